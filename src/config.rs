@@ -1,0 +1,308 @@
+//! Typed configuration: `config/default.toml` (compiled in) ← optional file ← `BELF_*` env.
+//!
+//! Every struct denies unknown fields, so a misspelt key in a file or in a `BELF_*`
+//! variable stops the start with the key named, instead of being silently ignored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The defaults shipped with the binary; also the documented reference of every key.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub redis: RedisConfig,
+    pub keys: KeysConfig,
+    pub tokens: TokensConfig,
+    pub session: SessionConfig,
+    pub password: PasswordConfig,
+    pub pages: PagesConfig,
+    #[serde(default)]
+    pub resources: Vec<ResourceConfig>,
+    pub todo: TodoConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub bind: SocketAddr,
+    pub issuer: url::Url,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// May hold a password, hence secret.
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisConfig {
+    pub url: SecretString,
+}
+
+impl RedisConfig {
+    pub fn enabled(&self) -> bool {
+        !self.url.expose_secret().trim().is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SigningAlg {
+    RS256,
+    ES256,
+    EdDSA,
+}
+
+impl SigningAlg {
+    pub const ALL: [SigningAlg; 3] = [SigningAlg::RS256, SigningAlg::ES256, SigningAlg::EdDSA];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningAlg::RS256 => "RS256",
+            SigningAlg::ES256 => "ES256",
+            SigningAlg::EdDSA => "EdDSA",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    pub dir: PathBuf,
+    pub access_token_alg: SigningAlg,
+    pub id_token_alg: SigningAlg,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensConfig {
+    pub access_token_ttl_secs: u64,
+    pub id_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    pub authorization_code_ttl_secs: u64,
+    pub refresh_reuse_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    pub ttl_secs: u64,
+    pub interaction_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordConfig {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub max_concurrent_hashes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagesConfig {
+    pub default_locale: String,
+    pub allow_registration: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceConfig {
+    pub audience: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TodoConfig {
+    pub bind: SocketAddr,
+    pub database_url: SecretString,
+    pub issuer: url::Url,
+    pub audience: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: invalid setting `{key}`: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+impl Config {
+    /// Defaults ← `file` ← the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(file, None)
+    }
+
+    /// Like [`Config::load`], with an explicit environment (tests pass their own map
+    /// instead of mutating the process environment).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: Option<std::collections::HashMap<String, String>>,
+    ) -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_TOML,
+            config::FileFormat::Toml,
+        ));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        let mut env_source = config::Environment::with_prefix("BELF")
+            .prefix_separator("_")
+            .separator("__")
+            .try_parsing(true);
+        // BELF_CONFIG and BELF_LOG are read by the CLI, not settings.
+        let mut vars: std::collections::HashMap<String, String> =
+            env.unwrap_or_else(|| std::env::vars().collect());
+        vars.retain(|k, _| k.starts_with("BELF_") && k != "BELF_CONFIG" && k != "BELF_LOG");
+        env_source = env_source.source(Some(vars));
+        let cfg: Config = builder.add_source(env_source).build()?.try_deserialize()?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if !matches!(self.server.issuer.scheme(), "http" | "https") {
+            return invalid("server.issuer", "must be an http(s) URL");
+        }
+        if self.server.issuer.query().is_some() || self.server.issuer.fragment().is_some() {
+            return invalid("server.issuer", "must not have a query or fragment");
+        }
+        if self.tokens.authorization_code_ttl_secs == 0
+            || self.tokens.authorization_code_ttl_secs > 60
+        {
+            return invalid(
+                "tokens.authorization_code_ttl_secs",
+                "must be between 1 and 60",
+            );
+        }
+        for (key, v) in [
+            ("tokens.access_token_ttl_secs", self.tokens.access_token_ttl_secs),
+            ("tokens.id_token_ttl_secs", self.tokens.id_token_ttl_secs),
+            ("tokens.refresh_token_ttl_secs", self.tokens.refresh_token_ttl_secs),
+            ("session.ttl_secs", self.session.ttl_secs),
+            ("session.interaction_ttl_secs", self.session.interaction_ttl_secs),
+        ] {
+            if v == 0 {
+                return invalid(key, "must be greater than 0");
+            }
+        }
+        if self.password.max_concurrent_hashes == 0 {
+            return invalid("password.max_concurrent_hashes", "must be at least 1");
+        }
+        if argon2::Params::new(
+            self.password.memory_kib,
+            self.password.iterations,
+            self.password.parallelism,
+            None,
+        )
+        .is_err()
+        {
+            return invalid(
+                "password",
+                "memory_kib/iterations/parallelism are not valid Argon2 parameters",
+            );
+        }
+        if !matches!(self.pages.default_locale.as_str(), "en" | "ko") {
+            return invalid("pages.default_locale", "must be `en` or `ko`");
+        }
+        let db = self.database.url.expose_secret();
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres:") || db.starts_with("postgresql:")) {
+            return invalid("database.url", "must start with sqlite: or postgres:");
+        }
+        Ok(())
+    }
+
+    /// Issuer without a trailing slash, as it appears in `iss`.
+    pub fn issuer(&self) -> String {
+        self.server.issuer.as_str().trim_end_matches('/').to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> Option<HashMap<String, String>> {
+        Some(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn shipped_defaults_load() {
+        let cfg = Config::load_with_env(None, env(&[])).expect("defaults load");
+        assert_eq!(cfg.issuer(), "http://127.0.0.1:8080");
+        assert_eq!(cfg.tokens.authorization_code_ttl_secs, 60);
+    }
+
+    #[test]
+    fn shipped_example_files_load() {
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/config")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                Config::load_with_env(Some(&path), env(&[]))
+                    .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()));
+            }
+        }
+    }
+
+    #[test]
+    fn env_overrides_nested_keys() {
+        let cfg = Config::load_with_env(
+            None,
+            env(&[
+                ("BELF_SERVER__BIND", "127.0.0.1:9999"),
+                ("BELF_TOKENS__ACCESS_TOKEN_TTL_SECS", "42"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.server.bind.port(), 9999);
+        assert_eq!(cfg.tokens.access_token_ttl_secs, 42);
+    }
+
+    #[test]
+    fn unknown_env_key_is_named() {
+        let err = Config::load_with_env(None, env(&[("BELF_SERVER__BINDD", "x")])).unwrap_err();
+        assert!(err.to_string().contains("bindd"), "{err}");
+    }
+
+    #[test]
+    fn invalid_value_is_named() {
+        let err = Config::load_with_env(
+            None,
+            env(&[("BELF_TOKENS__AUTHORIZATION_CODE_TTL_SECS", "600")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("authorization_code_ttl_secs"), "{err}");
+        let err =
+            Config::load_with_env(None, env(&[("BELF_SERVER__BIND", "nope")])).unwrap_err();
+        assert!(err.to_string().contains("bind"), "{err}");
+    }
+}
