@@ -5,3 +5,4 @@
 //! (a test in `tests/e2e` checks this).
 
 pub mod config;
+pub mod auth;

@@ -1,0 +1,4 @@
+//! People: accounts and their passwords.
+
+pub mod password;
+pub mod users;

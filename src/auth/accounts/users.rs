@@ -1,0 +1,204 @@
+//! People's accounts and the service that creates and changes them (CLI and pages share it).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::password::{PasswordError, PasswordHasherPool};
+use crate::auth::store::{StoreError, UserStore};
+
+#[derive(Clone, Serialize)]
+pub struct User {
+    pub user_id: String,
+    pub username: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub locale: Option<String>,
+    pub phone_number: Option<String>,
+    /// Postal address as a formatted single string (OIDC `address.formatted`).
+    pub address: Option<String>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("that username or e-mail address is already registered")]
+    Taken,
+    #[error("no user `{0}`")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+}
+
+impl From<StoreError> for UserError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(_) => UserError::Taken,
+            other => UserError::Store(other),
+        }
+    }
+}
+
+fn invalid(field: &'static str, reason: &str) -> UserError {
+    UserError::Invalid {
+        field,
+        reason: reason.to_owned(),
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Argon2 takes any length, but a megabyte "password" is a denial-of-service attempt.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+pub fn check_password(password: &str) -> Result<(), UserError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(invalid("password", "must be at least 8 characters"));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(invalid("password", "must be at most 1024 bytes"));
+    }
+    Ok(())
+}
+
+pub fn check_username(username: &str) -> Result<(), UserError> {
+    let ok_len = (3..=32).contains(&username.chars().count());
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !ok_len || !ok_chars {
+        return Err(invalid(
+            "username",
+            "must be 3 to 32 characters of letters, digits, '.', '_' or '-'",
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_email(email: &str) -> Result<(), UserError> {
+    let parts: Vec<&str> = email.split('@').collect();
+    let ok = email.len() <= 254
+        && parts.len() == 2
+        && !parts[0].is_empty()
+        && parts[1].contains('.')
+        && !parts[1].starts_with('.')
+        && !parts[1].ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        return Err(invalid("email", "is not an e-mail address"));
+    }
+    Ok(())
+}
+
+pub async fn create_user(
+    store: &dyn UserStore,
+    hasher: &PasswordHasherPool,
+    new: NewUser,
+    now: i64,
+) -> Result<User, UserError> {
+    let username = new.username.trim().to_owned();
+    let email = new.email.trim().to_ascii_lowercase();
+    check_username(&username)?;
+    check_email(&email)?;
+    check_password(&new.password)?;
+    let name = new.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
+        return Err(invalid("name", "must be at most 100 characters"));
+    }
+    if store.find_user(&username).await?.is_some() || store.find_user(&email).await?.is_some() {
+        return Err(UserError::Taken);
+    }
+    let password_hash = hasher.hash(new.password).await?;
+    let user = User {
+        user_id: uuid::Uuid::new_v4().to_string(),
+        username,
+        email,
+        email_verified: false,
+        name,
+        given_name: None,
+        family_name: None,
+        locale: None,
+        phone_number: None,
+        address: None,
+        password_hash,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_user(&user).await?;
+    Ok(user)
+}
+
+/// Finds a user by id, username or e-mail (what an administrator types).
+pub async fn lookup(store: &dyn UserStore, who: &str) -> Result<User, UserError> {
+    if let Some(u) = store.get_user(who).await? {
+        return Ok(u);
+    }
+    store
+        .find_user(who)
+        .await?
+        .ok_or_else(|| UserError::NotFound(who.to_owned()))
+}
+
+pub async fn set_password(
+    store: &dyn UserStore,
+    hasher: &PasswordHasherPool,
+    who: &str,
+    password: String,
+    now: i64,
+) -> Result<User, UserError> {
+    check_password(&password)?;
+    let user = lookup(store, who).await?;
+    let hash = hasher.hash(password).await?;
+    store.set_password_hash(&user.user_id, &hash, now).await?;
+    Ok(user)
+}
+
+/// Checks a login. The same `None` for an unknown user, a wrong password and a disabled
+/// account, after the same amount of hashing work.
+pub async fn authenticate(
+    store: &dyn UserStore,
+    hasher: &PasswordHasherPool,
+    login: &str,
+    password: String,
+) -> Result<Option<User>, UserError> {
+    let user = if login.len() > 254 {
+        None
+    } else {
+        store.find_user(login.trim()).await?
+    };
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Ok(None);
+    }
+    let ok = hasher
+        .verify(user.as_ref().map(|u| u.password_hash.clone()), password)
+        .await?;
+    Ok(user.filter(|u| ok && !u.disabled))
+}

@@ -1,0 +1,150 @@
+//! Client registration and management, shared by the CLI and the server.
+
+use super::{Client, ClientSecret, GrantType, RedirectUri, RedirectUriError};
+use crate::auth::store::{ClientStore, StoreError};
+use crate::auth::tokens::handles;
+use crate::config::SigningAlg;
+
+/// What an administrator asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewClient {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub public: bool,
+    /// Empty: authorization_code + refresh_token.
+    pub grant_types: Vec<String>,
+    /// Empty: every scope the server knows.
+    pub scopes: Vec<String>,
+    pub access_token_alg: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("invalid --{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("no client with id `{0}`")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> ClientError {
+    ClientError::Invalid {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// Registers a client. Returns it and, for confidential clients, the secret (shown once).
+pub async fn register(
+    store: &dyn ClientStore,
+    known_scopes: &[String],
+    request: NewClient,
+    now: i64,
+) -> Result<(Client, Option<ClientSecret>), ClientError> {
+    let name = request.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("name", "must be 1 to 100 characters"));
+    }
+    let mut grant_types = Vec::new();
+    for g in &request.grant_types {
+        let grant = GrantType::parse(g).ok_or_else(|| {
+            invalid(
+                "grant-type",
+                format!("`{g}` is not one of authorization_code, refresh_token, client_credentials"),
+            )
+        })?;
+        if !grant_types.contains(&grant) {
+            grant_types.push(grant);
+        }
+    }
+    if grant_types.is_empty() {
+        grant_types = vec![GrantType::AuthorizationCode, GrantType::RefreshToken];
+    }
+    if request.public && grant_types.contains(&GrantType::ClientCredentials) {
+        return Err(invalid(
+            "grant-type",
+            "client_credentials needs a confidential client (drop --public)",
+        ));
+    }
+    let redirect_uris = parse_uris(&request.redirect_uris, request.public, "redirect-uri")?;
+    if grant_types.contains(&GrantType::AuthorizationCode) && redirect_uris.is_empty() {
+        return Err(invalid(
+            "redirect-uri",
+            "at least one is required for the authorization_code grant",
+        ));
+    }
+    let post_logout_redirect_uris = parse_uris(
+        &request.post_logout_redirect_uris,
+        request.public,
+        "post-logout-redirect-uri",
+    )?;
+    let scopes = if request.scopes.is_empty() {
+        known_scopes.to_vec()
+    } else {
+        for s in &request.scopes {
+            if !known_scopes.contains(s) {
+                return Err(invalid(
+                    "scope",
+                    format!("`{s}` is not a known scope ({})", known_scopes.join(" ")),
+                ));
+            }
+        }
+        request.scopes.clone()
+    };
+    let access_token_alg = match request.access_token_alg.as_deref() {
+        None => None,
+        Some(a) => Some(
+            SigningAlg::parse(a)
+                .ok_or_else(|| invalid("access-token-alg", "must be RS256, ES256 or EdDSA"))?,
+        ),
+    };
+    let secret = (!request.public).then(ClientSecret::generate);
+    let client = Client {
+        client_id: handles::new_id(),
+        name,
+        secret_hash: secret.as_ref().map(ClientSecret::digest_hex),
+        redirect_uris,
+        post_logout_redirect_uris,
+        grant_types,
+        scopes,
+        access_token_alg,
+        created_at: now,
+    };
+    store.insert_client(&client).await?;
+    Ok((client, secret))
+}
+
+fn parse_uris(
+    raw: &[String],
+    public: bool,
+    field: &'static str,
+) -> Result<Vec<String>, ClientError> {
+    raw.iter()
+        .map(|u| {
+            RedirectUri::parse(u, public)
+                .map(RedirectUri::into_string)
+                .map_err(|e: RedirectUriError| invalid(field, e.to_string()))
+        })
+        .collect()
+}
+
+/// Issues a new secret for a confidential client; the old one stops working at once.
+pub async fn rotate_secret(
+    store: &dyn ClientStore,
+    client_id: &str,
+) -> Result<ClientSecret, ClientError> {
+    let client = store
+        .get_client(client_id)
+        .await?
+        .ok_or_else(|| ClientError::NotFound(client_id.to_owned()))?;
+    if client.is_public() {
+        return Err(invalid("client", "public clients have no secret"));
+    }
+    let secret = ClientSecret::generate();
+    store
+        .set_client_secret_hash(client_id, &secret.digest_hex())
+        .await?;
+    Ok(secret)
+}

@@ -1,0 +1,50 @@
+//! Everything the protocol needs, built once from configuration and shared by reference.
+//! No globals: tests build their own with their own stores, keys and clock (`now`).
+
+use std::sync::Arc;
+
+use crate::auth::accounts::password::PasswordHasherPool;
+use crate::auth::oidc::id_token::IdTokenIssuer;
+use crate::auth::oidc::metadata;
+use crate::auth::store::Stores;
+use crate::auth::tokens::access_token::AccessTokenIssuer;
+use crate::auth::tokens::keys::KeyRing;
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AuthContext {
+    pub config: Arc<Config>,
+    pub stores: Stores,
+    pub keys: Arc<KeyRing>,
+    pub access_tokens: AccessTokenIssuer,
+    pub id_tokens: IdTokenIssuer,
+    pub passwords: PasswordHasherPool,
+    pub known_scopes: Arc<[String]>,
+    pub issuer: Arc<str>,
+    /// Discovery document, serialised once.
+    pub discovery_json: Arc<str>,
+}
+
+impl AuthContext {
+    pub fn new(config: Arc<Config>, stores: Stores, keys: Arc<KeyRing>) -> anyhow::Result<Self> {
+        Ok(AuthContext {
+            access_tokens: AccessTokenIssuer::new(&config, keys.clone()),
+            id_tokens: IdTokenIssuer::new(&config, keys.clone()),
+            passwords: PasswordHasherPool::new(&config.password)?,
+            known_scopes: metadata::known_scopes(&config).into(),
+            issuer: config.issuer().into(),
+            discovery_json: metadata::discovery_json(&config)?.into(),
+            config,
+            stores,
+            keys,
+        })
+    }
+}
+
+/// Seconds since the Unix epoch: the only place the wall clock is read for protocol time.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,12 @@
+//! ROOM 1 — the identity server: OAuth 2.0 / OpenID Connect provider.
+
+pub mod accounts;
+pub mod clients;
+pub mod context;
+pub mod http;
+pub mod oauth;
+pub mod oidc;
+pub mod store;
+pub mod tokens;
+
+pub use http::AuthServer;

@@ -1,0 +1,278 @@
+//! The authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1) parsed into a type.
+//!
+//! Order matters (RFC 9700 §4.1): until the client and its exact redirect URI are proven,
+//! every error is shown to the person as a page and nothing is redirected; after that,
+//! errors go back to the client's redirect URI with `state` and `iss`.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{ErrorCode, OAuthError};
+use super::params::Params;
+use super::pkce;
+use super::scope::Scopes;
+use crate::auth::clients::{Client, GrantType};
+use crate::auth::context::AuthContext;
+use crate::auth::oidc::claims::ClaimsRequest;
+use crate::auth::oidc::id_token::ACR_PASSWORD;
+
+/// `prompt` values (OIDC Core §3.1.2.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompt {
+    pub none: bool,
+    pub login: bool,
+    pub consent: bool,
+    pub select_account: bool,
+}
+
+/// A validated authorization request: everything the interaction and the code need.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// Whether `redirect_uri` was sent (then the token request must repeat it).
+    pub redirect_uri_sent: bool,
+    pub scopes: Scopes,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    /// Encoded S256 challenge, if any.
+    pub code_challenge: Option<String>,
+    pub prompt: Prompt,
+    pub max_age: Option<i64>,
+    pub id_token_hint_sub: Option<String>,
+    pub login_hint: Option<String>,
+    pub ui_locales: Option<String>,
+    pub claims: ClaimsRequest,
+}
+
+/// An error shown as a page: the client or redirect URI could not be trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UntrustedRequest {
+    pub reason: String,
+}
+
+/// An error to send back to a proven redirect URI.
+#[derive(Debug, Clone)]
+pub struct RedirectError {
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub error: OAuthError,
+}
+
+#[derive(Debug)]
+pub enum AuthorizeError {
+    Page(UntrustedRequest),
+    Redirect(RedirectError),
+    /// Storage failed before the redirect URI was proven.
+    Unavailable(OAuthError),
+}
+
+fn page(reason: impl Into<String>) -> AuthorizeError {
+    AuthorizeError::Page(UntrustedRequest {
+        reason: reason.into(),
+    })
+}
+
+const MAX_STATE: usize = 2048;
+const MAX_NONCE: usize = 512;
+
+pub async fn parse(ctx: &AuthContext, p: &Params) -> Result<(Client, AuthorizationRequest), AuthorizeError> {
+    // 1. The client.
+    if p.is_duplicated("client_id") {
+        return Err(page("client_id was sent more than once"));
+    }
+    let client_id = p.get("client_id").ok_or_else(|| page("client_id is missing"))?;
+    if client_id.len() > 128 {
+        return Err(page("client_id is not registered"));
+    }
+    let client = ctx
+        .stores
+        .clients
+        .get_client(client_id)
+        .await
+        .map_err(|e| AuthorizeError::Unavailable(e.into()))?
+        .ok_or_else(|| page("client_id is not registered"))?;
+
+    // 2. The redirect URI, by exact string match against the registered ones.
+    if p.is_duplicated("redirect_uri") {
+        return Err(page("redirect_uri was sent more than once"));
+    }
+    let (redirect_uri, redirect_uri_sent) = match p.get("redirect_uri") {
+        Some(uri) if client.has_redirect_uri(uri) => (uri.to_owned(), true),
+        Some(_) => return Err(page("redirect_uri is not registered for this client")),
+        None if client.redirect_uris.len() == 1 => (client.redirect_uris[0].clone(), false),
+        None => return Err(page("redirect_uri is missing")),
+    };
+
+    // From here on, errors are redirected.
+    let state = p.get("state").map(str::to_owned);
+    let fail = |error: OAuthError| {
+        AuthorizeError::Redirect(RedirectError {
+            redirect_uri: redirect_uri.clone(),
+            state: state.clone().filter(|s| s.len() <= MAX_STATE),
+            error,
+        })
+    };
+    let invalid = |d: &str| fail(OAuthError::invalid_request(d.to_owned()));
+
+    if let Some(dup) = p.first_duplicate() {
+        return Err(invalid(&format!("parameter `{dup}` was sent more than once")));
+    }
+    if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
+        return Err(invalid("state is too long"));
+    }
+    if p.get("request").is_some() {
+        return Err(fail(OAuthError::new(
+            ErrorCode::RequestNotSupported,
+            "request objects are not supported",
+        )));
+    }
+    if p.get("request_uri").is_some() {
+        return Err(fail(OAuthError::new(
+            ErrorCode::RequestUriNotSupported,
+            "request_uri is not supported",
+        )));
+    }
+    match p.get("response_type") {
+        None => return Err(invalid("response_type is missing")),
+        Some("code") => {}
+        Some(_) => {
+            return Err(fail(OAuthError::new(
+                ErrorCode::UnsupportedResponseType,
+                "only response_type=code is supported",
+            )));
+        }
+    }
+    if !client.allows_grant(GrantType::AuthorizationCode) {
+        return Err(fail(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "this client may not use the authorization code grant",
+        )));
+    }
+    if let Some(mode) = p.get("response_mode")
+        && mode != "query"
+    {
+        return Err(invalid("only response_mode=query is supported"));
+    }
+    let scopes = Scopes::parse(p.get("scope")).map_err(fail)?;
+    scopes.check_allowed(&client.scopes).map_err(fail)?;
+
+    let code_challenge = pkce::accept_challenge(
+        p.get("code_challenge"),
+        p.get("code_challenge_method"),
+        client.is_public(),
+    )
+    .map_err(fail)?;
+
+    let prompt = parse_prompt(p.get("prompt")).map_err(|d| invalid(&d))?;
+    let max_age = match p.get("max_age") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| invalid("max_age must be a non-negative integer"))?,
+        ),
+    };
+    let nonce = p.get("nonce").map(str::to_owned);
+    if nonce.as_ref().is_some_and(|n| n.len() > MAX_NONCE) {
+        return Err(invalid("nonce is too long"));
+    }
+    if let Some(display) = p.get("display")
+        && !matches!(display, "page" | "popup" | "touch" | "wap")
+    {
+        return Err(invalid("display must be page, popup, touch or wap"));
+    }
+    let claims = ClaimsRequest::parse(p.get("claims")).map_err(fail)?;
+    if let Some(acr) = &claims.essential_acr
+        && !acr.iter().any(|a| a == ACR_PASSWORD)
+    {
+        return Err(fail(OAuthError::new(
+            ErrorCode::AccessDenied,
+            "the essential acr requested cannot be satisfied",
+        )));
+    }
+    let id_token_hint_sub = match p.get("id_token_hint") {
+        None => None,
+        Some(hint) => Some(
+            ctx.id_tokens
+                .verify_hint(hint)
+                .filter(|(_, aud)| aud.iter().any(|a| a == client_id))
+                .map(|(sub, _)| sub)
+                .ok_or_else(|| invalid("id_token_hint is not an ID token this server issued to this client"))?,
+        ),
+    };
+    let login_hint = p.get("login_hint").filter(|h| h.len() <= 254).map(str::to_owned);
+    let ui_locales = p.get("ui_locales").filter(|h| h.len() <= 100).map(str::to_owned);
+
+    let request = AuthorizationRequest {
+        client_id: client.client_id.clone(),
+        redirect_uri: redirect_uri.clone(),
+        redirect_uri_sent,
+        scopes,
+        state: state.clone(),
+        nonce,
+        code_challenge,
+        prompt,
+        max_age,
+        id_token_hint_sub,
+        login_hint,
+        ui_locales,
+        claims,
+    };
+    Ok((client, request))
+}
+
+fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
+    let mut prompt = Prompt::default();
+    for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {
+        match value {
+            "none" => prompt.none = true,
+            "login" => prompt.login = true,
+            "consent" => prompt.consent = true,
+            "select_account" => prompt.select_account = true,
+            other => return Err(format!("prompt value `{other}` is not supported")),
+        }
+    }
+    if prompt.none && (prompt.login || prompt.consent || prompt.select_account) {
+        return Err("prompt=none cannot be combined with other values".into());
+    }
+    Ok(prompt)
+}
+
+/// `redirect_uri` with `params` appended to its query (keeping any query it already has),
+/// plus RFC 9207 `iss`.
+pub fn redirect_with(redirect_uri: &str, issuer: &str, params: &[(&str, &str)]) -> String {
+    match url::Url::parse(redirect_uri) {
+        Ok(mut url) => {
+            {
+                let mut q = url.query_pairs_mut();
+                for (k, v) in params {
+                    q.append_pair(k, v);
+                }
+                q.append_pair("iss", issuer);
+            }
+            url.to_string()
+        }
+        // Registered URIs always parse; fall back to plain concatenation just in case.
+        Err(_) => {
+            let mut s = redirect_uri.to_owned();
+            s.push(if redirect_uri.contains('?') { '&' } else { '?' });
+            let q: Vec<(&str, &str)> = params.iter().copied().chain([("iss", issuer)]).collect();
+            s.push_str(&serde_urlencoded::to_string(q).unwrap_or_default());
+            s
+        }
+    }
+}
+
+impl RedirectError {
+    pub fn to_url(&self, issuer: &str) -> String {
+        let mut params = vec![
+            ("error", self.error.code.as_str()),
+            ("error_description", &*self.error.description),
+        ];
+        if let Some(state) = &self.state {
+            params.push(("state", state));
+        }
+        redirect_with(&self.redirect_uri, issuer, &params)
+    }
+}

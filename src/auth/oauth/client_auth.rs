@@ -1,0 +1,106 @@
+//! Client authentication at the token, revocation and introspection endpoints
+//! (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post`, or `none` for public clients.
+//!
+//! Secrets are 256-bit random values stored as SHA-256, so checking one costs a hash and a
+//! constant-time compare, never Argon2.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::error::{OAuthError, OAuthResult};
+use super::params::Params;
+use crate::auth::clients::{Client, ClientSecret};
+use crate::auth::context::AuthContext;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    Basic,
+    Post,
+    None,
+}
+
+/// Credentials as presented; the secret never prints.
+#[derive(Debug)]
+pub struct PresentedClient {
+    pub client_id: String,
+    pub secret: Option<ClientSecret>,
+    pub method: AuthMethod,
+}
+
+/// Reads credentials from the `Authorization` header or the form. Using two methods at once
+/// is refused (RFC 6749 §2.3).
+pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<PresentedClient> {
+    let form_id = form.get("client_id");
+    let form_secret = form.get("client_secret");
+    if form.is_duplicated("client_id") || form.is_duplicated("client_secret") {
+        return Err(OAuthError::invalid_request("client credentials sent more than once"));
+    }
+    if let Some(header) = authorization {
+        let encoded = header
+            .strip_prefix("Basic ")
+            .or_else(|| header.strip_prefix("basic "))
+            .ok_or_else(|| OAuthError::invalid_client("only HTTP Basic client authentication is accepted in the Authorization header"))?;
+        let decoded = STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| OAuthError::invalid_client("malformed Basic credentials"))?;
+        let (id, secret) = decoded
+            .split_once(':')
+            .ok_or_else(|| OAuthError::invalid_client("malformed Basic credentials"))?;
+        // RFC 6749 §2.3.1: both parts are form-urlencoded before Base64.
+        let decode = |s: &str| {
+            form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let (id, secret) = (decode(id), decode(secret));
+        if form_secret.is_some() {
+            return Err(OAuthError::invalid_request(
+                "use one client authentication method, not Basic and client_secret together",
+            ));
+        }
+        if form_id.is_some_and(|f| f != id) {
+            return Err(OAuthError::invalid_client("client_id does not match the Basic credentials"));
+        }
+        return Ok(PresentedClient {
+            client_id: id,
+            secret: Some(ClientSecret::from_presented(&secret)),
+            method: AuthMethod::Basic,
+        });
+    }
+    let client_id = form_id
+        .ok_or_else(|| OAuthError::invalid_client("client authentication is missing"))?
+        .to_owned();
+    Ok(match form_secret {
+        Some(secret) => PresentedClient {
+            client_id,
+            secret: Some(ClientSecret::from_presented(secret)),
+            method: AuthMethod::Post,
+        },
+        None => PresentedClient {
+            client_id,
+            secret: None,
+            method: AuthMethod::None,
+        },
+    })
+}
+
+/// Looks the client up and checks its credentials. Every failure is the same
+/// `invalid_client`, so the answer does not tell which client ids exist.
+pub async fn authenticate(ctx: &AuthContext, presented: &PresentedClient) -> OAuthResult<Client> {
+    let failed = || OAuthError::invalid_client("client authentication failed");
+    if presented.client_id.len() > 128 {
+        return Err(failed());
+    }
+    let client = ctx.stores.clients.get_client(&presented.client_id).await?;
+    let Some(client) = client else {
+        return Err(failed());
+    };
+    match (&presented.secret, client.is_public()) {
+        (None, true) => Ok(client),
+        (Some(secret), false) if client.secret_matches(secret) => Ok(client),
+        _ => Err(failed()),
+    }
+}

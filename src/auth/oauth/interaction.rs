@@ -1,0 +1,240 @@
+//! The login → consent → code state machine behind `/authorize`.
+//!
+//! ```text
+//!  /authorize ──(request valid)──► decide(session, pending)
+//!        │
+//!        ├─ no session / prompt=login / max_age passed / hint names someone else
+//!        │      ├─ prompt=none ───────────────► redirect error=login_required
+//!        │      └─ else ──► Pending ──► /login ──(password ok, session rotated)──► decide again
+//!        ├─ scopes not yet granted / prompt=consent
+//!        │      ├─ prompt=none ───────────────► redirect error=consent_required
+//!        │      └─ else ──► Pending ──► /consent ──(allow)──► decide again
+//!        │                                        └─(deny)───► redirect error=access_denied
+//!        └─ otherwise ─────────────────────────► code issued, redirect code+state+iss
+//! ```
+//!
+//! A `Pending` interaction lives in the ephemeral store under a random id, bound to the
+//! browser that started it (a digest of its `belf_browser` cookie): a link to a login or
+//! consent page opened in another browser does nothing.
+
+use serde::{Deserialize, Serialize};
+
+use super::authorize::{AuthorizationRequest, RedirectError, redirect_with};
+use super::error::{ErrorCode, OAuthError, OAuthResult};
+use super::grants::authorization_code::issue_code;
+use crate::auth::accounts::users::User;
+use crate::auth::context::AuthContext;
+use crate::auth::store::Namespace;
+use crate::auth::tokens::handles;
+
+/// A logged-in browser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub user_id: String,
+    pub auth_time: i64,
+}
+
+/// An authorization request waiting for the person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pending {
+    pub request: AuthorizationRequest,
+    pub browser: String,
+    /// A login happened inside this interaction (satisfies prompt=login / max_age).
+    pub login_done: bool,
+    pub consent_done: bool,
+}
+
+/// What the browser should see next.
+#[derive(Debug)]
+pub enum Step {
+    /// Show the login page for this interaction id.
+    Login(String),
+    /// Show the consent page for this interaction id.
+    Consent(String),
+    /// Redirect to the client (a code or an error).
+    Redirect(String),
+}
+
+pub async fn load_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult<Option<(Session, User)>> {
+    let Some(cookie) = cookie.filter(|c| c.len() <= 128) else {
+        return Ok(None);
+    };
+    let Some(raw) = ctx.stores.ephemeral.get(Namespace::Session, &handles::digest(cookie)).await? else {
+        return Ok(None);
+    };
+    let Ok(session) = serde_json::from_str::<Session>(&raw) else {
+        return Ok(None);
+    };
+    match ctx.stores.users.get_user(&session.user_id).await? {
+        Some(user) if !user.disabled => Ok(Some((session, user))),
+        _ => Ok(None),
+    }
+}
+
+/// Starts a session for `user`, replacing `old_cookie`'s (session fixation defence: the id
+/// always changes at login). Returns the new cookie value.
+pub async fn start_session(
+    ctx: &AuthContext,
+    old_cookie: Option<&str>,
+    user: &User,
+    now: i64,
+) -> OAuthResult<String> {
+    if let Some(old) = old_cookie {
+        ctx.stores.ephemeral.delete(Namespace::Session, &handles::digest(old)).await?;
+    }
+    let cookie = handles::new_handle();
+    let session = Session {
+        user_id: user.user_id.clone(),
+        auth_time: now,
+    };
+    let json = serde_json::to_string(&session).map_err(|e| OAuthError::unavailable(&e))?;
+    ctx.stores
+        .ephemeral
+        .put(Namespace::Session, &handles::digest(&cookie), &json, ctx.config.session.ttl_secs)
+        .await?;
+    Ok(cookie)
+}
+
+pub async fn end_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult<()> {
+    if let Some(c) = cookie {
+        ctx.stores.ephemeral.delete(Namespace::Session, &handles::digest(c)).await?;
+    }
+    Ok(())
+}
+
+pub async fn save_pending(ctx: &AuthContext, id: &str, pending: &Pending) -> OAuthResult<()> {
+    let json = serde_json::to_string(pending).map_err(|e| OAuthError::unavailable(&e))?;
+    ctx.stores
+        .ephemeral
+        .put(Namespace::Interaction, id, &json, ctx.config.session.interaction_ttl_secs)
+        .await?;
+    Ok(())
+}
+
+/// The pending interaction `id`, if it exists and belongs to this browser.
+pub async fn load_pending(ctx: &AuthContext, id: &str, browser: &str) -> OAuthResult<Option<Pending>> {
+    if id.len() > 64 {
+        return Ok(None);
+    }
+    let Some(raw) = ctx.stores.ephemeral.get(Namespace::Interaction, id).await? else {
+        return Ok(None);
+    };
+    let pending: Option<Pending> = serde_json::from_str(&raw).ok();
+    Ok(pending.filter(|p| p.browser == handles::digest(browser)))
+}
+
+/// Decides the next step for `pending` given the browser's session, saving or finishing the
+/// interaction as needed. `id` is the interaction's id (new or existing).
+pub async fn decide(
+    ctx: &AuthContext,
+    id: &str,
+    pending: Pending,
+    session: Option<&(Session, User)>,
+    now: i64,
+) -> OAuthResult<Step> {
+    let req = &pending.request;
+    let redirect_error = |code: ErrorCode, d: &'static str| {
+        RedirectError {
+            redirect_uri: req.redirect_uri.clone(),
+            state: req.state.clone(),
+            error: OAuthError::new(code, d),
+        }
+        .to_url(&ctx.issuer)
+    };
+
+    let needs_login = match session {
+        None => true,
+        Some((s, user)) => {
+            let too_old = req.max_age.is_some_and(|m| now - s.auth_time > m);
+            let other_user = req
+                .id_token_hint_sub
+                .as_ref()
+                .is_some_and(|sub| *sub != user.user_id);
+            !pending.login_done && (req.prompt.login || too_old || other_user)
+        }
+    };
+    if needs_login {
+        if req.prompt.none {
+            ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+            return Ok(Step::Redirect(redirect_error(
+                ErrorCode::LoginRequired,
+                "the user is not logged in",
+            )));
+        }
+        save_pending(ctx, id, &pending).await?;
+        return Ok(Step::Login(id.to_owned()));
+    }
+    let Some((session, user)) = session else {
+        save_pending(ctx, id, &pending).await?;
+        return Ok(Step::Login(id.to_owned()));
+    };
+
+    let granted = ctx
+        .stores
+        .consents
+        .granted_scopes(&user.user_id, &req.client_id)
+        .await?;
+    let granted = super::scope::Scopes::from_list(granted);
+    let needs_consent =
+        !pending.consent_done && (req.prompt.consent || !req.scopes.is_subset_of(&granted));
+    if needs_consent {
+        if req.prompt.none {
+            ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+            return Ok(Step::Redirect(redirect_error(
+                ErrorCode::ConsentRequired,
+                "the user has not granted these scopes to this client",
+            )));
+        }
+        save_pending(ctx, id, &pending).await?;
+        return Ok(Step::Consent(id.to_owned()));
+    }
+
+    ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+    let code = issue_code(ctx, req, &user.user_id, session.auth_time, now).await?;
+    let mut params = vec![("code", code.as_str())];
+    if let Some(state) = &req.state {
+        params.push(("state", state));
+    }
+    Ok(Step::Redirect(redirect_with(&req.redirect_uri, &ctx.issuer, &params)))
+}
+
+/// The person's answer on the consent page.
+pub async fn answer_consent(
+    ctx: &AuthContext,
+    id: &str,
+    mut pending: Pending,
+    session: &(Session, User),
+    allow: bool,
+    now: i64,
+) -> OAuthResult<Step> {
+    let req = &pending.request;
+    if !allow {
+        ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+        return Ok(Step::Redirect(
+            RedirectError {
+                redirect_uri: req.redirect_uri.clone(),
+                state: req.state.clone(),
+                error: OAuthError::new(ErrorCode::AccessDenied, "the user denied the request"),
+            }
+            .to_url(&ctx.issuer),
+        ));
+    }
+    // Remember the union of what was granted before and now.
+    let mut granted = ctx
+        .stores
+        .consents
+        .granted_scopes(&session.1.user_id, &req.client_id)
+        .await?;
+    for s in req.scopes.iter() {
+        if !granted.iter().any(|g| g == s) {
+            granted.push(s.to_owned());
+        }
+    }
+    granted.sort();
+    ctx.stores
+        .consents
+        .remember_consent(&session.1.user_id, &req.client_id, &granted, now)
+        .await?;
+    pending.consent_done = true;
+    decide(ctx, id, pending, Some(session), now).await
+}

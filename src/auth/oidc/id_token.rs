@@ -1,0 +1,154 @@
+//! ID tokens (OIDC Core §2), built with `openidconnect`'s claim types so `at_hash`, `c_hash`
+//! and the JOSE header are computed the way every OIDC relying party expects.
+//!
+//! Signing goes through [`OidcSigner`], a `PrivateSigningKey` over our key ring that signs
+//! with `jsonwebtoken` (aws-lc-rs). We avoid openidconnect's own RSA key type: it depends on
+//! `rsa` 0.9 (RUSTSEC-2023-0071 timing advisory).
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use openidconnect::core::{
+    CoreGenderClaim, CoreIdToken, CoreIdTokenClaims, CoreJsonWebKey, CoreJwsSigningAlgorithm,
+};
+use openidconnect::{
+    AccessToken, Audience, AuthenticationContextClass, AuthorizationCode, ClientId,
+    EmptyAdditionalClaims, IssuerUrl, Nonce, PrivateSigningKey, SigningError, StandardClaims,
+};
+use serde::Deserialize;
+
+use crate::auth::tokens::keys::{KeyRing, SigningKey};
+use crate::config::{Config, SigningAlg};
+
+/// The one authentication context we offer: a password login.
+pub const ACR_PASSWORD: &str = "urn:belf:acr:password";
+
+pub struct OidcSigner<'a>(pub &'a SigningKey);
+
+pub fn oidc_alg(alg: SigningAlg) -> CoreJwsSigningAlgorithm {
+    match alg {
+        SigningAlg::RS256 => CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        SigningAlg::ES256 => CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+        SigningAlg::EdDSA => CoreJwsSigningAlgorithm::EdDsa,
+    }
+}
+
+impl PrivateSigningKey for OidcSigner<'_> {
+    type VerificationKey = CoreJsonWebKey;
+
+    fn sign(
+        &self,
+        signature_alg: &CoreJwsSigningAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, SigningError> {
+        if *signature_alg != oidc_alg(self.0.alg) {
+            return Err(SigningError::UnsupportedAlg(format!("{signature_alg:?}")));
+        }
+        let sig = jsonwebtoken::crypto::sign(message, &self.0.encoding, self.0.algorithm())
+            .map_err(|e| SigningError::Other(e.to_string()))?;
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, sig)
+            .map_err(|e| SigningError::Other(e.to_string()))
+    }
+
+    fn as_verification_key(&self) -> CoreJsonWebKey {
+        // Same JSON shape (RFC 7517) on both sides; only a bug could make this fail.
+        serde_json::to_value(&self.0.jwk)
+            .ok()
+            .and_then(|v| CoreJsonWebKey::deserialize(v).ok())
+            .unwrap_or_else(|| CoreJsonWebKey::new_okp(Vec::new(), openidconnect::core::CoreJsonCurveType::Ed25519, None))
+    }
+}
+
+/// What an ID token says about one authentication.
+pub struct IdTokenRequest<'a> {
+    pub client_id: &'a str,
+    pub nonce: Option<&'a str>,
+    pub auth_time: i64,
+    /// `sub` plus the user claims to release, already filtered by scope and request.
+    pub claims: serde_json::Map<String, serde_json::Value>,
+    pub access_token: Option<&'a str>,
+    pub code: Option<&'a str>,
+}
+
+#[derive(Clone)]
+pub struct IdTokenIssuer {
+    keys: Arc<KeyRing>,
+    issuer: Arc<str>,
+    ttl: i64,
+    alg: SigningAlg,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("id token: {0}")]
+pub struct IdTokenError(pub String);
+
+impl IdTokenIssuer {
+    pub fn new(config: &Config, keys: Arc<KeyRing>) -> Self {
+        IdTokenIssuer {
+            keys,
+            issuer: config.issuer().into(),
+            ttl: config.tokens.id_token_ttl_secs as i64,
+            alg: config.keys.id_token_alg,
+        }
+    }
+
+    pub fn mint(&self, req: IdTokenRequest<'_>, now: i64) -> Result<String, IdTokenError> {
+        let err = |e: &dyn std::fmt::Display| IdTokenError(e.to_string());
+        let key = self.keys.active(self.alg).map_err(|e| err(&e))?;
+        let standard: StandardClaims<CoreGenderClaim> =
+            StandardClaims::deserialize(serde_json::Value::Object(req.claims)).map_err(|e| err(&e))?;
+        let at = |t: i64| Utc.timestamp_opt(t, 0).single().ok_or_else(|| IdTokenError("time out of range".into()));
+        let claims = CoreIdTokenClaims::new(
+            IssuerUrl::new(self.issuer.to_string()).map_err(|e| err(&e))?,
+            vec![Audience::new(req.client_id.to_owned())],
+            at(now + self.ttl)?,
+            at(now)?,
+            standard,
+            EmptyAdditionalClaims {},
+        )
+        .set_auth_time(Some(at(req.auth_time)?))
+        .set_nonce(req.nonce.map(|n| Nonce::new(n.to_owned())))
+        .set_auth_context_ref(Some(AuthenticationContextClass::new(ACR_PASSWORD.to_owned())))
+        .set_authorized_party(Some(ClientId::new(req.client_id.to_owned())));
+        let access_token = req.access_token.map(|t| AccessToken::new(t.to_owned()));
+        let code = req.code.map(|c| AuthorizationCode::new(c.to_owned()));
+        let token = CoreIdToken::new(
+            claims,
+            &OidcSigner(key),
+            oidc_alg(self.alg),
+            access_token.as_ref(),
+            code.as_ref(),
+        )
+        .map_err(|e| err(&e))?;
+        Ok(token.to_string())
+    }
+
+    /// Checks an `id_token_hint`: our signature and issuer; expiry is ignored (OIDC Core
+    /// §3.1.2.1 and RP-initiated logout both allow an expired hint). Returns (sub, aud).
+    pub fn verify_hint(&self, token: &str) -> Option<(String, Vec<String>)> {
+        #[derive(Deserialize)]
+        struct Hint {
+            sub: String,
+            aud: crate::auth::tokens::access_token::Audience,
+        }
+        if token.len() > 16384 {
+            return None;
+        }
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        let key = self.keys.by_kid(header.kid.as_deref()?)?;
+        if header.alg != key.algorithm() {
+            return None;
+        }
+        let mut v = jsonwebtoken::Validation::new(key.algorithm());
+        v.set_issuer(&[&*self.issuer]);
+        v.validate_aud = false;
+        v.validate_exp = false;
+        v.set_required_spec_claims(&["iss", "sub", "aud"]);
+        let hint = jsonwebtoken::decode::<Hint>(token, &key.decoding, &v).ok()?.claims;
+        let aud = match hint.aud {
+            crate::auth::tokens::access_token::Audience::One(a) => vec![a],
+            crate::auth::tokens::access_token::Audience::Many(v) => v,
+        };
+        Some((hint.sub, aud))
+    }
+}

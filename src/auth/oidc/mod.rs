@@ -1,0 +1,5 @@
+//! OpenID Connect on top of OAuth: ID tokens, claims, discovery metadata.
+
+pub mod claims;
+pub mod id_token;
+pub mod metadata;

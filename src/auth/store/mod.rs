@@ -1,0 +1,180 @@
+//! Storage behind small traits, one per aggregate, shaped by each artifact's lifetime.
+//!
+//! - Durable records (clients, users, consents, refresh-token families) live in SQL
+//!   (`sql.rs`, one implementation for SQLite and PostgreSQL through sqlx's `Any` driver;
+//!   the only dialect difference, the migrations, lives in `migrations/auth/<dialect>`).
+//! - Short-lived artifacts (browser sessions, pending authorization requests, codes,
+//!   deny-lists) live in an [`EphemeralStore`]: put-with-TTL, get, atomic take, delete —
+//!   a shape that maps 1:1 onto Redis (`SET EX`, `GET`, `GETDEL`, `DEL`) and onto an
+//!   in-process map (`memory.rs`) for the embedded default.
+
+pub mod memory;
+pub mod sql;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::accounts::users::User;
+use crate::auth::clients::Client;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint (username, email, client id) already holds the value.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// The database or cache could not be reached or failed; the request may be retried.
+    #[error("storage unavailable: {0}")]
+    Unavailable(#[source] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait ClientStore: Send + Sync {
+    async fn insert_client(&self, client: &Client) -> StoreResult<()>;
+    async fn get_client(&self, client_id: &str) -> StoreResult<Option<Client>>;
+    async fn list_clients(&self) -> StoreResult<Vec<Client>>;
+    async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
+    async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn get_user(&self, user_id: &str) -> StoreResult<Option<User>>;
+    /// Looks a person up by username or e-mail address (case-insensitive).
+    async fn find_user(&self, login: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> StoreResult<bool>;
+    async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait ConsentStore: Send + Sync {
+    /// Scopes this user has already granted this client.
+    async fn granted_scopes(&self, user_id: &str, client_id: &str) -> StoreResult<Vec<String>>;
+    async fn remember_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        scopes: &[String],
+        now: i64,
+    ) -> StoreResult<()>;
+}
+
+/// One refresh token of a family (= one authorization grant). Stored by digest only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshTokenRecord {
+    pub token_hash: String,
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+    pub auth_time: i64,
+    /// The `claims` request parameter of the original authorization, as JSON.
+    pub claims_json: Option<String>,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub rotated_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// What happened when a refresh token was presented for rotation.
+#[derive(Debug)]
+pub enum Rotation {
+    /// The presented token was active; it is now spent and `new` is stored.
+    Rotated,
+    /// The presented token was already spent at `rotated_at` (reuse or a concurrent tab).
+    AlreadySpent { record: RefreshTokenRecord },
+    /// Unknown, revoked or expired.
+    Invalid,
+}
+
+#[async_trait]
+pub trait RefreshTokenStore: Send + Sync {
+    async fn insert_refresh_token(&self, record: &RefreshTokenRecord) -> StoreResult<()>;
+    async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>>;
+    /// Atomically marks `old_hash` spent and stores `new` — only if `old_hash` is active.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &RefreshTokenRecord,
+        now: i64,
+    ) -> StoreResult<Rotation>;
+    /// Revokes every token of the family. Returns how many were active.
+    async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64>;
+    /// Removes expired and long-dead rows; returns how many.
+    async fn purge_refresh_tokens(&self, now: i64) -> StoreResult<u64>;
+}
+
+/// Namespaces of short-lived artifacts; the key inside each is a digest or random id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Namespace {
+    Session,
+    Interaction,
+    AuthorizationCode,
+    SpentCode,
+    RevokedJti,
+    RevokedGrant,
+    GrantClaims,
+}
+
+impl Namespace {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Namespace::Session => "sess",
+            Namespace::Interaction => "ia",
+            Namespace::AuthorizationCode => "code",
+            Namespace::SpentCode => "spent",
+            Namespace::RevokedJti => "rjti",
+            Namespace::RevokedGrant => "rgrant",
+            Namespace::GrantClaims => "gclaims",
+        }
+    }
+}
+
+#[async_trait]
+pub trait EphemeralStore: Send + Sync {
+    async fn put(&self, ns: Namespace, key: &str, value: &str, ttl_secs: u64) -> StoreResult<()>;
+    async fn get(&self, ns: Namespace, key: &str) -> StoreResult<Option<String>>;
+    /// Returns the value and removes it in one atomic step: of two concurrent takes of the
+    /// same key, exactly one gets the value (single-use authorization codes).
+    async fn take(&self, ns: Namespace, key: &str) -> StoreResult<Option<String>>;
+    async fn delete(&self, ns: Namespace, key: &str) -> StoreResult<()>;
+    /// Reachability, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Everything the identity server stores, as trait objects so the embedded and
+/// production back ends are chosen at start from configuration.
+#[derive(Clone)]
+pub struct Stores {
+    pub clients: std::sync::Arc<dyn ClientStore>,
+    pub users: std::sync::Arc<dyn UserStore>,
+    pub consents: std::sync::Arc<dyn ConsentStore>,
+    pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
+    pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
+    pub sql: sql::SqlStore,
+}
+
+impl Stores {
+    /// SQL from `database.url`; ephemeral state in-process (Redis comes with production mode).
+    pub async fn connect(config: &crate::config::Config) -> anyhow::Result<Stores> {
+        let sql = sql::SqlStore::connect(&config.database).await?;
+        let ephemeral: std::sync::Arc<dyn EphemeralStore> =
+            std::sync::Arc::new(memory::MemoryStore::new());
+        Ok(Stores::from_parts(sql, ephemeral))
+    }
+
+    pub fn from_parts(sql: sql::SqlStore, ephemeral: std::sync::Arc<dyn EphemeralStore>) -> Self {
+        let shared = std::sync::Arc::new(sql.clone());
+        Stores {
+            clients: shared.clone(),
+            users: shared.clone(),
+            consents: shared.clone(),
+            refresh_tokens: shared,
+            ephemeral,
+            sql,
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! SQL storage for SQLite and PostgreSQL through sqlx's `Any` driver.
+//!
+//! One query text serves both dialects: `$N` placeholders (sqlx binds them by number on
+//! SQLite too), `ON CONFLICT … DO UPDATE`, integers for times and flags, JSON text for lists.
+//! The dialects differ only in their migrations (`migrations/auth/<dialect>`).
+
+use async_trait::async_trait;
+use secrecy::ExposeSecret;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use super::{
+    ClientStore, ConsentStore, RefreshTokenRecord, RefreshTokenStore, Rotation, StoreError,
+    StoreResult, UserStore,
+};
+use crate::auth::accounts::users::User;
+use crate::auth::clients::{Client, GrantType};
+use crate::config::{DatabaseConfig, SigningAlg};
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn of(url: &str) -> Dialect {
+        if url.starts_with("postgres") {
+            Dialect::Postgres
+        } else {
+            Dialect::Sqlite
+        }
+    }
+}
+
+fn unavailable(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        return StoreError::Conflict(db.message().to_owned());
+    }
+    StoreError::Unavailable(e.into())
+}
+
+fn json_list<T: serde::Serialize>(v: &[T]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn parse_list<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<Vec<T>> {
+    serde_json::from_str(s).map_err(|e| StoreError::Unavailable(anyhow::anyhow!("corrupt list: {e}")))
+}
+
+impl SqlStore {
+    /// Connects and applies the migrations of the URL's dialect.
+    pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<SqlStore> {
+        let url = config.url.expose_secret();
+        let pool = connect_pool(url, config.max_connections).await?;
+        let migrator = match Dialect::of(url) {
+            Dialect::Sqlite => sqlx::migrate!("migrations/auth/sqlite"),
+            Dialect::Postgres => sqlx::migrate!("migrations/auth/postgres"),
+        };
+        migrator.run(&pool).await?;
+        Ok(SqlStore { pool })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+}
+
+/// An `Any` pool for a sqlite: or postgres: URL. SQLite gets WAL (readers never wait for the
+/// writer) and `synchronous=NORMAL` (durable at checkpoints, safe with WAL).
+pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let dialect = Dialect::of(url);
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections.max(1))
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if dialect == Dialect::Sqlite {
+                    conn.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?;
+    if dialect == Dialect::Sqlite {
+        sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+    }
+    Ok(pool)
+}
+
+fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
+    let get = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);
+    let alg: Option<String> = row.try_get("access_token_alg").map_err(unavailable)?;
+    let grant_names: Vec<String> = parse_list(&get("grant_types")?)?;
+    Ok(Client {
+        client_id: get("client_id")?,
+        name: get("name")?,
+        secret_hash: row.try_get("secret_hash").map_err(unavailable)?,
+        redirect_uris: parse_list(&get("redirect_uris")?)?,
+        post_logout_redirect_uris: parse_list(&get("post_logout_redirect_uris")?)?,
+        grant_types: grant_names.iter().filter_map(|g| GrantType::parse(g)).collect(),
+        scopes: parse_list(&get("scopes")?)?,
+        access_token_alg: alg.as_deref().and_then(SigningAlg::parse),
+        created_at: row.try_get("created_at").map_err(unavailable)?,
+    })
+}
+
+#[async_trait]
+impl ClientStore for SqlStore {
+    async fn insert_client(&self, c: &Client) -> StoreResult<()> {
+        let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
+        sqlx::query(
+            "INSERT INTO clients (client_id, name, secret_hash, redirect_uris, \
+             post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&c.client_id)
+        .bind(&c.name)
+        .bind(c.secret_hash.clone())
+        .bind(json_list(&c.redirect_uris))
+        .bind(json_list(&c.post_logout_redirect_uris))
+        .bind(json_list(&grants))
+        .bind(json_list(&c.scopes))
+        .bind(c.access_token_alg.map(|a| a.as_str().to_owned()))
+        .bind(c.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn get_client(&self, client_id: &str) -> StoreResult<Option<Client>> {
+        sqlx::query("SELECT * FROM clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .map(|r| client_from_row(&r))
+            .transpose()
+    }
+
+    async fn list_clients(&self) -> StoreResult<Vec<Client>> {
+        sqlx::query("SELECT * FROM clients ORDER BY created_at, client_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(client_from_row)
+            .collect()
+    }
+
+    async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
+        // The client's grants go with it: its refresh tokens and remembered consents.
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        for q in [
+            "DELETE FROM refresh_tokens WHERE client_id = $1",
+            "DELETE FROM consents WHERE client_id = $1",
+        ] {
+            sqlx::query(q)
+                .bind(client_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        let gone = sqlx::query("DELETE FROM clients WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        tx.commit().await.map_err(unavailable)?;
+        Ok(gone > 0)
+    }
+
+    async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "UPDATE clients SET secret_hash = $1 WHERE client_id = $2 AND secret_hash IS NOT NULL",
+        )
+        .bind(hash_hex)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        Ok(n > 0)
+    }
+}
+
+fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+    let s = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);
+    let o = |c: &str| row.try_get::<Option<String>, _>(c).map_err(unavailable);
+    let i = |c: &str| row.try_get::<i64, _>(c).map_err(unavailable);
+    Ok(User {
+        user_id: s("user_id")?,
+        username: s("username")?,
+        email: s("email")?,
+        email_verified: i("email_verified")? != 0,
+        name: o("name")?,
+        given_name: o("given_name")?,
+        family_name: o("family_name")?,
+        locale: o("locale")?,
+        phone_number: o("phone_number")?,
+        address: o("address")?,
+        password_hash: s("password_hash")?,
+        disabled: i("disabled")? != 0,
+        created_at: i("created_at")?,
+        updated_at: i("updated_at")?,
+    })
+}
+
+#[async_trait]
+impl UserStore for SqlStore {
+    async fn insert_user(&self, u: &User) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO users (user_id, username, username_lower, email, email_verified, name, \
+             given_name, family_name, locale, phone_number, address, password_hash, disabled, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(&u.user_id)
+        .bind(&u.username)
+        .bind(u.username.to_lowercase())
+        .bind(u.email.to_lowercase())
+        .bind(i64::from(u.email_verified))
+        .bind(u.name.clone())
+        .bind(u.given_name.clone())
+        .bind(u.family_name.clone())
+        .bind(u.locale.clone())
+        .bind(u.phone_number.clone())
+        .bind(u.address.clone())
+        .bind(&u.password_hash)
+        .bind(i64::from(u.disabled))
+        .bind(u.created_at)
+        .bind(u.updated_at)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn get_user(&self, user_id: &str) -> StoreResult<Option<User>> {
+        sqlx::query("SELECT * FROM users WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .map(|r| user_from_row(&r))
+            .transpose()
+    }
+
+    async fn find_user(&self, login: &str) -> StoreResult<Option<User>> {
+        let login = login.to_lowercase();
+        sqlx::query("SELECT * FROM users WHERE username_lower = $1 OR email = $1")
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .map(|r| user_from_row(&r))
+            .transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        sqlx::query("SELECT * FROM users ORDER BY created_at, username_lower")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> StoreResult<bool> {
+        let n = sqlx::query("UPDATE users SET disabled = $1 WHERE user_id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool> {
+        let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
+            .bind(hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        Ok(n > 0)
+    }
+}
+
+#[async_trait]
+impl ConsentStore for SqlStore {
+    async fn granted_scopes(&self, user_id: &str, client_id: &str) -> StoreResult<Vec<String>> {
+        let row = sqlx::query("SELECT scopes FROM consents WHERE user_id = $1 AND client_id = $2")
+            .bind(user_id)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        match row {
+            Some(r) => parse_list(&r.try_get::<String, _>("scopes").map_err(unavailable)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    async fn remember_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        scopes: &[String],
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO consents (user_id, client_id, scopes, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(client_id)
+        .bind(json_list(scopes))
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+}
+
+fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
+    let s = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);
+    let i = |c: &str| row.try_get::<i64, _>(c).map_err(unavailable);
+    let oi = |c: &str| row.try_get::<Option<i64>, _>(c).map_err(unavailable);
+    Ok(RefreshTokenRecord {
+        token_hash: s("token_hash")?,
+        family_id: s("family_id")?,
+        client_id: s("client_id")?,
+        user_id: s("user_id")?,
+        scopes: parse_list(&s("scopes")?)?,
+        auth_time: i("auth_time")?,
+        claims_json: row.try_get("claims_json").map_err(unavailable)?,
+        issued_at: i("issued_at")?,
+        expires_at: i("expires_at")?,
+        rotated_at: oi("rotated_at")?,
+        revoked_at: oi("revoked_at")?,
+    })
+}
+
+const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
+     user_id, scopes, auth_time, claims_json, issued_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+fn bind_refresh<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    r: &RefreshTokenRecord,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(r.token_hash.clone())
+        .bind(r.family_id.clone())
+        .bind(r.client_id.clone())
+        .bind(r.user_id.clone())
+        .bind(json_list(&r.scopes))
+        .bind(r.auth_time)
+        .bind(r.claims_json.clone())
+        .bind(r.issued_at)
+        .bind(r.expires_at)
+}
+
+#[async_trait]
+impl RefreshTokenStore for SqlStore {
+    async fn insert_refresh_token(&self, record: &RefreshTokenRecord) -> StoreResult<()> {
+        bind_refresh(sqlx::query(INSERT_REFRESH), record)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>> {
+        sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .map(|r| refresh_from_row(&r))
+            .transpose()
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &RefreshTokenRecord,
+        now: i64,
+    ) -> StoreResult<Rotation> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // The conditional UPDATE is the lock: of two concurrent rotations of one token,
+        // exactly one sees rows_affected = 1.
+        let spent = sqlx::query(
+            "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 \
+             AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(old_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        if spent == 1 {
+            bind_refresh(sqlx::query(INSERT_REFRESH), new)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            tx.commit().await.map_err(unavailable)?;
+            return Ok(Rotation::Rotated);
+        }
+        tx.rollback().await.map_err(unavailable)?;
+        match self.find_refresh_token(old_hash).await? {
+            Some(record) if record.revoked_at.is_none() && record.rotated_at.is_some() => {
+                Ok(Rotation::AlreadySpent { record })
+            }
+            _ => Ok(Rotation::Invalid),
+        }
+    }
+
+    async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
+        let n = sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(family_id)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        Ok(n)
+    }
+
+    async fn purge_refresh_tokens(&self, now: i64) -> StoreResult<u64> {
+        let n = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        Ok(n)
+    }
+}

@@ -1,0 +1,194 @@
+//! JWT access tokens (RFC 9068) — minted with `jsonwebtoken`, verified here for our own
+//! endpoints (userinfo, introspection, revocation). Resource servers use `crate::validator`.
+
+use std::sync::Arc;
+
+use jsonwebtoken::{Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::handles;
+use super::keys::KeyRing;
+use crate::config::{Config, ResourceConfig, SigningAlg};
+
+/// `aud` may be one string or several (RFC 7519 §4.1.3).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub fn contains(&self, aud: &str) -> bool {
+        match self {
+            Audience::One(a) => a == aud,
+            Audience::Many(v) => v.iter().any(|a| a == aud),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessTokenClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: Audience,
+    pub client_id: String,
+    pub scope: String,
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    /// The authorization grant (refresh family) this token came from; revoking the grant
+    /// revokes the token at introspection and userinfo. Absent for client credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<String>,
+}
+
+impl AccessTokenClaims {
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.split(' ').filter(|s| !s.is_empty())
+    }
+
+    pub fn has_user(&self) -> bool {
+        self.sub != self.client_id
+    }
+}
+
+/// What to put into a new access token.
+pub struct AccessTokenRequest<'a> {
+    pub sub: &'a str,
+    pub client_id: &'a str,
+    pub scope: String,
+    pub auth_time: Option<i64>,
+    pub grant_id: Option<&'a str>,
+    pub alg: Option<SigningAlg>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("malformed token")]
+    Malformed,
+    #[error("unknown signing key")]
+    UnknownKey,
+    #[error("not an access token")]
+    WrongType,
+    #[error("token expired")]
+    Expired,
+    #[error("invalid token: {0}")]
+    Invalid(String),
+    #[error("signing failed: {0}")]
+    Signing(String),
+}
+
+/// Mints and checks access tokens. Cheap to clone.
+#[derive(Clone)]
+pub struct AccessTokenIssuer {
+    keys: Arc<KeyRing>,
+    issuer: Arc<str>,
+    ttl: i64,
+    default_alg: SigningAlg,
+    resources: Arc<[ResourceConfig]>,
+}
+
+impl AccessTokenIssuer {
+    pub fn new(config: &Config, keys: Arc<KeyRing>) -> Self {
+        AccessTokenIssuer {
+            keys,
+            issuer: config.issuer().into(),
+            ttl: config.tokens.access_token_ttl_secs as i64,
+            default_alg: config.keys.access_token_alg,
+            resources: config.resources.clone().into(),
+        }
+    }
+
+    pub fn ttl(&self) -> i64 {
+        self.ttl
+    }
+
+    /// RFC 9068 §3: `aud` names the resource servers the scopes are for; a token for no
+    /// known resource (for example only `openid profile`) is for the issuer's own userinfo.
+    pub fn audience_for(&self, scope: &str) -> Audience {
+        let mut auds: Vec<String> = self
+            .resources
+            .iter()
+            .filter(|r| scope.split(' ').any(|s| r.scopes.iter().any(|x| x == s)))
+            .map(|r| r.audience.clone())
+            .collect();
+        auds.dedup();
+        match auds.len() {
+            0 => Audience::One(self.issuer.to_string()),
+            1 => Audience::One(auds.remove(0)),
+            _ => Audience::Many(auds),
+        }
+    }
+
+    pub fn mint(
+        &self,
+        req: AccessTokenRequest<'_>,
+        now: i64,
+    ) -> Result<(String, AccessTokenClaims), TokenError> {
+        let key = self
+            .keys
+            .active(req.alg.unwrap_or(self.default_alg))
+            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        let claims = AccessTokenClaims {
+            iss: self.issuer.to_string(),
+            sub: req.sub.to_owned(),
+            aud: self.audience_for(&req.scope),
+            client_id: req.client_id.to_owned(),
+            scope: req.scope,
+            jti: handles::new_id(),
+            iat: now,
+            exp: now + self.ttl,
+            auth_time: req.auth_time,
+            gid: req.grant_id.map(str::to_owned),
+        };
+        let mut header = Header::new(key.algorithm());
+        header.typ = Some("at+jwt".to_owned());
+        header.kid = Some(key.kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &key.encoding)
+            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        Ok((token, claims))
+    }
+
+    /// Signature (key chosen by `kid`, algorithm by the key), `typ`, `iss`, `exp`.
+    /// `aud` is not checked: our own endpoints accept tokens for any of our audiences.
+    pub fn verify(&self, token: &str, now: i64) -> Result<AccessTokenClaims, TokenError> {
+        let claims = self.verify_signature(token)?;
+        if claims.exp <= now {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+
+    /// Like [`verify`](Self::verify) but accepts expired tokens (revocation of a token that
+    /// just expired is still a no-op success).
+    pub fn verify_signature(&self, token: &str) -> Result<AccessTokenClaims, TokenError> {
+        if token.len() > 8192 {
+            return Err(TokenError::Malformed);
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
+        let typ_ok = header
+            .typ
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt"));
+        let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
+        let key = self.keys.by_kid(kid).ok_or(TokenError::UnknownKey)?;
+        // The algorithm is the key's, never the header's alone (no alg confusion).
+        if header.alg != key.algorithm() {
+            return Err(TokenError::Invalid("algorithm does not match key".into()));
+        }
+        if !typ_ok {
+            return Err(TokenError::WrongType);
+        }
+        let mut validation = Validation::new(key.algorithm());
+        validation.set_issuer(&[&*self.issuer]);
+        validation.validate_aud = false;
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        jsonwebtoken::decode::<AccessTokenClaims>(token, &key.decoding, &validation)
+            .map(|d| d.claims)
+            .map_err(|e| TokenError::Invalid(e.to_string()))
+    }
+}

@@ -1,0 +1,5 @@
+//! Everything that is signed or handed out as a bearer: keys, access tokens, opaque handles.
+
+pub mod access_token;
+pub mod handles;
+pub mod keys;
