@@ -5,4 +5,7 @@
 //! (a test in `tests/e2e` checks this).
 
 pub mod config;
+pub mod telemetry;
 pub mod auth;
+pub mod cli;
+pub mod todo;

@@ -1,1 +1,124 @@
-pub struct AuthServer;
+//! HTTP at the edge: axum routes, one file per endpoint. Handlers extract, call one protocol
+//! function, and map its result.
+
+pub mod authorize;
+pub mod cookies;
+pub mod discovery;
+pub mod end_session;
+pub mod error;
+pub mod extractors;
+pub mod introspect;
+pub mod pages;
+pub mod revoke;
+pub mod token;
+pub mod userinfo;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+
+use crate::auth::context::AuthContext;
+use crate::auth::oidc::metadata::paths;
+use crate::auth::store::Stores;
+use crate::auth::tokens::keys::KeyRing;
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ctx: AuthContext,
+    pub pages: Arc<pages::Pages>,
+    pub secure_cookies: bool,
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.ctx.config.server.max_body_bytes;
+    let routes = Router::new()
+        .route(paths::DISCOVERY, get(discovery::openid_configuration))
+        .route(paths::AS_METADATA, get(discovery::openid_configuration))
+        .route(paths::JWKS, get(discovery::jwks))
+        .route(paths::AUTHORIZE, get(authorize::authorize).post(authorize::authorize))
+        .route(paths::TOKEN, post(token::token))
+        .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(paths::REVOKE, post(revoke::revoke))
+        .route(paths::INTROSPECT, post(introspect::introspect))
+        .route(paths::END_SESSION, get(end_session::end_session).post(end_session::end_session))
+        .route("/login", get(pages::login::login_page).post(pages::login::login_submit))
+        .route("/register", get(pages::register::register_page).post(pages::register::register_submit))
+        .route("/consent", get(pages::consent::consent_page).post(pages::consent::consent_submit))
+        .route("/", get(end_session::home))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state);
+    crate::telemetry::with_http_layers(routes)
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let db = state.ctx.stores.sql.ping().await;
+    let eph = state.ctx.stores.ephemeral.ping().await;
+    match (db, eph) {
+        (Ok(()), Ok(())) => (StatusCode::OK, "ready").into_response(),
+        (db, eph) => {
+            tracing::warn!(database = db.is_ok(), ephemeral = eph.is_ok(), "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        }
+    }
+}
+
+/// The identity server, bound and ready to run.
+pub struct AuthServer {
+    listener: TcpListener,
+    router: Router,
+    pub ctx: AuthContext,
+}
+
+impl AuthServer {
+    /// Opens storage (migrating it), loads or generates keys, binds `server.bind`.
+    pub async fn build(config: Config) -> anyhow::Result<AuthServer> {
+        let stores = Stores::connect(&config).await?;
+        Self::build_with_stores(config, stores).await
+    }
+
+    pub async fn build_with_stores(config: Config, stores: Stores) -> anyhow::Result<AuthServer> {
+        let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir)?);
+        let listener = TcpListener::bind(config.server.bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.bind))?;
+        let secure_cookies = config.server.issuer.scheme() == "https";
+        let ctx = AuthContext::new(Arc::new(config), stores, keys)?;
+        let state = AppState {
+            ctx: ctx.clone(),
+            pages: Arc::new(pages::Pages::new()?),
+            secure_cookies,
+        };
+        Ok(AuthServer {
+            listener,
+            router: router(state),
+            ctx,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `shutdown` completes; in-flight requests finish first.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(crate::telemetry::shutdown_signal()).await
+    }
+}

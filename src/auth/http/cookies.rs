@@ -1,0 +1,76 @@
+//! Browser cookies and CSRF tokens.
+//!
+//! - `belf_browser`: a random id per browser. Pending authorization requests are bound to
+//!   it, and CSRF tokens are derived from it: HMAC-SHA256(cookie.key, browser id). A page
+//!   from another site cannot read the cookie, so it cannot forge the token.
+//! - `belf_session`: the login session id (random; only its digest is stored). Replaced at
+//!   every login.
+//!
+//! Both are HttpOnly and SameSite=Lax, and Secure when the issuer is https.
+
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::auth::tokens::handles;
+
+pub const BROWSER_COOKIE: &str = "belf_browser";
+pub const SESSION_COOKIE: &str = "belf_session";
+
+fn cookie(name: &'static str, value: String, secure: bool, max_age_secs: Option<i64>) -> Cookie<'static> {
+    let mut c = Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/");
+    if let Some(age) = max_age_secs {
+        c = c.max_age(time::Duration::seconds(age));
+    }
+    c.build()
+}
+
+/// The browser id, creating (and setting) one if this browser has none.
+pub fn browser_id(jar: CookieJar, secure: bool) -> (String, CookieJar) {
+    if let Some(c) = jar.get(BROWSER_COOKIE)
+        && (20..=64).contains(&c.value().len())
+    {
+        let id = c.value().to_owned();
+        return (id, jar);
+    }
+    let id = handles::new_handle();
+    let jar = jar.add(cookie(BROWSER_COOKIE, id.clone(), secure, Some(400 * 24 * 3600)));
+    (id, jar)
+}
+
+pub fn session_cookie_value(jar: &CookieJar) -> Option<String> {
+    jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
+}
+
+pub fn set_session(jar: CookieJar, value: String, secure: bool, ttl_secs: u64) -> CookieJar {
+    jar.add(cookie(SESSION_COOKIE, value, secure, Some(ttl_secs as i64)))
+}
+
+pub fn clear_session(jar: CookieJar) -> CookieJar {
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/"))
+}
+
+pub fn csrf_token(secret: &[u8; 32], browser: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"belf-csrf:");
+    mac.update(browser.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Constant-time check of a submitted CSRF token.
+pub fn csrf_ok(secret: &[u8; 32], browser: &str, submitted: Option<&str>) -> bool {
+    let Some(submitted) = submitted else {
+        return false;
+    };
+    let Ok(bytes) = hex::decode(submitted) else {
+        return false;
+    };
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"belf-csrf:");
+    mac.update(browser.as_bytes());
+    mac.verify_slice(&bytes).is_ok()
+}

@@ -1,0 +1,91 @@
+//! The one place protocol errors become HTTP: RFC 6749 §5.2 JSON for API endpoints,
+//! RFC 6750 `WWW-Authenticate` for bearer endpoints. Pages have their own (`pages.rs`).
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::auth::oauth::error::{ErrorCode, OAuthError};
+
+/// Headers every token-bearing or error JSON response carries (RFC 6749 §5.1).
+pub fn no_store(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+        ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
+        ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// An error at the token, revocation or introspection endpoint.
+pub struct ApiError(pub OAuthError);
+
+impl From<OAuthError> for ApiError {
+    fn from(e: OAuthError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = status_of(e.code);
+        let mut res = (
+            status,
+            Json(json!({ "error": e.code.as_str(), "error_description": e.description })),
+        )
+            .into_response();
+        no_store(res.headers_mut());
+        if e.code == ErrorCode::InvalidClient {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"belf\", charset=\"UTF-8\""),
+            );
+        }
+        if e.code == ErrorCode::TemporarilyUnavailable {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        res
+    }
+}
+
+/// An error at a bearer-protected endpoint (userinfo), RFC 6750 §3.
+pub struct BearerError(pub OAuthError);
+
+impl IntoResponse for BearerError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = status_of(e.code);
+        // Quotes and backslashes cannot appear in a quoted-string unescaped.
+        let desc: String = e
+            .description
+            .chars()
+            .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
+            .collect();
+        let challenge = match e.code {
+            ErrorCode::InvalidRequest if desc.is_empty() => "Bearer realm=\"belf\"".to_owned(),
+            code => format!(
+                "Bearer realm=\"belf\", error=\"{}\", error_description=\"{}\"",
+                code.as_str(),
+                desc
+            ),
+        };
+        let mut res = (
+            status,
+            Json(json!({ "error": e.code.as_str(), "error_description": e.description })),
+        )
+            .into_response();
+        no_store(res.headers_mut());
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        res
+    }
+}

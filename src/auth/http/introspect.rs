@@ -1,0 +1,30 @@
+//! `POST /introspect` (RFC 7662).
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::{ApiError, no_store};
+use super::extractors::{AuthorizationHeader, OAuthForm};
+use crate::auth::context::now;
+use crate::auth::oauth::client_auth;
+use crate::auth::oauth::error::OAuthError;
+use crate::auth::oauth::introspection;
+
+pub async fn introspect(
+    State(state): State<AppState>,
+    AuthorizationHeader(authorization): AuthorizationHeader,
+    OAuthForm(params): OAuthForm,
+) -> Result<Response, ApiError> {
+    let ctx = &state.ctx;
+    let presented = client_auth::extract(authorization.as_deref(), &params)?;
+    let client = client_auth::authenticate(ctx, &presented).await?;
+    let token = params
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    let body = introspection::introspect(ctx, &client, token, now()).await?;
+    let mut res = Json(body).into_response();
+    no_store(res.headers_mut());
+    Ok(res)
+}

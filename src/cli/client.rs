@@ -1,0 +1,147 @@
+//! `belf client add|list|show|remove|rotate-secret`.
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::output;
+use crate::auth::clients::Client;
+use crate::auth::clients::service::{self, NewClient};
+use crate::auth::context::now;
+use crate::auth::oidc::metadata::known_scopes;
+use crate::auth::store::ClientStore;
+use crate::auth::store::sql::SqlStore;
+use crate::config::Config;
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its client_id and (confidential clients) its secret, once.
+    Add(AddArgs),
+    /// List registered clients.
+    List,
+    /// Show one client.
+    Show { client_id: String },
+    /// Remove a client with its refresh tokens and consents.
+    Remove { client_id: String },
+    /// Issue a new secret; the old one stops working at once.
+    RotateSecret { client_id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub name: String,
+    /// Exact redirect URI (repeatable).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// A public client (SPA, native app, CLI): no secret, PKCE required.
+    #[arg(long)]
+    pub public: bool,
+    /// authorization_code, refresh_token or client_credentials (repeatable).
+    #[arg(long = "grant-type")]
+    pub grant_types: Vec<String>,
+    /// Scopes the client may request (repeatable; default: all known).
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// Where RP-initiated logout may return to (repeatable).
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Algorithm for this client's access tokens (RS256, ES256, EdDSA).
+    #[arg(long = "access-token-alg")]
+    pub access_token_alg: Option<String>,
+}
+
+pub fn client_json(c: &Client) -> serde_json::Value {
+    json!({
+        "client_id": c.client_id,
+        "name": c.name,
+        "public": c.is_public(),
+        "redirect_uris": c.redirect_uris,
+        "post_logout_redirect_uris": c.post_logout_redirect_uris,
+        "grant_types": c.grant_types,
+        "scopes": c.scopes,
+        "access_token_alg": c.access_token_alg,
+        "created_at": c.created_at,
+    })
+}
+
+fn client_text(c: &Client) -> String {
+    format!(
+        "client_id:     {}\nname:          {}\ntype:          {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}",
+        c.client_id,
+        c.name,
+        if c.is_public() { "public" } else { "confidential" },
+        c.redirect_uris.join(" "),
+        c.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(" "),
+        c.scopes.join(" "),
+    )
+}
+
+pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Result<()> {
+    let store = SqlStore::connect(&config.database).await?;
+    match cmd {
+        ClientCommand::Add(a) => {
+            let (client, secret) = service::register(
+                &store,
+                &known_scopes(&config),
+                NewClient {
+                    name: a.name,
+                    redirect_uris: a.redirect_uris,
+                    post_logout_redirect_uris: a.post_logout_redirect_uris,
+                    public: a.public,
+                    grant_types: a.grant_types,
+                    scopes: a.scopes,
+                    access_token_alg: a.access_token_alg,
+                },
+                now(),
+            )
+            .await?;
+            let mut v = json!({ "client_id": client.client_id });
+            if let Some(s) = &secret {
+                v["client_secret"] = json!(s.expose());
+            }
+            output(json, &v, || {
+                let mut out = format!("client_id:     {}", client.client_id);
+                if let Some(s) = &secret {
+                    out.push_str(&format!(
+                        "\nclient_secret: {}\n(shown once: store it now; `belf client rotate-secret` issues a new one)",
+                        s.expose()
+                    ));
+                }
+                out
+            });
+        }
+        ClientCommand::List => {
+            let clients = store.list_clients().await?;
+            let v = serde_json::Value::Array(clients.iter().map(client_json).collect());
+            output(json, &v, || {
+                clients
+                    .iter()
+                    .map(|c| format!("{}  {}  {}", c.client_id, if c.is_public() { "public      " } else { "confidential" }, c.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ClientCommand::Show { client_id } => {
+            let c = store
+                .get_client(&client_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no client with id `{client_id}`"))?;
+            output(json, &client_json(&c), || client_text(&c));
+        }
+        ClientCommand::Remove { client_id } => {
+            if !store.delete_client(&client_id).await? {
+                anyhow::bail!("no client with id `{client_id}`");
+            }
+            output(json, &json!({ "removed": client_id }), || format!("removed {client_id}"));
+        }
+        ClientCommand::RotateSecret { client_id } => {
+            let secret = service::rotate_secret(&store, &client_id).await?;
+            output(
+                json,
+                &json!({ "client_id": client_id, "client_secret": secret.expose() }),
+                || format!("client_id:     {client_id}\nclient_secret: {}", secret.expose()),
+            );
+        }
+    }
+    Ok(())
+}

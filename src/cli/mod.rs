@@ -1,0 +1,65 @@
+//! The `belf` command line: `serve`, and admin nouns (`client`, `user`, `keys`) that call
+//! the same services as the server, directly on its database (no HTTP in between), so they
+//! work whether or not the server is running. `--json` gives one JSON document on stdout.
+
+pub mod client;
+pub mod keys;
+pub mod serve;
+pub mod user;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(name = "belf", version, about = "Belf identity server and todo/course service")]
+pub struct Cli {
+    /// Configuration file layered over the built-in defaults (see config/default.toml).
+    #[arg(long, global = true, env = "BELF_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Machine-readable output: exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log as JSON lines (for log collectors).
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the servers: both by default, or one of them.
+    Serve(serve::ServeArgs),
+    /// Register and manage OAuth clients.
+    #[command(subcommand)]
+    Client(client::ClientCommand),
+    /// Manage people's accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Signing keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+}
+
+/// Runs the parsed command. Errors are printed by `main` and exit non-zero.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => serve::run(config, args).await,
+        Command::Client(cmd) => client::run(config, cmd, cli.json).await,
+        Command::User(cmd) => user::run(config, cmd, cli.json).await,
+        Command::Keys(cmd) => keys::run(config, cmd, cli.json),
+    }
+}
+
+/// Prints `value` as JSON, or `human` otherwise.
+pub fn output(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{}", human());
+    }
+}

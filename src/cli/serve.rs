@@ -1,0 +1,44 @@
+//! `belf serve [auth|todo]`.
+
+use clap::{Args, ValueEnum};
+
+use crate::auth::AuthServer;
+use crate::config::Config;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    /// The identity server only.
+    Auth,
+    /// The todo/course service only (needs a reachable issuer).
+    Todo,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Which part to run; both when omitted.
+    pub part: Option<Part>,
+}
+
+pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let run_auth = args.part != Some(Part::Todo);
+    let run_todo = args.part != Some(Part::Auth);
+    let mut tasks = tokio::task::JoinSet::new();
+    if run_auth {
+        let server = AuthServer::build(config.clone()).await?;
+        let issuer = server.ctx.issuer.clone();
+        tracing::info!(port = server.port(), "identity server listening");
+        eprintln!("Belf identity server: {issuer}  (discovery: {issuer}/.well-known/openid-configuration)");
+        eprintln!("Register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback");
+        eprintln!("Add a user:               echo 'a-long-password' | belf user add --username alice --email alice@example.com --password-stdin");
+        tasks.spawn(async move { server.run_until_stopped().await.map_err(anyhow::Error::from) });
+    }
+    if run_todo {
+        let todo = crate::todo::TodoServer::build(&config.todo).await?;
+        eprintln!("Belf todo/course service: http://{}:{}", config.todo.bind.ip(), todo.port());
+        tasks.spawn(async move { todo.run_until_stopped().await.map_err(anyhow::Error::from) });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    Ok(())
+}
