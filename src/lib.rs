@@ -4,8 +4,8 @@
 //! The two rooms meet only at the token: `todo` and `validator` never name `crate::auth`
 //! (a test in `tests/e2e` checks this).
 
-pub mod config;
-pub mod telemetry;
 pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod telemetry;
 pub mod todo;

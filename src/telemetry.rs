@@ -9,9 +9,15 @@ use tracing_subscriber::EnvFilter;
 /// or `BELF_LOG_FORMAT=json`. Level from `BELF_LOG` (e.g. `info`, `belf=debug`).
 pub fn init(json: bool) {
     let filter = EnvFilter::try_from_env("BELF_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if json {
-        builder.json().flatten_event(true).with_current_span(true).try_init()
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init()
     } else {
         builder.try_init()
     };

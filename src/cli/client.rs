@@ -69,9 +69,17 @@ fn client_text(c: &Client) -> String {
         "client_id:     {}\nname:          {}\ntype:          {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}",
         c.client_id,
         c.name,
-        if c.is_public() { "public" } else { "confidential" },
+        if c.is_public() {
+            "public"
+        } else {
+            "confidential"
+        },
         c.redirect_uris.join(" "),
-        c.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(" "),
+        c.grant_types
+            .iter()
+            .map(|g| g.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         c.scopes.join(" "),
     )
 }
@@ -116,7 +124,18 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
             output(json, &v, || {
                 clients
                     .iter()
-                    .map(|c| format!("{}  {}  {}", c.client_id, if c.is_public() { "public      " } else { "confidential" }, c.name))
+                    .map(|c| {
+                        format!(
+                            "{}  {}  {}",
+                            c.client_id,
+                            if c.is_public() {
+                                "public      "
+                            } else {
+                                "confidential"
+                            },
+                            c.name
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });
@@ -132,14 +151,21 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
             if !store.delete_client(&client_id).await? {
                 anyhow::bail!("no client with id `{client_id}`");
             }
-            output(json, &json!({ "removed": client_id }), || format!("removed {client_id}"));
+            output(json, &json!({ "removed": client_id }), || {
+                format!("removed {client_id}")
+            });
         }
         ClientCommand::RotateSecret { client_id } => {
             let secret = service::rotate_secret(&store, &client_id).await?;
             output(
                 json,
                 &json!({ "client_id": client_id, "client_secret": secret.expose() }),
-                || format!("client_id:     {client_id}\nclient_secret: {}", secret.expose()),
+                || {
+                    format!(
+                        "client_id:     {client_id}\nclient_secret: {}",
+                        secret.expose()
+                    )
+                },
             );
         }
     }

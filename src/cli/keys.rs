@@ -34,7 +34,18 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
                 .collect();
             output(json, &serde_json::Value::Array(list.clone()), || {
                 list.iter()
-                    .map(|k| format!("{}  {:5}  {}", k["kid"].as_str().unwrap_or(""), k["alg"].as_str().unwrap_or(""), if k["active"] == json!(true) { "active" } else { "" }))
+                    .map(|k| {
+                        format!(
+                            "{}  {:5}  {}",
+                            k["kid"].as_str().unwrap_or(""),
+                            k["alg"].as_str().unwrap_or(""),
+                            if k["active"] == json!(true) {
+                                "active"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });
@@ -42,7 +53,9 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
         KeysCommand::Rotate { alg } => {
             let algs: Vec<SigningAlg> = match alg.as_deref() {
                 None => SigningAlg::ALL.to_vec(),
-                Some(a) => vec![SigningAlg::parse(a).ok_or_else(|| anyhow::anyhow!("invalid --alg: must be RS256, ES256 or EdDSA"))?],
+                Some(a) => vec![SigningAlg::parse(a).ok_or_else(|| {
+                    anyhow::anyhow!("invalid --alg: must be RS256, ES256 or EdDSA")
+                })?],
             };
             std::fs::create_dir_all(dir)?;
             let mut created = Vec::new();
@@ -52,7 +65,10 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
                 created.push(json!({ "kid": key.kid, "alg": a.as_str() }));
             }
             output(json, &serde_json::Value::Array(created.clone()), || {
-                format!("generated {} key(s); restart the servers to sign with them", created.len())
+                format!(
+                    "generated {} key(s); restart the servers to sign with them",
+                    created.len()
+                )
             });
         }
     }

@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
-#[command(name = "belf", version, about = "Belf identity server and todo/course service")]
+#[command(
+    name = "belf",
+    version,
+    about = "Belf identity server and todo/course service"
+)]
 pub struct Cli {
     /// Configuration file layered over the built-in defaults (see config/default.toml).
     #[arg(long, global = true, env = "BELF_CONFIG")]

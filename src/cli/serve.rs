@@ -27,14 +27,29 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         let server = AuthServer::build(config.clone()).await?;
         let issuer = server.ctx.issuer.clone();
         tracing::info!(port = server.port(), "identity server listening");
-        eprintln!("Belf identity server: {issuer}  (discovery: {issuer}/.well-known/openid-configuration)");
-        eprintln!("Register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback");
-        eprintln!("Add a user:               echo 'a-long-password' | belf user add --username alice --email alice@example.com --password-stdin");
-        tasks.spawn(async move { server.run_until_stopped().await.map_err(anyhow::Error::from) });
+        eprintln!(
+            "Belf identity server: {issuer}  (discovery: {issuer}/.well-known/openid-configuration)"
+        );
+        eprintln!(
+            "Register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback"
+        );
+        eprintln!(
+            "Add a user:               echo 'a-long-password' | belf user add --username alice --email alice@example.com --password-stdin"
+        );
+        tasks.spawn(async move {
+            server
+                .run_until_stopped()
+                .await
+                .map_err(anyhow::Error::from)
+        });
     }
     if run_todo {
         let todo = crate::todo::TodoServer::build(&config.todo).await?;
-        eprintln!("Belf todo/course service: http://{}:{}", config.todo.bind.ip(), todo.port());
+        eprintln!(
+            "Belf todo/course service: http://{}:{}",
+            config.todo.bind.ip(),
+            todo.port()
+        );
         tasks.spawn(async move { todo.run_until_stopped().await.map_err(anyhow::Error::from) });
     }
     while let Some(done) = tasks.join_next().await {

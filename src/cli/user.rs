@@ -45,10 +45,15 @@ pub struct AddArgs {
 
 async fn read_password() -> anyhow::Result<String> {
     let mut buf = String::new();
-    tokio::io::stdin().take(4096).read_to_string(&mut buf).await?;
+    tokio::io::stdin()
+        .take(4096)
+        .read_to_string(&mut buf)
+        .await?;
     let pw = buf.trim_end_matches(['\n', '\r']).to_owned();
     if pw.is_empty() {
-        anyhow::bail!("invalid password: standard input was empty (pipe the password in, with --password-stdin)");
+        anyhow::bail!(
+            "invalid password: standard input was empty (pipe the password in, with --password-stdin)"
+        );
     }
     Ok(pw)
 }
@@ -66,49 +71,86 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
     match cmd {
         UserCommand::Add(a) => {
             if !a.password_stdin {
-                anyhow::bail!("invalid --password-stdin: required (passwords are never taken as arguments)");
+                anyhow::bail!(
+                    "invalid --password-stdin: required (passwords are never taken as arguments)"
+                );
             }
             let password = read_password().await?;
             let user = users::create_user(
                 &store,
                 &hasher()?,
-                NewUser { username: a.username, email: a.email, name: a.name, password },
+                NewUser {
+                    username: a.username,
+                    email: a.email,
+                    name: a.name,
+                    password,
+                },
                 now(),
             )
             .await?;
-            output(json, &user_json(&user), || format!("user_id: {}\nusername: {}", user.user_id, user.username));
+            output(json, &user_json(&user), || {
+                format!("user_id: {}\nusername: {}", user.user_id, user.username)
+            });
         }
         UserCommand::List => {
             let list = store.list_users().await?;
             let v = serde_json::Value::Array(list.iter().map(user_json).collect());
             output(json, &v, || {
                 list.iter()
-                    .map(|u| format!("{}  {}  {}{}", u.user_id, u.username, u.email, if u.disabled { "  (disabled)" } else { "" }))
+                    .map(|u| {
+                        format!(
+                            "{}  {}  {}{}",
+                            u.user_id,
+                            u.username,
+                            u.email,
+                            if u.disabled { "  (disabled)" } else { "" }
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });
         }
         UserCommand::Disable { user } => set_disabled(&store, &user, true, json).await?,
         UserCommand::Enable { user } => set_disabled(&store, &user, false, json).await?,
-        UserCommand::SetPassword { user, password_stdin } => {
+        UserCommand::SetPassword {
+            user,
+            password_stdin,
+        } => {
             if !password_stdin {
-                anyhow::bail!("invalid --password-stdin: required (passwords are never taken as arguments)");
+                anyhow::bail!(
+                    "invalid --password-stdin: required (passwords are never taken as arguments)"
+                );
             }
             let password = read_password().await?;
             let u = users::set_password(&store, &hasher()?, &user, password, now()).await?;
-            output(json, &json!({ "user_id": u.user_id, "password_changed": true }), || {
-                format!("password changed for {}", u.username)
-            });
+            output(
+                json,
+                &json!({ "user_id": u.user_id, "password_changed": true }),
+                || format!("password changed for {}", u.username),
+            );
         }
     }
     Ok(())
 }
 
-async fn set_disabled(store: &SqlStore, who: &str, disabled: bool, json: bool) -> anyhow::Result<()> {
+async fn set_disabled(
+    store: &SqlStore,
+    who: &str,
+    disabled: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     let user = users::lookup(store, who).await?;
     store.set_user_disabled(&user.user_id, disabled).await?;
-    output(json, &json!({ "user_id": user.user_id, "disabled": disabled }), || {
-        format!("{} {}", user.username, if disabled { "disabled" } else { "enabled" })
-    });
+    output(
+        json,
+        &json!({ "user_id": user.user_id, "disabled": disabled }),
+        || {
+            format!(
+                "{} {}",
+                user.username,
+                if disabled { "disabled" } else { "enabled" }
+            )
+        },
+    );
     Ok(())
 }

@@ -58,7 +58,11 @@ impl PasswordHasherPool {
 
     /// Verifies `password` against `stored`, or against the dummy hash when `stored` is
     /// `None` (unknown user); the result is then always `false`.
-    pub async fn verify(&self, stored: Option<String>, password: String) -> Result<bool, PasswordError> {
+    pub async fn verify(
+        &self,
+        stored: Option<String>,
+        password: String,
+    ) -> Result<bool, PasswordError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = self
@@ -126,9 +130,18 @@ mod tests {
         let pool = PasswordHasherPool::new(&cheap()).unwrap();
         let h = pool.hash("correct horse".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(pool.verify(Some(h.clone()), "correct horse".into()).await.unwrap());
+        assert!(
+            pool.verify(Some(h.clone()), "correct horse".into())
+                .await
+                .unwrap()
+        );
         assert!(!pool.verify(Some(h), "wrong".into()).await.unwrap());
         assert!(!pool.verify(None, "anything".into()).await.unwrap());
-        assert!(!pool.verify(Some("garbage".into()), "x".into()).await.unwrap());
+        assert!(
+            !pool
+                .verify(Some("garbage".into()), "x".into())
+                .await
+                .unwrap()
+        );
     }
 }

@@ -128,7 +128,10 @@ pub async fn create_user(
     check_username(&username)?;
     check_email(&email)?;
     check_password(&new.password)?;
-    let name = new.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    let name = new
+        .name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
     if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
         return Err(invalid("name", "must be at most 100 characters"));
     }

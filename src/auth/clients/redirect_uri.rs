@@ -14,7 +14,9 @@ pub enum RedirectUriError {
     Fragment(String),
     #[error("`{0}` has user information (user@); redirect URIs must not")]
     UserInfo(String),
-    #[error("`{0}` uses http on a non-loopback host; use https (http is only for 127.0.0.1, [::1] or localhost)")]
+    #[error(
+        "`{0}` uses http on a non-loopback host; use https (http is only for 127.0.0.1, [::1] or localhost)"
+    )]
     InsecureHttp(String),
     #[error("`{0}` uses a custom scheme, which only public (native) clients may register")]
     CustomSchemeNotAllowed(String),
@@ -90,14 +92,37 @@ mod tests {
         assert!(ok("com.example.app:/cb", true).is_ok());
         assert_eq!(
             ok("com.example.app:/cb", false),
-            Err(RedirectUriError::CustomSchemeNotAllowed("com.example.app:/cb".into()))
+            Err(RedirectUriError::CustomSchemeNotAllowed(
+                "com.example.app:/cb".into()
+            ))
         );
-        assert!(matches!(ok("http://app.example/cb", false), Err(RedirectUriError::InsecureHttp(_))));
-        assert!(matches!(ok("https://app.example/cb#x", false), Err(RedirectUriError::Fragment(_))));
-        assert!(matches!(ok("https://app.example/cb#", false), Err(RedirectUriError::Fragment(_))));
-        assert!(matches!(ok("https://u:p@app.example/cb", false), Err(RedirectUriError::UserInfo(_))));
-        assert!(matches!(ok("/cb", false), Err(RedirectUriError::NotAbsolute(_))));
-        assert!(matches!(ok("javascript:alert(1)", true), Err(RedirectUriError::ForbiddenScheme(_))));
-        assert!(matches!(ok("http://127.0.0.1.evil.example/cb", false), Err(RedirectUriError::InsecureHttp(_))));
+        assert!(matches!(
+            ok("http://app.example/cb", false),
+            Err(RedirectUriError::InsecureHttp(_))
+        ));
+        assert!(matches!(
+            ok("https://app.example/cb#x", false),
+            Err(RedirectUriError::Fragment(_))
+        ));
+        assert!(matches!(
+            ok("https://app.example/cb#", false),
+            Err(RedirectUriError::Fragment(_))
+        ));
+        assert!(matches!(
+            ok("https://u:p@app.example/cb", false),
+            Err(RedirectUriError::UserInfo(_))
+        ));
+        assert!(matches!(
+            ok("/cb", false),
+            Err(RedirectUriError::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            ok("javascript:alert(1)", true),
+            Err(RedirectUriError::ForbiddenScheme(_))
+        ));
+        assert!(matches!(
+            ok("http://127.0.0.1.evil.example/cb", false),
+            Err(RedirectUriError::InsecureHttp(_))
+        ));
     }
 }

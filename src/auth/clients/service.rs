@@ -52,7 +52,9 @@ pub async fn register(
         let grant = GrantType::parse(g).ok_or_else(|| {
             invalid(
                 "grant-type",
-                format!("`{g}` is not one of authorization_code, refresh_token, client_credentials"),
+                format!(
+                    "`{g}` is not one of authorization_code, refresh_token, client_credentials"
+                ),
             )
         })?;
         if !grant_types.contains(&grant) {

@@ -39,7 +39,12 @@ pub async fn authorize(
     };
     tracing::debug!(client_id = %client.client_id, "authorization request accepted");
     let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let session = match interaction::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
+    let session = match interaction::load_session(
+        ctx,
+        cookies::session_cookie_value(&jar).as_deref(),
+    )
+    .await
+    {
         Ok(s) => s,
         Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
     };

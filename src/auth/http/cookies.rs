@@ -17,7 +17,12 @@ use crate::auth::tokens::handles;
 pub const BROWSER_COOKIE: &str = "belf_browser";
 pub const SESSION_COOKIE: &str = "belf_session";
 
-fn cookie(name: &'static str, value: String, secure: bool, max_age_secs: Option<i64>) -> Cookie<'static> {
+fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age_secs: Option<i64>,
+) -> Cookie<'static> {
     let mut c = Cookie::build((name, value))
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -38,7 +43,12 @@ pub fn browser_id(jar: CookieJar, secure: bool) -> (String, CookieJar) {
         return (id, jar);
     }
     let id = handles::new_handle();
-    let jar = jar.add(cookie(BROWSER_COOKIE, id.clone(), secure, Some(400 * 24 * 3600)));
+    let jar = jar.add(cookie(
+        BROWSER_COOKIE,
+        id.clone(),
+        secure,
+        Some(400 * 24 * 3600),
+    ));
     (id, jar)
 }
 

@@ -26,15 +26,32 @@ pub async fn end_session(
     QueryOrForm(params): QueryOrForm,
 ) -> Response {
     let ctx = &state.ctx;
-    let lang = Lang::choose(params.get("ui_locales"), accept_language(&headers), &ctx.config.pages.default_locale);
+    let lang = Lang::choose(
+        params.get("ui_locales"),
+        accept_language(&headers),
+        &ctx.config.pages.default_locale,
+    );
     let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let hint = params.get("id_token_hint").and_then(|h| ctx.id_tokens.verify_hint(h));
+    let hint = params
+        .get("id_token_hint")
+        .and_then(|h| ctx.id_tokens.verify_hint(h));
     if params.get("id_token_hint").is_some() && hint.is_none() {
-        return with_cookies(jar, state.pages.request_error(lang, "id_token_hint is not a valid ID token from this server"));
+        return with_cookies(
+            jar,
+            state.pages.request_error(
+                lang,
+                "id_token_hint is not a valid ID token from this server",
+            ),
+        );
     }
     let client_id = match (params.get("client_id"), &hint) {
         (Some(c), Some((_, aud))) if !aud.iter().any(|a| a == c) => {
-            return with_cookies(jar, state.pages.request_error(lang, "client_id does not match id_token_hint"));
+            return with_cookies(
+                jar,
+                state
+                    .pages
+                    .request_error(lang, "client_id does not match id_token_hint"),
+            );
         }
         (Some(c), _) => Some(c.to_owned()),
         (None, Some((_, aud))) => aud.first().cloned(),
@@ -59,12 +76,21 @@ pub async fn end_session(
                 target = Some(redirect_with(uri, &ctx.issuer, &q));
             }
             _ => {
-                return with_cookies(jar, state.pages.request_error(lang, "post_logout_redirect_uri is not registered for this client"));
+                return with_cookies(
+                    jar,
+                    state.pages.request_error(
+                        lang,
+                        "post_logout_redirect_uri is not registered for this client",
+                    ),
+                );
             }
         }
     }
     let session_cookie = cookies::session_cookie_value(&jar);
-    let session = interaction::load_session(ctx, session_cookie.as_deref()).await.ok().flatten();
+    let session = interaction::load_session(ctx, session_cookie.as_deref())
+        .await
+        .ok()
+        .flatten();
     let hint_matches = match (&hint, &session) {
         (Some((sub, _)), Some((_, user))) => *sub == user.user_id,
         (Some(_), None) => true,
@@ -74,10 +100,15 @@ pub async fn end_session(
         && params.get("confirm") == Some("yes")
         && csrf_ok(ctx.keys.cookie_secret(), &browser, params.get("csrf"));
     if session.is_some() && !hint_matches && !confirmed {
-        let keep: Vec<(String, String)> = ["post_logout_redirect_uri", "state", "client_id", "ui_locales"]
-            .into_iter()
-            .filter_map(|k| params.get(k).map(|v| (k.to_owned(), v.to_owned())))
-            .collect();
+        let keep: Vec<(String, String)> = [
+            "post_logout_redirect_uri",
+            "state",
+            "client_id",
+            "ui_locales",
+        ]
+        .into_iter()
+        .filter_map(|k| params.get(k).map(|v| (k.to_owned(), v.to_owned())))
+        .collect();
         let page = state.pages.render(
             StatusCode::OK,
             "message.html",
@@ -93,14 +124,23 @@ pub async fn end_session(
         );
         return with_cookies(jar, page);
     }
-    if interaction::end_session(ctx, session_cookie.as_deref()).await.is_err() {
+    if interaction::end_session(ctx, session_cookie.as_deref())
+        .await
+        .is_err()
+    {
         return with_cookies(jar, state.pages.unavailable(lang));
     }
     let jar = cookies::clear_session(jar);
     match target {
         Some(url) => redirect(jar, &url),
         None => {
-            let page = state.pages.message(StatusCode::OK, lang, "home_title", i18n::text(lang, "signed_out"), false);
+            let page = state.pages.message(
+                StatusCode::OK,
+                lang,
+                "home_title",
+                i18n::text(lang, "signed_out"),
+                false,
+            );
             with_cookies(jar, page)
         }
     }
@@ -109,9 +149,18 @@ pub async fn end_session(
 /// `/`: who is signed in, with a way out.
 pub async fn home(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap) -> Response {
     let ctx = &state.ctx;
-    let lang = Lang::choose(None, accept_language(&headers), &ctx.config.pages.default_locale);
+    let lang = Lang::choose(
+        None,
+        accept_language(&headers),
+        &ctx.config.pages.default_locale,
+    );
     let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let session = match interaction::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
+    let session = match interaction::load_session(
+        ctx,
+        cookies::session_cookie_value(&jar).as_deref(),
+    )
+    .await
+    {
         Ok(s) => s,
         Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
     };

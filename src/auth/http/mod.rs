@@ -41,15 +41,33 @@ pub fn router(state: AppState) -> Router {
         .route(paths::DISCOVERY, get(discovery::openid_configuration))
         .route(paths::AS_METADATA, get(discovery::openid_configuration))
         .route(paths::JWKS, get(discovery::jwks))
-        .route(paths::AUTHORIZE, get(authorize::authorize).post(authorize::authorize))
+        .route(
+            paths::AUTHORIZE,
+            get(authorize::authorize).post(authorize::authorize),
+        )
         .route(paths::TOKEN, post(token::token))
-        .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(
+            paths::USERINFO,
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
         .route(paths::REVOKE, post(revoke::revoke))
         .route(paths::INTROSPECT, post(introspect::introspect))
-        .route(paths::END_SESSION, get(end_session::end_session).post(end_session::end_session))
-        .route("/login", get(pages::login::login_page).post(pages::login::login_submit))
-        .route("/register", get(pages::register::register_page).post(pages::register::register_submit))
-        .route("/consent", get(pages::consent::consent_page).post(pages::consent::consent_submit))
+        .route(
+            paths::END_SESSION,
+            get(end_session::end_session).post(end_session::end_session),
+        )
+        .route(
+            "/login",
+            get(pages::login::login_page).post(pages::login::login_submit),
+        )
+        .route(
+            "/register",
+            get(pages::register::register_page).post(pages::register::register_submit),
+        )
+        .route(
+            "/consent",
+            get(pages::consent::consent_page).post(pages::consent::consent_submit),
+        )
         .route("/", get(end_session::home))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -86,10 +104,19 @@ impl AuthServer {
     }
 
     pub async fn build_with_stores(config: Config, stores: Stores) -> anyhow::Result<AuthServer> {
-        let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir)?);
         let listener = TcpListener::bind(config.server.bind)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.bind))?;
+        Self::build_on(config, stores, listener).await
+    }
+
+    /// With a listener bound by the caller (tests bind port 0 first to learn the issuer URL).
+    pub async fn build_on(
+        config: Config,
+        stores: Stores,
+        listener: TcpListener,
+    ) -> anyhow::Result<AuthServer> {
+        let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir)?);
         let secure_cookies = config.server.issuer.scheme() == "https";
         let ctx = AuthContext::new(Arc::new(config), stores, keys)?;
         let state = AppState {

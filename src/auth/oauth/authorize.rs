@@ -75,12 +75,17 @@ fn page(reason: impl Into<String>) -> AuthorizeError {
 const MAX_STATE: usize = 2048;
 const MAX_NONCE: usize = 512;
 
-pub async fn parse(ctx: &AuthContext, p: &Params) -> Result<(Client, AuthorizationRequest), AuthorizeError> {
+pub async fn parse(
+    ctx: &AuthContext,
+    p: &Params,
+) -> Result<(Client, AuthorizationRequest), AuthorizeError> {
     // 1. The client.
     if p.is_duplicated("client_id") {
         return Err(page("client_id was sent more than once"));
     }
-    let client_id = p.get("client_id").ok_or_else(|| page("client_id is missing"))?;
+    let client_id = p
+        .get("client_id")
+        .ok_or_else(|| page("client_id is missing"))?;
     if client_id.len() > 128 {
         return Err(page("client_id is not registered"));
     }
@@ -115,7 +120,9 @@ pub async fn parse(ctx: &AuthContext, p: &Params) -> Result<(Client, Authorizati
     let invalid = |d: &str| fail(OAuthError::invalid_request(d.to_owned()));
 
     if let Some(dup) = p.first_duplicate() {
-        return Err(invalid(&format!("parameter `{dup}` was sent more than once")));
+        return Err(invalid(&format!(
+            "parameter `{dup}` was sent more than once"
+        )));
     }
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
         return Err(invalid("state is too long"));
@@ -198,11 +205,19 @@ pub async fn parse(ctx: &AuthContext, p: &Params) -> Result<(Client, Authorizati
                 .verify_hint(hint)
                 .filter(|(_, aud)| aud.iter().any(|a| a == client_id))
                 .map(|(sub, _)| sub)
-                .ok_or_else(|| invalid("id_token_hint is not an ID token this server issued to this client"))?,
+                .ok_or_else(|| {
+                    invalid("id_token_hint is not an ID token this server issued to this client")
+                })?,
         ),
     };
-    let login_hint = p.get("login_hint").filter(|h| h.len() <= 254).map(str::to_owned);
-    let ui_locales = p.get("ui_locales").filter(|h| h.len() <= 100).map(str::to_owned);
+    let login_hint = p
+        .get("login_hint")
+        .filter(|h| h.len() <= 254)
+        .map(str::to_owned);
+    let ui_locales = p
+        .get("ui_locales")
+        .filter(|h| h.len() <= 100)
+        .map(str::to_owned);
 
     let request = AuthorizationRequest {
         client_id: client.client_id.clone(),

@@ -33,13 +33,19 @@ pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<Presen
     let form_id = form.get("client_id");
     let form_secret = form.get("client_secret");
     if form.is_duplicated("client_id") || form.is_duplicated("client_secret") {
-        return Err(OAuthError::invalid_request("client credentials sent more than once"));
+        return Err(OAuthError::invalid_request(
+            "client credentials sent more than once",
+        ));
     }
     if let Some(header) = authorization {
         let encoded = header
             .strip_prefix("Basic ")
             .or_else(|| header.strip_prefix("basic "))
-            .ok_or_else(|| OAuthError::invalid_client("only HTTP Basic client authentication is accepted in the Authorization header"))?;
+            .ok_or_else(|| {
+                OAuthError::invalid_client(
+                    "only HTTP Basic client authentication is accepted in the Authorization header",
+                )
+            })?;
         let decoded = STANDARD
             .decode(encoded.trim())
             .ok()
@@ -62,7 +68,9 @@ pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<Presen
             ));
         }
         if form_id.is_some_and(|f| f != id) {
-            return Err(OAuthError::invalid_client("client_id does not match the Basic credentials"));
+            return Err(OAuthError::invalid_client(
+                "client_id does not match the Basic credentials",
+            ));
         }
         return Ok(PresentedClient {
             client_id: id,

@@ -55,11 +55,19 @@ pub enum Step {
     Redirect(String),
 }
 
-pub async fn load_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult<Option<(Session, User)>> {
+pub async fn load_session(
+    ctx: &AuthContext,
+    cookie: Option<&str>,
+) -> OAuthResult<Option<(Session, User)>> {
     let Some(cookie) = cookie.filter(|c| c.len() <= 128) else {
         return Ok(None);
     };
-    let Some(raw) = ctx.stores.ephemeral.get(Namespace::Session, &handles::digest(cookie)).await? else {
+    let Some(raw) = ctx
+        .stores
+        .ephemeral
+        .get(Namespace::Session, &handles::digest(cookie))
+        .await?
+    else {
         return Ok(None);
     };
     let Ok(session) = serde_json::from_str::<Session>(&raw) else {
@@ -80,7 +88,10 @@ pub async fn start_session(
     now: i64,
 ) -> OAuthResult<String> {
     if let Some(old) = old_cookie {
-        ctx.stores.ephemeral.delete(Namespace::Session, &handles::digest(old)).await?;
+        ctx.stores
+            .ephemeral
+            .delete(Namespace::Session, &handles::digest(old))
+            .await?;
     }
     let cookie = handles::new_handle();
     let session = Session {
@@ -90,14 +101,22 @@ pub async fn start_session(
     let json = serde_json::to_string(&session).map_err(|e| OAuthError::unavailable(&e))?;
     ctx.stores
         .ephemeral
-        .put(Namespace::Session, &handles::digest(&cookie), &json, ctx.config.session.ttl_secs)
+        .put(
+            Namespace::Session,
+            &handles::digest(&cookie),
+            &json,
+            ctx.config.session.ttl_secs,
+        )
         .await?;
     Ok(cookie)
 }
 
 pub async fn end_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult<()> {
     if let Some(c) = cookie {
-        ctx.stores.ephemeral.delete(Namespace::Session, &handles::digest(c)).await?;
+        ctx.stores
+            .ephemeral
+            .delete(Namespace::Session, &handles::digest(c))
+            .await?;
     }
     Ok(())
 }
@@ -106,13 +125,22 @@ pub async fn save_pending(ctx: &AuthContext, id: &str, pending: &Pending) -> OAu
     let json = serde_json::to_string(pending).map_err(|e| OAuthError::unavailable(&e))?;
     ctx.stores
         .ephemeral
-        .put(Namespace::Interaction, id, &json, ctx.config.session.interaction_ttl_secs)
+        .put(
+            Namespace::Interaction,
+            id,
+            &json,
+            ctx.config.session.interaction_ttl_secs,
+        )
         .await?;
     Ok(())
 }
 
 /// The pending interaction `id`, if it exists and belongs to this browser.
-pub async fn load_pending(ctx: &AuthContext, id: &str, browser: &str) -> OAuthResult<Option<Pending>> {
+pub async fn load_pending(
+    ctx: &AuthContext,
+    id: &str,
+    browser: &str,
+) -> OAuthResult<Option<Pending>> {
     if id.len() > 64 {
         return Ok(None);
     }
@@ -155,7 +183,10 @@ pub async fn decide(
     };
     if needs_login {
         if req.prompt.none {
-            ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+            ctx.stores
+                .ephemeral
+                .delete(Namespace::Interaction, id)
+                .await?;
             return Ok(Step::Redirect(redirect_error(
                 ErrorCode::LoginRequired,
                 "the user is not logged in",
@@ -179,7 +210,10 @@ pub async fn decide(
         !pending.consent_done && (req.prompt.consent || !req.scopes.is_subset_of(&granted));
     if needs_consent {
         if req.prompt.none {
-            ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+            ctx.stores
+                .ephemeral
+                .delete(Namespace::Interaction, id)
+                .await?;
             return Ok(Step::Redirect(redirect_error(
                 ErrorCode::ConsentRequired,
                 "the user has not granted these scopes to this client",
@@ -189,13 +223,20 @@ pub async fn decide(
         return Ok(Step::Consent(id.to_owned()));
     }
 
-    ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+    ctx.stores
+        .ephemeral
+        .delete(Namespace::Interaction, id)
+        .await?;
     let code = issue_code(ctx, req, &user.user_id, session.auth_time, now).await?;
     let mut params = vec![("code", code.as_str())];
     if let Some(state) = &req.state {
         params.push(("state", state));
     }
-    Ok(Step::Redirect(redirect_with(&req.redirect_uri, &ctx.issuer, &params)))
+    Ok(Step::Redirect(redirect_with(
+        &req.redirect_uri,
+        &ctx.issuer,
+        &params,
+    )))
 }
 
 /// The person's answer on the consent page.
@@ -209,7 +250,10 @@ pub async fn answer_consent(
 ) -> OAuthResult<Step> {
     let req = &pending.request;
     if !allow {
-        ctx.stores.ephemeral.delete(Namespace::Interaction, id).await?;
+        ctx.stores
+            .ephemeral
+            .delete(Namespace::Interaction, id)
+            .await?;
         return Ok(Step::Redirect(
             RedirectError {
                 redirect_uri: req.redirect_uri.clone(),

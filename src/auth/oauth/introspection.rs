@@ -9,9 +9,16 @@ use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
 use crate::auth::tokens::handles;
 
-pub async fn introspect(ctx: &AuthContext, caller: &Client, token: &str, now: i64) -> OAuthResult<Value> {
+pub async fn introspect(
+    ctx: &AuthContext,
+    caller: &Client,
+    token: &str,
+    now: i64,
+) -> OAuthResult<Value> {
     if caller.is_public() {
-        return Err(OAuthError::invalid_client("public clients may not introspect tokens"));
+        return Err(OAuthError::invalid_client(
+            "public clients may not introspect tokens",
+        ));
     }
     let inactive = json!({ "active": false });
     if token.len() > 8192 {

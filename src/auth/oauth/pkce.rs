@@ -14,8 +14,7 @@ use super::error::{OAuthError, OAuthResult};
 /// RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~].
 fn is_valid_verifier(s: &str) -> bool {
     (43..=128).contains(&s.len())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
@@ -77,7 +76,9 @@ pub fn verify(stored: Option<&str>, verifier: Option<&str>) -> OAuthResult<()> {
                     Some(Value::private(Some(stored.to_owned()))),
                     Some(Cow::Borrowed(verifier)),
                 )
-                .map_err(|()| OAuthError::invalid_grant("code_verifier does not match code_challenge"))
+                .map_err(|()| {
+                    OAuthError::invalid_grant("code_verifier does not match code_challenge")
+                })
         }
     }
 }

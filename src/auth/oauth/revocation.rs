@@ -41,25 +41,49 @@ pub async fn revoke(
         .await?
         && record.client_id == client.client_id
     {
-        ctx.stores.refresh_tokens.revoke_family(&record.family_id, now).await?;
+        ctx.stores
+            .refresh_tokens
+            .revoke_family(&record.family_id, now)
+            .await?;
         deny_grant(ctx, &record.family_id).await?;
     }
     Ok(())
 }
 
-pub async fn deny_access_token(ctx: &AuthContext, claims: &AccessTokenClaims, now: i64) -> OAuthResult<()> {
+pub async fn deny_access_token(
+    ctx: &AuthContext,
+    claims: &AccessTokenClaims,
+    now: i64,
+) -> OAuthResult<()> {
     let ttl = (claims.exp - now).max(1) as u64 + 60;
-    ctx.stores.ephemeral.put(Namespace::RevokedJti, &claims.jti, "1", ttl).await?;
+    ctx.stores
+        .ephemeral
+        .put(Namespace::RevokedJti, &claims.jti, "1", ttl)
+        .await?;
     Ok(())
 }
 
 /// Whether an access token was revoked, directly or through its grant.
-pub async fn is_access_token_revoked(ctx: &AuthContext, claims: &AccessTokenClaims) -> OAuthResult<bool> {
-    if ctx.stores.ephemeral.get(Namespace::RevokedJti, &claims.jti).await?.is_some() {
+pub async fn is_access_token_revoked(
+    ctx: &AuthContext,
+    claims: &AccessTokenClaims,
+) -> OAuthResult<bool> {
+    if ctx
+        .stores
+        .ephemeral
+        .get(Namespace::RevokedJti, &claims.jti)
+        .await?
+        .is_some()
+    {
         return Ok(true);
     }
     if let Some(gid) = &claims.gid
-        && ctx.stores.ephemeral.get(Namespace::RevokedGrant, gid).await?.is_some()
+        && ctx
+            .stores
+            .ephemeral
+            .get(Namespace::RevokedGrant, gid)
+            .await?
+            .is_some()
     {
         return Ok(true);
     }

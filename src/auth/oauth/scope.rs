@@ -7,7 +7,14 @@ use oxide_auth::primitives::scope::Scope;
 use super::error::{OAuthError, OAuthResult};
 
 /// The OpenID Connect scopes this server always knows.
-pub const OIDC_SCOPES: [&str; 6] = ["openid", "profile", "email", "address", "phone", "offline_access"];
+pub const OIDC_SCOPES: [&str; 6] = [
+    "openid",
+    "profile",
+    "email",
+    "address",
+    "phone",
+    "offline_access",
+];
 
 /// A set of scope tokens, kept sorted so it prints and compares the same way every time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -35,7 +35,10 @@ impl ClaimsRequest {
             .as_object()
             .ok_or_else(|| OAuthError::invalid_request("claims parameter must be a JSON object"))?;
         let mut out = ClaimsRequest::default();
-        for (target, set) in [("userinfo", &mut out.userinfo), ("id_token", &mut out.id_token)] {
+        for (target, set) in [
+            ("userinfo", &mut out.userinfo),
+            ("id_token", &mut out.id_token),
+        ] {
             match obj.get(target) {
                 None | Some(Value::Null) => {}
                 Some(Value::Object(members)) => {
@@ -89,7 +92,12 @@ const PHONE: &[&str] = &["phone_number", "phone_number_verified"];
 /// Claim names released by these scopes.
 pub fn names_for_scopes(scopes: &Scopes) -> BTreeSet<&'static str> {
     let mut names = BTreeSet::new();
-    for (scope, list) in [("profile", PROFILE), ("email", EMAIL), ("address", ADDRESS), ("phone", PHONE)] {
+    for (scope, list) in [
+        ("profile", PROFILE),
+        ("email", EMAIL),
+        ("address", ADDRESS),
+        ("phone", PHONE),
+    ] {
         if scopes.contains(scope) {
             names.extend(list.iter().copied());
         }
@@ -116,7 +124,11 @@ fn claim_value(user: &User, name: &str) -> Option<Value> {
 }
 
 /// `sub` plus every claim the scopes or the explicit request release.
-pub fn user_claims(user: &User, scopes: &Scopes, requested: &BTreeSet<String>) -> Map<String, Value> {
+pub fn user_claims(
+    user: &User,
+    scopes: &Scopes,
+    requested: &BTreeSet<String>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("sub".into(), Value::from(user.user_id.clone()));
     let by_scope = names_for_scopes(scopes);

@@ -55,7 +55,13 @@ impl PrivateSigningKey for OidcSigner<'_> {
         serde_json::to_value(&self.0.jwk)
             .ok()
             .and_then(|v| CoreJsonWebKey::deserialize(v).ok())
-            .unwrap_or_else(|| CoreJsonWebKey::new_okp(Vec::new(), openidconnect::core::CoreJsonCurveType::Ed25519, None))
+            .unwrap_or_else(|| {
+                CoreJsonWebKey::new_okp(
+                    Vec::new(),
+                    openidconnect::core::CoreJsonCurveType::Ed25519,
+                    None,
+                )
+            })
     }
 }
 
@@ -96,8 +102,13 @@ impl IdTokenIssuer {
         let err = |e: &dyn std::fmt::Display| IdTokenError(e.to_string());
         let key = self.keys.active(self.alg).map_err(|e| err(&e))?;
         let standard: StandardClaims<CoreGenderClaim> =
-            StandardClaims::deserialize(serde_json::Value::Object(req.claims)).map_err(|e| err(&e))?;
-        let at = |t: i64| Utc.timestamp_opt(t, 0).single().ok_or_else(|| IdTokenError("time out of range".into()));
+            StandardClaims::deserialize(serde_json::Value::Object(req.claims))
+                .map_err(|e| err(&e))?;
+        let at = |t: i64| {
+            Utc.timestamp_opt(t, 0)
+                .single()
+                .ok_or_else(|| IdTokenError("time out of range".into()))
+        };
         let claims = CoreIdTokenClaims::new(
             IssuerUrl::new(self.issuer.to_string()).map_err(|e| err(&e))?,
             vec![Audience::new(req.client_id.to_owned())],
@@ -108,7 +119,9 @@ impl IdTokenIssuer {
         )
         .set_auth_time(Some(at(req.auth_time)?))
         .set_nonce(req.nonce.map(|n| Nonce::new(n.to_owned())))
-        .set_auth_context_ref(Some(AuthenticationContextClass::new(ACR_PASSWORD.to_owned())))
+        .set_auth_context_ref(Some(AuthenticationContextClass::new(
+            ACR_PASSWORD.to_owned(),
+        )))
         .set_authorized_party(Some(ClientId::new(req.client_id.to_owned())));
         let access_token = req.access_token.map(|t| AccessToken::new(t.to_owned()));
         let code = req.code.map(|c| AuthorizationCode::new(c.to_owned()));
@@ -144,7 +157,9 @@ impl IdTokenIssuer {
         v.validate_aud = false;
         v.validate_exp = false;
         v.set_required_spec_claims(&["iss", "sub", "aud"]);
-        let hint = jsonwebtoken::decode::<Hint>(token, &key.decoding, &v).ok()?.claims;
+        let hint = jsonwebtoken::decode::<Hint>(token, &key.decoding, &v)
+            .ok()?
+            .claims;
         let aud = match hint.aud {
             crate::auth::tokens::access_token::Audience::One(a) => vec![a],
             crate::auth::tokens::access_token::Audience::Many(v) => v,

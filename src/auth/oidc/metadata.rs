@@ -7,8 +7,8 @@ use openidconnect::core::{
     CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
-    AdditionalProviderMetadata, AuthUrl, AuthenticationContextClass, IssuerUrl,
-    JsonWebKeySetUrl, LanguageTag, ProviderMetadata, ResponseTypes, Scope, TokenUrl, UserInfoUrl,
+    AdditionalProviderMetadata, AuthUrl, AuthenticationContextClass, IssuerUrl, JsonWebKeySetUrl,
+    LanguageTag, ProviderMetadata, ResponseTypes, Scope, TokenUrl, UserInfoUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -105,14 +105,18 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
     )
     .set_token_endpoint(Some(TokenUrl::new(url(paths::TOKEN))?))
     .set_userinfo_endpoint(Some(UserInfoUrl::new(url(paths::USERINFO))?))
-    .set_scopes_supported(Some(known_scopes(config).into_iter().map(Scope::new).collect()))
+    .set_scopes_supported(Some(
+        known_scopes(config).into_iter().map(Scope::new).collect(),
+    ))
     .set_response_modes_supported(Some(vec![CoreResponseMode::Query]))
     .set_grant_types_supported(Some(vec![
         CoreGrantType::AuthorizationCode,
         CoreGrantType::RefreshToken,
         CoreGrantType::ClientCredentials,
     ]))
-    .set_acr_values_supported(Some(vec![AuthenticationContextClass::new(ACR_PASSWORD.into())]))
+    .set_acr_values_supported(Some(vec![AuthenticationContextClass::new(
+        ACR_PASSWORD.into(),
+    )]))
     .set_token_endpoint_auth_methods_supported(Some(vec![
         CoreClientAuthMethod::ClientSecretBasic,
         CoreClientAuthMethod::ClientSecretPost,
@@ -122,9 +126,27 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
     .set_claim_types_supported(Some(vec![CoreClaimType::Normal]))
     .set_claims_supported(Some(
         [
-            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "azp", "at_hash",
-            "name", "given_name", "family_name", "preferred_username", "locale", "updated_at",
-            "email", "email_verified", "address", "phone_number", "phone_number_verified",
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "acr",
+            "azp",
+            "at_hash",
+            "name",
+            "given_name",
+            "family_name",
+            "preferred_username",
+            "locale",
+            "updated_at",
+            "email",
+            "email_verified",
+            "address",
+            "phone_number",
+            "phone_number_verified",
         ]
         .into_iter()
         .map(|c| CoreClaimName::new(c.to_owned()))

@@ -95,12 +95,32 @@ mod tests {
     #[tokio::test]
     async fn take_is_single_use_and_ttl_expires() {
         let store = MemoryStore::new();
-        store.put(Namespace::AuthorizationCode, "k", "v", 60).await.unwrap();
-        assert_eq!(store.get(Namespace::AuthorizationCode, "k").await.unwrap().as_deref(), Some("v"));
+        store
+            .put(Namespace::AuthorizationCode, "k", "v", 60)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .get(Namespace::AuthorizationCode, "k")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("v")
+        );
         // Namespaces do not collide.
         assert_eq!(store.get(Namespace::Session, "k").await.unwrap(), None);
-        assert_eq!(store.take(Namespace::AuthorizationCode, "k").await.unwrap().as_deref(), Some("v"));
-        assert_eq!(store.take(Namespace::AuthorizationCode, "k").await.unwrap(), None);
+        assert_eq!(
+            store
+                .take(Namespace::AuthorizationCode, "k")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("v")
+        );
+        assert_eq!(
+            store.take(Namespace::AuthorizationCode, "k").await.unwrap(),
+            None
+        );
         store.put(Namespace::Session, "e", "v", 0).await.unwrap();
         assert_eq!(store.get(Namespace::Session, "e").await.unwrap(), None);
     }

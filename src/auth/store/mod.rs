@@ -93,7 +93,8 @@ pub enum Rotation {
 #[async_trait]
 pub trait RefreshTokenStore: Send + Sync {
     async fn insert_refresh_token(&self, record: &RefreshTokenRecord) -> StoreResult<()>;
-    async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>>;
+    async fn find_refresh_token(&self, token_hash: &str)
+    -> StoreResult<Option<RefreshTokenRecord>>;
     /// Atomically marks `old_hash` spent and stores `new` — only if `old_hash` is active.
     async fn rotate_refresh_token(
         &self,

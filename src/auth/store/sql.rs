@@ -52,7 +52,8 @@ fn json_list<T: serde::Serialize>(v: &[T]) -> String {
 }
 
 fn parse_list<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<Vec<T>> {
-    serde_json::from_str(s).map_err(|e| StoreError::Unavailable(anyhow::anyhow!("corrupt list: {e}")))
+    serde_json::from_str(s)
+        .map_err(|e| StoreError::Unavailable(anyhow::anyhow!("corrupt list: {e}")))
 }
 
 impl SqlStore {
@@ -101,7 +102,9 @@ pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<Any
         .connect(url)
         .await?;
     if dialect == Dialect::Sqlite {
-        sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&pool)
+            .await?;
     }
     Ok(pool)
 }
@@ -116,7 +119,10 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
         secret_hash: row.try_get("secret_hash").map_err(unavailable)?,
         redirect_uris: parse_list(&get("redirect_uris")?)?,
         post_logout_redirect_uris: parse_list(&get("post_logout_redirect_uris")?)?,
-        grant_types: grant_names.iter().filter_map(|g| GrantType::parse(g)).collect(),
+        grant_types: grant_names
+            .iter()
+            .filter_map(|g| GrantType::parse(g))
+            .collect(),
         scopes: parse_list(&get("scopes")?)?,
         access_token_alg: alg.as_deref().and_then(SigningAlg::parse),
         created_at: row.try_get("created_at").map_err(unavailable)?,
@@ -299,14 +305,15 @@ impl UserStore for SqlStore {
     }
 
     async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool> {
-        let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
-            .bind(hash)
-            .bind(now)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
+                .bind(hash)
+                .bind(now)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await
+                .map_err(unavailable)?
+                .rows_affected();
         Ok(n > 0)
     }
 }
@@ -397,7 +404,10 @@ impl RefreshTokenStore for SqlStore {
         Ok(())
     }
 
-    async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>> {
+    async fn find_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<RefreshTokenRecord>> {
         sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.pool)

@@ -169,10 +169,9 @@ impl AccessTokenIssuer {
             return Err(TokenError::Malformed);
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
-        let typ_ok = header
-            .typ
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt"));
+        let typ_ok = header.typ.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
+        });
         let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
         let key = self.keys.by_kid(kid).ok_or(TokenError::UnknownKey)?;
         // The algorithm is the key's, never the header's alone (no alg confusion).

@@ -76,7 +76,9 @@ impl KeyRing {
         let mut active = HashMap::new();
         let mut by_kid = HashMap::new();
         for key in &keys {
-            active.entry(key.alg.as_str()).or_insert_with(|| key.clone());
+            active
+                .entry(key.alg.as_str())
+                .or_insert_with(|| key.clone());
             by_kid.insert(key.kid.clone(), key.clone());
         }
         let set = JwkSet {
@@ -266,12 +268,17 @@ mod tests {
         // A second start loads the same keys instead of generating new ones.
         let again = KeyRing::load_or_generate(dir.path()).unwrap();
         for alg in SigningAlg::ALL {
-            assert_eq!(ring.active(alg).unwrap().kid, again.active(alg).unwrap().kid);
+            assert_eq!(
+                ring.active(alg).unwrap().kid,
+                again.active(alg).unwrap().kid
+            );
         }
         // Each key signs and its published half verifies.
         for key in ring.all() {
             let sig = jsonwebtoken::crypto::sign(b"m", &key.encoding, key.algorithm()).unwrap();
-            assert!(jsonwebtoken::crypto::verify(&sig, b"m", &key.decoding, key.algorithm()).unwrap());
+            assert!(
+                jsonwebtoken::crypto::verify(&sig, b"m", &key.decoding, key.algorithm()).unwrap()
+            );
         }
     }
 }

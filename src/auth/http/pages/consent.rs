@@ -50,11 +50,23 @@ async fn handle(
     let (browser, jar) = browser_id(jar, state.secure_cookies);
     let lang0 = page_lang(ctx, None, &headers);
     if submit && !csrf_ok(ctx.keys.cookie_secret(), &browser, params.get("csrf")) {
-        let page = state.pages.message(StatusCode::FORBIDDEN, lang0, "error_title", i18n::text(lang0, "csrf"), true);
+        let page = state.pages.message(
+            StatusCode::FORBIDDEN,
+            lang0,
+            "error_title",
+            i18n::text(lang0, "csrf"),
+            true,
+        );
         return super::with_cookies(jar, page);
     }
     let Some(id) = params.get("interaction") else {
-        let page = state.pages.message(StatusCode::BAD_REQUEST, lang0, "error_title", i18n::text(lang0, "expired"), true);
+        let page = state.pages.message(
+            StatusCode::BAD_REQUEST,
+            lang0,
+            "error_title",
+            i18n::text(lang0, "expired"),
+            true,
+        );
         return super::with_cookies(jar, page);
     };
     let pending = match pending_for(&state, Some(id), &browser, lang0).await {
@@ -63,7 +75,12 @@ async fn handle(
         Err(page) => return super::with_cookies(jar, page),
     };
     let lang = page_lang(ctx, Some(&pending), &headers);
-    let session = match interaction::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
+    let session = match interaction::load_session(
+        ctx,
+        cookies::session_cookie_value(&jar).as_deref(),
+    )
+    .await
+    {
         Ok(Some(s)) => s,
         // Logged out in between: back to the login step.
         Ok(None) => return step_response(jar, interaction::Step::Login(id.to_owned())),
@@ -76,7 +93,12 @@ async fn handle(
             Err(_) => super::with_cookies(jar, state.pages.unavailable(lang)),
         };
     }
-    let scopes: Vec<String> = pending.request.scopes.iter().map(|s| describe(lang, s)).collect();
+    let scopes: Vec<String> = pending
+        .request
+        .scopes
+        .iter()
+        .map(|s| describe(lang, s))
+        .collect();
     let page = state.pages.render(
         StatusCode::OK,
         "consent.html",

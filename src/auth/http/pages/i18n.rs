@@ -17,7 +17,11 @@ impl Lang {
     }
 
     fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_', ';']).next()?.to_ascii_lowercase();
+        let primary = tag
+            .trim()
+            .split(['-', '_', ';'])
+            .next()?
+            .to_ascii_lowercase();
         match primary.as_str() {
             "en" => Some(Lang::En),
             "ko" => Some(Lang::Ko),
@@ -57,16 +61,32 @@ impl Lang {
 /// (key, English, Korean)
 const STRINGS: &[(&str, &str, &str)] = &[
     ("sign_in", "Sign in", "로그인"),
-    ("sign_in_to", "Sign in to continue to", "다음 서비스로 계속하려면 로그인하세요:"),
-    ("username_or_email", "Username or e-mail", "사용자 이름 또는 이메일"),
+    (
+        "sign_in_to",
+        "Sign in to continue to",
+        "다음 서비스로 계속하려면 로그인하세요:",
+    ),
+    (
+        "username_or_email",
+        "Username or e-mail",
+        "사용자 이름 또는 이메일",
+    ),
     ("username", "Username", "사용자 이름"),
     ("email", "E-mail", "이메일"),
     ("name", "Name (optional)", "이름 (선택)"),
     ("password", "Password", "비밀번호"),
-    ("login_failed", "Wrong username or password.", "사용자 이름 또는 비밀번호가 올바르지 않습니다."),
+    (
+        "login_failed",
+        "Wrong username or password.",
+        "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
+    ),
     ("no_account", "No account yet?", "계정이 없으신가요?"),
     ("register", "Create an account", "계정 만들기"),
-    ("have_account", "Already have an account?", "이미 계정이 있으신가요?"),
+    (
+        "have_account",
+        "Already have an account?",
+        "이미 계정이 있으신가요?",
+    ),
     ("consent_title", "Allow access?", "접근을 허용할까요?"),
     ("consent_wants", "wants to:", "에서 다음 권한을 요청합니다:"),
     ("allow", "Allow", "허용"),
@@ -74,23 +94,63 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("signed_in_as", "Signed in as", "로그인한 사용자:"),
     ("not_you", "Not you? Sign out", "본인이 아닌가요? 로그아웃"),
     ("sign_out", "Sign out", "로그아웃"),
-    ("sign_out_question", "Sign out of Belf?", "Belf에서 로그아웃할까요?"),
+    (
+        "sign_out_question",
+        "Sign out of Belf?",
+        "Belf에서 로그아웃할까요?",
+    ),
     ("signed_out", "You are signed out.", "로그아웃되었습니다."),
     ("error_title", "Something went wrong", "문제가 발생했습니다"),
-    ("error_request", "This sign-in request cannot be completed:", "이 로그인 요청을 완료할 수 없습니다:"),
-    ("error_back", "Go back to the application and try again.", "애플리케이션으로 돌아가 다시 시도하세요."),
-    ("expired", "This sign-in page has expired or was opened in another browser.", "이 로그인 페이지가 만료되었거나 다른 브라우저에서 열렸습니다."),
-    ("csrf", "The form was not sent from this site's page, or the page is too old. Reload it and try again.", "양식이 이 사이트의 페이지에서 전송되지 않았거나 페이지가 오래되었습니다. 새로 고친 후 다시 시도하세요."),
-    ("unavailable", "The service is temporarily unavailable. Try again in a moment.", "서비스를 일시적으로 사용할 수 없습니다. 잠시 후 다시 시도하세요."),
-    ("registration_closed", "Registration is closed.", "회원 가입이 닫혀 있습니다."),
-    ("taken", "That username or e-mail address is already registered.", "이미 등록된 사용자 이름 또는 이메일입니다."),
+    (
+        "error_request",
+        "This sign-in request cannot be completed:",
+        "이 로그인 요청을 완료할 수 없습니다:",
+    ),
+    (
+        "error_back",
+        "Go back to the application and try again.",
+        "애플리케이션으로 돌아가 다시 시도하세요.",
+    ),
+    (
+        "expired",
+        "This sign-in page has expired or was opened in another browser.",
+        "이 로그인 페이지가 만료되었거나 다른 브라우저에서 열렸습니다.",
+    ),
+    (
+        "csrf",
+        "The form was not sent from this site's page, or the page is too old. Reload it and try again.",
+        "양식이 이 사이트의 페이지에서 전송되지 않았거나 페이지가 오래되었습니다. 새로 고친 후 다시 시도하세요.",
+    ),
+    (
+        "unavailable",
+        "The service is temporarily unavailable. Try again in a moment.",
+        "서비스를 일시적으로 사용할 수 없습니다. 잠시 후 다시 시도하세요.",
+    ),
+    (
+        "registration_closed",
+        "Registration is closed.",
+        "회원 가입이 닫혀 있습니다.",
+    ),
+    (
+        "taken",
+        "That username or e-mail address is already registered.",
+        "이미 등록된 사용자 이름 또는 이메일입니다.",
+    ),
     ("home_title", "Belf account", "Belf 계정"),
     ("scope_openid", "Know who you are", "회원님의 신원 확인"),
-    ("scope_profile", "See your name and username", "이름과 사용자 이름 보기"),
+    (
+        "scope_profile",
+        "See your name and username",
+        "이름과 사용자 이름 보기",
+    ),
     ("scope_email", "See your e-mail address", "이메일 주소 보기"),
     ("scope_address", "See your postal address", "우편 주소 보기"),
     ("scope_phone", "See your phone number", "전화번호 보기"),
-    ("scope_offline_access", "Stay connected when you are away", "로그아웃 후에도 연결 유지"),
+    (
+        "scope_offline_access",
+        "Stay connected when you are away",
+        "로그아웃 후에도 연결 유지",
+    ),
     ("scope_other", "Use", "다음 권한 사용:"),
     ("password_hint", "At least 8 characters.", "8자 이상."),
 ];
@@ -118,7 +178,10 @@ mod tests {
     #[test]
     fn chooses_language() {
         assert_eq!(Lang::choose(Some("fr ko-KR"), Some("en"), "en"), Lang::Ko);
-        assert_eq!(Lang::choose(None, Some("fr, ko;q=0.8, en;q=0.5"), "en"), Lang::Ko);
+        assert_eq!(
+            Lang::choose(None, Some("fr, ko;q=0.8, en;q=0.5"), "en"),
+            Lang::Ko
+        );
         assert_eq!(Lang::choose(None, Some("de"), "ko"), Lang::Ko);
         assert_eq!(Lang::choose(None, None, "en"), Lang::En);
     }

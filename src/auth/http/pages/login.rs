@@ -113,7 +113,18 @@ pub async fn login_page(
         .as_ref()
         .and_then(|p| p.request.login_hint.clone())
         .unwrap_or_default();
-    let page = render_login(&state, &state.pages, lang, StatusCode::OK, &csrf, interaction_id, pending.as_ref(), &hint, None).await;
+    let page = render_login(
+        &state,
+        &state.pages,
+        lang,
+        StatusCode::OK,
+        &csrf,
+        interaction_id,
+        pending.as_ref(),
+        &hint,
+        None,
+    )
+    .await;
     super::with_cookies(jar, page)
 }
 
@@ -127,7 +138,13 @@ pub async fn login_submit(
     let (browser, jar) = browser_id(jar, state.secure_cookies);
     let lang0 = page_lang(ctx, None, &headers);
     if !csrf_ok(ctx.keys.cookie_secret(), &browser, form.get("csrf")) {
-        let page = state.pages.message(StatusCode::FORBIDDEN, lang0, "error_title", i18n::text(lang0, "csrf"), true);
+        let page = state.pages.message(
+            StatusCode::FORBIDDEN,
+            lang0,
+            "error_title",
+            i18n::text(lang0, "csrf"),
+            true,
+        );
         return super::with_cookies(jar, page);
     }
     let interaction_id = form.get("interaction");
@@ -138,23 +155,31 @@ pub async fn login_submit(
     let lang = page_lang(ctx, pending.as_ref(), &headers);
     let username = form.get("username").unwrap_or("").to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
-    let user = match users::authenticate(&*ctx.stores.users, &ctx.passwords, &username, password).await {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            tracing::info!("login failed");
-            let csrf = csrf_token(ctx.keys.cookie_secret(), &browser);
-            let page = render_login(
-                &state, &state.pages, lang, StatusCode::UNAUTHORIZED, &csrf, interaction_id,
-                pending.as_ref(), &username, Some(i18n::text(lang, "login_failed")),
-            )
-            .await;
-            return super::with_cookies(jar, page);
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "login failed with an internal error");
-            return super::with_cookies(jar, state.pages.unavailable(lang));
-        }
-    };
+    let user =
+        match users::authenticate(&*ctx.stores.users, &ctx.passwords, &username, password).await {
+            Ok(Some(u)) => u,
+            Ok(None) => {
+                tracing::info!("login failed");
+                let csrf = csrf_token(ctx.keys.cookie_secret(), &browser);
+                let page = render_login(
+                    &state,
+                    &state.pages,
+                    lang,
+                    StatusCode::UNAUTHORIZED,
+                    &csrf,
+                    interaction_id,
+                    pending.as_ref(),
+                    &username,
+                    Some(i18n::text(lang, "login_failed")),
+                )
+                .await;
+                return super::with_cookies(jar, page);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "login failed with an internal error");
+                return super::with_cookies(jar, state.pages.unavailable(lang));
+            }
+        };
     finish_login(&state, jar, lang, interaction_id, pending, &user).await
 }
 
@@ -175,7 +200,12 @@ pub async fn finish_login(
         Ok(c) => c,
         Err(_) => return super::with_cookies(jar, state.pages.unavailable(lang)),
     };
-    let jar = cookies::set_session(jar, cookie, state.secure_cookies, ctx.config.session.ttl_secs);
+    let jar = cookies::set_session(
+        jar,
+        cookie,
+        state.secure_cookies,
+        ctx.config.session.ttl_secs,
+    );
     let (Some(id), Some(mut pending)) = (interaction_id, pending) else {
         return redirect(jar, "/");
     };

@@ -49,7 +49,14 @@ impl Pages {
     }
 
     /// A page with a title and a message (errors, "signed out", home).
-    pub fn message(&self, status: StatusCode, lang: Lang, title_key: &str, message: &str, error: bool) -> Response {
+    pub fn message(
+        &self,
+        status: StatusCode,
+        lang: Lang,
+        title_key: &str,
+        message: &str,
+        error: bool,
+    ) -> Response {
         self.render(
             status,
             "message.html",
@@ -96,8 +103,14 @@ fn page_headers(res: &mut Response) {
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),

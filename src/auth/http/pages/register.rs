@@ -26,7 +26,14 @@ fn closed(state: &AppState, lang: Lang) -> Option<Response> {
     })
 }
 
-fn render(state: &AppState, lang: Lang, status: StatusCode, csrf: &str, form: &Params, error: Option<String>) -> Response {
+fn render(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    csrf: &str,
+    form: &Params,
+    error: Option<String>,
+) -> Response {
     state.pages.render(
         status,
         "register.html",
@@ -76,7 +83,13 @@ pub async fn register_submit(
         return page;
     }
     if !csrf_ok(ctx.keys.cookie_secret(), &browser, form.get("csrf")) {
-        let page = state.pages.message(StatusCode::FORBIDDEN, lang0, "error_title", i18n::text(lang0, "csrf"), true);
+        let page = state.pages.message(
+            StatusCode::FORBIDDEN,
+            lang0,
+            "error_title",
+            i18n::text(lang0, "csrf"),
+            true,
+        );
         return super::with_cookies(jar, page);
     }
     let interaction_id = form.get("interaction");
@@ -95,7 +108,14 @@ pub async fn register_submit(
     match users::create_user(&*ctx.stores.users, &ctx.passwords, new, now()).await {
         Ok(user) => finish_login(&state, jar, lang, interaction_id, pending, &user).await,
         Err(e @ UserError::Invalid { .. }) => {
-            let page = render(&state, lang, StatusCode::UNPROCESSABLE_ENTITY, &csrf, &form, Some(e.to_string()));
+            let page = render(
+                &state,
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &csrf,
+                &form,
+                Some(e.to_string()),
+            );
             super::with_cookies(jar, page)
         }
         Err(UserError::Taken) => {

@@ -58,7 +58,12 @@ pub async fn issue_code(
     let json = serde_json::to_string(&record).map_err(|e| OAuthError::unavailable(&e))?;
     ctx.stores
         .ephemeral
-        .put(Namespace::AuthorizationCode, &handles::digest(&code), &json, ttl)
+        .put(
+            Namespace::AuthorizationCode,
+            &handles::digest(&code),
+            &json,
+            ttl,
+        )
         .await?;
     Ok(code)
 }
@@ -81,19 +86,28 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant("invalid authorization code"));
     }
     let key = handles::digest(code);
-    let Some(raw) = ctx.stores.ephemeral.take(Namespace::AuthorizationCode, &key).await? else {
+    let Some(raw) = ctx
+        .stores
+        .ephemeral
+        .take(Namespace::AuthorizationCode, &key)
+        .await?
+    else {
         if let Some(grant_id) = ctx.stores.ephemeral.get(Namespace::SpentCode, &key).await? {
             tracing::warn!(grant_id, "authorization code replayed; revoking its grant");
-            ctx.stores.refresh_tokens.revoke_family(&grant_id, now).await?;
+            ctx.stores
+                .refresh_tokens
+                .revoke_family(&grant_id, now)
+                .await?;
             deny_grant(ctx, &grant_id).await?;
             return Err(OAuthError::invalid_grant(
                 "authorization code was already used; the tokens issued for it are revoked",
             ));
         }
-        return Err(OAuthError::invalid_grant("invalid or expired authorization code"));
+        return Err(OAuthError::invalid_grant(
+            "invalid or expired authorization code",
+        ));
     };
-    let record: CodeRecord =
-        serde_json::from_str(&raw).map_err(|e| OAuthError::unavailable(&e))?;
+    let record: CodeRecord = serde_json::from_str(&raw).map_err(|e| OAuthError::unavailable(&e))?;
 
     // Leave the spent marker first, so a replay racing this request still finds it.
     let grant_id = handles::new_id();
@@ -104,17 +118,23 @@ pub async fn exchange(
         .await?;
 
     if record.client_id != client.client_id {
-        return Err(OAuthError::invalid_grant("authorization code was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "authorization code was issued to another client",
+        ));
     }
     if record.expires_at <= now {
         return Err(OAuthError::invalid_grant("authorization code expired"));
     }
     match (record.redirect_uri_sent, redirect_uri) {
         (_, Some(uri)) if uri != record.redirect_uri => {
-            return Err(OAuthError::invalid_grant("redirect_uri does not match the authorization request"));
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri does not match the authorization request",
+            ));
         }
         (true, None) => {
-            return Err(OAuthError::invalid_grant("redirect_uri is required (it was in the authorization request)"));
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri is required (it was in the authorization request)",
+            ));
         }
         _ => {}
     }
@@ -122,7 +142,11 @@ pub async fn exchange(
 
     let user = match ctx.stores.users.get_user(&record.user_id).await? {
         Some(u) if !u.disabled => u,
-        _ => return Err(OAuthError::invalid_grant("the user of this code is no longer active")),
+        _ => {
+            return Err(OAuthError::invalid_grant(
+                "the user of this code is no longer active",
+            ));
+        }
     };
     let mut response = user_tokens(
         ctx,
@@ -159,6 +183,12 @@ pub async fn exchange(
             .await?;
         response.refresh_token = Some(refresh_token);
     }
-    remember_userinfo_claims(ctx, &grant_id, &record.claims, ctx.access_tokens.ttl() as u64).await?;
+    remember_userinfo_claims(
+        ctx,
+        &grant_id,
+        &record.claims,
+        ctx.access_tokens.ttl() as u64,
+    )
+    .await?;
     Ok(response)
 }

@@ -8,7 +8,12 @@ use crate::auth::oauth::error::{ErrorCode, OAuthError, OAuthResult};
 use crate::auth::oauth::scope::{OIDC_SCOPES, Scopes};
 use crate::auth::tokens::access_token::AccessTokenRequest;
 
-pub fn grant(ctx: &AuthContext, client: &Client, scope: Scopes, now: i64) -> OAuthResult<TokenResponse> {
+pub fn grant(
+    ctx: &AuthContext,
+    client: &Client,
+    scope: Scopes,
+    now: i64,
+) -> OAuthResult<TokenResponse> {
     if client.is_public() || !client.allows_grant(GrantType::ClientCredentials) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,

@@ -55,17 +55,17 @@ impl TokenRequest {
             }),
             Some("refresh_token") => Ok(TokenRequest::RefreshToken {
                 refresh_token: required("refresh_token")?,
-                scope: p
-                    .get("scope")
-                    .map(|s| Scopes::parse(Some(s)))
-                    .transpose()?,
+                scope: p.get("scope").map(|s| Scopes::parse(Some(s))).transpose()?,
             }),
             Some("client_credentials") => Ok(TokenRequest::ClientCredentials {
                 scope: Scopes::parse(p.get("scope"))?,
             }),
             Some(other) => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
-                format!("grant_type `{}` is not supported", other.chars().take(64).collect::<String>()),
+                format!(
+                    "grant_type `{}` is not supported",
+                    other.chars().take(64).collect::<String>()
+                ),
             )),
         }
     }
@@ -96,8 +96,15 @@ pub async fn token_endpoint(
             redirect_uri,
             code_verifier,
         } => {
-            authorization_code::exchange(ctx, client, &code, redirect_uri.as_deref(), code_verifier.as_deref(), now)
-                .await
+            authorization_code::exchange(
+                ctx,
+                client,
+                &code,
+                redirect_uri.as_deref(),
+                code_verifier.as_deref(),
+                now,
+            )
+            .await
         }
         TokenRequest::RefreshToken {
             refresh_token,
@@ -123,7 +130,11 @@ pub(crate) struct UserGrant<'a> {
 
 /// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
 /// added by the caller, which owns its storage.
-pub(crate) fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult<TokenResponse> {
+pub(crate) fn user_tokens(
+    ctx: &AuthContext,
+    g: UserGrant<'_>,
+    now: i64,
+) -> OAuthResult<TokenResponse> {
     let scope = g.scopes.to_string();
     let (access_token, _) = ctx
         .access_tokens

@@ -36,7 +36,9 @@ pub async fn refresh(
         return Err(invalid());
     };
     if current.client_id != client.client_id {
-        return Err(OAuthError::invalid_grant("refresh token was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "refresh token was issued to another client",
+        ));
     }
     if current.revoked_at.is_some() || current.expires_at <= now {
         return Err(invalid());
@@ -44,7 +46,9 @@ pub async fn refresh(
     let granted = Scopes::from_list(current.scopes.clone());
     let scopes = match scope {
         Some(s) if !s.is_subset_of(&granted) => {
-            return Err(OAuthError::invalid_scope("scope exceeds what was originally granted"));
+            return Err(OAuthError::invalid_scope(
+                "scope exceeds what was originally granted",
+            ));
         }
         Some(s) if !s.is_empty() => s,
         _ => granted,
@@ -72,13 +76,19 @@ pub async fn refresh(
             if !within_grace {
                 tracing::warn!(family = %record.family_id, client_id = %client.client_id,
                     "refresh token reuse detected; revoking the family");
-                ctx.stores.refresh_tokens.revoke_family(&record.family_id, now).await?;
+                ctx.stores
+                    .refresh_tokens
+                    .revoke_family(&record.family_id, now)
+                    .await?;
                 deny_grant(ctx, &record.family_id).await?;
                 return Err(OAuthError::invalid_grant(
                     "refresh token was already used; the whole grant is revoked",
                 ));
             }
-            ctx.stores.refresh_tokens.insert_refresh_token(&new_record).await?;
+            ctx.stores
+                .refresh_tokens
+                .insert_refresh_token(&new_record)
+                .await?;
         }
         Rotation::Invalid => return Err(invalid()),
     }
@@ -86,8 +96,13 @@ pub async fn refresh(
     let user = match ctx.stores.users.get_user(&current.user_id).await? {
         Some(u) if !u.disabled => u,
         _ => {
-            ctx.stores.refresh_tokens.revoke_family(&current.family_id, now).await?;
-            return Err(OAuthError::invalid_grant("the user of this grant is no longer active"));
+            ctx.stores
+                .refresh_tokens
+                .revoke_family(&current.family_id, now)
+                .await?;
+            return Err(OAuthError::invalid_grant(
+                "the user of this grant is no longer active",
+            ));
         }
     };
     let claims: ClaimsRequest = current

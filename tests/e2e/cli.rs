@@ -1,0 +1,1 @@
+//! Placeholder; CLI tests land here.

@@ -1,0 +1,9 @@
+//! One integration-test binary (one link step instead of one per file). Every test spawns
+//! real servers on port 0 with their own fresh database and keys.
+
+mod support;
+
+mod boundary;
+mod cli;
+mod oidc_flow;
+mod protocol_rules;

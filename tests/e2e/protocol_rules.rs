@@ -1,0 +1,1 @@
+//! Placeholder; failing-closed tests land here.
