@@ -48,6 +48,7 @@ pub struct DatabaseConfig {
 #[serde(deny_unknown_fields)]
 pub struct RedisConfig {
     pub url: SecretString,
+    pub key_prefix: String,
 }
 
 impl RedisConfig {

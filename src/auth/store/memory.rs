@@ -83,6 +83,21 @@ impl EphemeralStore for MemoryStore {
         Ok(())
     }
 
+    async fn incr(&self, ns: Namespace, key: &str, ttl_secs: u64) -> StoreResult<u64> {
+        let now = Instant::now();
+        let mut inner = self.lock()?;
+        let entry = inner
+            .map
+            .entry((ns, key.to_owned()))
+            .or_insert_with(|| ("0".to_owned(), now + Duration::from_secs(ttl_secs)));
+        if entry.1 <= now {
+            *entry = ("0".to_owned(), now + Duration::from_secs(ttl_secs));
+        }
+        let n = entry.0.parse::<u64>().unwrap_or(0) + 1;
+        entry.0 = n.to_string();
+        Ok(n)
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         self.lock().map(|_| ())
     }

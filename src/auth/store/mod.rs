@@ -9,6 +9,7 @@
 //!   in-process map (`memory.rs`) for the embedded default.
 
 pub mod memory;
+pub mod redis;
 pub mod sql;
 
 use async_trait::async_trait;
@@ -118,6 +119,7 @@ pub enum Namespace {
     RevokedJti,
     RevokedGrant,
     GrantClaims,
+    Throttle,
 }
 
 impl Namespace {
@@ -130,6 +132,7 @@ impl Namespace {
             Namespace::RevokedJti => "rjti",
             Namespace::RevokedGrant => "rgrant",
             Namespace::GrantClaims => "gclaims",
+            Namespace::Throttle => "thr",
         }
     }
 }
@@ -142,6 +145,9 @@ pub trait EphemeralStore: Send + Sync {
     /// same key, exactly one gets the value (single-use authorization codes).
     async fn take(&self, ns: Namespace, key: &str) -> StoreResult<Option<String>>;
     async fn delete(&self, ns: Namespace, key: &str) -> StoreResult<()>;
+    /// Adds one to a counter and returns the new value; the counter expires `ttl_secs` after
+    /// its first increment (fixed-window rate limiting).
+    async fn incr(&self, ns: Namespace, key: &str, ttl_secs: u64) -> StoreResult<u64>;
     /// Reachability, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 }
@@ -159,11 +165,20 @@ pub struct Stores {
 }
 
 impl Stores {
-    /// SQL from `database.url`; ephemeral state in-process (Redis comes with production mode).
+    /// SQL from `database.url`; ephemeral state in Redis when `redis.url` is set, else
+    /// in this process.
     pub async fn connect(config: &crate::config::Config) -> anyhow::Result<Stores> {
+        use secrecy::ExposeSecret;
         let sql = sql::SqlStore::connect(&config.database).await?;
-        let ephemeral: std::sync::Arc<dyn EphemeralStore> =
-            std::sync::Arc::new(memory::MemoryStore::new());
+        let ephemeral: std::sync::Arc<dyn EphemeralStore> = if config.redis.enabled() {
+            std::sync::Arc::new(redis::RedisStore::connect(
+                config.redis.url.expose_secret(),
+                &config.redis.key_prefix,
+            )
+            .await?)
+        } else {
+            std::sync::Arc::new(memory::MemoryStore::new())
+        };
         Ok(Stores::from_parts(sql, ephemeral))
     }
 

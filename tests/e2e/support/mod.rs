@@ -58,6 +58,12 @@ pub async fn test_config(dir: &std::path::Path, extra: &[(&str, &str)]) -> Confi
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    // Production mode in CI: shared state in Redis, under a prefix of this test's own.
+    let redis_prefix = format!("belftest{}", uuid::Uuid::new_v4().simple());
+    if let Ok(redis) = std::env::var("BELF_TEST_REDIS_URL") {
+        env.insert("BELF_REDIS__URL".into(), redis);
+        env.insert("BELF_REDIS__KEY_PREFIX".into(), redis_prefix);
+    }
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
