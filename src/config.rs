@@ -23,6 +23,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub password: PasswordConfig,
     pub pages: PagesConfig,
+    pub throttle: ThrottleConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -119,6 +120,18 @@ pub struct PasswordConfig {
 pub struct PagesConfig {
     pub default_locale: String,
     pub allow_registration: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleConfig {
+    pub enabled: bool,
+    pub window_secs: u64,
+    pub free_failures: u64,
+    pub free_failures_per_ip: u64,
+    pub free_failures_per_account: u64,
+    pub max_delay_secs: u64,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

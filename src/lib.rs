@@ -7,5 +7,6 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod metrics;
 pub mod telemetry;
 pub mod todo;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::auth::accounts::password::PasswordHasherPool;
+use crate::auth::accounts::throttle::Throttle;
 use crate::auth::oidc::id_token::IdTokenIssuer;
 use crate::auth::oidc::metadata;
 use crate::auth::store::Stores;
@@ -19,6 +20,8 @@ pub struct AuthContext {
     pub access_tokens: AccessTokenIssuer,
     pub id_tokens: IdTokenIssuer,
     pub passwords: PasswordHasherPool,
+    pub throttle: Throttle,
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     pub known_scopes: Arc<[String]>,
     pub issuer: Arc<str>,
     /// Discovery document, serialised once.
@@ -31,6 +34,8 @@ impl AuthContext {
             access_tokens: AccessTokenIssuer::new(&config, keys.clone()),
             id_tokens: IdTokenIssuer::new(&config, keys.clone()),
             passwords: PasswordHasherPool::new(&config.password)?,
+            throttle: Throttle::new(config.throttle.clone()),
+            metrics: crate::metrics::Metrics::new("belf_auth"),
             known_scopes: metadata::known_scopes(&config).into(),
             issuer: config.issuer().into(),
             discovery_json: metadata::discovery_json(&config)?.into(),

@@ -19,22 +19,23 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
         ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
         ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::SlowDown => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_REQUEST,
     }
 }
 
-/// An error at the token, revocation or introspection endpoint.
-pub struct ApiError(pub OAuthError);
+/// An error at the token, revocation or introspection endpoint; `retry_after` for 429.
+pub struct ApiError(pub OAuthError, pub Option<u64>);
 
 impl From<OAuthError> for ApiError {
     fn from(e: OAuthError) -> Self {
-        ApiError(e)
+        ApiError(e, None)
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let e = self.0;
+        let e = &self.0;
         let status = status_of(e.code);
         let mut res = (
             status,
@@ -48,9 +49,15 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static("Basic realm=\"belf\", charset=\"UTF-8\""),
             );
         }
-        if e.code == ErrorCode::TemporarilyUnavailable {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        let retry = match (e.code, self.1) {
+            (_, Some(secs)) => Some(secs),
+            (ErrorCode::TemporarilyUnavailable, None) => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
     }
@@ -87,5 +94,11 @@ impl IntoResponse for BearerError {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         res
+    }
+}
+
+impl From<crate::auth::store::StoreError> for ApiError {
+    fn from(e: crate::auth::store::StoreError) -> Self {
+        ApiError(e.into(), None)
     }
 }

@@ -78,3 +78,30 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthorizationHeader {
         ))
     }
 }
+
+/// The client's IP address (see `throttle::client_ip` for the X-Forwarded-For rule).
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl FromRequestParts<super::AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &super::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let xff = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(ClientIp(crate::auth::accounts::throttle::client_ip(
+            peer,
+            xff,
+            state.ctx.throttle.trusted_proxies(),
+        )))
+    }
+}

@@ -2,6 +2,7 @@
 //! function, and map its result.
 
 pub mod authorize;
+pub mod client_authn;
 pub mod cookies;
 pub mod discovery;
 pub mod end_session;
@@ -37,6 +38,7 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.ctx.config.server.max_body_bytes;
+    let metrics = state.ctx.metrics.clone();
     let routes = Router::new()
         .route(paths::DISCOVERY, get(discovery::openid_configuration))
         .route(paths::AS_METADATA, get(discovery::openid_configuration))
@@ -71,10 +73,28 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(end_session::home))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_endpoint))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics.clone(),
+            crate::metrics::track,
+        ))
         .with_state(state);
+
     crate::telemetry::with_http_layers(routes)
+}
+
+async fn metrics_endpoint(State(state): State<AppState>) -> impl IntoResponse {
+    let m = &state.ctx.metrics;
+    m.hash_queue.set(state.ctx.passwords.queue_len() as i64);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        m.render(),
+    )
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
@@ -140,7 +160,10 @@ impl AuthServer {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }

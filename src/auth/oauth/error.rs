@@ -25,6 +25,8 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     InvalidToken,
     InsufficientScope,
+    /// Too many failed attempts: wait (HTTP 429 with Retry-After).
+    SlowDown,
 }
 
 impl ErrorCode {
@@ -47,6 +49,7 @@ impl ErrorCode {
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::SlowDown => "slow_down",
         }
     }
 }

@@ -171,11 +171,13 @@ impl Stores {
         use secrecy::ExposeSecret;
         let sql = sql::SqlStore::connect(&config.database).await?;
         let ephemeral: std::sync::Arc<dyn EphemeralStore> = if config.redis.enabled() {
-            std::sync::Arc::new(redis::RedisStore::connect(
-                config.redis.url.expose_secret(),
-                &config.redis.key_prefix,
+            std::sync::Arc::new(
+                redis::RedisStore::connect(
+                    config.redis.url.expose_secret(),
+                    &config.redis.key_prefix,
+                )
+                .await?,
             )
-            .await?)
         } else {
             std::sync::Arc::new(memory::MemoryStore::new())
         };

@@ -23,7 +23,6 @@ fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::Unavailable(anyhow::anyhow!("redis: {e}"))
 }
 
-
 impl RedisStore {
     fn key(&self, ns: Namespace, key: &str) -> String {
         format!("{}:{}:{key}", self.prefix, ns.prefix())

@@ -152,6 +152,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "로그아웃 후에도 연결 유지",
     ),
     ("scope_other", "Use", "다음 권한 사용:"),
+    (
+        "throttled",
+        "Too many failed attempts. Wait {s} seconds and try again.",
+        "실패한 시도가 너무 많습니다. {s}초 후에 다시 시도하세요.",
+    ),
     ("password_hint", "At least 8 characters.", "8자 이상."),
 ];
 

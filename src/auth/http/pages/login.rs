@@ -130,6 +130,7 @@ pub async fn login_page(
 
 pub async fn login_submit(
     State(state): State<AppState>,
+    crate::auth::http::extractors::ClientIp(ip): crate::auth::http::extractors::ClientIp,
     jar: CookieJar,
     headers: HeaderMap,
     QueryOrForm(form): QueryOrForm,
@@ -155,11 +156,46 @@ pub async fn login_submit(
     let lang = page_lang(ctx, pending.as_ref(), &headers);
     let username = form.get("username").unwrap_or("").to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
+    let store = &*ctx.stores.ephemeral;
+    let throttled = match ctx.throttle.check(store, "user", &username, ip).await {
+        Ok(r) => r.err(),
+        Err(_) => return super::with_cookies(jar, state.pages.unavailable(lang)),
+    };
+    if let Some(t) = throttled {
+        let csrf = csrf_token(ctx.keys.cookie_secret(), &browser);
+        let msg = i18n::text(lang, "throttled").replace("{s}", &t.retry_after_secs.to_string());
+        let mut page = render_login(
+            &state,
+            &state.pages,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            &csrf,
+            interaction_id,
+            pending.as_ref(),
+            &username,
+            Some(&msg),
+        )
+        .await;
+        if let Ok(v) = axum::http::HeaderValue::from_str(&t.retry_after_secs.to_string()) {
+            page.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return super::with_cookies(jar, page);
+    }
     let user =
         match users::authenticate(&*ctx.stores.users, &ctx.passwords, &username, password).await {
             Ok(Some(u)) => u,
             Ok(None) => {
-                tracing::info!("login failed");
+                tracing::info!(%ip, "login failed");
+                ctx.metrics.login_failures.inc();
+                if ctx
+                    .throttle
+                    .failed(store, "user", &username, ip)
+                    .await
+                    .is_err()
+                {
+                    return super::with_cookies(jar, state.pages.unavailable(lang));
+                }
                 let csrf = csrf_token(ctx.keys.cookie_secret(), &browser);
                 let page = render_login(
                     &state,
@@ -180,6 +216,14 @@ pub async fn login_submit(
                 return super::with_cookies(jar, state.pages.unavailable(lang));
             }
         };
+    if ctx
+        .throttle
+        .succeeded(store, "user", &username, ip)
+        .await
+        .is_err()
+    {
+        return super::with_cookies(jar, state.pages.unavailable(lang));
+    }
     finish_login(&state, jar, lang, interaction_id, pending, &user).await
 }
 

@@ -35,6 +35,14 @@ pub enum TokenRequest {
 }
 
 impl TokenRequest {
+    pub fn grant_type(&self) -> &'static str {
+        match self {
+            TokenRequest::AuthorizationCode { .. } => "authorization_code",
+            TokenRequest::RefreshToken { .. } => "refresh_token",
+            TokenRequest::ClientCredentials { .. } => "client_credentials",
+        }
+    }
+
     pub fn parse(p: &Params) -> OAuthResult<TokenRequest> {
         if let Some(dup) = p.first_duplicate() {
             return Err(OAuthError::invalid_request(format!(
