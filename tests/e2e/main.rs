@@ -6,4 +6,5 @@ mod support;
 mod boundary;
 mod cli;
 mod oidc_flow;
+mod production;
 mod protocol_rules;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod proxy;
 pub mod rp;
 
 use std::collections::HashMap;
@@ -91,14 +92,27 @@ impl TestAuth {
         Self::spawn_in(dir, config).await
     }
 
-    pub async fn spawn_in(dir: TempDir, mut config: Config) -> TestAuth {
+    pub async fn spawn_in(dir: TempDir, config: Config) -> TestAuth {
+        Self::spawn_inner(dir, config, true).await
+    }
+
+    /// Another instance on the same database, Redis, keys and issuer (behind one load
+    /// balancer, in production), reached directly on its own port.
+    pub async fn spawn_replica(&self) -> TestAuth {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::spawn_inner(dir, self.config.clone(), false).await
+    }
+
+    async fn spawn_inner(dir: TempDir, mut config: Config, own_issuer: bool) -> TestAuth {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let base = format!("http://127.0.0.1:{port}");
-        config.server.issuer = base.parse().expect("issuer url");
-        config.todo.issuer = config.server.issuer.clone();
+        if own_issuer {
+            config.server.issuer = base.parse().expect("issuer url");
+            config.todo.issuer = config.server.issuer.clone();
+        }
         let stores = Stores::connect(&config).await.expect("stores");
         let server = AuthServer::build_on(config.clone(), stores, listener)
             .await
