@@ -5,3 +5,5 @@
 //! (a test in `tests/e2e` checks this).
 
 pub mod config;
+pub mod todo;
+pub mod validator;

@@ -1,0 +1,1 @@
+//! The Belf todo/course service (placeholder while the validator lands).
