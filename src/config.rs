@@ -199,11 +199,20 @@ impl Config {
             );
         }
         for (key, v) in [
-            ("tokens.access_token_ttl_secs", self.tokens.access_token_ttl_secs),
+            (
+                "tokens.access_token_ttl_secs",
+                self.tokens.access_token_ttl_secs,
+            ),
             ("tokens.id_token_ttl_secs", self.tokens.id_token_ttl_secs),
-            ("tokens.refresh_token_ttl_secs", self.tokens.refresh_token_ttl_secs),
+            (
+                "tokens.refresh_token_ttl_secs",
+                self.tokens.refresh_token_ttl_secs,
+            ),
             ("session.ttl_secs", self.session.ttl_secs),
-            ("session.interaction_ttl_secs", self.session.interaction_ttl_secs),
+            (
+                "session.interaction_ttl_secs",
+                self.session.interaction_ttl_secs,
+            ),
         ] {
             if v == 0 {
                 return invalid(key, "must be greater than 0");
@@ -229,7 +238,10 @@ impl Config {
             return invalid("pages.default_locale", "must be `en` or `ko`");
         }
         let db = self.database.url.expose_secret();
-        if !(db.starts_with("sqlite:") || db.starts_with("postgres:") || db.starts_with("postgresql:")) {
+        if !(db.starts_with("sqlite:")
+            || db.starts_with("postgres:")
+            || db.starts_with("postgresql:"))
+        {
             return invalid("database.url", "must start with sqlite: or postgres:");
         }
         Ok(())
@@ -300,9 +312,11 @@ mod tests {
             env(&[("BELF_TOKENS__AUTHORIZATION_CODE_TTL_SECS", "600")]),
         )
         .unwrap_err();
-        assert!(err.to_string().contains("authorization_code_ttl_secs"), "{err}");
-        let err =
-            Config::load_with_env(None, env(&[("BELF_SERVER__BIND", "nope")])).unwrap_err();
+        assert!(
+            err.to_string().contains("authorization_code_ttl_secs"),
+            "{err}"
+        );
+        let err = Config::load_with_env(None, env(&[("BELF_SERVER__BIND", "nope")])).unwrap_err();
         assert!(err.to_string().contains("bind"), "{err}");
     }
 }

@@ -1,1 +1,5 @@
-//! The Belf todo/course service (placeholder while the validator lands).
+//! The Belf todo/course service: a resource server that trusts Belf tokens only
+//! through [`crate::validator`].
+
+pub mod domain;
+pub mod store;

@@ -105,7 +105,9 @@ impl IntoResponse for BearerError {
         });
         let mut response = (self.status(), axum::Json(body)).into_response();
         if let Ok(value) = HeaderValue::from_str(&self.challenge()) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
         }
         response
     }

@@ -183,10 +183,9 @@ impl Validator {
     ) -> Result<Self, DiscoveryError> {
         // Belf issuers carry no trailing slash; `url::Url` adds one to bare hosts.
         let expected = issuer.trim_end_matches('/').to_owned();
-        let discovery_url = url::Url::parse(&format!(
-            "{expected}/.well-known/openid-configuration"
-        ))
-        .map_err(|_| DiscoveryError::BadIssuer(issuer.to_owned()))?;
+        let discovery_url =
+            url::Url::parse(&format!("{expected}/.well-known/openid-configuration"))
+                .map_err(|_| DiscoveryError::BadIssuer(issuer.to_owned()))?;
         let http = reqwest::Client::builder()
             .timeout(options.http_timeout)
             .connect_timeout(options.http_timeout)
@@ -251,7 +250,9 @@ impl Validator {
         // The algorithm comes from the key, never from the token: this is what defeats
         // HS256-with-the-public-key and algorithm substitution.
         if header.alg != key.alg {
-            return Err(BearerError::InvalidToken("algorithm does not match the key"));
+            return Err(BearerError::InvalidToken(
+                "algorithm does not match the key",
+            ));
         }
         let mut validation = Validation::new(key.alg);
         validation.set_issuer(&[&self.inner.issuer]);
