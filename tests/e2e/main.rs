@@ -1,0 +1,5 @@
+//! The one integration-test binary (see DESIGN.md: one binary keeps build times sane).
+
+mod todo_api;
+mod todo_support;
+mod validator;
