@@ -151,10 +151,13 @@ pub struct TodoApp {
 impl TodoApp {
     pub async fn spawn(issuer: &str) -> TodoApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("todo.db");
+        let database_url = match std::env::var("BELF_TEST_POSTGRES_URL") {
+            Ok(admin) => fresh_postgres_database(&admin).await,
+            Err(_) => format!("sqlite://{}?mode=rwc", dir.path().join("todo.db").display()),
+        };
         let cfg = belf::config::TodoConfig {
             bind: "127.0.0.1:0".parse().expect("addr"),
-            database_url: format!("sqlite://{}?mode=rwc", db.display()).into(),
+            database_url: database_url.into(),
             issuer: issuer.parse().expect("issuer url"),
             audience: AUDIENCE.to_owned(),
         };
@@ -216,4 +219,21 @@ impl TodoApp {
         self.call(reqwest::Method::DELETE, path, Some(token), None)
             .await
     }
+}
+
+/// With `BELF_TEST_POSTGRES_URL=postgres://user@host:port/postgres`, each test gets its
+/// own new database on that server instead of a SQLite file.
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("belf_todo_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to BELF_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(admin_url).expect("postgres url");
+    url.set_path(&name);
+    url.to_string()
 }
