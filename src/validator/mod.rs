@@ -1,7 +1,7 @@
 //! Validates Belf access tokens (RFC 9068 JWTs) for resource servers.
 //!
 //! Everything is learnt from the issuer URL: OIDC discovery gives `issuer` and `jwks_uri`,
-//! the JWKS gives the keys. This module never names `crate::auth`, so it can move to its
+//! the JWKS gives the keys. This module never names the identity server's code, so it can move to its
 //! own crate unchanged.
 //!
 //! ```no_run

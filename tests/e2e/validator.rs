@@ -197,3 +197,55 @@ async fn discovery_rejects_mismatched_issuer_and_dead_issuer() {
             .is_ok()
     );
 }
+
+/// The "validate Belf tokens in 10 lines" example of docs/validator.md, run for real.
+mod readme_example {
+    use axum::{Router, extract::FromRef, routing::get};
+    use belf::validator::{Authenticated, BearerError, Validator};
+
+    use crate::todo_support::{AUDIENCE, FakeIssuer, TokenSource};
+
+    #[derive(Clone, FromRef)]
+    struct AppState {
+        validator: Validator,
+    }
+
+    async fn me(auth: Authenticated) -> Result<String, BearerError> {
+        auth.require_scope("courses:read")?;
+        Ok(format!("hello {}", auth.sub))
+    }
+
+    #[tokio::test]
+    async fn ten_line_service_works() {
+        let issuer = FakeIssuer::start().await;
+        let validator = Validator::discover(&issuer.url, AUDIENCE)
+            .await
+            .expect("discover");
+        let app = Router::new()
+            .route("/me", get(me))
+            .with_state(AppState { validator });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/me", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let http = reqwest::Client::new();
+        let ok = issuer.token(Some("alice"), &["courses:read"]).await;
+        let resp = http.get(&url).bearer_auth(ok).send().await.expect("sent");
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.text().await.expect("text"), "hello alice");
+
+        let no_scope = issuer.token(Some("alice"), &["openid"]).await;
+        let resp = http
+            .get(&url)
+            .bearer_auth(no_scope)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), 403);
+        let resp = http.get(&url).send().await.expect("sent");
+        assert_eq!(resp.status(), 401);
+        assert_eq!(resp.headers()["www-authenticate"], "Bearer realm=\"belf\"");
+    }
+}
