@@ -39,7 +39,11 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, BearerError> {
         let token = bearer_token(parts)?;
         let validator = Validator::from_ref(state);
-        validator.validate(token).await.map(Authenticated)
+        validator
+            .validate(token)
+            .await
+            .map(Authenticated)
+            .inspect_err(|e| tracing::debug!(reason = %e, "bearer token rejected"))
     }
 }
 

@@ -237,6 +237,11 @@ impl Validator {
         if !typ_ok {
             return Err(BearerError::InvalidToken("not an access token (typ)"));
         }
+        // RFC 7515 §4.1.11: we understand no critical extensions, so any listed is fatal.
+        // (`jku`, `jwk`, `x5u` are never followed: keys come only from the issuer's JWKS.)
+        if header.crit.as_ref().is_some_and(|c| !c.is_empty()) {
+            return Err(BearerError::InvalidToken("unsupported critical header"));
+        }
         let kid = header
             .kid
             .as_deref()

@@ -281,6 +281,49 @@ async fn ownership_and_private_courses() {
     assert_eq!(c["end_date"], "2026-02-01");
     let (s, _) = w.app.get(&format!("/api/courses/{public}"), &w.bob).await;
     assert_eq!(s, 404);
+    // A todo id of Alice's, reached through Bob's own course, is not found either.
+    let (_, t) = w
+        .app
+        .post(
+            &format!("/api/courses/{private}/todos"),
+            &w.alice,
+            json!({"title": "hidden", "active_date": "2026-01-01"}),
+        )
+        .await;
+    let alice_todo = t["id"].as_str().expect("todo id").to_owned();
+    let bobs = create_course(&w, &w.bob, "Bob's", false).await;
+    let via_bob = format!("/api/courses/{bobs}/todos/{alice_todo}");
+    let (s, _) = w.app.get(&via_bob, &w.bob).await;
+    assert_eq!(s, 404);
+    let (s, _) = w
+        .app
+        .patch(&via_bob, &w.bob, json!({"title": "pwned"}))
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = w.app.delete(&via_bob, &w.bob).await;
+    assert_eq!(s, 404);
+    let (s, _) = w
+        .app
+        .post(
+            &format!("{via_bob}/done"),
+            &w.bob,
+            json!({"date": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, t) = w
+        .app
+        .get(
+            &format!("/api/courses/{private}/todos/{alice_todo}"),
+            &w.alice,
+        )
+        .await;
+    assert_eq!((s, t["title"].clone()), (200, json!("hidden")));
+    // Deleting a course removes it.
+    let (s, _) = w.app.delete(&format!("/api/courses/{bobs}"), &w.bob).await;
+    assert_eq!(s, 204);
+    let (s, _) = w.app.get(&format!("/api/courses/{bobs}"), &w.bob).await;
+    assert_eq!(s, 404);
     // Unknown or malformed ids are just not found.
     let (s, _) = w.app.get("/api/courses/not-a-uuid", &w.alice).await;
     assert_eq!(s, 404);

@@ -126,6 +126,16 @@ async fn tampered_payload_and_wrong_typ_fail() {
     assert!(v.validate(&key.sign(Some("JWT"), &claims)).await.is_err());
     assert!(v.validate(&key.sign(None, &claims)).await.is_err());
     assert!(v.validate("not a jwt").await.is_err());
+    // A critical header extension we do not understand.
+    let mut h = jsonwebtoken::Header::new(key.alg);
+    h.typ = Some("at+jwt".into());
+    h.kid = Some(key.kid.clone());
+    h.crit = Some(vec!["exp-ext".into()]);
+    let crit = jsonwebtoken::encode(&h, &claims, &key.encoding).expect("sign");
+    assert_eq!(
+        invalid(v.validate(&crit).await),
+        "unsupported critical header"
+    );
     assert!(v.validate("").await.is_err());
 }
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::error::{ApiJson, ApiPath, ApiQuery};
-use super::views::{DoneView, TodoView};
+use super::views::{DoneView, DueView, TodoView};
 use super::{ApiError, AppState, owned_course, reader, visible_course, writer};
 use crate::todo::domain::recurrence::RecurrenceInput;
 use crate::todo::domain::{Day, FieldError, Recurrence, Text, Title, parse_id};
@@ -266,11 +266,11 @@ pub async fn today(
         if !Recurrence::from_db(&todo.recurrence).due_on(start, day) {
             continue;
         }
-        let is_done = done.contains(&todo.id);
-        let mut v = serde_json::to_value(TodoView::from(todo)).unwrap_or_default();
-        v["course_title"] = course_title.into();
-        v["done"] = is_done.into();
-        items.push(v);
+        items.push(DueView {
+            done: done.contains(&todo.id),
+            todo: todo.into(),
+            course_title,
+        });
     }
     Ok(Json(serde_json::json!({ "date": day, "items": items })))
 }

@@ -80,6 +80,15 @@ impl From<TodoRow> for TodoView {
     }
 }
 
+/// A todo due on the day asked for, in `GET /api/today`.
+#[derive(Serialize)]
+pub struct DueView {
+    #[serde(flatten)]
+    pub todo: TodoView,
+    pub course_title: String,
+    pub done: bool,
+}
+
 #[derive(Serialize)]
 pub struct DoneView {
     pub id: String,

@@ -189,6 +189,7 @@ impl Store {
 
     pub async fn add_done(&self, d: NewDone) -> Result<DoneRow> {
         let id = new_id();
+        let created_at = now_micros();
         sqlx::query(
             "INSERT INTO done_log (id, todo_id, course_id, owner, day, title, content, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -200,7 +201,7 @@ impl Store {
         .bind(&d.day)
         .bind(&d.title)
         .bind(&d.content)
-        .bind(now_micros())
+        .bind(created_at)
         .execute(&self.pool)
         .await
         .map_err(StoreError::from_insert)?;
@@ -211,7 +212,7 @@ impl Store {
             day: d.day,
             title: d.title,
             content: d.content,
-            created_at: now_micros(),
+            created_at,
         })
     }
 
