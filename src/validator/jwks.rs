@@ -3,7 +3,8 @@
 //! An unknown `kid` triggers a refetch (key rotation), but at most one per
 //! `refetch_interval`, and concurrent misses share that one fetch: a flood of bogus kids
 //! must not turn us into an amplifier against the issuer. A failed refetch keeps the old
-//! keys, so an issuer outage does not stop tokens signed by known keys.
+//! keys, so an issuer outage does not stop tokens signed by known keys. Keys older than
+//! `max_age` are refreshed on use, so a key the issuer withdraws stops working.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -30,18 +31,33 @@ pub(crate) struct JwksCache {
     http: reqwest::Client,
     uri: String,
     refetch_interval: Duration,
-    keys: RwLock<HashMap<String, Arc<CachedKey>>>,
-    /// Held while refetching; remembers when the last miss-triggered refetch started.
+    max_age: Duration,
+    keys: RwLock<Keys>,
+    /// Held while refetching; remembers when the last refetch attempt started.
     refetch: tokio::sync::Mutex<Option<Instant>>,
 }
 
+struct Keys {
+    by_kid: HashMap<String, Arc<CachedKey>>,
+    fetched_at: Instant,
+}
+
 impl JwksCache {
-    pub fn new(http: reqwest::Client, uri: String, refetch_interval: Duration) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        uri: String,
+        refetch_interval: Duration,
+        max_age: Duration,
+    ) -> Self {
         Self {
             http,
             uri,
             refetch_interval,
-            keys: RwLock::new(HashMap::new()),
+            max_age,
+            keys: RwLock::new(Keys {
+                by_kid: HashMap::new(),
+                fetched_at: Instant::now(),
+            }),
             refetch: tokio::sync::Mutex::new(None),
         }
     }
@@ -57,17 +73,43 @@ impl JwksCache {
 
     pub async fn get(&self, kid: &str) -> Option<Arc<CachedKey>> {
         if let Some(k) = self.lookup(kid) {
-            return Some(k);
+            if !self.stale() {
+                return Some(k);
+            }
+            // Older than `max_age`: refresh so keys the issuer has withdrawn stop
+            // working. Never wait for someone else's refresh on this path, and keep the
+            // old keys if the issuer cannot be reached.
+            if let Ok(mut last) = self.refetch.try_lock()
+                && self.may_refetch(*last)
+            {
+                *last = Some(Instant::now());
+                self.refresh().await;
+            }
+            return self.lookup(kid);
         }
         let mut last = self.refetch.lock().await;
         // Another task may have refetched while we waited for the lock.
         if let Some(k) = self.lookup(kid) {
             return Some(k);
         }
-        if last.is_some_and(|t| t.elapsed() < self.refetch_interval) {
+        if !self.may_refetch(*last) {
             return None;
         }
         *last = Some(Instant::now());
+        self.refresh().await;
+        self.lookup(kid)
+    }
+
+    fn may_refetch(&self, last: Option<Instant>) -> bool {
+        last.is_none_or(|t| t.elapsed() >= self.refetch_interval)
+    }
+
+    fn stale(&self) -> bool {
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        keys.fetched_at.elapsed() >= self.max_age
+    }
+
+    async fn refresh(&self) {
         match self.fetch().await {
             // An empty set is more likely a broken issuer than a real revocation of
             // every key; keep what we have.
@@ -75,19 +117,21 @@ impl JwksCache {
             Ok(_) => tracing::warn!(uri = %self.uri, "JWKS refetch returned no usable keys"),
             Err(e) => tracing::warn!(error = %e, "JWKS refetch failed; serving cached keys"),
         }
-        self.lookup(kid)
     }
 
     fn lookup(&self, kid: &str) -> Option<Arc<CachedKey>> {
         // A poisoned lock only means a panic elsewhere mid-insert of a whole map; the
         // map itself is still consistent, so keep serving it.
         let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
-        keys.get(kid).cloned()
+        keys.by_kid.get(kid).cloned()
     }
 
     fn replace(&self, keys: HashMap<String, Arc<CachedKey>>) {
         let mut guard = self.keys.write().unwrap_or_else(|p| p.into_inner());
-        *guard = keys;
+        *guard = Keys {
+            by_kid: keys,
+            fetched_at: Instant::now(),
+        };
     }
 
     async fn fetch(&self) -> Result<HashMap<String, Arc<CachedKey>>, DiscoveryError> {

@@ -39,6 +39,8 @@ pub struct ValidatorOptions {
     pub refetch_interval: Duration,
     /// Timeout of each HTTP request to the issuer.
     pub http_timeout: Duration,
+    /// After this long, the key set is refetched on use so withdrawn keys stop working.
+    pub jwks_max_age: Duration,
 }
 
 impl Default for ValidatorOptions {
@@ -47,6 +49,7 @@ impl Default for ValidatorOptions {
             leeway: Duration::from_secs(30),
             refetch_interval: Duration::from_secs(10),
             http_timeout: Duration::from_secs(5),
+            jwks_max_age: Duration::from_secs(300),
         }
     }
 }
@@ -202,7 +205,12 @@ impl Validator {
                 found: doc.issuer,
             });
         }
-        let jwks = JwksCache::new(http, doc.jwks_uri, options.refetch_interval);
+        let jwks = JwksCache::new(
+            http,
+            doc.jwks_uri,
+            options.refetch_interval,
+            options.jwks_max_age,
+        );
         jwks.initial_fetch().await?;
         Ok(Self {
             inner: Arc::new(Inner {

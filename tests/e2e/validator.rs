@@ -259,3 +259,27 @@ mod readme_example {
         assert_eq!(resp.headers()["www-authenticate"], "Bearer realm=\"belf\"");
     }
 }
+
+#[tokio::test]
+async fn withdrawn_key_stops_working_after_max_age() {
+    let issuer = FakeIssuer::start().await;
+    let options = belf::validator::ValidatorOptions {
+        jwks_max_age: std::time::Duration::ZERO,
+        refetch_interval: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let v = Validator::discover_with(&issuer.url, AUDIENCE, options)
+        .await
+        .expect("discover");
+    let token = test_keys()
+        .rsa
+        .sign_at(&issuer.claims("alice", "courses:read"));
+    assert!(v.validate(&token).await.is_ok());
+    issuer.remove_key("rsa-1");
+    assert_eq!(invalid(v.validate(&token).await), "unknown signing key");
+    // The other keys are still there.
+    let token = test_keys()
+        .ec
+        .sign_at(&issuer.claims("alice", "courses:read"));
+    assert!(v.validate(&token).await.is_ok());
+}

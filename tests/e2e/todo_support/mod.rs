@@ -94,6 +94,11 @@ impl FakeIssuer {
         self.state.jwks.lock().expect("jwks lock").push(jwk);
     }
 
+    pub fn remove_key(&self, kid: &str) {
+        let mut keys = self.state.jwks.lock().expect("jwks lock");
+        keys.retain(|k| k.common.key_id.as_deref() != Some(kid));
+    }
+
     /// Takes the issuer down (its port then refuses connections).
     pub async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
