@@ -494,3 +494,29 @@ async fn validation_errors_name_the_field() {
         .expect("sent");
     assert_eq!(resp.status(), 415);
 }
+
+/// Every operation the OpenAPI document lists exists: without a token it answers 401
+/// (the fallback would answer 404), and public ones answer 200.
+#[tokio::test]
+async fn openapi_document_matches_the_routes() {
+    let w = world().await;
+    let (_, doc) = w.app.call(Method::GET, "/openapi.json", None, None).await;
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    assert!(paths.len() >= 15, "{} paths", paths.len());
+    let id = "00000000-0000-4000-8000-000000000000";
+    for (path, ops) in paths {
+        let concrete = path.replace("{id}", id).replace("{todo}", id);
+        for (method, op) in ops.as_object().cloned().unwrap_or_default() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue; // `parameters`
+            }
+            let Ok(m) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let public = op["security"].as_array().is_some_and(|s| s.is_empty());
+            let (status, body) = w.app.call(m, &concrete, None, None).await;
+            let expected = if public { 200 } else { 401 };
+            assert_eq!(status, expected, "{method} {path}: {body}");
+        }
+    }
+}
