@@ -1,7 +1,6 @@
 //! The one integration-test binary (see DESIGN.md: one binary keeps build times sane).
 
 mod todo_api;
-mod todo_boundary;
 mod todo_social;
 mod todo_support;
 mod validator;

@@ -156,9 +156,9 @@ pub struct TodoApp {
 impl TodoApp {
     pub async fn spawn(issuer: &str) -> TodoApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = match std::env::var("BELF_TEST_POSTGRES_URL") {
-            Ok(admin) => fresh_postgres_database(&admin).await,
-            Err(_) => format!("sqlite://{}?mode=rwc", dir.path().join("todo.db").display()),
+        let database_url = match std::env::var("BELF_TEST_DATABASE_URL") {
+            Ok(admin) if admin.starts_with("postgres") => fresh_postgres_database(&admin).await,
+            _ => format!("sqlite://{}?mode=rwc", dir.path().join("todo.db").display()),
         };
         let cfg = belf::config::TodoConfig {
             bind: "127.0.0.1:0".parse().expect("addr"),
@@ -226,7 +226,7 @@ impl TodoApp {
     }
 }
 
-/// With `BELF_TEST_POSTGRES_URL=postgres://user@host:port/postgres`, each test gets its
+/// With `BELF_TEST_DATABASE_URL=postgres://user@host:port/postgres`, each test gets its
 /// own new database on that server instead of a SQLite file.
 async fn fresh_postgres_database(admin_url: &str) -> String {
     use sqlx::Connection;
