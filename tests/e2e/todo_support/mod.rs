@@ -233,7 +233,7 @@ async fn fresh_postgres_database(admin_url: &str) -> String {
     let name = format!("belf_todo_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
-        .expect("connect to BELF_TEST_POSTGRES_URL");
+        .expect("connect to BELF_TEST_DATABASE_URL");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
