@@ -50,6 +50,8 @@ impl Store {
         } else {
             anyhow::bail!("todo.database_url must start with sqlite: or postgres:");
         };
+        // SQLite has one writer at a time: a single connection queues writes in the pool
+        // instead of failing them with SQLITE_BUSY, and keeps `sqlite::memory:` working.
         let pool = AnyPoolOptions::new()
             .max_connections(if url.starts_with("sqlite:") { 1 } else { 8 })
             .connect(url)
