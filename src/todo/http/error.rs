@@ -146,6 +146,11 @@ impl From<JsonRejection> for ApiError {
                 "unsupported_media_type",
                 "send Content-Type: application/json",
             ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "request body too large",
+            ),
             other => ApiError::plain(other.status(), "bad_request", other.body_text()),
         }
     }
