@@ -35,6 +35,11 @@ async fn odd_input_is_a_4xx_never_a_5xx() {
         json!({"title": "t", "active_date": "2026-01-01", "recurrence": {"type": "weekly", "days": "mon"}}),
         json!({"date": "2026-01-01", "content": "x".repeat(5000)}),
         json!({"end_date": null, "tags": [null]}),
+        json!({"title": "nul\u{0}", "colour": "blue", "start_date": "2026-01-01"}),
+        json!({"title": "t", "explanation": "nul\u{0}", "colour": "blue",
+               "start_date": "2026-01-01", "active_date": "2026-01-01"}),
+        json!({"date": "2026-01-02", "title": "t", "content": "nul\u{0}"}),
+        json!({"tags": ["nul\u{0}"]}),
         json!({"tags": vec!["a"; 11]}),
     ];
     let write_paths = [

@@ -26,7 +26,24 @@ impl FieldError {
     }
 }
 
+/// NUL cannot be stored in PostgreSQL text (and never belongs in user text anyway).
+pub fn reject_nul(field: &'static str, raw: &str) -> Result<(), FieldError> {
+    if raw.contains('\0') {
+        Err(FieldError::new(field, "must not contain NUL characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Trimmed, non-empty, at most `max` characters, no control characters (titles are one
+/// line).
 fn bounded(field: &'static str, raw: &str, max: usize) -> Result<String, FieldError> {
+    if raw.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
@@ -64,6 +81,7 @@ pub struct Text(String);
 impl Text {
     pub const MAX: usize = 4000;
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, FieldError> {
+        reject_nul(field, raw)?;
         if raw.chars().count() > Self::MAX {
             return Err(FieldError::new(
                 field,
@@ -253,6 +271,10 @@ mod tests {
         assert!(Title::parse("title", "  ").is_err());
         assert!(Title::parse("title", &"x".repeat(51)).is_err());
         assert_eq!(Title::parse("title", " ok ").map(|t| t.0), Ok("ok".into()));
+        assert!(Title::parse("title", "a\0b").is_err());
+        assert!(Title::parse("title", "a\nb").is_err());
+        assert!(Text::parse("explanation", "a\0b").is_err());
+        assert!(Text::parse("explanation", "line\nline").is_ok());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use super::error::{ApiPath, ApiQuery};
 use super::views::{CourseView, PageView};
 use super::{ApiError, AppState, reader, visible_course, writer};
-use crate::todo::domain::{FieldError, Page, Sort, Tags};
+use crate::todo::domain::{FieldError, Page, Sort, Tags, reject_nul};
 use crate::todo::store::CourseFilter;
 use crate::validator::Authenticated;
 
@@ -27,6 +27,9 @@ pub async fn search(
     let keyword = q.get("q").map(str::trim).filter(|k| !k.is_empty());
     if keyword.is_some_and(|k| k.chars().count() > 100) {
         return Err(FieldError::new("q", "must be at most 100 characters").into());
+    }
+    if let Some(k) = keyword {
+        reject_nul("q", k)?;
     }
     let tag = q
         .get("tag")
