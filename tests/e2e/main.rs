@@ -2,9 +2,15 @@
 //! real servers on port 0 with their own fresh database and keys.
 
 mod support;
+mod todo_support;
 
 mod boundary;
 mod cli;
 mod oidc_flow;
 mod production;
 mod protocol_rules;
+mod todo_api;
+mod todo_real_issuer;
+mod todo_robustness;
+mod todo_social;
+mod validator;

@@ -1,0 +1,188 @@
+//! When a todo is due: once, on some days of the week, or every N days.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::{Day, FieldError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    fn of(date: Date) -> Self {
+        Self::ALL[usize::from(date.weekday().number_days_from_monday())]
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == raw)
+    }
+}
+
+/// On the wire: `{"type":"once"}`, `{"type":"weekly","days":["mon","thu"]}`,
+/// `{"type":"every","days":3}`. In the database: `once`, `weekly:mon,thu`, `every:3`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Recurrence {
+    Once,
+    Weekly { days: Vec<Weekday> },
+    Every { days: u16 },
+}
+
+/// The loose wire shape, parsed into [`Recurrence`] with field-named errors.
+#[derive(Debug, Deserialize)]
+pub struct RecurrenceInput {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub days: Option<serde_json::Value>,
+}
+
+impl Recurrence {
+    pub const MAX_EVERY: u16 = 366;
+
+    pub fn parse(input: &RecurrenceInput) -> Result<Self, FieldError> {
+        let bad = |m: &str| FieldError::new("recurrence", m.to_owned());
+        match input.kind.as_str() {
+            "once" => Ok(Recurrence::Once),
+            "weekly" => {
+                let days = input
+                    .days
+                    .as_ref()
+                    .and_then(|v| v.as_array())
+                    .ok_or_else(|| bad("weekly needs `days`: a list like [\"mon\",\"thu\"]"))?;
+                let mut parsed = Vec::new();
+                for d in days {
+                    let day = d
+                        .as_str()
+                        .and_then(Weekday::parse)
+                        .ok_or_else(|| bad("days are mon, tue, wed, thu, fri, sat, sun"))?;
+                    parsed.push(day);
+                }
+                parsed.sort();
+                parsed.dedup();
+                if parsed.is_empty() {
+                    return Err(bad("weekly needs at least one day"));
+                }
+                Ok(Recurrence::Weekly { days: parsed })
+            }
+            "every" => {
+                let n = input
+                    .days
+                    .as_ref()
+                    .and_then(|v| v.as_u64())
+                    .and_then(|n| u16::try_from(n).ok())
+                    .filter(|n| (1..=Self::MAX_EVERY).contains(n))
+                    .ok_or_else(|| bad("every needs `days`: an integer from 1 to 366"))?;
+                Ok(Recurrence::Every { days: n })
+            }
+            _ => Err(bad("type must be once, weekly or every")),
+        }
+    }
+
+    pub fn to_db(&self) -> String {
+        match self {
+            Recurrence::Once => "once".to_owned(),
+            Recurrence::Weekly { days } => {
+                let names: Vec<&str> = days.iter().map(|d| d.as_str()).collect();
+                format!("weekly:{}", names.join(","))
+            }
+            Recurrence::Every { days } => format!("every:{days}"),
+        }
+    }
+
+    /// Rows written by this code always parse; anything else reads as `Once` rather
+    /// than failing a whole listing.
+    pub fn from_db(raw: &str) -> Self {
+        if let Some(days) = raw.strip_prefix("weekly:") {
+            let days: Vec<Weekday> = days.split(',').filter_map(Weekday::parse).collect();
+            if !days.is_empty() {
+                return Recurrence::Weekly { days };
+            }
+        }
+        if let Some(n) = raw.strip_prefix("every:").and_then(|n| n.parse().ok()) {
+            return Recurrence::Every { days: n };
+        }
+        Recurrence::Once
+    }
+
+    /// Whether a todo active from `start` is due on `day`.
+    pub fn due_on(&self, start: Day, day: Day) -> bool {
+        if day < start {
+            return false;
+        }
+        match self {
+            Recurrence::Once => day == start,
+            Recurrence::Weekly { days } => days.contains(&Weekday::of(day.0)),
+            Recurrence::Every { days } => (day.0 - start.0).whole_days() % i64::from(*days) == 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        Day::parse("d", s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn due_dates() {
+        let start = day("2026-01-05"); // a Monday
+        assert!(Recurrence::Once.due_on(start, start));
+        assert!(!Recurrence::Once.due_on(start, day("2026-01-06")));
+        let weekly = Recurrence::Weekly {
+            days: vec![Weekday::Mon, Weekday::Thu],
+        };
+        assert!(weekly.due_on(start, day("2026-01-08")));
+        assert!(!weekly.due_on(start, day("2026-01-07")));
+        assert!(!weekly.due_on(start, day("2025-12-29")));
+        let every = Recurrence::Every { days: 3 };
+        assert!(every.due_on(start, day("2026-01-11")));
+        assert!(!every.due_on(start, day("2026-01-10")));
+    }
+
+    #[test]
+    fn db_round_trip() {
+        for r in [
+            Recurrence::Once,
+            Recurrence::Weekly {
+                days: vec![Weekday::Tue, Weekday::Sun],
+            },
+            Recurrence::Every { days: 7 },
+        ] {
+            assert_eq!(Recurrence::from_db(&r.to_db()), r);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Course CRUD.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Deserializer};
+
+use super::error::{ApiJson, ApiPath, ApiQuery};
+use super::views::{CourseView, PageView};
+use super::{ApiError, AppState, owned_course, reader, visible_course, writer};
+use crate::todo::domain::{Colour, CourseTitle, Day, FieldError, Page, Tags, Text};
+use crate::todo::store::{CoursePatch, NewCourse};
+use crate::validator::Authenticated;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCourse {
+    title: String,
+    #[serde(default)]
+    explanation: String,
+    colour: String,
+    start_date: String,
+    #[serde(default)]
+    end_date: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    public: bool,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCourse {
+    title: Option<String>,
+    explanation: Option<String>,
+    colour: Option<String>,
+    start_date: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    end_date: Option<Option<String>>,
+    tags: Option<Vec<String>>,
+    public: Option<bool>,
+}
+
+fn check_range(start: Day, end: Option<Day>) -> Result<(), FieldError> {
+    match end {
+        Some(end) if end < start => {
+            Err(FieldError::new("end_date", "must not be before start_date"))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiJson(body): ApiJson<CreateCourse>,
+) -> Result<(StatusCode, Json<CourseView>), ApiError> {
+    let owner = writer(&auth)?;
+    let title = CourseTitle::parse("title", &body.title)?;
+    let explanation = Text::parse("explanation", &body.explanation)?;
+    let colour = Colour::parse(&body.colour)?;
+    let start = Day::parse("start_date", &body.start_date)?;
+    let end = body
+        .end_date
+        .as_deref()
+        .map(|e| Day::parse("end_date", e))
+        .transpose()?;
+    check_range(start, end)?;
+    let tags = Tags::parse(&body.tags)?;
+    let course = s
+        .store
+        .create_course(NewCourse {
+            owner: owner.to_owned(),
+            title: title.as_str().to_owned(),
+            explanation: explanation.as_str().to_owned(),
+            colour: colour.as_str().to_owned(),
+            start_date: start.to_db(),
+            end_date: end.map(Day::to_db),
+            is_public: body.public,
+            tags: tags.as_slice().to_vec(),
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(course.into())))
+}
+
+pub async fn list_mine(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    q: ApiQuery,
+) -> Result<Json<PageView<CourseView>>, ApiError> {
+    let owner = reader(&auth)?.ok_or_else(ApiError::user_required)?;
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
+    // Ask for one more than the page to learn whether a next page exists.
+    let mut rows = s
+        .store
+        .courses_of(owner, page.limit + 1, page.offset)
+        .await?;
+    let more = rows.len() as i64 > page.limit;
+    rows.truncate(usize::try_from(page.limit).unwrap_or(0));
+    Ok(Json(PageView {
+        items: rows.into_iter().map(Into::into).collect(),
+        total: None,
+        limit: page.limit,
+        offset: page.offset,
+        next_offset: more.then_some(page.offset + page.limit),
+    }))
+}
+
+pub async fn get_one(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<CourseView>, ApiError> {
+    let caller = reader(&auth)?;
+    let course = visible_course(&s.store, &id, caller).await?;
+    Ok(Json(course.into()))
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<UpdateCourse>,
+) -> Result<Json<CourseView>, ApiError> {
+    let user = writer(&auth)?;
+    let current = owned_course(&s.store, &id, user).await?;
+    let mut patch = CoursePatch::default();
+    if let Some(t) = &body.title {
+        patch.title = Some(CourseTitle::parse("title", t)?.as_str().to_owned());
+    }
+    if let Some(e) = &body.explanation {
+        patch.explanation = Some(Text::parse("explanation", e)?.as_str().to_owned());
+    }
+    if let Some(c) = &body.colour {
+        patch.colour = Some(Colour::parse(c)?.as_str().to_owned());
+    }
+    let start = match &body.start_date {
+        Some(d) => Day::parse("start_date", d)?,
+        None => Day::parse("start_date", &current.start_date)?,
+    };
+    let end = match &body.end_date {
+        Some(Some(d)) => Some(Day::parse("end_date", d)?),
+        Some(None) => None,
+        None => current
+            .end_date
+            .as_deref()
+            .map(|d| Day::parse("end_date", d))
+            .transpose()?,
+    };
+    check_range(start, end)?;
+    patch.start_date = body.start_date.as_ref().map(|_| start.to_db());
+    patch.end_date = body.end_date.as_ref().map(|_| end.map(Day::to_db));
+    if let Some(tags) = &body.tags {
+        patch.tags = Some(Tags::parse(tags)?.as_slice().to_vec());
+    }
+    patch.is_public = body.public;
+    let course = s
+        .store
+        .update_course(&current.id, patch)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(course.into()))
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let user = writer(&auth)?;
+    let course = owned_course(&s.store, &id, user).await?;
+    s.store.delete_course(&course.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,102 @@
+//! The sharing side: search public courses, fork them, like them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::error::{ApiPath, ApiQuery};
+use super::views::{CourseView, PageView};
+use super::{ApiError, AppState, reader, visible_course, writer};
+use crate::todo::domain::{FieldError, Page, Sort, Tags, reject_nul};
+use crate::todo::store::CourseFilter;
+use crate::validator::Authenticated;
+
+/// `GET /api/courses/search?q=&tag=&sort=likes|forks|recent&limit=&offset=`
+pub async fn search(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    q: ApiQuery,
+) -> Result<Json<PageView<CourseView>>, ApiError> {
+    reader(&auth)?;
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
+    let sort = q
+        .get("sort")
+        .map(Sort::parse)
+        .transpose()?
+        .unwrap_or_default();
+    let keyword = q.get("q").map(str::trim).filter(|k| !k.is_empty());
+    if keyword.is_some_and(|k| k.chars().count() > 100) {
+        return Err(FieldError::new("q", "must be at most 100 characters").into());
+    }
+    if let Some(k) = keyword {
+        reject_nul("q", k)?;
+    }
+    let tag = q
+        .get("tag")
+        .map(|t| Tags::parse_one("tag", t))
+        .transpose()?;
+    let filter = CourseFilter {
+        keyword: keyword.map(str::to_owned),
+        tag,
+        sort,
+        limit: page.limit,
+        offset: page.offset,
+    };
+    let (rows, total) = s.store.search(&filter).await?;
+    let next = page.offset + page.limit;
+    Ok(Json(PageView {
+        items: rows.into_iter().map(Into::into).collect(),
+        total: Some(total),
+        limit: page.limit,
+        offset: page.offset,
+        next_offset: (next < total).then_some(next),
+    }))
+}
+
+/// Copies a course the caller can see (public, or their own) into their account.
+pub async fn fork(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+) -> Result<(StatusCode, Json<CourseView>), ApiError> {
+    let user = writer(&auth)?;
+    let original = visible_course(&s.store, &id, Some(user)).await?;
+    let fork = s.store.fork(&original, user).await?;
+    Ok((StatusCode::CREATED, Json(fork.into())))
+}
+
+pub async fn like(
+    state: State<AppState>,
+    auth: Authenticated,
+    id: ApiPath<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    set_like(state, auth, id, true).await
+}
+
+pub async fn unlike(
+    state: State<AppState>,
+    auth: Authenticated,
+    id: ApiPath<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    set_like(state, auth, id, false).await
+}
+
+async fn set_like(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+    liked: bool,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = writer(&auth)?;
+    let course = visible_course(&s.store, &id, Some(user)).await?;
+    s.store.set_like(&course.id, user, liked).await?;
+    let like_count = s
+        .store
+        .course(&course.id)
+        .await?
+        .map(|c| c.like_count)
+        .unwrap_or(0);
+    Ok(Json(
+        serde_json::json!({ "liked": liked, "like_count": like_count }),
+    ))
+}

@@ -1,0 +1,286 @@
+//! Todos, the done log, today's list, and deleting one's account data.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::error::{ApiJson, ApiPath, ApiQuery};
+use super::views::{DoneView, DueView, TodoView};
+use super::{ApiError, AppState, owned_course, reader, visible_course, writer};
+use crate::todo::domain::recurrence::RecurrenceInput;
+use crate::todo::domain::{Day, FieldError, Recurrence, Text, Title, parse_id};
+use crate::todo::store::{DoneScope, NewDone, NewTodo, TodoPatch};
+use crate::validator::Authenticated;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTodo {
+    title: String,
+    #[serde(default)]
+    explanation: String,
+    active_date: String,
+    #[serde(default)]
+    recurrence: Option<RecurrenceInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTodo {
+    title: Option<String>,
+    explanation: Option<String>,
+    active_date: Option<String>,
+    recurrence: Option<RecurrenceInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkDone {
+    date: String,
+    /// Defaults to the todo's title.
+    title: Option<String>,
+    #[serde(default)]
+    content: String,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let caller = reader(&auth)?;
+    let course = visible_course(&s.store, &id, caller).await?;
+    let todos: Vec<TodoView> = s
+        .store
+        .todos(&course.id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(serde_json::json!({ "items": todos })))
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<CreateTodo>,
+) -> Result<(StatusCode, Json<TodoView>), ApiError> {
+    let user = writer(&auth)?;
+    let course = owned_course(&s.store, &id, user).await?;
+    let title = Title::parse("title", &body.title)?;
+    let explanation = Text::parse("explanation", &body.explanation)?;
+    let active = Day::parse("active_date", &body.active_date)?;
+    let recurrence = match &body.recurrence {
+        Some(r) => Recurrence::parse(r)?,
+        None => Recurrence::Once,
+    };
+    let todo = s
+        .store
+        .create_todo(NewTodo {
+            course_id: course.id,
+            title: title.as_str().to_owned(),
+            explanation: explanation.as_str().to_owned(),
+            active_date: active.to_db(),
+            recurrence: recurrence.to_db(),
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(todo.into())))
+}
+
+pub async fn get_one(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath((id, todo)): ApiPath<(String, String)>,
+) -> Result<Json<TodoView>, ApiError> {
+    let caller = reader(&auth)?;
+    let course = visible_course(&s.store, &id, caller).await?;
+    let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
+    let todo = s
+        .store
+        .todo(&course.id, &todo_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(todo.into()))
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath((id, todo)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<UpdateTodo>,
+) -> Result<Json<TodoView>, ApiError> {
+    let user = writer(&auth)?;
+    let course = owned_course(&s.store, &id, user).await?;
+    let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
+    let patch = TodoPatch {
+        title: body
+            .title
+            .as_deref()
+            .map(|t| Title::parse("title", t).map(|t| t.as_str().to_owned()))
+            .transpose()?,
+        explanation: body
+            .explanation
+            .as_deref()
+            .map(|e| Text::parse("explanation", e).map(|e| e.as_str().to_owned()))
+            .transpose()?,
+        active_date: body
+            .active_date
+            .as_deref()
+            .map(|d| Day::parse("active_date", d).map(Day::to_db))
+            .transpose()?,
+        recurrence: body
+            .recurrence
+            .as_ref()
+            .map(|r| Recurrence::parse(r).map(|r| r.to_db()))
+            .transpose()?,
+    };
+    let todo = s
+        .store
+        .update_todo(&course.id, &todo_id, patch)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(todo.into()))
+}
+
+/// Soft delete: the todo disappears from lists and today, its done log stays.
+pub async fn delete(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath((id, todo)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let user = writer(&auth)?;
+    let course = owned_course(&s.store, &id, user).await?;
+    let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
+    if s.store.soft_delete_todo(&course.id, &todo_id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+pub async fn mark_done(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath((id, todo)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<MarkDone>,
+) -> Result<(StatusCode, Json<DoneView>), ApiError> {
+    let user = writer(&auth)?;
+    let course = owned_course(&s.store, &id, user).await?;
+    let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
+    let todo = s
+        .store
+        .todo(&course.id, &todo_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let day = Day::parse("date", &body.date)?;
+    let title = match &body.title {
+        Some(t) => Title::parse("title", t)?.as_str().to_owned(),
+        None => todo.title.clone(),
+    };
+    let content = Text::parse("content", &body.content)?;
+    let done = s
+        .store
+        .add_done(NewDone {
+            todo_id: todo.id,
+            course_id: course.id,
+            owner: user.to_owned(),
+            day: day.to_db(),
+            title,
+            content: content.as_str().to_owned(),
+        })
+        .await
+        .map_err(|e| match e {
+            crate::todo::store::StoreError::Conflict => {
+                ApiError::conflict("this todo is already marked done on that date")
+            }
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(done.into())))
+}
+
+/// `from` and `to` (inclusive, `YYYY-MM-DD`) are both required.
+fn range(q: &ApiQuery) -> Result<(Day, Day), ApiError> {
+    let from = Day::parse("from", q.get("from").unwrap_or_default())?;
+    let to = Day::parse("to", q.get("to").unwrap_or_default())?;
+    if to < from {
+        return Err(FieldError::new("to", "must not be before from").into());
+    }
+    Ok((from, to))
+}
+
+/// The done log is the owner's own history: others get 404 even on public courses.
+pub async fn course_done_log(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<String>,
+    q: ApiQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = reader(&auth)?.ok_or_else(ApiError::user_required)?;
+    let course = visible_course(&s.store, &id, Some(user)).await?;
+    if course.owner != user {
+        return Err(ApiError::not_found());
+    }
+    let (from, to) = range(&q)?;
+    let items: Vec<DoneView> = s
+        .store
+        .done_log(DoneScope::Course(&course.id), &from.to_db(), &to.to_db())
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(serde_json::json!({ "items": items })))
+}
+
+pub async fn my_done_log(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    q: ApiQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = reader(&auth)?.ok_or_else(ApiError::user_required)?;
+    let (from, to) = range(&q)?;
+    let items: Vec<DoneView> = s
+        .store
+        .done_log(DoneScope::Owner(user), &from.to_db(), &to.to_db())
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(serde_json::json!({ "items": items })))
+}
+
+/// `GET /api/today?date=YYYY-MM-DD`: the caller's todos due that day.
+pub async fn today(
+    State(s): State<AppState>,
+    auth: Authenticated,
+    q: ApiQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = reader(&auth)?.ok_or_else(ApiError::user_required)?;
+    let day = Day::parse("date", q.get("date").unwrap_or_default())?;
+    let done = s.store.done_on(user, &day.to_db()).await?;
+    let mut items = Vec::new();
+    for (todo, course_title) in s.store.candidate_todos(user, &day.to_db()).await? {
+        let Ok(start) = Day::parse("active_date", &todo.active_date) else {
+            continue;
+        };
+        if !Recurrence::from_db(&todo.recurrence).due_on(start, day) {
+            continue;
+        }
+        items.push(DueView {
+            done: done.contains(&todo.id),
+            todo: todo.into(),
+            course_title,
+        });
+    }
+    Ok(Json(serde_json::json!({ "date": day, "items": items })))
+}
+
+/// Deletes everything the caller owns or did in this service.
+pub async fn delete_me(
+    State(s): State<AppState>,
+    auth: Authenticated,
+) -> Result<StatusCode, ApiError> {
+    let user = writer(&auth)?;
+    s.store.delete_user(user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

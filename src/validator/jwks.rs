@@ -1,0 +1,180 @@
+//! JWKS cache keyed by `kid`.
+//!
+//! An unknown `kid` triggers a refetch (key rotation), but at most one per
+//! `refetch_interval`, and concurrent misses share that one fetch: a flood of bogus kids
+//! must not turn us into an amplifier against the issuer. A failed refetch keeps the old
+//! keys, so an issuer outage does not stop tokens signed by known keys. Keys older than
+//! `max_age` are refreshed on use, so a key the issuer withdraws stops working.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::Algorithm;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, PublicKeyUse};
+use jsonwebtoken::{DecodingKey, jwk::Jwk};
+
+use super::{DiscoveryError, allowed, fetch_json};
+
+#[derive(serde::Deserialize)]
+struct RawSet {
+    keys: Vec<serde_json::Value>,
+}
+
+/// A verification key with the one algorithm it may be used with.
+pub(crate) struct CachedKey {
+    pub key: DecodingKey,
+    pub alg: Algorithm,
+}
+
+pub(crate) struct JwksCache {
+    http: reqwest::Client,
+    uri: String,
+    refetch_interval: Duration,
+    max_age: Duration,
+    keys: RwLock<Keys>,
+    /// Held while refetching; remembers when the last refetch attempt started.
+    refetch: tokio::sync::Mutex<Option<Instant>>,
+}
+
+struct Keys {
+    by_kid: HashMap<String, Arc<CachedKey>>,
+    fetched_at: Instant,
+}
+
+impl JwksCache {
+    pub fn new(
+        http: reqwest::Client,
+        uri: String,
+        refetch_interval: Duration,
+        max_age: Duration,
+    ) -> Self {
+        Self {
+            http,
+            uri,
+            refetch_interval,
+            max_age,
+            keys: RwLock::new(Keys {
+                by_kid: HashMap::new(),
+                fetched_at: Instant::now(),
+            }),
+            refetch: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    pub async fn initial_fetch(&self) -> Result<(), DiscoveryError> {
+        let keys = self.fetch().await?;
+        if keys.is_empty() {
+            return Err(DiscoveryError::NoUsableKeys(self.uri.clone()));
+        }
+        self.replace(keys);
+        Ok(())
+    }
+
+    pub async fn get(&self, kid: &str) -> Option<Arc<CachedKey>> {
+        if let Some(k) = self.lookup(kid) {
+            if !self.stale() {
+                return Some(k);
+            }
+            // Older than `max_age`: refresh so keys the issuer has withdrawn stop
+            // working. Never wait for someone else's refresh on this path, and keep the
+            // old keys if the issuer cannot be reached.
+            if let Ok(mut last) = self.refetch.try_lock()
+                && self.may_refetch(*last)
+            {
+                *last = Some(Instant::now());
+                self.refresh().await;
+            }
+            return self.lookup(kid);
+        }
+        let mut last = self.refetch.lock().await;
+        // Another task may have refetched while we waited for the lock.
+        if let Some(k) = self.lookup(kid) {
+            return Some(k);
+        }
+        if !self.may_refetch(*last) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        self.refresh().await;
+        self.lookup(kid)
+    }
+
+    fn may_refetch(&self, last: Option<Instant>) -> bool {
+        last.is_none_or(|t| t.elapsed() >= self.refetch_interval)
+    }
+
+    fn stale(&self) -> bool {
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        keys.fetched_at.elapsed() >= self.max_age
+    }
+
+    async fn refresh(&self) {
+        match self.fetch().await {
+            // An empty set is more likely a broken issuer than a real revocation of
+            // every key; keep what we have.
+            Ok(keys) if !keys.is_empty() => self.replace(keys),
+            Ok(_) => tracing::warn!(uri = %self.uri, "JWKS refetch returned no usable keys"),
+            Err(e) => tracing::warn!(error = %e, "JWKS refetch failed; serving cached keys"),
+        }
+    }
+
+    fn lookup(&self, kid: &str) -> Option<Arc<CachedKey>> {
+        // A poisoned lock only means a panic elsewhere mid-insert of a whole map; the
+        // map itself is still consistent, so keep serving it.
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        keys.by_kid.get(kid).cloned()
+    }
+
+    fn replace(&self, keys: HashMap<String, Arc<CachedKey>>) {
+        let mut guard = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        *guard = Keys {
+            by_kid: keys,
+            fetched_at: Instant::now(),
+        };
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, Arc<CachedKey>>, DiscoveryError> {
+        // Parse key by key: one exotic entry must not hide the usable ones.
+        let set: RawSet = fetch_json(&self.http, &self.uri).await?;
+        Ok(set
+            .keys
+            .into_iter()
+            .filter_map(|value| {
+                let jwk: Jwk = serde_json::from_value(value).ok()?;
+                let kid = jwk.common.key_id.clone()?;
+                let key = usable(&jwk)?;
+                Some((kid, Arc::new(key)))
+            })
+            .collect())
+    }
+}
+
+/// Turns a JWK into a key, or `None` if it is not a signing key we accept.
+fn usable(jwk: &Jwk) -> Option<CachedKey> {
+    if matches!(
+        jwk.common.public_key_use,
+        Some(PublicKeyUse::Encryption | PublicKeyUse::Other(_))
+    ) {
+        return None;
+    }
+    // The key type decides which algorithm is even possible; a declared `alg` must agree.
+    let implied = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => Algorithm::RS256,
+        AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P256 => Algorithm::ES256,
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => {
+            Algorithm::EdDSA
+        }
+        // Symmetric (`oct`) keys never belong in a public JWKS.
+        _ => return None,
+    };
+    let alg = match jwk.common.key_algorithm {
+        Some(declared) => Algorithm::try_from(declared).ok()?,
+        None => implied,
+    };
+    if alg != implied || !allowed(alg) {
+        return None;
+    }
+    let key = DecodingKey::from_jwk(jwk).ok()?;
+    Some(CachedKey { key, alg })
+}

@@ -1,0 +1,337 @@
+//! Validates Belf access tokens (RFC 9068 JWTs) for resource servers.
+//!
+//! Everything is learnt from the issuer URL: OIDC discovery gives `issuer` and `jwks_uri`,
+//! the JWKS gives the keys. This module never names the identity server's code, so it can move to its
+//! own crate unchanged.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let validator = belf::validator::Validator::discover("https://id.example", "belf-todo").await?;
+//! let claims = validator.validate("eyJ...").await?;
+//! println!("{} may {:?}", claims.sub, claims.scopes);
+//! # Ok(()) }
+//! ```
+
+pub mod axum;
+mod jwks;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
+use serde::Deserialize;
+
+use jwks::JwksCache;
+
+pub use self::axum::Authenticated;
+
+/// Tokens larger than this are refused before any parsing: no honest Belf token comes near.
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// Tunables; the defaults suit production.
+#[derive(Debug, Clone)]
+pub struct ValidatorOptions {
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway: Duration,
+    /// Minimum time between two JWKS refetches caused by unknown `kid`s, so a flood of
+    /// bogus kids costs the issuer at most one request per interval.
+    pub refetch_interval: Duration,
+    /// Timeout of each HTTP request to the issuer.
+    pub http_timeout: Duration,
+    /// After this long, the key set is refetched on use so withdrawn keys stop working.
+    pub jwks_max_age: Duration,
+}
+
+impl Default for ValidatorOptions {
+    fn default() -> Self {
+        Self {
+            leeway: Duration::from_secs(30),
+            refetch_interval: Duration::from_secs(10),
+            http_timeout: Duration::from_secs(5),
+            jwks_max_age: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Why discovery failed at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("issuer URL `{0}` is not a valid URL")]
+    BadIssuer(String),
+    #[error("fetching {url}: {source}")]
+    Http {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("discovery document names issuer `{found}`, expected `{expected}`")]
+    IssuerMismatch { expected: String, found: String },
+    #[error("the JWKS at {0} holds no usable signing key (RS256, ES256 or EdDSA)")]
+    NoUsableKeys(String),
+}
+
+/// Why a request is refused; mapped to RFC 6750 responses in [`axum`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BearerError {
+    /// No `Authorization: Bearer` header at all.
+    #[error("missing bearer token")]
+    MissingToken,
+    /// The token is not acceptable; the text says why (safe to show: it names no secret).
+    #[error("invalid token: {0}")]
+    InvalidToken(&'static str),
+    /// The token is fine but lacks the scope this route needs.
+    #[error("insufficient scope: needs `{0}`")]
+    InsufficientScope(String),
+}
+
+/// The claims of a validated access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub client_id: String,
+    pub scopes: BTreeSet<String>,
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub auth_time: Option<i64>,
+    pub aud: Vec<String>,
+}
+
+impl AccessClaims {
+    /// RFC 9068 §2.2: a client-credentials token carries the client id as `sub`.
+    pub fn is_user(&self) -> bool {
+        self.sub != self.client_id
+    }
+
+    /// The user's id, if the token represents a user.
+    pub fn user(&self) -> Option<&str> {
+        self.is_user().then_some(self.sub.as_str())
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.contains(scope)
+    }
+
+    pub fn require_scope(&self, scope: &str) -> Result<(), BearerError> {
+        if self.has_scope(scope) {
+            Ok(())
+        } else {
+            Err(BearerError::InsufficientScope(scope.to_owned()))
+        }
+    }
+}
+
+/// Validates access tokens of one issuer for one audience. Cheap to clone.
+#[derive(Clone)]
+pub struct Validator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    issuer: String,
+    audience: String,
+    leeway: Duration,
+    jwks: JwksCache,
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator")
+            .field("issuer", &self.inner.issuer)
+            .field("audience", &self.inner.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct DiscoveryDoc {
+    issuer: String,
+    jwks_uri: String,
+}
+
+#[derive(Deserialize)]
+struct RawClaims {
+    iss: String,
+    sub: String,
+    aud: Audience,
+    client_id: String,
+    #[serde(default)]
+    scope: Option<String>,
+    jti: String,
+    iat: i64,
+    exp: i64,
+    #[serde(default)]
+    auth_time: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Validator {
+    /// Fetches `{issuer}/.well-known/openid-configuration` and then the JWKS.
+    pub async fn discover(issuer: &str, audience: &str) -> Result<Self, DiscoveryError> {
+        Self::discover_with(issuer, audience, ValidatorOptions::default()).await
+    }
+
+    pub async fn discover_with(
+        issuer: &str,
+        audience: &str,
+        options: ValidatorOptions,
+    ) -> Result<Self, DiscoveryError> {
+        // Belf issuers carry no trailing slash; `url::Url` adds one to bare hosts.
+        let expected = issuer.trim_end_matches('/').to_owned();
+        let discovery_url =
+            url::Url::parse(&format!("{expected}/.well-known/openid-configuration"))
+                .map_err(|_| DiscoveryError::BadIssuer(issuer.to_owned()))?;
+        let http = reqwest::Client::builder()
+            .timeout(options.http_timeout)
+            .connect_timeout(options.http_timeout)
+            .build()
+            .map_err(|source| DiscoveryError::Http {
+                url: discovery_url.to_string(),
+                source,
+            })?;
+        let doc: DiscoveryDoc = fetch_json(&http, discovery_url.as_str()).await?;
+        // OIDC Discovery §4.3: the issuer in the document must be the one we asked.
+        if doc.issuer != expected {
+            return Err(DiscoveryError::IssuerMismatch {
+                expected,
+                found: doc.issuer,
+            });
+        }
+        let jwks = JwksCache::new(
+            http,
+            doc.jwks_uri,
+            options.refetch_interval,
+            options.jwks_max_age,
+        );
+        jwks.initial_fetch().await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                issuer: doc.issuer,
+                audience: audience.to_owned(),
+                leeway: options.leeway,
+                jwks,
+            }),
+        })
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.inner.audience
+    }
+
+    /// Checks signature, `typ`, `iss`, `aud`, `exp`, `nbf` and returns the claims.
+    pub async fn validate(&self, token: &str) -> Result<AccessClaims, BearerError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(BearerError::InvalidToken("token too large"));
+        }
+        // `alg: none` and unknown algorithms fail here: the header enum has no such variant.
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| BearerError::InvalidToken("malformed token header"))?;
+        // RFC 9068 §4: reject anything not typed as an access token (ID tokens, above all).
+        let typ_ok = header.typ.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
+        });
+        if !typ_ok {
+            return Err(BearerError::InvalidToken("not an access token (typ)"));
+        }
+        // RFC 7515 §4.1.11: we understand no critical extensions, so any listed is fatal.
+        // (`jku`, `jwk`, `x5u` are never followed: keys come only from the issuer's JWKS.)
+        if header.crit.as_ref().is_some_and(|c| !c.is_empty()) {
+            return Err(BearerError::InvalidToken("unsupported critical header"));
+        }
+        let kid = header
+            .kid
+            .as_deref()
+            .ok_or(BearerError::InvalidToken("token has no kid"))?;
+        let key = self
+            .inner
+            .jwks
+            .get(kid)
+            .await
+            .ok_or(BearerError::InvalidToken("unknown signing key"))?;
+        // The algorithm comes from the key, never from the token: this is what defeats
+        // HS256-with-the-public-key and algorithm substitution.
+        if header.alg != key.alg {
+            return Err(BearerError::InvalidToken(
+                "algorithm does not match the key",
+            ));
+        }
+        let mut validation = Validation::new(key.alg);
+        validation.set_issuer(&[&self.inner.issuer]);
+        validation.set_audience(&[&self.inner.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = self.inner.leeway.as_secs();
+        validation.validate_nbf = true;
+        let data = jsonwebtoken::decode::<RawClaims>(token, &key.key, &validation)
+            .map_err(|e| BearerError::InvalidToken(describe(e.kind())))?;
+        let raw = data.claims;
+        Ok(AccessClaims {
+            iss: raw.iss,
+            sub: raw.sub,
+            client_id: raw.client_id,
+            scopes: raw
+                .scope
+                .unwrap_or_default()
+                .split_ascii_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            jti: raw.jti,
+            iat: raw.iat,
+            exp: raw.exp,
+            auth_time: raw.auth_time,
+            aud: match raw.aud {
+                Audience::One(a) => vec![a],
+                Audience::Many(v) => v,
+            },
+        })
+    }
+}
+
+fn describe(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ExpiredSignature => "token expired",
+        ErrorKind::ImmatureSignature => "token not yet valid",
+        ErrorKind::InvalidAudience => "wrong audience",
+        ErrorKind::InvalidIssuer => "wrong issuer",
+        ErrorKind::InvalidSignature => "bad signature",
+        ErrorKind::MissingRequiredClaim(_) => "missing required claim",
+        ErrorKind::InvalidAlgorithm => "algorithm not allowed",
+        ErrorKind::Json(_) => "malformed claims",
+        _ => "malformed token",
+    }
+}
+
+async fn fetch_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+) -> Result<T, DiscoveryError> {
+    let wrap = |source| DiscoveryError::Http {
+        url: url.to_owned(),
+        source,
+    };
+    http.get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(wrap)?
+        .json()
+        .await
+        .map_err(wrap)
+}
+
+/// Algorithms a Belf issuer signs with; anything else in a JWKS is ignored.
+pub(crate) fn allowed(alg: Algorithm) -> bool {
+    matches!(alg, Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA)
+}

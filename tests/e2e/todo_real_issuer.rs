@@ -1,0 +1,175 @@
+//! The validator and the todo service against the real Belf identity server: tokens come
+//! from its `/token` endpoint (client credentials, and authorization code + PKCE after a
+//! login in a cookie-jar browser), discovered only through the issuer URL.
+//!
+//! `RealIssuer` implements the same [`TokenSource`] the todo tests use with the fake
+//! issuer, so any todo test can be pointed at the real server.
+//!
+//! Uses the shared `support` module, so it is listed in `main.rs` only once the `todo`
+//! branch is merged with it (`mod todo_real_issuer;`); it passed in a trial merge.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use belf::auth::clients::service::NewClient;
+use belf::validator::Validator;
+use serde_json::{Value, json};
+use sha2::Digest;
+
+use crate::support::browser::{Browser, param};
+use crate::support::{REDIRECT, TestAuth};
+use crate::todo_support::{TodoApp, TokenSource};
+
+const PASSWORD: &str = "correct horse battery";
+
+pub struct RealIssuer {
+    pub auth: TestAuth,
+    web: (String, String),
+    machine: (String, String),
+    users: tokio::sync::Mutex<HashSet<String>>,
+}
+
+impl RealIssuer {
+    pub async fn spawn() -> RealIssuer {
+        let auth = TestAuth::spawn().await;
+        let web = auth.web_client(REDIRECT).await;
+        let (id, secret) = auth
+            .client(NewClient {
+                name: "Test machine".into(),
+                grant_types: vec!["client_credentials".into()],
+                ..Default::default()
+            })
+            .await;
+        RealIssuer {
+            auth,
+            web,
+            machine: (id, secret.expect("confidential client")),
+            users: tokio::sync::Mutex::new(HashSet::new()),
+        }
+    }
+
+    async fn exchange(&self, client: &(String, String), form: &[(&str, &str)]) -> String {
+        let resp = reqwest::Client::new()
+            .post(self.auth.url("/token"))
+            .basic_auth(&client.0, Some(&client.1))
+            .form(form)
+            .send()
+            .await
+            .expect("token request");
+        let status = resp.status();
+        let body: Value = resp.json().await.expect("token response json");
+        assert_eq!(status, 200, "{body}");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    async fn user_token(&self, name: &str, scope: &str) -> String {
+        {
+            let mut users = self.users.lock().await;
+            if users.insert(name.to_owned()) {
+                self.auth.user(name, PASSWORD).await;
+            }
+        }
+        let verifier = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let challenge = B64.encode(sha2::Sha256::digest(verifier.as_bytes()));
+        let url = url::Url::parse_with_params(
+            &self.auth.url("/authorize"),
+            &[
+                ("response_type", "code"),
+                ("client_id", self.web.0.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("scope", &format!("openid {scope}")),
+                ("state", "s"),
+                ("nonce", "n"),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ],
+        )
+        .expect("authorize url");
+        let browser = Browser::new(&self.auth.base);
+        let back = browser.authorize(url.as_str(), name, PASSWORD).await;
+        let code = param(&back, "code").expect("code in redirect").to_owned();
+        self.exchange(
+            &self.web,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ],
+        )
+        .await
+    }
+}
+
+impl TokenSource for RealIssuer {
+    fn token(&self, user: Option<&str>, scopes: &[&str]) -> impl Future<Output = String> + Send {
+        let scope = scopes.join(" ");
+        let user = user.map(str::to_owned);
+        async move {
+            match user {
+                Some(name) => self.user_token(&name, &scope).await,
+                None => {
+                    let form = [
+                        ("grant_type", "client_credentials"),
+                        ("scope", scope.as_str()),
+                    ];
+                    self.exchange(&self.machine, &form).await
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn validator_accepts_real_tokens() {
+    let issuer = RealIssuer::spawn().await;
+    let v = Validator::discover(&issuer.auth.base, "belf-todo")
+        .await
+        .expect("discovery of the real issuer");
+    let token = issuer
+        .token(Some("alice"), &["courses:read", "courses:write"])
+        .await;
+    let claims = v.validate(&token).await.expect("user token validates");
+    assert!(claims.is_user());
+    assert!(claims.has_scope("courses:write"));
+    let token = issuer.token(None, &["courses:read"]).await;
+    let claims = v.validate(&token).await.expect("client token validates");
+    assert!(!claims.is_user());
+    assert!(claims.has_scope("courses:read"));
+}
+
+#[tokio::test]
+async fn todo_service_with_real_tokens() {
+    let issuer = RealIssuer::spawn().await;
+    let app = TodoApp::spawn(&issuer.auth.base).await;
+    let alice = issuer
+        .token(Some("alice"), &["courses:read", "courses:write"])
+        .await;
+    let bob_ro = issuer.token(Some("bob"), &["courses:read"]).await;
+    let machine = issuer.token(None, &["courses:read"]).await;
+
+    let (s, c) = app
+        .post(
+            "/api/courses",
+            &alice,
+            json!({"title": "Real", "colour": "green", "start_date": "2026-01-01", "public": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["id"].as_str().expect("id");
+    let (s, _) = app.get(&format!("/api/courses/{id}"), &bob_ro).await;
+    assert_eq!(s, 200);
+    let (s, _) = app.put(&format!("/api/courses/{id}/like"), &bob_ro).await;
+    assert_eq!(s, 403);
+    let (s, r) = app.get("/api/courses/search", &machine).await;
+    assert_eq!((s, r["total"].clone()), (200, json!(1)));
+}
