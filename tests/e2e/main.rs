@@ -7,3 +7,4 @@ mod boundary;
 mod cli;
 mod oidc_flow;
 mod protocol_rules;
+mod protocol_rules_tokens;
