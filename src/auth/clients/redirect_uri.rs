@@ -39,16 +39,13 @@ impl RedirectUri {
             return Err(RedirectUriError::UserInfo(raw.to_owned()));
         }
         match url.scheme() {
-            "https" => {
-                if url.host().is_none() {
-                    return Err(RedirectUriError::NotAbsolute(raw.to_owned()));
-                }
+            "https" if url.host().is_none() => {
+                return Err(RedirectUriError::NotAbsolute(raw.to_owned()));
             }
-            "http" => {
-                if !is_loopback(&url) {
-                    return Err(RedirectUriError::InsecureHttp(raw.to_owned()));
-                }
+            "http" if !is_loopback(&url) => {
+                return Err(RedirectUriError::InsecureHttp(raw.to_owned()));
             }
+            "https" | "http" => {}
             s if FORBIDDEN_SCHEMES.contains(&s) => {
                 return Err(RedirectUriError::ForbiddenScheme(raw.to_owned()));
             }
