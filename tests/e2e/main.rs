@@ -9,6 +9,7 @@ mod cli;
 mod oidc_flow;
 mod production;
 mod protocol_rules;
+mod protocol_rules_tokens;
 mod todo_api;
 mod todo_real_issuer;
 mod todo_robustness;

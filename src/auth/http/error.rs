@@ -69,6 +69,17 @@ pub struct BearerError(pub OAuthError);
 impl IntoResponse for BearerError {
     fn into_response(self) -> Response {
         let e = self.0;
+        // RFC 6750 §3.1: a request without any token (an `invalid_request` with no
+        // description) gets 401 and a bare challenge, with no error code.
+        if e.code == ErrorCode::InvalidRequest && e.description.is_empty() {
+            let mut res = StatusCode::UNAUTHORIZED.into_response();
+            no_store(res.headers_mut());
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"belf\""),
+            );
+            return res;
+        }
         let status = status_of(e.code);
         // Quotes and backslashes cannot appear in a quoted-string unescaped.
         let desc: String = e
@@ -76,14 +87,11 @@ impl IntoResponse for BearerError {
             .chars()
             .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
             .collect();
-        let challenge = match e.code {
-            ErrorCode::InvalidRequest if desc.is_empty() => "Bearer realm=\"belf\"".to_owned(),
-            code => format!(
-                "Bearer realm=\"belf\", error=\"{}\", error_description=\"{}\"",
-                code.as_str(),
-                desc
-            ),
-        };
+        let challenge = format!(
+            "Bearer realm=\"belf\", error=\"{}\", error_description=\"{}\"",
+            e.code.as_str(),
+            desc
+        );
         let mut res = (
             status,
             Json(json!({ "error": e.code.as_str(), "error_description": e.description })),

@@ -1,0 +1,321 @@
+//! Failing-closed rules at the token and userinfo endpoints: PKCE, single-use codes,
+//! refresh rotation and reuse, client authentication, malformed requests, bearer errors.
+
+use belf::auth::clients::service::NewClient;
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, WWW_AUTHENTICATE};
+use serde_json::Value;
+
+use crate::protocol_rules::{PASSWORD, code_for, error_of, exchange, pkce, token};
+use crate::support::browser::Browser;
+use crate::support::{REDIRECT, TestAuth};
+
+/// A confidential client that may only use client_credentials.
+async fn service_client(server: &TestAuth) -> (String, String) {
+    let (id, secret) = server
+        .client(NewClient {
+            name: "Service".into(),
+            grant_types: vec!["client_credentials".into()],
+            ..Default::default()
+        })
+        .await;
+    (id, secret.expect("confidential"))
+}
+
+async fn refresh(server: &TestAuth, client: (&str, &str), rt: &str) -> (StatusCode, Value) {
+    let (status, _, body) = token(
+        server,
+        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+        Some(client),
+    )
+    .await;
+    (status, body)
+}
+
+async fn introspect(server: &TestAuth, (id, secret): (&str, &str), tok: &str) -> Value {
+    reqwest::Client::new()
+        .post(server.url("/introspect"))
+        .basic_auth(id, Some(secret))
+        .form(&[("token", tok)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A logged-in grant with a refresh token: (client id, secret, token response).
+async fn offline_grant(server: &TestAuth) -> (String, String, Value) {
+    let (id, secret) = server.web_client(REDIRECT).await;
+    server.user("alice", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let (code, verifier) = code_for(server, &browser, &id, "openid offline_access", "alice").await;
+    let (status, _, body) = exchange(server, (&id, &secret), &code, Some(&verifier)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["refresh_token"].is_string(),
+        "offline_access gives a refresh token"
+    );
+    (id, secret, body)
+}
+
+#[tokio::test]
+async fn pkce_verifier_is_required_and_checked_at_the_token_endpoint() {
+    let server = TestAuth::spawn().await;
+    let (id, secret) = server.web_client(REDIRECT).await;
+    server.user("alice", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let client = (id.as_str(), secret.as_str());
+
+    let (code, _) = code_for(&server, &browser, &id, "openid", "alice").await;
+    let (status, _, body) = exchange(&server, client, &code, None).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+
+    let (code, _) = code_for(&server, &browser, &id, "openid", "alice").await;
+    let (wrong, _) = pkce();
+    let (status, _, body) = exchange(&server, client, &code, Some(&wrong)).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+
+    let (code, verifier) = code_for(&server, &browser, &id, "openid", "alice").await;
+    let (status, _, body) = exchange(&server, client, &code, Some(&verifier)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["access_token"].is_string() && body["id_token"].is_string());
+}
+
+#[tokio::test]
+async fn a_reused_code_fails_and_revokes_what_the_first_exchange_issued() {
+    let server = TestAuth::spawn().await;
+    let (id, secret) = server.web_client(REDIRECT).await;
+    server.user("alice", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let client = (id.as_str(), secret.as_str());
+    let (code, verifier) = code_for(&server, &browser, &id, "openid offline_access", "alice").await;
+    let (status, _, first) = exchange(&server, client, &code, Some(&verifier)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let access = first["access_token"].as_str().unwrap();
+    let rt = first["refresh_token"].as_str().expect("refresh token");
+    assert_eq!(introspect(&server, client, access).await["active"], true);
+
+    let (status, _, second) = exchange(&server, client, &code, Some(&verifier)).await;
+    assert_eq!(
+        (status, error_of(&second)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+    assert_eq!(introspect(&server, client, access).await["active"], false);
+    let (status, body) = refresh(&server, client, rt).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_after_the_grace_window_revokes_the_family() {
+    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_SECS", "0")]).await;
+    let (id, secret, tokens) = offline_grant(&server).await;
+    let client = (id.as_str(), secret.as_str());
+    let old = tokens["refresh_token"].as_str().unwrap();
+    let (status, rotated) = refresh(&server, client, old).await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    let new = rotated["refresh_token"].as_str().expect("rotated token");
+    assert_ne!(new, old);
+
+    let (status, body) = refresh(&server, client, old).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+    let (status, body) = refresh(&server, client, new).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_grant"),
+        "the whole family is revoked"
+    );
+    let access = rotated["access_token"].as_str().unwrap();
+    assert_eq!(introspect(&server, client, access).await["active"], false);
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_within_the_grace_window_still_works() {
+    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_SECS", "30")]).await;
+    let (id, secret, tokens) = offline_grant(&server).await;
+    let client = (id.as_str(), secret.as_str());
+    let old = tokens["refresh_token"].as_str().unwrap();
+    let (status, rotated) = refresh(&server, client, old).await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    let (status, again) = refresh(&server, client, old).await;
+    assert_eq!(status, StatusCode::OK, "second tab within grace: {again}");
+    assert!(again["access_token"].is_string());
+    let (status, _) = refresh(&server, client, rotated["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "the family lives on");
+}
+
+#[tokio::test]
+async fn a_refresh_token_only_works_for_its_own_client() {
+    let server = TestAuth::spawn().await;
+    let (_, _, tokens) = offline_grant(&server).await;
+    let (other_id, other_secret) = server.web_client(REDIRECT).await;
+    let rt = tokens["refresh_token"].as_str().unwrap();
+    let (status, body) = refresh(&server, (&other_id, &other_secret), rt).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+    assert!(body.get("access_token").is_none());
+}
+
+#[tokio::test]
+async fn client_authentication_rules() {
+    let server = TestAuth::spawn().await;
+    let (id, secret) = service_client(&server).await;
+    let cc = [("grant_type", "client_credentials")];
+
+    for basic in [true, false] {
+        let (status, headers, body) = if basic {
+            token(&server, &cc, Some((&id, "wrong-secret"))).await
+        } else {
+            let form = [cc[0], ("client_id", &id), ("client_secret", "wrong-secret")];
+            token(&server, &form, None).await
+        };
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "basic={basic}: {body}");
+        assert_eq!(error_of(&body), "invalid_client");
+        assert!(headers.contains_key(WWW_AUTHENTICATE), "basic={basic}");
+        assert_eq!(headers[CACHE_CONTROL], "no-store");
+    }
+
+    let (status, _, body) = token(&server, &cc, Some((&id, &secret))).await;
+    assert_eq!(status, StatusCode::OK, "client_secret_basic: {body}");
+    let form = [cc[0], ("client_id", &id), ("client_secret", &secret)];
+    let (status, headers, body) = token(&server, &form, None).await;
+    assert_eq!(status, StatusCode::OK, "client_secret_post: {body}");
+    assert_eq!(headers[CACHE_CONTROL], "no-store");
+
+    let both = [cc[0], ("client_secret", secret.as_str())];
+    let (status, _, body) = token(&server, &both, Some((&id, &secret))).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let server = TestAuth::spawn_with(&[("BELF_TOKENS__AUTHORIZATION_CODE_TTL_SECS", "1")]).await;
+    let (id, secret) = server.web_client(REDIRECT).await;
+    server.user("alice", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let (code, verifier) = code_for(&server, &browser, &id, "openid", "alice").await;
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let (status, _, body) = exchange(&server, (&id, &secret), &code, Some(&verifier)).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+}
+
+#[tokio::test]
+async fn malformed_token_requests_get_rfc_errors() {
+    let server = TestAuth::spawn().await;
+    let (web_id, web_secret) = server.web_client(REDIRECT).await;
+    let (svc_id, svc_secret) = service_client(&server).await;
+    let web = Some((web_id.as_str(), web_secret.as_str()));
+    let svc = Some((svc_id.as_str(), svc_secret.as_str()));
+    let cases: [(&[(&str, &str)], _, &str); 5] = [
+        (&[("code", "abc")], web, "invalid_request"),
+        (&[("grant_type", "password")], web, "unsupported_grant_type"),
+        (
+            &[("grant_type", "client_credentials")],
+            web,
+            "unauthorized_client",
+        ),
+        (
+            &[("grant_type", "client_credentials"), ("scope", "openid")],
+            svc,
+            "invalid_scope",
+        ),
+        (
+            &[
+                ("grant_type", "client_credentials"),
+                ("grant_type", "client_credentials"),
+            ],
+            svc,
+            "invalid_request",
+        ),
+    ];
+    for (form, client, expected) in cases {
+        let (status, headers, body) = token(&server, form, client).await;
+        assert_eq!(
+            (status, error_of(&body)),
+            (StatusCode::BAD_REQUEST, expected),
+            "{form:?}"
+        );
+        assert_eq!(headers[CACHE_CONTROL], "no-store");
+    }
+
+    let res = reqwest::Client::new()
+        .post(server.url("/token"))
+        .basic_auth(&svc_id, Some(&svc_secret))
+        .json(&serde_json::json!({ "grant_type": "client_credentials" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res
+        .json()
+        .await
+        .expect("a JSON error, not a plain-text rejection");
+    assert_eq!(error_of(&body), "invalid_request");
+}
+
+#[tokio::test]
+async fn userinfo_answers_with_bearer_errors() {
+    let server = TestAuth::spawn().await;
+    let (id, secret) = service_client(&server).await;
+    let http = reqwest::Client::new();
+
+    let res = http.get(server.url("/userinfo")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let challenge = res.headers()[WWW_AUTHENTICATE].to_str().unwrap().to_owned();
+    assert!(challenge.starts_with("Bearer realm="), "{challenge}");
+    assert!(
+        !challenge.contains("error="),
+        "no error code without a token: {challenge}"
+    );
+
+    let res = http
+        .get(server.url("/userinfo"))
+        .bearer_auth("garbage")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let challenge = res.headers()[WWW_AUTHENTICATE].to_str().unwrap();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+
+    let (status, _, body) = token(
+        &server,
+        &[("grant_type", "client_credentials")],
+        Some((&id, &secret)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let res = http
+        .get(server.url("/userinfo"))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let challenge = res.headers()[WWW_AUTHENTICATE].to_str().unwrap();
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+}
