@@ -23,6 +23,18 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let run_auth = args.part != Some(Part::Todo);
     let run_todo = args.part != Some(Part::Auth);
     let mut tasks = tokio::task::JoinSet::new();
+    // One signal stops both parts: each finishes its in-flight requests.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        crate::telemetry::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
     if run_auth {
         let server = AuthServer::build(config.clone()).await?;
         let issuer = server.ctx.issuer.clone();
@@ -50,7 +62,8 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             config.todo.bind.ip(),
             todo.port()
         );
-        tasks.spawn(async move { todo.run_until_stopped().await.map_err(anyhow::Error::from) });
+        let stop = stopped();
+        tasks.spawn(async move { todo.run_until(stop).await.map_err(anyhow::Error::from) });
     }
     while let Some(done) = tasks.join_next().await {
         done??;

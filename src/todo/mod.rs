@@ -60,15 +60,9 @@ impl TodoServer {
         self.port
     }
 
-    /// Serves until ctrl-c.
+    /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.run_until(async {
-            // If the signal handler cannot be installed, run until killed.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
-        .await
+        self.run_until(crate::telemetry::shutdown_signal()).await
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests.
