@@ -208,7 +208,7 @@ async fn discovery_rejects_mismatched_issuer_and_dead_issuer() {
     );
 }
 
-/// The "validate Belf tokens in 10 lines" example of docs/validator.md, run for real.
+/// The "validate Belf tokens in 10 lines" example of the README, run for real.
 mod readme_example {
     use axum::{Router, extract::FromRef, routing::get};
     use belf::validator::{Authenticated, BearerError, Validator};
