@@ -180,13 +180,27 @@ impl Config {
         let mut env_source = config::Environment::with_prefix("BELF")
             .prefix_separator("_")
             .separator("__")
-            .try_parsing(true);
+            .try_parsing(true)
+            // Lists in one variable, comma-separated: BELF_THROTTLE__TRUSTED_PROXIES=10.0.0.1,10.0.0.2
+            .list_separator(",")
+            .with_list_parse_key("throttle.trusted_proxies");
         // BELF_CONFIG and BELF_LOG are read by the CLI, not settings.
         let mut vars: std::collections::HashMap<String, String> =
             env.unwrap_or_else(|| std::env::vars().collect());
         vars.retain(|k, _| k.starts_with("BELF_") && k != "BELF_CONFIG" && k != "BELF_LOG");
+        // An empty list variable means an empty list (the splitter would yield [""]).
+        let empty_proxies = vars
+            .get("BELF_THROTTLE__TRUSTED_PROXIES")
+            .is_some_and(|v| v.trim().is_empty());
+        if empty_proxies {
+            vars.remove("BELF_THROTTLE__TRUSTED_PROXIES");
+        }
         env_source = env_source.source(Some(vars));
-        let cfg: Config = builder.add_source(env_source).build()?.try_deserialize()?;
+        let mut builder = builder.add_source(env_source);
+        if empty_proxies {
+            builder = builder.set_override("throttle.trusted_proxies", Vec::<String>::new())?;
+        }
+        let cfg: Config = builder.build()?.try_deserialize()?;
         cfg.check()?;
         Ok(cfg)
     }
@@ -311,6 +325,22 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.server.bind.port(), 9999);
         assert_eq!(cfg.tokens.access_token_ttl_secs, 42);
+    }
+
+    #[test]
+    fn list_settings_from_env() {
+        let cfg = Config::load_with_env(
+            None,
+            env(&[("BELF_THROTTLE__TRUSTED_PROXIES", "10.0.0.1,10.0.0.2")]),
+        )
+        .unwrap();
+        assert_eq!(cfg.throttle.trusted_proxies.len(), 2);
+        let cfg =
+            Config::load_with_env(None, env(&[("BELF_THROTTLE__TRUSTED_PROXIES", "")])).unwrap();
+        assert!(cfg.throttle.trusted_proxies.is_empty());
+        // Other strings are not split on commas.
+        let cfg = Config::load_with_env(None, env(&[("BELF_TODO__AUDIENCE", "a,b")])).unwrap();
+        assert_eq!(cfg.todo.audience, "a,b");
     }
 
     #[test]
