@@ -24,8 +24,9 @@ pub struct AuthContext {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     pub known_scopes: Arc<[String]>,
     pub issuer: Arc<str>,
-    /// Discovery document, serialised once.
-    pub discovery_json: Arc<str>,
+    /// Discovery document and JWKS, serialised once; serving them is a refcount bump.
+    pub discovery_json: axum::body::Bytes,
+    pub jwks_json: axum::body::Bytes,
 }
 
 impl AuthContext {
@@ -39,6 +40,7 @@ impl AuthContext {
             known_scopes: metadata::known_scopes(&config).into(),
             issuer: config.issuer().into(),
             discovery_json: metadata::discovery_json(&config)?.into(),
+            jwks_json: axum::body::Bytes::from(keys.jwks_json().to_string()),
             config,
             stores,
             keys,

@@ -367,3 +367,105 @@ fn an_unknown_setting_stops_the_cli_and_is_named() {
     // Without the typo the same command works.
     assert!(belf.run(&["client", "list"]).status.success());
 }
+
+/// SIGTERM: the listener closes, a login already being hashed still gets its answer, and
+/// both parts exit cleanly.
+#[tokio::test]
+async fn sigterm_finishes_in_flight_requests_then_exits() {
+    let belf = Belf::new();
+    // An expensive hash (~hundreds of ms), so the login is still running when SIGTERM lands.
+    let slow = [
+        ("BELF_PASSWORD__MEMORY_KIB", "131072"),
+        ("BELF_PASSWORD__ITERATIONS", "3"),
+    ];
+    let out = belf.run_with(
+        &[
+            "user",
+            "add",
+            "--username",
+            "erin",
+            "--email",
+            "erin@example.com",
+            "--password-stdin",
+        ],
+        Some("erin's long password"),
+        &slow,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let todo_db = format!(
+        "sqlite://{}?mode=rwc",
+        belf.path().join("todo.db").display()
+    );
+    let mut server = tokio::process::Command::from(belf.command(&["serve"]))
+        .envs(slow)
+        .env("BELF_SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("BELF_SERVER__ISSUER", &base)
+        .env("BELF_TODO__ISSUER", &base)
+        .env("BELF_TODO__BIND", "127.0.0.1:0")
+        .env("BELF_TODO__DATABASE_URL", todo_db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("belf serve starts");
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("Belf todo/course service:") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(ready, Ok(true), "both parts came up");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+
+    let browser = crate::support::browser::Browser::new(&base);
+    let login = browser.get("/login").await;
+    let csrf = login.input("csrf").unwrap();
+    let http = browser.http.clone();
+    let in_flight = tokio::spawn(async move {
+        http.post(format!("{base}/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", "erin"),
+                ("password", "erin's long password"),
+            ])
+            .send()
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    let pid = server.id().expect("pid").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    let res = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight login is answered");
+    assert_eq!(
+        res.status(),
+        StatusCode::FOUND,
+        "the login completed during shutdown"
+    );
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), server.wait())
+        .await
+        .expect("exits after draining")
+        .unwrap();
+    assert!(status.success(), "clean exit: {status:?}");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no new connections after shutdown"
+    );
+}

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 
-fn json(body: std::sync::Arc<str>, max_age: &'static str) -> Response {
-    let mut res = body.to_string().into_response();
+fn json(body: axum::body::Bytes, max_age: &'static str) -> Response {
+    let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -26,5 +26,5 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Response {
 }
 
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    json(state.ctx.keys.jwks_json(), "public, max-age=300")
+    json(state.ctx.jwks_json.clone(), "public, max-age=300")
 }

@@ -148,6 +148,14 @@ impl IdTokenIssuer {
             return None;
         }
         let header = jsonwebtoken::decode_header(token).ok()?;
+        // An access token is not an ID token, even though we signed both.
+        if header
+            .typ
+            .as_deref()
+            .is_some_and(|t| t.to_ascii_lowercase().contains("at+jwt"))
+        {
+            return None;
+        }
         let key = self.keys.by_kid(header.kid.as_deref()?)?;
         if header.alg != key.algorithm() {
             return None;
