@@ -289,28 +289,10 @@ async fn the_cli_registers_a_client_that_a_running_server_accepts() {
         .unwrap()
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = tokio::process::Command::from(belf.command(&["serve", "auth"]))
-        .env("BELF_SERVER__BIND", format!("127.0.0.1:{port}"))
-        .env("BELF_SERVER__ISSUER", &base)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("belf serve auth starts");
-    // The server announces itself on stderr once it is listening.
-    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
-    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if line.contains("Belf identity server:") {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(ready, Ok(true), "the server did not come up");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let mut cmd = tokio::process::Command::from(belf.command(&["serve", "auth"]));
+    cmd.env("BELF_SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("BELF_SERVER__ISSUER", &base);
+    let mut server = spawn_until(cmd, "Belf identity server:").await;
 
     let added = belf.json(
         &[
@@ -402,31 +384,14 @@ async fn sigterm_finishes_in_flight_requests_then_exits() {
         "sqlite://{}?mode=rwc",
         belf.path().join("todo.db").display()
     );
-    let mut server = tokio::process::Command::from(belf.command(&["serve"]))
-        .envs(slow)
+    let mut cmd = tokio::process::Command::from(belf.command(&["serve"]));
+    cmd.envs(slow)
         .env("BELF_SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("BELF_SERVER__ISSUER", &base)
         .env("BELF_TODO__ISSUER", &base)
         .env("BELF_TODO__BIND", "127.0.0.1:0")
-        .env("BELF_TODO__DATABASE_URL", todo_db)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("belf serve starts");
-    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
-    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if line.contains("Belf todo/course service:") {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(ready, Ok(true), "both parts came up");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        .env("BELF_TODO__DATABASE_URL", todo_db);
+    let mut server = spawn_until(cmd, "Belf todo/course service:").await;
 
     let browser = crate::support::browser::Browser::new(&base);
     let login = browser.get("/login").await;
@@ -468,4 +433,29 @@ async fn sigterm_finishes_in_flight_requests_then_exits() {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
         "no new connections after shutdown"
     );
+}
+
+/// Spawns `belf serve …` and waits until it prints `ready_line` on stderr (it does once
+/// it is listening); the rest of its stderr is drained in the background.
+async fn spawn_until(mut cmd: tokio::process::Command, ready_line: &str) -> tokio::process::Child {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("belf serve starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains(ready_line) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(ready, Ok(true), "the server did not come up");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    child
 }

@@ -56,6 +56,47 @@ pub async fn pending_for(
     }
 }
 
+/// What every form POST starts with: the browser id, the CSRF check, and the pending
+/// interaction the form names (if any).
+pub struct FormStart {
+    pub browser: String,
+    pub jar: CookieJar,
+    pub pending: Option<Pending>,
+    pub lang: Lang,
+}
+
+pub async fn start_form(
+    state: &AppState,
+    jar: CookieJar,
+    headers: &HeaderMap,
+    form: &crate::auth::oauth::params::Params,
+) -> Result<FormStart, Response> {
+    let ctx = &state.ctx;
+    let (browser, jar) = browser_id(jar, state.secure_cookies);
+    let lang0 = page_lang(ctx, None, headers);
+    if !csrf_ok(ctx.keys.cookie_secret(), &browser, form.get("csrf")) {
+        let page = state.pages.message(
+            StatusCode::FORBIDDEN,
+            lang0,
+            "error_title",
+            i18n::text(lang0, "csrf"),
+            true,
+        );
+        return Err(super::with_cookies(jar, page));
+    }
+    let pending = match pending_for(state, form.get("interaction"), &browser, lang0).await {
+        Ok(p) => p,
+        Err(page) => return Err(super::with_cookies(jar, page)),
+    };
+    let lang = page_lang(ctx, pending.as_ref(), headers);
+    Ok(FormStart {
+        browser,
+        jar,
+        pending,
+        lang,
+    })
+}
+
 pub async fn client_name(ctx: &AuthContext, pending: Option<&Pending>) -> Option<String> {
     let p = pending?;
     ctx.stores
@@ -136,24 +177,16 @@ pub async fn login_submit(
     QueryOrForm(form): QueryOrForm,
 ) -> Response {
     let ctx = &state.ctx;
-    let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let lang0 = page_lang(ctx, None, &headers);
-    if !csrf_ok(ctx.keys.cookie_secret(), &browser, form.get("csrf")) {
-        let page = state.pages.message(
-            StatusCode::FORBIDDEN,
-            lang0,
-            "error_title",
-            i18n::text(lang0, "csrf"),
-            true,
-        );
-        return super::with_cookies(jar, page);
-    }
-    let interaction_id = form.get("interaction");
-    let pending = match pending_for(&state, interaction_id, &browser, lang0).await {
-        Ok(p) => p,
-        Err(page) => return super::with_cookies(jar, page),
+    let FormStart {
+        browser,
+        jar,
+        pending,
+        lang,
+    } = match start_form(&state, jar, &headers, &form).await {
+        Ok(f) => f,
+        Err(page) => return page,
     };
-    let lang = page_lang(ctx, pending.as_ref(), &headers);
+    let interaction_id = form.get("interaction");
     let username = form.get("username").unwrap_or("").to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
     let store = &*ctx.stores.ephemeral;

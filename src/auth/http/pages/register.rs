@@ -10,7 +10,7 @@ use super::login::{finish_login, page_lang, pending_for};
 use crate::auth::accounts::users::{self, NewUser, UserError};
 use crate::auth::context::now;
 use crate::auth::http::AppState;
-use crate::auth::http::cookies::{browser_id, csrf_ok, csrf_token};
+use crate::auth::http::cookies::{browser_id, csrf_token};
 use crate::auth::http::extractors::QueryOrForm;
 use crate::auth::oauth::params::Params;
 
@@ -77,27 +77,19 @@ pub async fn register_submit(
     QueryOrForm(form): QueryOrForm,
 ) -> Response {
     let ctx = &state.ctx;
-    let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let lang0 = page_lang(ctx, None, &headers);
-    if let Some(page) = closed(&state, lang0) {
+    if let Some(page) = closed(&state, page_lang(ctx, None, &headers)) {
         return page;
     }
-    if !csrf_ok(ctx.keys.cookie_secret(), &browser, form.get("csrf")) {
-        let page = state.pages.message(
-            StatusCode::FORBIDDEN,
-            lang0,
-            "error_title",
-            i18n::text(lang0, "csrf"),
-            true,
-        );
-        return super::with_cookies(jar, page);
-    }
-    let interaction_id = form.get("interaction");
-    let pending = match pending_for(&state, interaction_id, &browser, lang0).await {
-        Ok(p) => p,
-        Err(page) => return super::with_cookies(jar, page),
+    let super::login::FormStart {
+        browser,
+        jar,
+        pending,
+        lang,
+    } = match super::login::start_form(&state, jar, &headers, &form).await {
+        Ok(f) => f,
+        Err(page) => return page,
     };
-    let lang = page_lang(ctx, pending.as_ref(), &headers);
+    let interaction_id = form.get("interaction");
     let new = NewUser {
         username: form.get("username").unwrap_or("").to_owned(),
         email: form.get("email").unwrap_or("").to_owned(),
