@@ -51,6 +51,13 @@ impl RealIssuer {
     }
 
     async fn exchange(&self, client: &(String, String), form: &[(&str, &str)]) -> String {
+        self.exchange_full(client, form).await["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    async fn exchange_full(&self, client: &(String, String), form: &[(&str, &str)]) -> Value {
         let resp = reqwest::Client::new()
             .post(self.auth.url("/token"))
             .basic_auth(&client.0, Some(&client.1))
@@ -61,13 +68,18 @@ impl RealIssuer {
         let status = resp.status();
         let body: Value = resp.json().await.expect("token response json");
         assert_eq!(status, 200, "{body}");
-        body["access_token"]
+        body
+    }
+
+    async fn user_token(&self, name: &str, scope: &str) -> String {
+        self.user_tokens(name, scope).await["access_token"]
             .as_str()
             .expect("access_token")
             .to_owned()
     }
 
-    async fn user_token(&self, name: &str, scope: &str) -> String {
+    /// The whole token response of a login (access, ID and maybe refresh token).
+    async fn user_tokens(&self, name: &str, scope: &str) -> Value {
         {
             let mut users = self.users.lock().await;
             if users.insert(name.to_owned()) {
@@ -97,7 +109,7 @@ impl RealIssuer {
         let browser = Browser::new(&self.auth.base);
         let back = browser.authorize(url.as_str(), name, PASSWORD).await;
         let code = param(&back, "code").expect("code in redirect").to_owned();
-        self.exchange(
+        self.exchange_full(
             &self.web,
             &[
                 ("grant_type", "authorization_code"),
@@ -172,4 +184,98 @@ async fn todo_service_with_real_tokens() {
     assert_eq!(s, 403);
     let (s, r) = app.get("/api/courses/search", &machine).await;
     assert_eq!((s, r["total"].clone()), (200, json!(1)));
+}
+
+/// Tokens the real issuer really signed (or that are signed with its real key) but that the
+/// todo service must refuse.
+#[tokio::test]
+async fn real_but_wrong_tokens_are_refused() {
+    let issuer = RealIssuer::spawn().await;
+    let validator = Validator::discover(&issuer.auth.base, "belf-todo")
+        .await
+        .expect("discovery");
+    let tokens = issuer.user_tokens("mallory", "courses:read").await;
+    let good = tokens["access_token"].as_str().unwrap();
+    let claims = validator
+        .validate(good)
+        .await
+        .expect("the real access token passes");
+
+    // An ID token from the same issuer, same key set: not an access token.
+    let id_token = tokens["id_token"].as_str().expect("id_token");
+    assert!(
+        validator.validate(id_token).await.is_err(),
+        "ID token refused"
+    );
+    // An access token for another audience (no todo scope: aud is the issuer).
+    let other = issuer.user_token("mallory", "profile").await;
+    assert!(
+        validator.validate(&other).await.is_err(),
+        "wrong aud refused"
+    );
+
+    // Forged with the issuer's real ES256 key: expired, wrong iss, not yet valid.
+    let key = issuer
+        .auth
+        .ctx
+        .keys
+        .active(belf::config::SigningAlg::ES256)
+        .expect("es256 key");
+    let sign = |patch: Value| {
+        let mut body = serde_json::to_value(&claims_json(good)).unwrap();
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.typ = Some("at+jwt".into());
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, &body, &key.encoding).unwrap()
+    };
+    let now = belf::auth::context::now();
+    // Control: the same forging path with unchanged claims passes, so the refusals below
+    // are about the changed claim.
+    assert!(validator.validate(&sign(json!({}))).await.is_ok());
+    for (what, patch) in [
+        ("expired", json!({ "exp": now - 3600, "iat": now - 7200 })),
+        ("wrong iss", json!({ "iss": "http://evil.example" })),
+        ("not yet valid", json!({ "nbf": now + 3600 })),
+        ("wrong aud", json!({ "aud": "someone-else" })),
+    ] {
+        assert!(
+            validator.validate(&sign(patch)).await.is_err(),
+            "{what} refused"
+        );
+    }
+    // alg: none with the real claims.
+    let unsigned = format!(
+        "{}.{}.",
+        B64.encode(br#"{"alg":"none","typ":"at+jwt"}"#),
+        good.split('.').nth(1).unwrap()
+    );
+    assert!(
+        validator.validate(&unsigned).await.is_err(),
+        "alg none refused"
+    );
+    assert_eq!(claims.sub, claims_json(good)["sub"]);
+
+    // Through the service's HTTP API too: 401 with the RFC 6750 header.
+    let todo = reqwest::Client::new();
+    let app = TodoApp::spawn(&issuer.auth.base).await;
+    let res = todo
+        .get(format!("{}/api/courses", app.base))
+        .bearer_auth(id_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let challenge = res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(challenge.contains("invalid_token"), "{challenge}");
+}
+
+fn claims_json(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("payload");
+    serde_json::from_slice(&B64.decode(payload).expect("base64")).expect("json")
 }
