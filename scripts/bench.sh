@@ -116,7 +116,7 @@ echo "== Load ($SCENARIOS: ${WARMUP}s warm-up + ${DURATION}s each, concurrency $
   --auth "127.0.0.1:$AUTH_PORT" --todo "127.0.0.1:$TODO_PORT" \
   --auth-db "$SCRATCH/belf-auth.db" --server-pid "$PID" \
   --scenario "$SCENARIOS" --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
-  --probe-concurrency "$PROBE_CONCURRENCY" --login-concurrency "$LOGIN_CONCURRENCY" --write-ops "${WRITE_OPS:-50}" \
+  --probe-concurrency "$PROBE_CONCURRENCY" --login-concurrency "$LOGIN_CONCURRENCY" --write-ops "${WRITE_OPS:-20}" \
   ${DRIVER_THREADS:+--threads "$DRIVER_THREADS"} --out "$OUT"
 
 AFTER_RSS=$(rss_mb "$PID" VmRSS)
@@ -132,8 +132,9 @@ SUMMARY="
 | machine | $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $PROFILE build |
 
 DB rows written/op: row versions (INSERT or UPDATE) that appeared in the identity server's
-SQLite tables over ${WRITE_OPS:-50} sequential ops of one worker after the run; 'gone' are row
-versions that disappeared (the old side of an UPDATE, or a DELETE). Codes, sessions and
+SQLite tables, snapshotted after each of ${WRITE_OPS:-20} sequential ops of one worker after the
+run; 'gone' are row versions that disappeared (the old side of an UPDATE, or a DELETE). So
+an INSERT counts 1/0, an UPDATE 1/1 (a refresh rotation is 2/1: new token + old one marked). Codes, sessions and
 deny-lists live in process memory in this (embedded) mode and are not counted."
 echo "$SUMMARY"
 echo "$SUMMARY" >>"$OUT/results.md"

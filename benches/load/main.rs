@@ -95,7 +95,7 @@ struct RunArgs {
     #[arg(long)]
     auth_db: Option<PathBuf>,
     /// Ops per scenario in the write-counting pass (one worker, sequential).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 20)]
     write_ops: u32,
     /// The server's PID: enables RSS sampling (/proc/PID/status).
     #[arg(long)]
@@ -261,23 +261,27 @@ async fn db_snapshot(path: &Path) -> Result<std::collections::HashSet<String>, S
     Ok(rows)
 }
 
-/// (row versions written, row versions gone) per op, over `ops` sequential ops of `worker`.
+/// (row versions written, row versions gone) per op, over `ops` sequential ops of `worker`,
+/// with a snapshot after every op (so a row inserted by one op and updated by the next
+/// counts twice, as the two writes it took).
 async fn count_writes(
     db: &Path,
     worker: &mut Worker,
     setup: &Setup,
     ops: u32,
 ) -> Result<(f64, f64), String> {
-    let before = db_snapshot(db).await?;
+    let mut before = db_snapshot(db).await?;
+    let (mut written, mut gone) = (0usize, 0usize);
     for _ in 0..ops {
         worker.step(setup).await?;
+        // Let the server finish any write that follows its answer.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let after = db_snapshot(db).await?;
+        written += after.difference(&before).count();
+        gone += before.difference(&after).count();
+        before = after;
     }
-    // Let the server finish any write that follows its answer.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let after = db_snapshot(db).await?;
-    let written = after.difference(&before).count() as f64 / ops as f64;
-    let gone = before.difference(&after).count() as f64 / ops as f64;
-    Ok((written, gone))
+    Ok((written as f64 / ops as f64, gone as f64 / ops as f64))
 }
 
 // ---------------------------------------------------------------------------------------
