@@ -18,6 +18,7 @@ use belf::auth::clients::service::{self, NewClient};
 use belf::auth::context::{AuthContext, now};
 use belf::auth::oauth::authorize::{AuthorizationRequest, Prompt};
 use belf::auth::oauth::grants::authorization_code;
+use belf::auth::oauth::pkce;
 use belf::auth::oauth::scope::Scopes;
 use belf::auth::oidc::id_token::{IdTokenIssuer, IdTokenRequest};
 use belf::auth::store::Stores;
@@ -192,6 +193,10 @@ fn code_exchange(c: &mut Criterion) {
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(sha2::Sha256::digest(verifier.as_bytes()))
     };
+    // The form stored with the code, as the authorization endpoint stores it.
+    let stored_challenge = pkce::accept_challenge(Some(&challenge), Some("S256"), true)
+        .expect("challenge")
+        .expect("stored challenge");
     let mut g = c.benchmark_group("code_exchange");
     for (label, scope) in [
         ("openid", "openid profile email"),
@@ -207,7 +212,7 @@ fn code_exchange(c: &mut Criterion) {
             scopes: Scopes::parse(Some(scope)).expect("scopes"),
             state: Some("s".into()),
             nonce: Some("n".into()),
-            code_challenge: Some(challenge.clone()),
+            code_challenge: Some(stored_challenge.clone()),
             prompt: Prompt::default(),
             max_age: None,
             id_token_hint_sub: None,
