@@ -139,12 +139,18 @@ deny-lists live in process memory in this (embedded) mode and are not counted."
 echo "$SUMMARY"
 echo "$SUMMARY" >>"$OUT/results.md"
 
-if command -v oha >/dev/null || command -v wrk >/dev/null; then
-  echo "== Cross-check of /healthz with an independent load generator"
-  if command -v oha >/dev/null; then
-    oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" "http://127.0.0.1:$AUTH_PORT/healthz" | sed -n '1,12p'
-  else
-    wrk -t2 -c "$CONCURRENCY" -d "${DURATION}s" --latency "http://127.0.0.1:$AUTH_PORT/healthz"
-  fi
+if command -v oha >/dev/null; then
+  echo "== Cross-check with oha (independent load generator): /healthz, then client_credentials ES256"
+  oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" "http://127.0.0.1:$AUTH_PORT/healthz" | sed -n '1,12p'
+  CC=$(cd "$SCRATCH" && "$BELF" --json client add --name oha-cc --grant-type client_credentials \
+    --scope courses:read --access-token-alg ES256)
+  CC_ID=$(sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p' <<<"$CC")
+  CC_SECRET=$(sed -n 's/.*"client_secret":"\([^"]*\)".*/\1/p' <<<"$CC")
+  oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" -m POST -a "$CC_ID:$CC_SECRET" \
+    -T application/x-www-form-urlencoded -d grant_type=client_credentials \
+    "http://127.0.0.1:$AUTH_PORT/token" | sed -n '1,12p'
+elif command -v wrk >/dev/null; then
+  echo "== Cross-check of /healthz with wrk (independent load generator)"
+  wrk -t2 -c "$CONCURRENCY" -d "${DURATION}s" --latency "http://127.0.0.1:$AUTH_PORT/healthz"
 fi
 echo "results: $OUT/results.md $OUT/results.json"

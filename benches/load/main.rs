@@ -541,13 +541,6 @@ async fn run(args: RunArgs, threads: usize) {
         .clone()
         .expect("--belf PATH is needed to register clients and users");
     let setup = Arc::new(Setup::register(&belf, &args.dir, args.auth, args.todo));
-    let shared = match Shared::create(&setup).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("setup failed (user login / course creation): {e}");
-            std::process::exit(1);
-        }
-    };
     eprintln!(
         "driver: {threads} runtime threads; {} s warm-up + {} s per scenario; concurrency {}",
         args.warmup, args.duration, args.concurrency
@@ -555,6 +548,18 @@ async fn run(args: RunArgs, threads: usize) {
     let mut rows = Vec::new();
     for name in names {
         eprintln!("running {name} …");
+        // A fresh user token per scenario that uses one, so long runs never outlive it.
+        let shared = if scenarios::NEEDS_USER_TOKEN.contains(&name) {
+            match Shared::create(&setup).await {
+                Ok(s) => s,
+                Err(e) => {
+                    rows.push(failed_row(name, args.concurrency, e));
+                    continue;
+                }
+            }
+        } else {
+            Shared::default()
+        };
         let got = run_scenario(name, &setup, &shared, &args).await;
         for r in &got {
             eprintln!(

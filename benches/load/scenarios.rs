@@ -46,7 +46,11 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Scenarios whose workers share one user access token (and a course).
+pub const NEEDS_USER_TOKEN: &[&str] = &["introspect", "userinfo", "todo-get", "todo-post"];
+
 /// Data shared by the scenarios that need a logged-in user: one access token and a course.
+#[derive(Default)]
 pub struct Shared {
     pub user_token: String,
     pub course_id: String,
