@@ -361,9 +361,12 @@ async fn run_groups(
                     let r = w.step(&setup).await;
                     let us = t0.elapsed().as_micros() as u64;
                     if t0 < measure_from {
-                        if r.is_err() {
+                        if let Err(e) = r {
                             // Warm-up errors count too: zero errors are expected throughout.
                             st.errors += 1;
+                            if st.samples.len() < 3 {
+                                st.samples.push(format!("(warm-up) {e}"));
+                            }
                         }
                         continue;
                     }
