@@ -46,6 +46,8 @@ echo "rustc:      $(rustc -V)"
 echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
 
 echo "== Build ($PROFILE)"
+# One cargo invocation for both, so the belf library is compiled once (building the example
+# separately would unify dev-dependency features, e.g. reqwest `cookies`, and rebuild it).
 if [ "$PROFILE" = release ]; then
   cargo build --release --bin belf --example load
   BIN=$TARGET/release
