@@ -1,0 +1,642 @@
+//! Belf load driver (issue 5). Not part of the `belf` binary: built as the `load` example.
+//!
+//! ```text
+//! load run   --belf target/release/belf --dir SCRATCH --scenario all --concurrency 32 --duration 10
+//! load ready --belf target/release/belf --dir SCRATCH --url http://127.0.0.1:18080/healthz …
+//! ```
+//! `scripts/bench.sh` does all of it (build, scratch folder, server, every scenario, table).
+//!
+//! Each worker owns one keep-alive HTTP/1.1 connection (hyper 1 client over a tokio TCP
+//! stream, TCP_NODELAY) and sends its next request when the previous answer is read
+//! (closed loop). Latencies go into an HDR histogram in microseconds. Any status outside
+//! what the scenario expects (2xx, or the 302 of a redirect step) counts as an error, and
+//! the first few are printed.
+
+mod http;
+mod scenarios;
+mod setup;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use hdrhistogram::Histogram;
+
+use crate::http::Conn;
+use crate::scenarios::{SCENARIOS, Shared, Worker};
+use crate::setup::Setup;
+
+#[derive(Parser)]
+#[command(name = "load", about = "Belf load driver")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start `belf serve` (detached) in DIR and time spawn → first 200 from every URL.
+    /// Prints one JSON line {"pid", "ready_ms"}; the server keeps running.
+    Ready {
+        #[arg(long)]
+        belf: PathBuf,
+        #[arg(long)]
+        dir: PathBuf,
+        /// Health URLs to poll (http://HOST:PORT/PATH), all must answer 200.
+        #[arg(long, required = true)]
+        url: Vec<String>,
+        /// Where the server's stdout/stderr go.
+        #[arg(long)]
+        log: PathBuf,
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+    },
+    /// Register what is needed through the CLI, then run scenarios and print the table.
+    Run(RunArgs),
+}
+
+#[derive(Parser, Clone)]
+struct RunArgs {
+    /// Scenario name, a comma-separated list, or `all`. `--list` shows them.
+    #[arg(long, default_value = "all")]
+    scenario: String,
+    #[arg(long)]
+    list: bool,
+    /// Workers (= connections) per scenario.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Measured seconds per scenario.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Unmeasured seconds before each scenario's measurement.
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// Workers measuring the token endpoint in `cc-during-logins`.
+    #[arg(long, default_value_t = 2)]
+    probe_concurrency: usize,
+    /// Concurrency for `login` (Argon2 queues behind a semaphore; default: --concurrency).
+    #[arg(long)]
+    login_concurrency: Option<usize>,
+    /// Identity server address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    auth: SocketAddr,
+    /// Todo/course service address.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    todo: SocketAddr,
+    /// The `belf` binary used for registration (`user add`, `client add`, `--json`).
+    #[arg(long)]
+    belf: Option<PathBuf>,
+    /// Folder the server runs in (the CLI runs there, on the same database).
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// The identity server's SQLite file: enables counting rows written per grant.
+    #[arg(long)]
+    auth_db: Option<PathBuf>,
+    /// Ops per scenario in the write-counting pass (one worker, sequential).
+    #[arg(long, default_value_t = 20)]
+    write_ops: u32,
+    /// The server's PID: enables RSS sampling (/proc/PID/status).
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Where results.md and results.json are written.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+    /// Driver runtime threads (default: half the CPUs, at least 1).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Ready {
+            belf,
+            dir,
+            url,
+            log,
+            timeout,
+        } => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(ready(belf, dir, url, log, timeout));
+        }
+        Cmd::Run(args) => {
+            if args.list {
+                for (name, about) in SCENARIOS {
+                    println!("{name:18} {about}");
+                }
+                return;
+            }
+            let threads = args.threads.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| (n.get() / 2).max(1))
+                    .unwrap_or(1)
+            });
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(threads)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(run(args, threads));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Readiness
+
+// The server is left running on purpose: the script measures it, then stops it by PID.
+#[allow(clippy::zombie_processes)]
+async fn ready(belf: PathBuf, dir: PathBuf, urls: Vec<String>, log: PathBuf, timeout: f64) {
+    let targets: Vec<(SocketAddr, String)> = urls
+        .iter()
+        .map(|u| {
+            let rest = u.strip_prefix("http://").expect("http:// URL");
+            let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+            (
+                host.parse().expect("URL host is IP:PORT"),
+                format!("/{path}"),
+            )
+        })
+        .collect();
+    let log_file = std::fs::File::create(&log).expect("log file");
+    let start = Instant::now();
+    let child = std::process::Command::new(&belf)
+        .arg("serve")
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(log_file.try_clone().expect("log"))
+        .stderr(log_file)
+        .spawn()
+        .expect("belf serve starts");
+    let pid = child.id();
+    let deadline = start + Duration::from_secs_f64(timeout);
+    let mut each_ms = Vec::new();
+    for (addr, path) in &targets {
+        let mut conn = Conn::new(*addr, false);
+        loop {
+            if let Ok(r) = conn.get(path, &[]).await
+                && r.status.as_u16() == 200
+            {
+                break;
+            }
+            if Instant::now() > deadline {
+                eprintln!(
+                    "server not ready after {timeout} s (log: {})",
+                    log.display()
+                );
+                println!("{{\"pid\":{pid},\"ready_ms\":null}}");
+                std::process::exit(1);
+            }
+            tokio::time::sleep(Duration::from_micros(500)).await;
+        }
+        each_ms.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    let ready_ms = start.elapsed().as_secs_f64() * 1e3;
+    println!(
+        "{}",
+        serde_json::json!({"pid": pid, "ready_ms": round2(ready_ms), "each_ms": each_ms.iter().map(|m| round2(*m)).collect::<Vec<_>>()})
+    );
+    // `child` is dropped without waiting: the server keeps running.
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+// ---------------------------------------------------------------------------------------
+// Memory
+
+fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+// ---------------------------------------------------------------------------------------
+// Database writes: every row of every table of the identity server's SQLite file, as text;
+// rows present after a pass but not before are row versions the pass wrote (an INSERT or an
+// UPDATE), rows present before but not after were updated or deleted.
+
+async fn db_snapshot(path: &Path) -> Result<std::collections::HashSet<String>, String> {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}?mode=ro", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut rows = std::collections::HashSet::new();
+    for (table,) in tables {
+        let cols: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+                .bind(&table)
+                .fetch_all(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+        let expr = cols
+            .iter()
+            .map(|(c,)| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let q = format!("SELECT '{table}|' || {expr} FROM \"{table}\"");
+        let got: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(q))
+            .fetch_all(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        rows.extend(got.into_iter().map(|(r,)| r));
+    }
+    Ok(rows)
+}
+
+/// (row versions written, row versions gone) per op, over `ops` sequential ops of `worker`,
+/// with a snapshot after every op (so a row inserted by one op and updated by the next
+/// counts twice, as the two writes it took).
+async fn count_writes(
+    db: &Path,
+    worker: &mut Worker,
+    setup: &Setup,
+    ops: u32,
+) -> Result<(f64, f64), String> {
+    let mut before = db_snapshot(db).await?;
+    let (mut written, mut gone) = (0usize, 0usize);
+    for _ in 0..ops {
+        worker.step(setup).await?;
+        // Let the server finish any write that follows its answer.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let after = db_snapshot(db).await?;
+        written += after.difference(&before).count();
+        gone += before.difference(&after).count();
+        before = after;
+    }
+    Ok((written as f64 / ops as f64, gone as f64 / ops as f64))
+}
+
+// ---------------------------------------------------------------------------------------
+// Running
+
+#[derive(Default)]
+struct Stats {
+    ops: u64,
+    reqs: u64,
+    errors: u64,
+    samples: Vec<String>,
+}
+
+#[derive(Clone, serde::Serialize)]
+struct Row {
+    scenario: String,
+    concurrency: usize,
+    ops_per_s: f64,
+    req_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    errors: u64,
+    error_samples: Vec<String>,
+    rss_max_mb: Option<f64>,
+    /// Row versions written per op (SQLite, identity server database), and row versions
+    /// that disappeared (old versions of updated rows, or deleted rows).
+    db_rows_written_per_op: Option<f64>,
+    db_rows_gone_per_op: Option<f64>,
+    setup_error: Option<String>,
+}
+
+struct Group {
+    label: String,
+    workers: Vec<Worker>,
+}
+
+/// Runs groups of workers at the same time; one row per group.
+async fn run_groups(
+    groups: Vec<Group>,
+    setup: &Arc<Setup>,
+    args: &RunArgs,
+) -> (Vec<Row>, Vec<Vec<Worker>>) {
+    let warmup = Duration::from_secs_f64(args.warmup);
+    let duration = Duration::from_secs_f64(args.duration);
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let end = measure_from + duration;
+
+    let rss_task = args.server_pid.map(|pid| {
+        tokio::spawn(async move {
+            let mut max = 0u64;
+            while Instant::now() < end {
+                if Instant::now() >= measure_from {
+                    max = max.max(proc_status_kib(pid, "VmRSS:").unwrap_or(0));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            max
+        })
+    });
+
+    let mut handles = Vec::new();
+    for group in groups {
+        let mut tasks = Vec::new();
+        let concurrency = group.workers.len();
+        for mut w in group.workers {
+            let setup = setup.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut hist = Histogram::<u64>::new_with_bounds(1, 120_000_000, 3).unwrap();
+                let mut st = Stats::default();
+                loop {
+                    let t0 = Instant::now();
+                    if t0 >= end {
+                        break;
+                    }
+                    let r = w.step(&setup).await;
+                    let us = t0.elapsed().as_micros() as u64;
+                    if t0 < measure_from {
+                        if let Err(e) = r {
+                            // Warm-up errors count too: zero errors are expected throughout.
+                            st.errors += 1;
+                            if st.samples.len() < 3 {
+                                st.samples.push(format!("(warm-up) {e}"));
+                            }
+                        }
+                        continue;
+                    }
+                    match r {
+                        Ok(n) => {
+                            st.ops += 1;
+                            st.reqs += n as u64;
+                            hist.saturating_record(us.max(1));
+                        }
+                        Err(e) => {
+                            st.errors += 1;
+                            if st.samples.len() < 3 {
+                                st.samples.push(e);
+                            }
+                        }
+                    }
+                }
+                (w, hist, st)
+            }));
+        }
+        handles.push((group.label, concurrency, tasks));
+    }
+
+    let mut rows = Vec::new();
+    let mut back = Vec::new();
+    for (label, concurrency, tasks) in handles {
+        let mut hist = Histogram::<u64>::new_with_bounds(1, 120_000_000, 3).unwrap();
+        let mut total = Stats::default();
+        let mut workers = Vec::new();
+        for t in tasks {
+            let (w, h, st) = t.await.expect("worker task");
+            hist.add(&h).expect("histogram bounds match");
+            total.ops += st.ops;
+            total.reqs += st.reqs;
+            total.errors += st.errors;
+            for s in st.samples {
+                if total.samples.len() < 3 {
+                    total.samples.push(s);
+                }
+            }
+            workers.push(w);
+        }
+        let secs = duration.as_secs_f64();
+        let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1e3;
+        rows.push(Row {
+            scenario: label,
+            concurrency,
+            ops_per_s: total.ops as f64 / secs,
+            req_per_s: total.reqs as f64 / secs,
+            p50_ms: if total.ops > 0 { ms(0.5) } else { 0.0 },
+            p99_ms: if total.ops > 0 { ms(0.99) } else { 0.0 },
+            max_ms: hist.max() as f64 / 1e3,
+            errors: total.errors,
+            error_samples: total.samples,
+            rss_max_mb: None,
+            db_rows_written_per_op: None,
+            db_rows_gone_per_op: None,
+            setup_error: None,
+        });
+        back.push(workers);
+    }
+    if let Some(t) = rss_task {
+        let kib = t.await.unwrap_or(0);
+        for r in &mut rows {
+            r.rss_max_mb = Some(kib as f64 / 1024.0);
+        }
+    }
+    (rows, back)
+}
+
+async fn build_workers(
+    scenario: &str,
+    n: usize,
+    setup: &Setup,
+    shared: &Shared,
+) -> Result<Vec<Worker>, String> {
+    // Workers that log in do it a few at a time (Argon2 queues anyway).
+    let mut workers = Vec::with_capacity(n);
+    let mut pending = Vec::new();
+    for _ in 0..n {
+        pending.push(Worker::new(scenario, setup, shared));
+        if pending.len() == 8 {
+            for w in futures::future::join_all(std::mem::take(&mut pending)).await {
+                workers.push(w?);
+            }
+        }
+    }
+    for w in futures::future::join_all(pending).await {
+        workers.push(w?);
+    }
+    Ok(workers)
+}
+
+fn failed_row(scenario: &str, concurrency: usize, e: String) -> Row {
+    Row {
+        scenario: scenario.to_owned(),
+        concurrency,
+        ops_per_s: 0.0,
+        req_per_s: 0.0,
+        p50_ms: 0.0,
+        p99_ms: 0.0,
+        max_ms: 0.0,
+        errors: 1,
+        error_samples: vec![e.clone()],
+        rss_max_mb: None,
+        db_rows_written_per_op: None,
+        db_rows_gone_per_op: None,
+        setup_error: Some(e),
+    }
+}
+
+async fn run_scenario(name: &str, setup: &Arc<Setup>, shared: &Shared, args: &RunArgs) -> Vec<Row> {
+    let c = args.concurrency;
+    let login_c = args.login_concurrency.unwrap_or(c);
+    let groups = if name == "cc-during-logins" {
+        let probe = build_workers("cc-es256", args.probe_concurrency, setup, shared).await;
+        let flood = build_workers("login", login_c, setup, shared).await;
+        match (probe, flood) {
+            (Ok(p), Ok(f)) => vec![
+                Group {
+                    label: "cc-es256 during logins".into(),
+                    workers: p,
+                },
+                Group {
+                    label: "  login flood".into(),
+                    workers: f,
+                },
+            ],
+            (Err(e), _) | (_, Err(e)) => return vec![failed_row(name, c, e)],
+        }
+    } else {
+        let n = if name == "login" { login_c } else { c };
+        match build_workers(name, n, setup, shared).await {
+            Ok(w) => vec![Group {
+                label: name.to_owned(),
+                workers: w,
+            }],
+            Err(e) => return vec![failed_row(name, n, e)],
+        }
+    };
+    let (mut rows, mut workers) = run_groups(groups, setup, args).await;
+    let counts_writes = matches!(
+        name,
+        "cc-es256" | "cc-eddsa" | "cc-rs256" | "refresh" | "code-flow"
+    );
+    if counts_writes
+        && let Some(db) = &args.auth_db
+        && let Some(w) = workers.first_mut().and_then(|g| g.first_mut())
+    {
+        match count_writes(db, w, setup, args.write_ops).await {
+            Ok((written, gone)) => {
+                rows[0].db_rows_written_per_op = Some(written);
+                rows[0].db_rows_gone_per_op = Some(gone);
+            }
+            Err(e) => eprintln!("  write count for {name} failed: {e}"),
+        }
+    }
+    rows
+}
+
+async fn run(args: RunArgs, threads: usize) {
+    let names: Vec<&str> = if args.scenario == "all" {
+        SCENARIOS.iter().map(|(n, _)| *n).collect()
+    } else {
+        args.scenario.split(',').map(str::trim).collect()
+    };
+    for n in &names {
+        if !SCENARIOS.iter().any(|(s, _)| s == n) {
+            eprintln!("unknown scenario `{n}` (see --list)");
+            std::process::exit(2);
+        }
+    }
+    let belf = args
+        .belf
+        .clone()
+        .expect("--belf PATH is needed to register clients and users");
+    let setup = Arc::new(Setup::register(&belf, &args.dir, args.auth, args.todo));
+    eprintln!(
+        "driver: {threads} runtime threads; {} s warm-up + {} s per scenario; concurrency {}",
+        args.warmup, args.duration, args.concurrency
+    );
+    let mut rows = Vec::new();
+    for name in names {
+        eprintln!("running {name} …");
+        // A fresh user token per scenario that uses one, so long runs never outlive it.
+        let shared = if scenarios::NEEDS_USER_TOKEN.contains(&name) {
+            match Shared::create(&setup).await {
+                Ok(s) => s,
+                Err(e) => {
+                    rows.push(failed_row(name, args.concurrency, e));
+                    continue;
+                }
+            }
+        } else {
+            Shared::default()
+        };
+        let got = run_scenario(name, &setup, &shared, &args).await;
+        for r in &got {
+            eprintln!(
+                "  {:26} {:>10.0} ops/s  p50 {:>8.3} ms  p99 {:>8.3} ms  errors {}",
+                r.scenario, r.ops_per_s, r.p50_ms, r.p99_ms, r.errors
+            );
+            for s in &r.error_samples {
+                eprintln!("    error: {s}");
+            }
+        }
+        rows.extend(got);
+        // Let connections close and the server settle between scenarios.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let hwm = args.server_pid.and_then(|p| proc_status_kib(p, "VmHWM:"));
+    let table = render_table(&rows, hwm);
+    println!("{table}");
+    std::fs::create_dir_all(&args.out).ok();
+    let md = args.out.join("results.md");
+    let json = args.out.join("results.json");
+    std::fs::write(&md, &table).expect("write results.md");
+    std::fs::write(
+        &json,
+        serde_json::to_string_pretty(&serde_json::json!({
+            "concurrency": args.concurrency,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "driver_threads": threads,
+            "server_vm_hwm_mb": hwm.map(|k| k as f64 / 1024.0),
+            "rows": rows,
+        }))
+        .expect("json"),
+    )
+    .expect("write results.json");
+    eprintln!("wrote {} and {}", md.display(), json.display());
+    if rows.iter().any(|r| r.errors > 0) {
+        eprintln!("ERRORS were counted (see the errors column and the log above)");
+    }
+}
+
+fn render_table(rows: &[Row], hwm_kib: Option<u64>) -> String {
+    let ceiling = rows
+        .iter()
+        .find(|r| r.scenario == "healthz")
+        .map(|r| r.req_per_s);
+    let mut out = String::new();
+    out.push_str("| scenario | conc | ops/s | req/s | % of healthz | p50 ms | p99 ms | max ms | errors | RSS max MB | DB rows written/op | DB rows gone/op |\n");
+    out.push_str("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let opt = |x: Option<f64>, prec: usize| x.map_or("-".to_owned(), |v| format!("{v:.prec$}"));
+    for r in rows {
+        let pct = ceiling
+            .filter(|c| *c > 0.0)
+            .map(|c| 100.0 * r.req_per_s / c);
+        out.push_str(&format!(
+            "| {:<26} | {:>4} | {:>9.0} | {:>9.0} | {:>6} | {:>8.3} | {:>8.3} | {:>8.1} | {:>6} | {:>6} | {:>5} | {:>5} |\n",
+            r.scenario,
+            r.concurrency,
+            r.ops_per_s,
+            r.req_per_s,
+            opt(pct, 0),
+            r.p50_ms,
+            r.p99_ms,
+            r.max_ms,
+            r.errors,
+            opt(r.rss_max_mb, 1),
+            opt(r.db_rows_written_per_op, 2),
+            opt(r.db_rows_gone_per_op, 2),
+        ));
+    }
+    if let Some(k) = hwm_kib {
+        out.push_str(&format!(
+            "\nServer peak RSS over the whole run (VmHWM): {:.1} MB\n",
+            k as f64 / 1024.0
+        ));
+    }
+    out
+}

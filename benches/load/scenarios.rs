@@ -1,0 +1,299 @@
+//! What one worker does in one iteration ("op") of each scenario. An op is one request,
+//! except `code-flow` (authorize + token exchange: 2 requests).
+
+use bytes::Bytes;
+use hyper::header::{self, HeaderName};
+
+use crate::http::{Conn, basic_auth, hidden_input, pkce, query_param};
+use crate::setup::{Setup, bearer};
+
+/// Scenario names, in the order `all` runs them, with a one-line description.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "healthz",
+        "GET /healthz (identity server): the ceiling of the stack",
+    ),
+    ("discovery", "GET /.well-known/openid-configuration"),
+    ("jwks", "GET /jwks.json"),
+    ("cc-es256", "client_credentials grant, ES256 access token"),
+    ("cc-eddsa", "client_credentials grant, EdDSA access token"),
+    ("cc-rs256", "client_credentials grant, RS256 access token"),
+    (
+        "refresh",
+        "refresh_token grant with rotation (each worker its own chain)",
+    ),
+    (
+        "code-flow",
+        "logged-in browser: authorize (remembered consent) + code exchange with PKCE",
+    ),
+    (
+        "introspect",
+        "POST /introspect of a JWT access token by a confidential client",
+    ),
+    ("userinfo", "GET /userinfo with a Bearer token"),
+    ("todo-get", "todo service: GET /api/courses/{id} (Bearer)"),
+    (
+        "todo-post",
+        "todo service: POST /api/courses/{id}/todos (Bearer)",
+    ),
+    (
+        "login",
+        "POST /login with a reused csrf per cookie jar (Argon2id)",
+    ),
+    (
+        "cc-during-logins",
+        "cc-es256 at --probe-concurrency while --concurrency workers flood POST /login",
+    ),
+];
+
+/// Scenarios whose workers share one user access token (and a course).
+pub const NEEDS_USER_TOKEN: &[&str] = &["introspect", "userinfo", "todo-get", "todo-post"];
+
+/// Data shared by the scenarios that need a logged-in user: one access token and a course.
+#[derive(Default)]
+pub struct Shared {
+    pub user_token: String,
+    pub course_id: String,
+}
+
+impl Shared {
+    pub async fn create(setup: &Setup) -> Result<Shared, String> {
+        let user_token = setup.user_token().await?;
+        let mut conn = Conn::new(setup.todo, false);
+        let (k, v) = bearer(&user_token);
+        let course = conn
+            .post_json(
+                "/api/courses",
+                &[(k, &v)],
+                Bytes::from_static(
+                    br#"{"title":"Bench course","colour":"blue","start_date":"2026-11-01","public":false}"#,
+                ),
+            )
+            .await?
+            .expect(&[200, 201])?
+            .json()?;
+        let course_id = match &course["id"] {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Ok(Shared {
+            user_token,
+            course_id,
+        })
+    }
+}
+
+pub enum Worker {
+    Get {
+        conn: Conn,
+        path: String,
+        headers: Vec<(HeaderName, String)>,
+    },
+    ClientCredentials {
+        conn: Conn,
+        auth: String,
+    },
+    Introspect {
+        conn: Conn,
+        auth: String,
+        token: String,
+    },
+    Refresh {
+        conn: Conn,
+        auth: String,
+        refresh_token: String,
+    },
+    CodeFlow {
+        conn: Conn,
+    },
+    TodoPost {
+        conn: Conn,
+        path: String,
+        auth: String,
+    },
+    Login {
+        conn: Conn,
+        csrf: String,
+    },
+}
+
+impl Worker {
+    /// Builds one worker of `scenario` (its own connection, logged in if it needs to be).
+    pub async fn new(scenario: &str, setup: &Setup, shared: &Shared) -> Result<Worker, String> {
+        let get = |addr, path: &str, headers: Vec<(HeaderName, String)>| Worker::Get {
+            conn: Conn::new(addr, false),
+            path: path.to_owned(),
+            headers,
+        };
+        Ok(match scenario {
+            "healthz" => get(setup.auth, "/healthz", vec![]),
+            "discovery" => get(setup.auth, "/.well-known/openid-configuration", vec![]),
+            "jwks" => get(setup.auth, "/jwks.json", vec![]),
+            "userinfo" => get(setup.auth, "/userinfo", vec![bearer(&shared.user_token)]),
+            "todo-get" => get(
+                setup.todo,
+                &format!("/api/courses/{}", shared.course_id),
+                vec![bearer(&shared.user_token)],
+            ),
+            "cc-es256" | "cc-eddsa" | "cc-rs256" => {
+                let alg = match scenario {
+                    "cc-es256" => "ES256",
+                    "cc-eddsa" => "EdDSA",
+                    _ => "RS256",
+                };
+                let (id, secret) = setup.cc_client(alg);
+                Worker::ClientCredentials {
+                    conn: Conn::new(setup.auth, false),
+                    auth: basic_auth(id, secret),
+                }
+            }
+            "introspect" => Worker::Introspect {
+                conn: Conn::new(setup.auth, false),
+                auth: basic_auth(&setup.web_id, &setup.web_secret),
+                token: shared.user_token.clone(),
+            },
+            "refresh" => {
+                let mut conn = Conn::new(setup.auth, true);
+                let tokens = setup.browser_login(&mut conn).await?;
+                conn.jar = None;
+                Worker::Refresh {
+                    conn,
+                    auth: basic_auth(&setup.web_id, &setup.web_secret),
+                    refresh_token: tokens["refresh_token"]
+                        .as_str()
+                        .ok_or("no refresh_token")?
+                        .to_owned(),
+                }
+            }
+            "code-flow" => {
+                let mut conn = Conn::new(setup.auth, true);
+                setup.browser_login(&mut conn).await?;
+                Worker::CodeFlow { conn }
+            }
+            "todo-post" => Worker::TodoPost {
+                conn: Conn::new(setup.todo, false),
+                path: format!("/api/courses/{}/todos", shared.course_id),
+                auth: bearer(&shared.user_token).1,
+            },
+            "login" => {
+                let mut conn = Conn::new(setup.auth, true);
+                let page = conn.get("/login", &[]).await?.expect(&[200])?.text();
+                let csrf = hidden_input(&page, "csrf").ok_or("login page without csrf")?;
+                Worker::Login { conn, csrf }
+            }
+            other => return Err(format!("unknown scenario {other}")),
+        })
+    }
+
+    /// One op; returns how many HTTP requests it made.
+    pub async fn step(&mut self, setup: &Setup) -> Result<u32, String> {
+        match self {
+            Worker::Get {
+                conn,
+                path,
+                headers,
+            } => {
+                let h: Vec<(HeaderName, &str)> = headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str()))
+                    .collect();
+                conn.get(path, &h).await?.expect(&[200])?;
+                Ok(1)
+            }
+            Worker::ClientCredentials { conn, auth } => {
+                let res = conn
+                    .post_form(
+                        "/token",
+                        &[(header::AUTHORIZATION, auth)],
+                        &[("grant_type", "client_credentials")],
+                    )
+                    .await?
+                    .expect(&[200])?;
+                if !res.body.starts_with(b"{\"access_token\"") {
+                    return Err(format!("unexpected token response: {}", res.text()));
+                }
+                Ok(1)
+            }
+            Worker::Introspect { conn, auth, token } => {
+                let res = conn
+                    .post_form(
+                        "/introspect",
+                        &[(header::AUTHORIZATION, auth)],
+                        &[("token", token)],
+                    )
+                    .await?
+                    .expect(&[200])?;
+                if res.json()?["active"] != serde_json::Value::Bool(true) {
+                    return Err(format!("token not active: {}", res.text()));
+                }
+                Ok(1)
+            }
+            Worker::Refresh {
+                conn,
+                auth,
+                refresh_token,
+            } => {
+                let res = conn
+                    .post_form(
+                        "/token",
+                        &[(header::AUTHORIZATION, auth)],
+                        &[
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", refresh_token),
+                        ],
+                    )
+                    .await?
+                    .expect(&[200])?
+                    .json()?;
+                *refresh_token = res["refresh_token"]
+                    .as_str()
+                    .ok_or("no rotated refresh_token")?
+                    .to_owned();
+                Ok(1)
+            }
+            Worker::CodeFlow { conn } => {
+                let (verifier, challenge) = pkce();
+                let res = conn
+                    .get(&setup.authorize_path(&challenge), &[])
+                    .await?
+                    .expect(&[302, 303])?;
+                let loc = res.location.unwrap_or_default();
+                let code = query_param(&loc, "code")
+                    .ok_or_else(|| format!("authorize did not answer with a code: {loc}"))?;
+                let tokens = setup.exchange(conn, &code, &verifier).await?;
+                if tokens["id_token"].is_null() {
+                    return Err("no id_token".into());
+                }
+                Ok(2)
+            }
+            Worker::TodoPost { conn, path, auth } => {
+                conn.post_json(
+                    path,
+                    &[(header::AUTHORIZATION, auth)],
+                    Bytes::from_static(br#"{"title":"t","active_date":"2026-11-01"}"#),
+                )
+                .await?
+                .expect(&[200, 201])?;
+                Ok(1)
+            }
+            Worker::Login { conn, csrf } => {
+                let res = conn
+                    .post_form(
+                        "/login",
+                        &[],
+                        &[
+                            ("csrf", csrf),
+                            ("username", &setup.username),
+                            ("password", &setup.password),
+                        ],
+                    )
+                    .await?
+                    .expect(&[302, 303])?;
+                if res.location.as_deref() != Some("/") {
+                    return Err(format!("login went to {:?}", res.location));
+                }
+                Ok(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Belf benchmark (issue 5): builds in release mode, starts `belf serve` in a scratch folder on
+# the embedded default (SQLite + in-process state, production Argon2 parameters), times
+# readiness, registers a user and clients through the CLI (`--json`), runs every load
+# scenario with the driver (benches/load, built as the `load` example) and prints one table:
+# ops/s, req/s, p50, p99, errors, server RSS, database rows written per grant.
+#
+#   scripts/bench.sh
+#   DURATION=3 WARMUP=1 CONCURRENCY=16 SCENARIOS=healthz,cc-es256 scripts/bench.sh
+#
+# Environment:
+#   DURATION (10)   measured seconds per scenario     WARMUP (2)   unmeasured seconds before
+#   CONCURRENCY (32) connections per scenario          SCENARIOS (all) comma list, see --list
+#   PROBE_CONCURRENCY (2) token-endpoint workers measured during the login flood
+#   LOGIN_CONCURRENCY (=CONCURRENCY) workers posting /login
+#   DRIVER_THREADS  driver runtime threads (default: half the CPUs)
+#   AUTH_PORT (18080) TODO_PORT (18081)  ports (not the defaults, to stay off a dev server)
+#   PROFILE (release) or `debug` for a quick check of the tooling itself (numbers meaningless)
+#   KEEP=1          keep the scratch folder (database, keys, server log)
+#   Any other BELF_* variable (e.g. BELF_PASSWORD__MAX_CONCURRENT_HASHES) reaches the server.
+# Results: the table on stdout, and $OUT (default $CARGO_TARGET_DIR/bench or target/bench)
+# results.md / results.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+PROFILE=${PROFILE:-release}
+OUT=${OUT:-$TARGET/bench}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+CONCURRENCY=${CONCURRENCY:-32}
+SCENARIOS=${SCENARIOS:-all}
+PROBE_CONCURRENCY=${PROBE_CONCURRENCY:-2}
+LOGIN_CONCURRENCY=${LOGIN_CONCURRENCY:-$CONCURRENCY}
+AUTH_PORT=${AUTH_PORT:-18080}
+TODO_PORT=${TODO_PORT:-18081}
+
+echo "== Machine"
+echo "date:       $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "host:       $(uname -srm)"
+echo "cpu:        $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo "nproc:      $(nproc)"
+echo "memory:     $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg)   (other work on the machine skews results)"
+echo "rustc:      $(rustc -V)"
+echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
+
+echo "== Build ($PROFILE)"
+# One cargo invocation for both, so the belf library is compiled once (building the example
+# separately would unify dev-dependency features, e.g. reqwest `cookies`, and rebuild it).
+if [ "$PROFILE" = release ]; then
+  cargo build --release --bin belf --example load
+  BIN=$TARGET/release
+else
+  cargo build --bin belf --example load
+  BIN=$TARGET/debug
+  echo "WARNING: debug build: the numbers below only check the tooling" >&2
+fi
+BELF=$BIN/belf
+LOAD=$BIN/examples/load
+
+# Scratch folder: the server's database, keys and log. The CLI runs there too.
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/belf-bench.XXXXXX")
+unset BELF_CONFIG BELF_DATABASE__URL BELF_TODO__DATABASE_URL BELF_KEYS__DIR BELF_REDIS__URL
+export BELF_SERVER__BIND=127.0.0.1:$AUTH_PORT
+export BELF_SERVER__ISSUER=http://127.0.0.1:$AUTH_PORT
+export BELF_TODO__BIND=127.0.0.1:$TODO_PORT
+export BELF_TODO__ISSUER=http://127.0.0.1:$AUTH_PORT
+echo "scratch:    $SCRATCH"
+echo "server env: $(env | grep '^BELF_' | sort | tr '\n' ' ')"
+
+PID=
+stop_server() {
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+    kill -TERM "$PID"
+    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$PID" 2>/dev/null && kill -KILL "$PID"
+  fi
+  PID=
+}
+cleanup() {
+  stop_server
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $SCRATCH"; else rm -rf "$SCRATCH"; fi
+}
+trap cleanup EXIT
+
+for port in "$AUTH_PORT" "$TODO_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use; set AUTH_PORT/TODO_PORT" >&2
+    exit 1
+  fi
+done
+
+json_num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+start_server() { # $1: log name. Prints the driver's JSON line and sets PID / READY_MS.
+  local line
+  line=$("$LOAD" ready --belf "$BELF" --dir "$SCRATCH" --log "$SCRATCH/$1.log" \
+    --url "http://127.0.0.1:$AUTH_PORT/healthz" --url "http://127.0.0.1:$TODO_PORT/healthz")
+  PID=$(json_num pid <<<"$line")
+  READY_MS=$(json_num ready_ms <<<"$line")
+}
+rss_mb() { awk -v f="$2:" '$1 == f {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+echo "== Start-up (spawn -> first 200 from both /healthz)"
+start_server serve-first
+READY_FIRST=$READY_MS
+stop_server
+start_server serve
+READY_WARM=$READY_MS
+echo "first start (generates keys, creates databases): ${READY_FIRST} ms"
+echo "second start (keys and databases exist):         ${READY_WARM} ms"
+sleep 1
+IDLE_RSS=$(rss_mb "$PID" VmRSS)
+echo "idle RSS: ${IDLE_RSS} MB"
+
+echo "== Load ($SCENARIOS: ${WARMUP}s warm-up + ${DURATION}s each, concurrency $CONCURRENCY)"
+"$LOAD" run --belf "$BELF" --dir "$SCRATCH" \
+  --auth "127.0.0.1:$AUTH_PORT" --todo "127.0.0.1:$TODO_PORT" \
+  --auth-db "$SCRATCH/belf-auth.db" --server-pid "$PID" \
+  --scenario "$SCENARIOS" --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
+  --probe-concurrency "$PROBE_CONCURRENCY" --login-concurrency "$LOGIN_CONCURRENCY" --write-ops "${WRITE_OPS:-20}" \
+  ${DRIVER_THREADS:+--threads "$DRIVER_THREADS"} --out "$OUT"
+
+AFTER_RSS=$(rss_mb "$PID" VmRSS)
+PEAK_RSS=$(rss_mb "$PID" VmHWM)
+SUMMARY="
+| measure | value |
+|:---|---:|
+| ready, first start (keys generated) | ${READY_FIRST} ms |
+| ready, second start (keys exist) | ${READY_WARM} ms |
+| idle RSS (after start, before load) | ${IDLE_RSS} MB |
+| RSS after load | ${AFTER_RSS} MB |
+| peak RSS (VmHWM) | ${PEAK_RSS} MB |
+| machine | $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $PROFILE build |
+
+DB rows written/op: row versions (INSERT or UPDATE) that appeared in the identity server's
+SQLite tables, snapshotted after each of ${WRITE_OPS:-20} sequential ops of one worker after the
+run; 'gone' are row versions that disappeared (the old side of an UPDATE, or a DELETE). So
+an INSERT counts 1/0, an UPDATE 1/1 (a refresh rotation is 2/1: new token + old one marked). Codes, sessions and
+deny-lists live in process memory in this (embedded) mode and are not counted."
+echo "$SUMMARY"
+echo "$SUMMARY" >>"$OUT/results.md"
+
+if command -v oha >/dev/null; then
+  echo "== Cross-check with oha (independent load generator): /healthz, then client_credentials ES256"
+  oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" "http://127.0.0.1:$AUTH_PORT/healthz" | sed -n '1,12p'
+  CC=$(cd "$SCRATCH" && "$BELF" --json client add --name oha-cc --grant-type client_credentials \
+    --scope courses:read --access-token-alg ES256)
+  CC_ID=$(sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p' <<<"$CC")
+  CC_SECRET=$(sed -n 's/.*"client_secret":"\([^"]*\)".*/\1/p' <<<"$CC")
+  oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" -m POST -a "$CC_ID:$CC_SECRET" \
+    -T application/x-www-form-urlencoded -d grant_type=client_credentials \
+    "http://127.0.0.1:$AUTH_PORT/token" | sed -n '1,12p'
+elif command -v wrk >/dev/null; then
+  echo "== Cross-check of /healthz with wrk (independent load generator)"
+  wrk -t2 -c "$CONCURRENCY" -d "${DURATION}s" --latency "http://127.0.0.1:$AUTH_PORT/healthz"
+fi
+echo "results: $OUT/results.md $OUT/results.json"
