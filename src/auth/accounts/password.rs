@@ -1,25 +1,45 @@
 //! Argon2id password hashing for people (never for client secrets).
 //!
-//! Hashing is CPU-bound for tens of milliseconds, so it runs on blocking threads behind a
-//! semaphore sized by `password.max_concurrent_hashes`: a login flood queues here instead
-//! of occupying the async workers that serve the token endpoint.
+//! Hashing is CPU- and memory-bound (19 MiB, tens of milliseconds at the OWASP defaults), so
+//! it runs on `password.max_concurrent_hashes` dedicated threads, each reusing one Argon2
+//! memory block. A login flood therefore queues here — it cannot occupy the async workers
+//! that serve the token endpoint — and memory stays at threads × 19 MiB: with
+//! `spawn_blocking`, every blocking thread allocated its own 19 MiB and the allocator kept
+//! them, which took a login flood to ~500 MB RSS.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
-use tokio::sync::Semaphore;
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
+use rand::RngCore;
+use subtle::ConstantTimeEq;
+use tokio::sync::oneshot;
 
 use crate::config::PasswordConfig;
 
+/// Refuse to verify hashes that would need more than this much memory (a corrupted or
+/// hostile row must not make the server allocate gigabytes).
+const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+
+enum Job {
+    Hash {
+        password: String,
+        reply: oneshot::Sender<Result<String, PasswordError>>,
+    },
+    Verify {
+        hash: String,
+        password: String,
+        reply: oneshot::Sender<bool>,
+    },
+}
+
 #[derive(Clone)]
 pub struct PasswordHasherPool {
-    params: Params,
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     waiting: Arc<AtomicUsize>,
-    /// A real hash of a random password, verified when the user does not exist, so an unknown
-    /// user and a wrong password cost the same time.
+    /// A real hash of a random password, verified when the user does not exist, so an
+    /// unknown user and a wrong password cost the same time.
     dummy_hash: Arc<str>,
 }
 
@@ -40,20 +60,31 @@ impl PasswordHasherPool {
             None,
         )
         .map_err(|e| PasswordError::Hash(e.to_string()))?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let waiting = Arc::new(AtomicUsize::new(0));
+        for n in 0..config.max_concurrent_hashes.max(1) {
+            let (rx, params, waiting) = (rx.clone(), params.clone(), waiting.clone());
+            std::thread::Builder::new()
+                .name(format!("belf-argon2-{n}"))
+                .spawn(move || worker(rx, params, waiting))
+                .map_err(|e| PasswordError::Hash(e.to_string()))?;
+        }
+        let mut memory = Vec::new();
         let dummy = crate::auth::tokens::handles::new_handle();
-        let dummy_hash = hash_blocking(&params, &dummy)?.into();
+        let dummy_hash = hash_with(&params, &dummy, &mut memory)?.into();
         Ok(PasswordHasherPool {
-            params,
-            permits: Arc::new(Semaphore::new(config.max_concurrent_hashes)),
-            waiting: Arc::new(AtomicUsize::new(0)),
+            jobs: tx,
+            waiting,
             dummy_hash,
         })
     }
 
     /// Hashes a new password (PHC string with its own salt and parameters).
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
-        let params = self.params.clone();
-        self.run(move || hash_blocking(&params, &password)).await?
+        let (reply, rx) = oneshot::channel();
+        self.submit(Job::Hash { password, reply })?;
+        rx.await.map_err(|_| PasswordError::Worker)?
     }
 
     /// Verifies `password` against `stored`, or against the dummy hash when `stored` is
@@ -65,56 +96,123 @@ impl PasswordHasherPool {
     ) -> Result<bool, PasswordError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        let ok = self
-            .run(move || {
-                let parsed = match PasswordHash::new(&hash) {
-                    Ok(p) => p,
-                    Err(_) => return false,
-                };
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .await?;
+        let (reply, rx) = oneshot::channel();
+        self.submit(Job::Verify {
+            hash,
+            password,
+            reply,
+        })?;
+        let ok = rx.await.map_err(|_| PasswordError::Worker)?;
         Ok(ok && known)
     }
 
-    /// Logins waiting for a hashing slot (exported as a metric).
+    /// Logins waiting for a hashing thread (exported as a metric).
     pub fn queue_len(&self) -> usize {
         self.waiting.load(Ordering::Relaxed)
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, PasswordError> {
+    fn submit(&self, job: Job) -> Result<(), PasswordError> {
         self.waiting.fetch_add(1, Ordering::Relaxed);
-        let permit = self.permits.clone().acquire_owned().await;
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        let permit = permit.map_err(|_| PasswordError::Worker)?;
-        let span = tracing::Span::current();
-        let result = tokio::task::spawn_blocking(move || {
-            let _enter = span.enter();
-            let out = job();
-            drop(permit);
-            out
+        self.jobs.send(job).map_err(|_| {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            PasswordError::Worker
         })
-        .await
-        .map_err(|_| PasswordError::Worker)?;
-        Ok(result)
     }
 }
 
-fn hash_blocking(params: &Params, password: &str) -> Result<String, PasswordError> {
+fn worker(rx: Arc<Mutex<mpsc::Receiver<Job>>>, params: Params, waiting: Arc<AtomicUsize>) {
+    let mut memory: Vec<Block> = Vec::new();
+    loop {
+        let job = match rx.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        waiting.fetch_sub(1, Ordering::Relaxed);
+        match job {
+            Job::Hash { password, reply } => {
+                let _ = reply.send(hash_with(&params, &password, &mut memory));
+            }
+            Job::Verify {
+                hash,
+                password,
+                reply,
+            } => {
+                let _ = reply.send(verify_with(&hash, &password, &mut memory));
+            }
+        }
+    }
+}
+
+fn blocks(memory: &mut Vec<Block>, params: &Params) -> usize {
+    let n = params.block_count();
+    if memory.len() < n {
+        memory.resize(n, Block::default());
+    }
+    n
+}
+
+fn hash_with(
+    params: &Params,
+    password: &str,
+    memory: &mut Vec<Block>,
+) -> Result<String, PasswordError> {
+    let err = |e: &dyn std::fmt::Display| PasswordError::Hash(e.to_string());
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let mut out = [0u8; 32];
+    let n = blocks(memory, params);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| PasswordError::Hash(e.to_string()))
+        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, &mut memory[..n])
+        .map_err(|e| err(&e))?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| err(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| err(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| err(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+fn verify_with(hash: &str, password: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::V0x13,
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    if params.m_cost() > MAX_MEMORY_KIB {
+        return false;
+    }
+    let mut out = vec![0u8; expected.len()];
+    let n = blocks(memory, &params);
+    let ok = Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt.as_ref(),
+            &mut out,
+            &mut memory[..n],
+        )
+        .is_ok();
+    ok && bool::from(out.ct_eq(expected.as_bytes()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::PasswordVerifier;
 
     fn cheap() -> PasswordConfig {
         PasswordConfig {
@@ -129,17 +227,32 @@ mod tests {
     async fn hash_and_verify() {
         let pool = PasswordHasherPool::new(&cheap()).unwrap();
         let h = pool.hash("correct horse".into()).await.unwrap();
-        assert!(h.starts_with("$argon2id$"));
+        assert!(h.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{h}");
         assert!(
             pool.verify(Some(h.clone()), "correct horse".into())
                 .await
                 .unwrap()
         );
-        assert!(!pool.verify(Some(h), "wrong".into()).await.unwrap());
+        assert!(!pool.verify(Some(h.clone()), "wrong".into()).await.unwrap());
         assert!(!pool.verify(None, "anything".into()).await.unwrap());
         assert!(
             !pool
                 .verify(Some("garbage".into()), "x".into())
+                .await
+                .unwrap()
+        );
+        // The PHC string is standard: the argon2 crate's own verifier accepts it.
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", h.as_str())
+                .is_ok()
+        );
+        // And hashes made elsewhere (other parameters) verify here.
+        let other = argon2::PasswordHasher::hash_password(&Argon2::default(), b"pw-from-elsewhere")
+            .unwrap()
+            .to_string();
+        assert!(
+            pool.verify(Some(other), "pw-from-elsewhere".into())
                 .await
                 .unwrap()
         );

@@ -44,9 +44,8 @@ impl PrivateSigningKey for OidcSigner<'_> {
         if *signature_alg != oidc_alg(self.0.alg) {
             return Err(SigningError::UnsupportedAlg(format!("{signature_alg:?}")));
         }
-        let sig = jsonwebtoken::crypto::sign(message, &self.0.encoding, self.0.algorithm())
-            .map_err(|e| SigningError::Other(e.to_string()))?;
-        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, sig)
+        self.0
+            .sign(message)
             .map_err(|e| SigningError::Other(e.to_string()))
     }
 

@@ -20,6 +20,10 @@ use crate::config::{DatabaseConfig, SigningAlg};
 #[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// SQLite has one writer at a time. Queuing writers here, in order, replaces SQLite's
+    /// busy-wait retry (sleeps with back-off), which gave refresh rotations second-long
+    /// tails under load. PostgreSQL has row locks and needs none.
+    write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +70,16 @@ impl SqlStore {
             Dialect::Postgres => sqlx::migrate!("migrations/auth/postgres"),
         };
         migrator.run(&pool).await?;
-        Ok(SqlStore { pool })
+        let write_gate = (Dialect::of(url) == Dialect::Sqlite)
+            .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        Ok(SqlStore { pool, write_gate })
+    }
+
+    async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -132,6 +145,7 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
 #[async_trait]
 impl ClientStore for SqlStore {
     async fn insert_client(&self, c: &Client) -> StoreResult<()> {
+        let _write = self.writing().await;
         let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
         sqlx::query(
             "INSERT INTO clients (client_id, name, secret_hash, redirect_uris, \
@@ -174,6 +188,7 @@ impl ClientStore for SqlStore {
     }
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
+        let _write = self.writing().await;
         // The client's grants go with it: its refresh tokens and remembered consents.
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         for q in [
@@ -197,6 +212,7 @@ impl ClientStore for SqlStore {
     }
 
     async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool> {
+        let _write = self.writing().await;
         let n = sqlx::query(
             "UPDATE clients SET secret_hash = $1 WHERE client_id = $2 AND secret_hash IS NOT NULL",
         )
@@ -235,6 +251,7 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
 #[async_trait]
 impl UserStore for SqlStore {
     async fn insert_user(&self, u: &User) -> StoreResult<()> {
+        let _write = self.writing().await;
         sqlx::query(
             "INSERT INTO users (user_id, username, username_lower, email, email_verified, name, \
              given_name, family_name, locale, phone_number, address, password_hash, disabled, \
@@ -294,6 +311,7 @@ impl UserStore for SqlStore {
     }
 
     async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> StoreResult<bool> {
+        let _write = self.writing().await;
         let n = sqlx::query("UPDATE users SET disabled = $1 WHERE user_id = $2")
             .bind(i64::from(disabled))
             .bind(user_id)
@@ -305,6 +323,7 @@ impl UserStore for SqlStore {
     }
 
     async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool> {
+        let _write = self.writing().await;
         let n =
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
                 .bind(hash)
@@ -340,6 +359,7 @@ impl ConsentStore for SqlStore {
         scopes: &[String],
         now: i64,
     ) -> StoreResult<()> {
+        let _write = self.writing().await;
         sqlx::query(
             "INSERT INTO consents (user_id, client_id, scopes, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, \
@@ -397,6 +417,7 @@ fn bind_refresh<'q>(
 #[async_trait]
 impl RefreshTokenStore for SqlStore {
     async fn insert_refresh_token(&self, record: &RefreshTokenRecord) -> StoreResult<()> {
+        let _write = self.writing().await;
         bind_refresh(sqlx::query(INSERT_REFRESH), record)
             .execute(&self.pool)
             .await
@@ -423,6 +444,7 @@ impl RefreshTokenStore for SqlStore {
         new: &RefreshTokenRecord,
         now: i64,
     ) -> StoreResult<Rotation> {
+        let _write = self.writing().await;
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // The conditional UPDATE is the lock: of two concurrent rotations of one token,
         // exactly one sees rows_affected = 1.
@@ -454,6 +476,7 @@ impl RefreshTokenStore for SqlStore {
     }
 
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
+        let _write = self.writing().await;
         let n = sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
         )
@@ -467,6 +490,7 @@ impl RefreshTokenStore for SqlStore {
     }
 
     async fn purge_refresh_tokens(&self, now: i64) -> StoreResult<u64> {
+        let _write = self.writing().await;
         let n = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
             .bind(now)
             .execute(&self.pool)

@@ -147,7 +147,7 @@ impl AccessTokenIssuer {
         let mut header = Header::new(key.algorithm());
         header.typ = Some("at+jwt".to_owned());
         header.kid = Some(key.kid.clone());
-        let token = jsonwebtoken::encode(&header, &claims, &key.encoding)
+        let token = super::keys::encode_jwt(&header, &claims, key)
             .map_err(|e| TokenError::Signing(e.to_string()))?;
         Ok((token, claims))
     }
