@@ -24,6 +24,7 @@ pub struct Config {
     pub password: PasswordConfig,
     pub pages: PagesConfig,
     pub throttle: ThrottleConfig,
+    pub clients: ClientsConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -120,6 +121,12 @@ pub struct PasswordConfig {
 pub struct PagesConfig {
     pub default_locale: String,
     pub allow_registration: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientsConfig {
+    pub cache_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -319,22 +319,36 @@ async fn the_cli_registers_a_client_that_a_running_server_accepts() {
     assert!(body["access_token"].is_string(), "{body}");
     assert_eq!(body["token_type"], "Bearer");
 
-    // Rotating the secret on the CLI takes effect on the running server at once.
+    // Rotating the secret on the CLI: the new secret works on the running server at once;
+    // the old one stops working within clients.cache_ttl_secs (1 s by default).
     let rotated = belf.json(&["client", "rotate-secret", id], None);
     let new_secret = rotated["client_secret"].as_str().unwrap();
-    for (secret, expected) in [
-        (secret, StatusCode::UNAUTHORIZED),
-        (new_secret, StatusCode::OK),
-    ] {
-        let res = reqwest::Client::new()
-            .post(format!("{base}/token"))
-            .basic_auth(id, Some(secret))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), expected);
+    let status = |secret: String| {
+        let (base, id) = (base.clone(), id.to_owned());
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/token"))
+                .basic_auth(id, Some(secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(status(new_secret.to_owned()).await, StatusCode::OK);
+    let started = std::time::Instant::now();
+    loop {
+        if status(secret.to_owned()).await == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(2500),
+            "the old secret still works after the cache TTL"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    assert_eq!(status(new_secret.to_owned()).await, StatusCode::OK);
 
     server.kill().await.expect("stop the server");
 }

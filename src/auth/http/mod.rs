@@ -29,10 +29,13 @@ use crate::auth::store::Stores;
 use crate::auth::tokens::keys::KeyRing;
 use crate::config::Config;
 
-#[derive(Clone)]
-pub struct AppState {
+/// What every handler sees. Behind one `Arc`: axum clones the state for each extractor, and
+/// cloning the whole context (a dozen `Arc`s and a config `Vec`) showed up in profiles.
+pub type AppState = Arc<AppStateInner>;
+
+pub struct AppStateInner {
     pub ctx: AuthContext,
-    pub pages: Arc<pages::Pages>,
+    pub pages: pages::Pages,
     pub secure_cookies: bool,
 }
 
@@ -139,11 +142,11 @@ impl AuthServer {
         let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir)?);
         let secure_cookies = config.server.issuer.scheme() == "https";
         let ctx = AuthContext::new(Arc::new(config), stores, keys)?;
-        let state = AppState {
+        let state = Arc::new(AppStateInner {
             ctx: ctx.clone(),
-            pages: Arc::new(pages::Pages::new()?),
+            pages: pages::Pages::new()?,
             secure_cookies,
-        };
+        });
         Ok(AuthServer {
             listener,
             router: router(state),

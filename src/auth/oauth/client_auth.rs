@@ -102,13 +102,21 @@ pub async fn authenticate(ctx: &AuthContext, presented: &PresentedClient) -> OAu
     if presented.client_id.len() > 128 {
         return Err(failed());
     }
-    let client = ctx.stores.clients.get_client(&presented.client_id).await?;
-    let Some(client) = client else {
+    let accepts = |client: &Client| match (&presented.secret, client.is_public()) {
+        (None, true) => true,
+        (Some(secret), false) => client.secret_matches(secret),
+        _ => false,
+    };
+    let Some(client) = ctx.stores.clients.get_client(&presented.client_id).await? else {
         return Err(failed());
     };
-    match (&presented.secret, client.is_public()) {
-        (None, true) => Ok(client),
-        (Some(secret), false) if client.secret_matches(secret) => Ok(client),
+    if accepts(&client) {
+        return Ok(client);
+    }
+    // The cached copy may predate a secret rotation: decide on the stored record.
+    ctx.stores.client_cache.invalidate(&presented.client_id);
+    match ctx.stores.clients.get_client(&presented.client_id).await? {
+        Some(client) if accepts(&client) => Ok(client),
         _ => Err(failed()),
     }
 }

@@ -8,6 +8,7 @@
 //!   a shape that maps 1:1 onto Redis (`SET EX`, `GET`, `GETDEL`, `DEL`) and onto an
 //!   in-process map (`memory.rs`) for the embedded default.
 
+pub mod cached_clients;
 pub mod memory;
 pub mod redis;
 pub mod sql;
@@ -162,6 +163,8 @@ pub struct Stores {
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub sql: sql::SqlStore,
+    /// The same object as `clients`, for invalidation.
+    pub client_cache: std::sync::Arc<cached_clients::CachedClientStore>,
 }
 
 impl Stores {
@@ -181,13 +184,26 @@ impl Stores {
         } else {
             std::sync::Arc::new(memory::MemoryStore::new())
         };
-        Ok(Stores::from_parts(sql, ephemeral))
+        Ok(Stores::from_parts(
+            sql,
+            ephemeral,
+            config.clients.cache_ttl_secs,
+        ))
     }
 
-    pub fn from_parts(sql: sql::SqlStore, ephemeral: std::sync::Arc<dyn EphemeralStore>) -> Self {
+    pub fn from_parts(
+        sql: sql::SqlStore,
+        ephemeral: std::sync::Arc<dyn EphemeralStore>,
+        client_cache_ttl_secs: u64,
+    ) -> Self {
         let shared = std::sync::Arc::new(sql.clone());
+        let client_cache = std::sync::Arc::new(cached_clients::CachedClientStore::new(
+            shared.clone(),
+            client_cache_ttl_secs,
+        ));
         Stores {
-            clients: shared.clone(),
+            clients: client_cache.clone(),
+            client_cache,
             users: shared.clone(),
             consents: shared.clone(),
             refresh_tokens: shared,
