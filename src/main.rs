@@ -2,8 +2,37 @@
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// mimalloc instead of glibc malloc: the request path allocates many small, short-lived
+/// buffers (malloc/free were ~15 % of a client-credentials grant's profile), and mimalloc
+/// returns freed memory to the OS instead of keeping per-thread arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc option ids (`mi_option_e` in mimalloc.h).
+const MI_OPTION_ARENA_EAGER_COMMIT: i32 = 4;
+const MI_OPTION_PURGE_DELAY: i32 = 15;
+
+fn main() -> std::process::ExitCode {
+    // Give freed memory back to the OS at once and commit arena memory only when used, so
+    // an idle server stays small (Argon2's 19 MiB blocks are freed after a burst of logins).
+    // SAFETY: plain option setters of the allocator, called before any other thread exists.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+    }
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = belf::cli::Cli::parse();
     let json_logs = cli.log_json || std::env::var("BELF_LOG_FORMAT").is_ok_and(|v| v == "json");
     belf::telemetry::init(json_logs);

@@ -7,8 +7,9 @@
 //! `spawn_blocking`, every blocking thread allocated its own 19 MiB and the allocator kept
 //! them, which took a login flood to ~500 MB RSS.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use argon2::password_hash::phc::{Output, ParamsString, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
@@ -21,6 +22,10 @@ use crate::config::PasswordConfig;
 /// Refuse to verify hashes that would need more than this much memory (a corrupted or
 /// hostile row must not make the server allocate gigabytes).
 const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+
+/// A hashing thread idle this long gives its Argon2 memory back, so a burst of logins does
+/// not leave the server holding threads × 19 MiB.
+const IDLE_RELEASE: Duration = Duration::from_secs(2);
 
 enum Job {
     Hash {
@@ -36,7 +41,7 @@ enum Job {
 
 #[derive(Clone)]
 pub struct PasswordHasherPool {
-    jobs: mpsc::Sender<Job>,
+    jobs: flume::Sender<Job>,
     waiting: Arc<AtomicUsize>,
     /// A real hash of a random password, verified when the user does not exist, so an
     /// unknown user and a wrong password cost the same time.
@@ -60,8 +65,8 @@ impl PasswordHasherPool {
             None,
         )
         .map_err(|e| PasswordError::Hash(e.to_string()))?;
-        let (tx, rx) = mpsc::channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
+        // flume: a multi-consumer queue, so every idle worker can time out on its own.
+        let (tx, rx) = flume::unbounded::<Job>();
         let waiting = Arc::new(AtomicUsize::new(0));
         for n in 0..config.max_concurrent_hashes.max(1) {
             let (rx, params, waiting) = (rx.clone(), params.clone(), waiting.clone());
@@ -120,14 +125,17 @@ impl PasswordHasherPool {
     }
 }
 
-fn worker(rx: Arc<Mutex<mpsc::Receiver<Job>>>, params: Params, waiting: Arc<AtomicUsize>) {
+fn worker(rx: flume::Receiver<Job>, params: Params, waiting: Arc<AtomicUsize>) {
     let mut memory: Vec<Block> = Vec::new();
     loop {
-        let job = match rx.lock() {
-            Ok(guard) => guard.recv(),
-            Err(_) => return,
+        let job = match rx.recv_timeout(IDLE_RELEASE) {
+            Ok(job) => job,
+            Err(flume::RecvTimeoutError::Timeout) => {
+                memory = Vec::new();
+                continue;
+            }
+            Err(flume::RecvTimeoutError::Disconnected) => return,
         };
-        let Ok(job) = job else { return };
         waiting.fetch_sub(1, Ordering::Relaxed);
         match job {
             Job::Hash { password, reply } => {
