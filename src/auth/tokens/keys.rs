@@ -26,6 +26,8 @@ pub struct SigningKey {
     /// The private key parsed once (aws-lc). `jsonwebtoken::encode` would re-parse the
     /// PKCS#8 document on every call, which doubled the cost of an ES256 token.
     signer: Signer,
+    /// The public key parsed once, for verifying our own tokens.
+    verifier: aws_lc_rs::signature::ParsedPublicKey,
     pub encoding: EncodingKey,
     pub decoding: DecodingKey,
     pub jwk: Jwk,
@@ -42,6 +44,11 @@ enum Signer {
 impl SigningKey {
     pub fn algorithm(&self) -> Algorithm {
         jwt_algorithm(self.alg)
+    }
+
+    /// Checks a raw JWS signature made by this key.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.verifier.verify_sig(message, signature).is_ok()
     }
 
     /// The raw JWS signature of `message` (RS256: PKCS#1 v1.5; ES256: fixed r||s; EdDSA).
@@ -85,6 +92,20 @@ fn parse_signer(alg: SigningAlg, der: &[u8]) -> anyhow::Result<Signer> {
             Signer::Ed(Ed25519KeyPair::from_pkcs8(der).map_err(|e| anyhow!("Ed25519 key: {e}"))?)
         }
     })
+}
+
+fn parse_verifier(signer: &Signer) -> anyhow::Result<aws_lc_rs::signature::ParsedPublicKey> {
+    use aws_lc_rs::signature::{
+        ECDSA_P256_SHA256_FIXED, ED25519, KeyPair, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256,
+    };
+    let parsed = match signer {
+        Signer::Rsa(k) => {
+            ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, k.public_key().as_ref())
+        }
+        Signer::Ec(k) => ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, k.public_key().as_ref()),
+        Signer::Ed(k) => ParsedPublicKey::new(&ED25519, k.public_key().as_ref()),
+    };
+    parsed.map_err(|e| anyhow!("public key: {e}"))
 }
 
 /// A JWS in compact serialisation, signed with the pre-parsed key.
@@ -241,10 +262,12 @@ pub fn load_key(path: &Path) -> anyhow::Result<SigningKey> {
     let der = pem::parse(&pem).with_context(|| format!("PEM in {}", path.display()))?;
     let signer =
         parse_signer(alg, der.contents()).with_context(|| format!("parsing {}", path.display()))?;
+    let verifier = parse_verifier(&signer)?;
     Ok(SigningKey {
         kid,
         alg,
         signer,
+        verifier,
         encoding,
         decoding,
         jwk,
@@ -349,6 +372,11 @@ mod tests {
         for key in ring.all() {
             use base64::Engine;
             let sig = key.sign(b"m").unwrap();
+            assert!(key.verify(b"m", &sig));
+            assert!(
+                !key.verify(b"n", &sig),
+                "pre-parsed verifier refuses another message"
+            );
             let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig);
             assert!(
                 jsonwebtoken::crypto::verify(&sig, b"m", &key.decoding, key.algorithm()).unwrap()
