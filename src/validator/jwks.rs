@@ -25,6 +25,9 @@ struct RawSet {
 pub(crate) struct CachedKey {
     pub key: DecodingKey,
     pub alg: Algorithm,
+    /// EC and Ed25519 keys parsed once (aws-lc), so a signature check does not re-parse
+    /// and re-validate the curve point each time as `jsonwebtoken::decode` does.
+    pub parsed: Option<aws_lc_rs::signature::ParsedPublicKey>,
 }
 
 pub(crate) struct JwksCache {
@@ -176,5 +179,29 @@ fn usable(jwk: &Jwk) -> Option<CachedKey> {
         return None;
     }
     let key = DecodingKey::from_jwk(jwk).ok()?;
-    Some(CachedKey { key, alg })
+    Some(CachedKey {
+        key,
+        alg,
+        parsed: parse_public(jwk),
+    })
+}
+
+fn parse_public(jwk: &Jwk) -> Option<aws_lc_rs::signature::ParsedPublicKey> {
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED, ED25519, ParsedPublicKey};
+    use base64::Engine;
+    let b64 = |s: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .ok()
+    };
+    match &jwk.algorithm {
+        AlgorithmParameters::EllipticCurve(p) => {
+            let mut point = vec![0x04];
+            point.extend(b64(&p.x)?);
+            point.extend(b64(&p.y)?);
+            ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point).ok()
+        }
+        AlgorithmParameters::OctetKeyPair(p) => ParsedPublicKey::new(&ED25519, b64(&p.x)?).ok(),
+        _ => None,
+    }
 }

@@ -163,6 +163,8 @@ struct RawClaims {
     iat: i64,
     exp: i64,
     #[serde(default)]
+    nbf: Option<i64>,
+    #[serde(default)]
     auth_time: Option<i64>,
 }
 
@@ -267,15 +269,20 @@ impl Validator {
                 "algorithm does not match the key",
             ));
         }
-        let mut validation = Validation::new(key.alg);
-        validation.set_issuer(&[&self.inner.issuer]);
-        validation.set_audience(&[&self.inner.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = self.inner.leeway.as_secs();
-        validation.validate_nbf = true;
-        let data = jsonwebtoken::decode::<RawClaims>(token, &key.key, &validation)
-            .map_err(|e| BearerError::InvalidToken(describe(e.kind())))?;
-        let raw = data.claims;
+        let raw = match &key.parsed {
+            Some(parsed) => self.check_with_parsed_key(token, parsed)?,
+            None => {
+                let mut validation = Validation::new(key.alg);
+                validation.set_issuer(&[&self.inner.issuer]);
+                validation.set_audience(&[&self.inner.audience]);
+                validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+                validation.leeway = self.inner.leeway.as_secs();
+                validation.validate_nbf = true;
+                jsonwebtoken::decode::<RawClaims>(token, &key.key, &validation)
+                    .map_err(|e| BearerError::InvalidToken(describe(e.kind())))?
+                    .claims
+            }
+        };
         Ok(AccessClaims {
             iss: raw.iss,
             sub: raw.sub,
@@ -295,6 +302,52 @@ impl Validator {
                 Audience::Many(v) => v,
             },
         })
+    }
+}
+
+impl Validator {
+    /// The same checks as the `jsonwebtoken::decode` path, with the key parsed once: the
+    /// signature over header.payload first, then the payload's `exp`, `nbf`, `iss`, `aud`.
+    fn check_with_parsed_key(
+        &self,
+        token: &str,
+        key: &aws_lc_rs::signature::ParsedPublicKey,
+    ) -> Result<RawClaims, BearerError> {
+        use base64::Engine;
+        let (message, signature) = token
+            .rsplit_once('.')
+            .ok_or(BearerError::InvalidToken("malformed token"))?;
+        let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| BearerError::InvalidToken("malformed token"))?;
+        if key.verify_sig(message.as_bytes(), &signature).is_err() {
+            return Err(BearerError::InvalidToken("bad signature"));
+        }
+        let raw: RawClaims = jsonwebtoken::dangerous::insecure_decode(token)
+            .map_err(|_| BearerError::InvalidToken("malformed claims"))?
+            .claims;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let leeway = self.inner.leeway.as_secs() as i64;
+        if raw.exp < now - leeway {
+            return Err(BearerError::InvalidToken("token expired"));
+        }
+        if raw.nbf.is_some_and(|nbf| nbf > now + leeway) {
+            return Err(BearerError::InvalidToken("token not yet valid"));
+        }
+        if raw.iss != self.inner.issuer {
+            return Err(BearerError::InvalidToken("wrong issuer"));
+        }
+        let audience_ok = match &raw.aud {
+            Audience::One(a) => *a == self.inner.audience,
+            Audience::Many(v) => v.iter().any(|a| *a == self.inner.audience),
+        };
+        if !audience_ok {
+            return Err(BearerError::InvalidToken("wrong audience"));
+        }
+        Ok(raw)
     }
 }
 
