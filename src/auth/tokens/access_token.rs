@@ -89,7 +89,15 @@ pub struct AccessTokenIssuer {
     ttl: i64,
     default_alg: SigningAlg,
     resources: Arc<[ResourceConfig]>,
+    /// Tokens whose signature and issuer already checked out, by SHA-256 of the token.
+    /// Resource servers introspect the same token again and again; the signature of the same
+    /// bytes under the same (immutable, process-lifetime) key ring cannot change, `exp` is
+    /// still checked on every use, and revocation is checked by the callers after this.
+    verified: Arc<std::sync::Mutex<std::collections::HashMap<[u8; 32], AccessTokenClaims>>>,
 }
+
+/// Bound on remembered verifications; the map is cleared when it fills.
+const VERIFIED_CACHE_MAX: usize = 50_000;
 
 impl AccessTokenIssuer {
     pub fn new(config: &Config, keys: Arc<KeyRing>) -> Self {
@@ -99,6 +107,7 @@ impl AccessTokenIssuer {
             ttl: config.tokens.access_token_ttl_secs as i64,
             default_alg: config.keys.access_token_alg,
             resources: config.resources.clone().into(),
+            verified: Arc::default(),
         }
     }
 
@@ -155,7 +164,28 @@ impl AccessTokenIssuer {
     /// Signature (key chosen by `kid`, algorithm by the key), `typ`, `iss`, `exp`.
     /// `aud` is not checked: our own endpoints accept tokens for any of our audiences.
     pub fn verify(&self, token: &str, now: i64) -> Result<AccessTokenClaims, TokenError> {
-        let claims = self.verify_signature(token)?;
+        let digest = super::handles::digest_bytes(token);
+        let cached = self
+            .verified
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&digest).cloned());
+        let claims = match cached {
+            Some(c) => c,
+            None => {
+                let c = self.verify_signature(token)?;
+                if let Ok(mut m) = self.verified.lock() {
+                    if m.len() >= VERIFIED_CACHE_MAX {
+                        m.retain(|_, v| v.exp > now);
+                        if m.len() >= VERIFIED_CACHE_MAX {
+                            m.clear();
+                        }
+                    }
+                    m.insert(digest, c.clone());
+                }
+                c
+            }
+        };
         if claims.exp <= now {
             return Err(TokenError::Expired);
         }
@@ -222,6 +252,8 @@ mod tests {
             };
             let (token, _) = issuer.mint(req, 1_000).unwrap();
             assert_eq!(issuer.verify(&token, 1_001).unwrap().sub, "u1");
+            // Again (served from the verified cache), and still expiring on time.
+            assert_eq!(issuer.verify(&token, 1_002).unwrap().sub, "u1");
             assert!(matches!(
                 issuer.verify(&token, 1_000 + 601),
                 Err(TokenError::Expired)
