@@ -288,6 +288,9 @@ async fn database_outage_gives_503_and_recovers() {
     assert_eq!(token(&server.base, &id, &secret, &cc).await.0, 200);
 
     proxy.down();
+    // The client is served from the per-process cache for clients.cache_ttl_secs (1 s);
+    // after that the server must reach the database again.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let started = std::time::Instant::now();
     let (s, body) = token(&server.base, &id, &secret, &cc).await;
     assert_eq!(
