@@ -141,7 +141,8 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     res
 }
 
-pub async fn endpoint(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
+/// The scrape response (Prometheus text format).
+pub fn response(metrics: &Metrics) -> axum::response::Response {
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -149,4 +150,5 @@ pub async fn endpoint(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse 
         )],
         metrics.render(),
     )
+        .into_response()
 }

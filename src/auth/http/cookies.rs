@@ -64,23 +64,23 @@ pub fn clear_session(jar: CookieJar) -> CookieJar {
     jar.remove(Cookie::build(SESSION_COOKIE).path("/"))
 }
 
-pub fn csrf_token(secret: &[u8; 32], browser: &str) -> String {
+/// HMAC-SHA256(cookie.key, "belf-csrf:" + browser id). `new_from_slice` cannot fail for
+/// HMAC (any key length is valid), hence the `expect`.
+fn csrf_mac(secret: &[u8; 32], browser: &str) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(b"belf-csrf:");
     mac.update(browser.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    mac
+}
+
+pub fn csrf_token(secret: &[u8; 32], browser: &str) -> String {
+    hex::encode(csrf_mac(secret, browser).finalize().into_bytes())
 }
 
 /// Constant-time check of a submitted CSRF token.
 pub fn csrf_ok(secret: &[u8; 32], browser: &str, submitted: Option<&str>) -> bool {
-    let Some(submitted) = submitted else {
-        return false;
-    };
-    let Ok(bytes) = hex::decode(submitted) else {
-        return false;
-    };
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(b"belf-csrf:");
-    mac.update(browser.as_bytes());
-    mac.verify_slice(&bytes).is_ok()
+    match submitted.map(hex::decode) {
+        Some(Ok(bytes)) => csrf_mac(secret, browser).verify_slice(&bytes).is_ok(),
+        _ => false,
+    }
 }

@@ -91,13 +91,7 @@ pub fn router(state: AppState) -> Router {
 async fn metrics_endpoint(State(state): State<AppState>) -> impl IntoResponse {
     let m = &state.ctx.metrics;
     m.hash_queue.set(state.ctx.passwords.queue_len() as i64);
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        m.render(),
-    )
+    crate::metrics::response(m)
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

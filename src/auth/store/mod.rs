@@ -142,6 +142,14 @@ impl Namespace {
 pub trait EphemeralStore: Send + Sync {
     async fn put(&self, ns: Namespace, key: &str, value: &str, ttl_secs: u64) -> StoreResult<()>;
     async fn get(&self, ns: Namespace, key: &str) -> StoreResult<Option<String>>;
+    /// Several keys in one round trip (Redis `MGET`); in order, `None` where absent.
+    async fn get_many(&self, ns: Namespace, keys: &[String]) -> StoreResult<Vec<Option<String>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.get(ns, k).await?);
+        }
+        Ok(out)
+    }
     /// Returns the value and removes it in one atomic step: of two concurrent takes of the
     /// same key, exactly one gets the value (single-use authorization codes).
     async fn take(&self, ns: Namespace, key: &str) -> StoreResult<Option<String>>;

@@ -65,6 +65,16 @@ impl EphemeralStore for RedisStore {
         c.get(self.key(ns, k)).await.map_err(unavailable)
     }
 
+    async fn get_many(&self, ns: Namespace, keys: &[String]) -> StoreResult<Vec<Option<String>>> {
+        let mut c = self.conn.clone();
+        let full: Vec<String> = keys.iter().map(|k| self.key(ns, k)).collect();
+        redis::cmd("MGET")
+            .arg(&full)
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn take(&self, ns: Namespace, k: &str) -> StoreResult<Option<String>> {
         let mut c = self.conn.clone();
         c.get_del(self.key(ns, k)).await.map_err(unavailable)

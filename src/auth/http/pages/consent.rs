@@ -50,13 +50,7 @@ async fn handle(
     let (browser, jar) = browser_id(jar, state.secure_cookies);
     let lang0 = page_lang(ctx, None, &headers);
     if submit && !csrf_ok(ctx.keys.cookie_secret(), &browser, params.get("csrf")) {
-        let page = state.pages.message(
-            StatusCode::FORBIDDEN,
-            lang0,
-            "error_title",
-            i18n::text(lang0, "csrf"),
-            true,
-        );
+        let page = state.pages.csrf_error(lang0);
         return super::with_cookies(jar, page);
     }
     let Some(id) = params.get("interaction") else {

@@ -75,13 +75,7 @@ pub async fn start_form(
     let (browser, jar) = browser_id(jar, state.secure_cookies);
     let lang0 = page_lang(ctx, None, headers);
     if !csrf_ok(ctx.keys.cookie_secret(), &browser, form.get("csrf")) {
-        let page = state.pages.message(
-            StatusCode::FORBIDDEN,
-            lang0,
-            "error_title",
-            i18n::text(lang0, "csrf"),
-            true,
-        );
+        let page = state.pages.csrf_error(lang0);
         return Err(super::with_cookies(jar, page));
     }
     let pending = match pending_for(state, form.get("interaction"), &browser, lang0).await {

@@ -69,6 +69,17 @@ impl Pages {
         )
     }
 
+    /// A form without a valid CSRF token (forged, or from a stale page).
+    pub fn csrf_error(&self, lang: Lang) -> Response {
+        self.message(
+            StatusCode::FORBIDDEN,
+            lang,
+            "error_title",
+            i18n::text(lang, "csrf"),
+            true,
+        )
+    }
+
     /// The page for a request that cannot be trusted enough to redirect.
     pub fn request_error(&self, lang: Lang, reason: &str) -> Response {
         self.render(
