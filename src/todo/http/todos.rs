@@ -221,15 +221,7 @@ pub async fn course_done_log(
     if course.owner != user {
         return Err(ApiError::not_found());
     }
-    let (from, to) = range(&q)?;
-    let items: Vec<DoneView> = s
-        .store
-        .done_log(DoneScope::Course(&course.id), &from.to_db(), &to.to_db())
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(serde_json::json!({ "items": items })))
+    done_log_response(&s, DoneScope::Course(&course.id), &q).await
 }
 
 pub async fn my_done_log(
@@ -238,10 +230,19 @@ pub async fn my_done_log(
     q: ApiQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let user = reader(&auth)?.ok_or_else(ApiError::user_required)?;
-    let (from, to) = range(&q)?;
+    done_log_response(&s, DoneScope::Owner(user), &q).await
+}
+
+/// The done log of `scope` in the query's date range, as `{"items": [...]}`.
+async fn done_log_response(
+    s: &AppState,
+    scope: DoneScope<'_>,
+    q: &ApiQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (from, to) = range(q)?;
     let items: Vec<DoneView> = s
         .store
-        .done_log(DoneScope::Owner(user), &from.to_db(), &to.to_db())
+        .done_log(scope, &from.to_db(), &to.to_db())
         .await?
         .into_iter()
         .map(Into::into)
