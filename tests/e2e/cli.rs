@@ -473,3 +473,11 @@ async fn spawn_until(mut cmd: tokio::process::Command, ready_line: &str) -> toki
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     child
 }
+
+/// An id that starts with `-` (as older base64url ids could) is an id, not an option.
+#[test]
+fn client_ids_starting_with_a_hyphen_are_accepted_as_arguments() {
+    let belf = Belf::new();
+    let err = belf.fails(&["client", "show", "-2VfZQi6puG7B731o7CoZw"], None);
+    assert!(err.contains("no client with id"), "{err}");
+}

@@ -2,7 +2,6 @@
 
 use super::{Client, ClientSecret, GrantType, RedirectUri, RedirectUriError};
 use crate::auth::store::{ClientStore, StoreError};
-use crate::auth::tokens::handles;
 use crate::config::SigningAlg;
 
 /// What an administrator asks for.
@@ -34,6 +33,15 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> ClientError {
         field,
         reason: reason.into(),
     }
+}
+
+/// A new client id: 128 random bits in lowercase hex. Not base64url: an id starting with
+/// `-` reads as an option to command-line tools (`belf client show -x…`) and to humans.
+fn new_client_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Registers a client. Returns it and, for confidential clients, the secret (shown once).
@@ -104,7 +112,7 @@ pub async fn register(
     };
     let secret = (!request.public).then(ClientSecret::generate);
     let client = Client {
-        client_id: handles::new_id(),
+        client_id: new_client_id(),
         name,
         secret_hash: secret.as_ref().map(ClientSecret::digest_hex),
         redirect_uris,
@@ -149,4 +157,16 @@ pub async fn rotate_secret(
         .set_client_secret_hash(client_id, &secret.digest_hex())
         .await?;
     Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn client_ids_are_hex_and_never_look_like_options() {
+        for _ in 0..1000 {
+            let id = super::new_client_id();
+            assert_eq!(id.len(), 32);
+            assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        }
+    }
 }
