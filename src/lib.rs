@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod metrics;
 pub mod telemetry;
 pub mod todo;

@@ -14,6 +14,7 @@
 
 pub mod axum;
 mod jwks;
+mod verified;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -22,7 +23,8 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
 use serde::Deserialize;
 
-use jwks::JwksCache;
+use jwks::{CachedKey, JwksCache};
+use verified::{Verified, VerifiedTokens};
 
 pub use self::axum::Authenticated;
 
@@ -134,6 +136,7 @@ struct Inner {
     audience: String,
     leeway: Duration,
     jwks: JwksCache,
+    verified: VerifiedTokens,
 }
 
 impl std::fmt::Debug for Validator {
@@ -220,6 +223,7 @@ impl Validator {
                 audience: audience.to_owned(),
                 leeway: options.leeway,
                 jwks,
+                verified: VerifiedTokens::default(),
             }),
         })
     }
@@ -233,10 +237,33 @@ impl Validator {
     }
 
     /// Checks signature, `typ`, `iss`, `aud`, `exp`, `nbf` and returns the claims.
+    ///
+    /// A token seen before skips the signature check (see `verified`), but only while the
+    /// key that verified it is still the issuer's current key under its `kid`; `exp` and
+    /// `nbf` are checked on every call.
     pub async fn validate(&self, token: &str) -> Result<AccessClaims, BearerError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(BearerError::InvalidToken("token too large"));
         }
+        let now = unix_now();
+        let digest = verified::digest(token);
+        if let Some(hit) = self.inner.verified.get(&digest) {
+            let current = self.inner.jwks.get(&hit.kid).await;
+            if current.is_some_and(|key| Arc::ptr_eq(&key, &hit.key)) {
+                self.check_times(hit.claims.exp, hit.nbf, now)?;
+                return Ok(hit.claims);
+            }
+            // The key set changed since: verify again against what the issuer publishes.
+            self.inner.verified.remove(&digest);
+        }
+        let entry = self.verify(token, now).await?;
+        let claims = entry.claims.clone();
+        self.inner.verified.insert(digest, entry, now);
+        Ok(claims)
+    }
+
+    /// The full check, without the cache.
+    async fn verify(&self, token: &str, now: i64) -> Result<Verified, BearerError> {
         // `alg: none` and unknown algorithms fail here: the header enum has no such variant.
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| BearerError::InvalidToken("malformed token header"))?;
@@ -254,12 +281,11 @@ impl Validator {
         }
         let kid = header
             .kid
-            .as_deref()
             .ok_or(BearerError::InvalidToken("token has no kid"))?;
         let key = self
             .inner
             .jwks
-            .get(kid)
+            .get(&kid)
             .await
             .ok_or(BearerError::InvalidToken("unknown signing key"))?;
         // The algorithm comes from the key, never from the token: this is what defeats
@@ -270,48 +296,58 @@ impl Validator {
             ));
         }
         let raw = match &key.parsed {
-            Some(parsed) => self.check_with_parsed_key(token, parsed)?,
-            None => {
-                let mut validation = Validation::new(key.alg);
-                validation.set_issuer(&[&self.inner.issuer]);
-                validation.set_audience(&[&self.inner.audience]);
-                validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-                validation.leeway = self.inner.leeway.as_secs();
-                validation.validate_nbf = true;
-                jsonwebtoken::decode::<RawClaims>(token, &key.key, &validation)
-                    .map_err(|e| BearerError::InvalidToken(describe(e.kind())))?
-                    .claims
-            }
+            Some(parsed) => self.check_with_parsed_key(token, parsed, now)?,
+            None => self.check_with_jsonwebtoken(token, &key)?,
         };
-        Ok(AccessClaims {
-            iss: raw.iss,
-            sub: raw.sub,
-            client_id: raw.client_id,
-            scopes: raw
-                .scope
-                .unwrap_or_default()
-                .split_ascii_whitespace()
-                .map(str::to_owned)
-                .collect(),
-            jti: raw.jti,
-            iat: raw.iat,
-            exp: raw.exp,
-            auth_time: raw.auth_time,
-            aud: match raw.aud {
-                Audience::One(a) => vec![a],
-                Audience::Many(v) => v,
+        Ok(Verified {
+            claims: AccessClaims {
+                iss: raw.iss,
+                sub: raw.sub,
+                client_id: raw.client_id,
+                scopes: raw
+                    .scope
+                    .unwrap_or_default()
+                    .split_ascii_whitespace()
+                    .map(str::to_owned)
+                    .collect(),
+                jti: raw.jti,
+                iat: raw.iat,
+                exp: raw.exp,
+                auth_time: raw.auth_time,
+                aud: match raw.aud {
+                    Audience::One(a) => vec![a],
+                    Audience::Many(v) => v,
+                },
             },
+            nbf: raw.nbf,
+            kid,
+            key,
         })
     }
-}
 
-impl Validator {
+    fn check_with_jsonwebtoken(
+        &self,
+        token: &str,
+        key: &CachedKey,
+    ) -> Result<RawClaims, BearerError> {
+        let mut validation = Validation::new(key.alg);
+        validation.set_issuer(&[&self.inner.issuer]);
+        validation.set_audience(&[&self.inner.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = self.inner.leeway.as_secs();
+        validation.validate_nbf = true;
+        jsonwebtoken::decode::<RawClaims>(token, &key.key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| BearerError::InvalidToken(describe(e.kind())))
+    }
+
     /// The same checks as the `jsonwebtoken::decode` path, with the key parsed once: the
     /// signature over header.payload first, then the payload's `exp`, `nbf`, `iss`, `aud`.
     fn check_with_parsed_key(
         &self,
         token: &str,
         key: &aws_lc_rs::signature::ParsedPublicKey,
+        now: i64,
     ) -> Result<RawClaims, BearerError> {
         use base64::Engine;
         let (message, signature) = token
@@ -326,17 +362,7 @@ impl Validator {
         let raw: RawClaims = jsonwebtoken::dangerous::insecure_decode(token)
             .map_err(|_| BearerError::InvalidToken("malformed claims"))?
             .claims;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        let leeway = self.inner.leeway.as_secs() as i64;
-        if raw.exp < now - leeway {
-            return Err(BearerError::InvalidToken("token expired"));
-        }
-        if raw.nbf.is_some_and(|nbf| nbf > now + leeway) {
-            return Err(BearerError::InvalidToken("token not yet valid"));
-        }
+        self.check_times(raw.exp, raw.nbf, now)?;
         if raw.iss != self.inner.issuer {
             return Err(BearerError::InvalidToken("wrong issuer"));
         }
@@ -349,6 +375,25 @@ impl Validator {
         }
         Ok(raw)
     }
+
+    /// `exp` and `nbf` with the configured leeway (the same rule as `jsonwebtoken`'s).
+    fn check_times(&self, exp: i64, nbf: Option<i64>, now: i64) -> Result<(), BearerError> {
+        let leeway = i64::try_from(self.inner.leeway.as_secs()).unwrap_or(i64::MAX);
+        if exp < now.saturating_sub(leeway) {
+            return Err(BearerError::InvalidToken("token expired"));
+        }
+        if nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+            return Err(BearerError::InvalidToken("token not yet valid"));
+        }
+        Ok(())
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 fn describe(kind: &ErrorKind) -> &'static str {

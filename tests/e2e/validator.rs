@@ -283,3 +283,48 @@ async fn withdrawn_key_stops_working_after_max_age() {
         .sign_at(&issuer.claims("alice", "courses:read"));
     assert!(v.validate(&token).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_cached_token_still_expires_on_time() {
+    let issuer = FakeIssuer::start().await;
+    let options = belf::validator::ValidatorOptions {
+        leeway: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let v = Validator::discover_with(&issuer.url, AUDIENCE, options)
+        .await
+        .expect("discover");
+    let mut c = issuer.claims("alice", "courses:read");
+    c["exp"] = json!(now() + 1);
+    for key in [&test_keys().ec, &test_keys().rsa] {
+        let token = key.sign_at(&c);
+        // Twice: the second answer comes from the verified-token cache.
+        assert!(v.validate(&token).await.is_ok());
+        assert!(v.validate(&token).await.is_ok());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    for key in [&test_keys().ec, &test_keys().rsa] {
+        assert_eq!(invalid(v.validate(&key.sign_at(&c)).await), "token expired");
+    }
+}
+
+#[tokio::test]
+async fn a_cached_token_is_not_valid_for_another_audience_or_after_tampering() {
+    let (issuer, v) = setup().await;
+    let other = Validator::discover(&issuer.url, "another-service")
+        .await
+        .expect("discover");
+    let token = test_keys()
+        .ed
+        .sign_at(&issuer.claims("alice", "courses:read"));
+    assert!(v.validate(&token).await.is_ok());
+    assert!(v.validate(&token).await.is_ok());
+    // Each validator keeps its own cache: another audience still says no.
+    assert_eq!(invalid(other.validate(&token).await), "wrong audience");
+    // One changed character is another token: verified from scratch, and refused.
+    let (head, sig) = token.rsplit_once('.').expect("jws");
+    let mut sig = sig.to_owned();
+    let last = if sig.ends_with('A') { "B" } else { "A" };
+    sig.replace_range(sig.len() - 1.., last);
+    assert!(v.validate(&format!("{head}.{sig}")).await.is_err());
+}

@@ -6,8 +6,8 @@
 
 use async_trait::async_trait;
 use secrecy::ExposeSecret;
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 
 use super::{
     ClientStore, ConsentStore, RefreshTokenRecord, RefreshTokenStore, Rotation, StoreError,
@@ -26,21 +26,7 @@ pub struct SqlStore {
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    pub fn of(url: &str) -> Dialect {
-        if url.starts_with("postgres") {
-            Dialect::Postgres
-        } else {
-            Dialect::Sqlite
-        }
-    }
-}
+pub use crate::db::{Dialect, connect_pool};
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e
@@ -93,33 +79,6 @@ impl SqlStore {
             .map(|_| ())
             .map_err(unavailable)
     }
-}
-
-/// An `Any` pool for a sqlite: or postgres: URL. SQLite gets WAL (readers never wait for the
-/// writer) and `synchronous=NORMAL` (durable at checkpoints, safe with WAL).
-pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<AnyPool> {
-    sqlx::any::install_default_drivers();
-    let dialect = Dialect::of(url);
-    let pool = AnyPoolOptions::new()
-        .max_connections(max_connections.max(1))
-        .acquire_timeout(std::time::Duration::from_secs(5))
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if dialect == Dialect::Sqlite {
-                    conn.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-                        .await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await?;
-    if dialect == Dialect::Sqlite {
-        sqlx::query("PRAGMA journal_mode = WAL")
-            .execute(&pool)
-            .await?;
-    }
-    Ok(pool)
 }
 
 fn client_from_row(row: &AnyRow) -> StoreResult<Client> {

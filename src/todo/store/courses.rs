@@ -126,15 +126,26 @@ impl Store {
         self.course(&id).await?.ok_or(StoreError::Conflict)
     }
 
+    /// One course with its tags, in one query: a course page is the hottest read, and on
+    /// SQLite every query is a round trip to the connection's thread.
     pub async fn course(&self, id: &str) -> Result<Option<CourseRow>> {
-        let row = sqlx::query(sql(format!("{SELECT} WHERE c.id = $1")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut courses = vec![from_row(&row)?];
-        self.fill_tags(&mut courses).await?;
-        Ok(courses.pop())
+        let rows = sqlx::query(sql(format!(
+            "SELECT x.*, t.tag FROM ({SELECT} WHERE c.id = $1) x \
+             LEFT JOIN course_tags t ON t.course_id = x.id ORDER BY t.tag"
+        )))
+        .bind(id)
+        .fetch_all(&self.reads)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut course = from_row(first)?;
+        for row in &rows {
+            if let Some(tag) = row.try_get::<Option<String>, _>("tag")? {
+                course.tags.push(tag);
+            }
+        }
+        Ok(Some(course))
     }
 
     pub async fn courses_of(&self, owner: &str, limit: i64, offset: i64) -> Result<Vec<CourseRow>> {
@@ -144,7 +155,7 @@ impl Store {
         .bind(owner)
         .bind(limit)
         .bind(offset)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         self.finish(rows).await
     }
@@ -183,13 +194,13 @@ impl Store {
         for a in &args {
             q = q.bind(a);
         }
-        let rows = q.bind(f.limit).bind(f.offset).fetch_all(&self.pool).await?;
+        let rows = q.bind(f.limit).bind(f.offset).fetch_all(&self.reads).await?;
         let count_sql = format!("SELECT COUNT(*) AS n FROM courses c WHERE {filter}");
         let mut cq = sqlx::query(sql(count_sql));
         for a in &args {
             cq = cq.bind(a);
         }
-        let total: i64 = cq.fetch_one(&self.pool).await?.try_get("n")?;
+        let total: i64 = cq.fetch_one(&self.reads).await?.try_get("n")?;
         Ok((self.finish(rows).await?, total))
     }
 
@@ -323,7 +334,7 @@ impl Store {
         let row = sqlx::query("SELECT 1 AS one FROM likes WHERE course_id = $1 AND user_id = $2")
             .bind(course)
             .bind(user)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         Ok(row.is_some())
     }
@@ -351,7 +362,7 @@ impl Store {
             q = q.bind(&c.id);
         }
         let mut by_course: HashMap<String, Vec<String>> = HashMap::new();
-        for row in q.fetch_all(&self.pool).await? {
+        for row in q.fetch_all(&self.reads).await? {
             let id: String = row.try_get("course_id")?;
             by_course.entry(id).or_default().push(row.try_get("tag")?);
         }

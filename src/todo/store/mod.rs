@@ -6,7 +6,8 @@ mod courses;
 mod todos;
 
 use sqlx::AnyPool;
-use sqlx::any::AnyPoolOptions;
+
+use crate::db::{Dialect, connect_pool, is_private_memory};
 
 pub use courses::{CourseFilter, CoursePatch, CourseRow, NewCourse};
 pub use todos::{DoneRow, DoneScope, NewDone, NewTodo, TodoPatch, TodoRow};
@@ -31,9 +32,20 @@ impl StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// SQLite connections that serve reads. WAL lets them run beside the writer and each other;
+/// more than the cores buys nothing, as every SQLite connection is a worker thread.
+const SQLITE_READERS: u32 = 4;
+
 #[derive(Clone)]
 pub struct Store {
+    /// Writes (and transactions). On SQLite one connection: SQLite has one writer at a
+    /// time, and a single connection queues writers in the pool instead of failing them
+    /// with SQLITE_BUSY.
     pool: AnyPool,
+    /// Plain reads. On SQLite a separate pool, so reads neither queue behind writes nor
+    /// behind each other on the one writer connection (each query is a hop to that
+    /// connection's thread); elsewhere the same pool.
+    reads: AnyPool,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/todo/sqlite");
@@ -42,22 +54,26 @@ static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/todo/postg
 impl Store {
     /// Connects (`sqlite://…` or `postgres://…`) and applies the matching migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        sqlx::any::install_default_drivers();
-        let migrator = if url.starts_with("sqlite:") {
-            &SQLITE
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            &POSTGRES
+            Dialect::Postgres
         } else {
             anyhow::bail!("todo.database_url must start with sqlite: or postgres:");
         };
-        // SQLite has one writer at a time: a single connection queues writes in the pool
-        // instead of failing them with SQLITE_BUSY, and keeps `sqlite::memory:` working.
-        let pool = AnyPoolOptions::new()
-            .max_connections(if url.starts_with("sqlite:") { 1 } else { 8 })
-            .connect(url)
-            .await?;
+        let (migrator, writers) = match dialect {
+            Dialect::Sqlite => (&SQLITE, 1),
+            Dialect::Postgres => (&POSTGRES, 8),
+        };
+        let pool = connect_pool(url, writers).await?;
         migrator.run(&pool).await?;
-        Ok(Self { pool })
+        // A private in-memory database exists only in its one connection.
+        let reads = if dialect == Dialect::Sqlite && !is_private_memory(url) {
+            connect_pool(url, SQLITE_READERS).await?
+        } else {
+            pool.clone()
+        };
+        Ok(Self { pool, reads })
     }
 
     /// Removes everything the user owns or did: their courses (with todos, tags, done

@@ -111,7 +111,7 @@ impl Store {
         )))
         .bind(id)
         .bind(course)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(row.as_ref().map(todo_row).transpose()?)
     }
@@ -122,7 +122,7 @@ impl Store {
              WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id"
         )))
         .bind(course)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         Ok(rows
             .iter()
@@ -180,7 +180,7 @@ impl Store {
         )))
         .bind(owner)
         .bind(day)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         rows.iter()
             .map(|r| Ok((todo_row(r)?, r.try_get("course_title")?)))
@@ -235,7 +235,7 @@ impl Store {
         .bind(value)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         Ok(rows
             .iter()
@@ -248,7 +248,7 @@ impl Store {
         let rows = sqlx::query("SELECT todo_id FROM done_log WHERE owner = $1 AND day = $2")
             .bind(owner)
             .bind(day)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         Ok(rows
             .iter()

@@ -1,0 +1,55 @@
+//! Opening SQL pools, shared by the identity server and the todo service (each with its own
+//! database and migrations: this module knows no table).
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+/// The two SQL dialects Belf speaks; the URL's scheme decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn of(url: &str) -> Dialect {
+        if url.starts_with("postgres") {
+            Dialect::Postgres
+        } else {
+            Dialect::Sqlite
+        }
+    }
+}
+
+/// True for SQLite URLs whose database lives in the connection (`sqlite::memory:`): each
+/// connection would see its own, empty database, so such a pool must hold one connection.
+pub fn is_private_memory(url: &str) -> bool {
+    Dialect::of(url) == Dialect::Sqlite && url.contains(":memory:") && !url.contains("cache=shared")
+}
+
+/// An `Any` pool for a sqlite: or postgres: URL. SQLite gets WAL (readers never wait for the
+/// writer) and `synchronous=NORMAL` (durable at checkpoints, safe with WAL).
+pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let dialect = Dialect::of(url);
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections.max(1))
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if dialect == Dialect::Sqlite {
+                    conn.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?;
+    if dialect == Dialect::Sqlite {
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&pool)
+            .await?;
+    }
+    Ok(pool)
+}
