@@ -35,22 +35,31 @@ impl Throttle {
     }
 
     fn keys(&self, kind: &str, subject: &str, ip: IpAddr) -> [Key; 3] {
-        // Whatever a client typed becomes part of a key: bound its length.
-        let subject: String = subject.to_lowercase().chars().take(256).collect();
+        // Whatever a client typed becomes part of a key: bound its length. Built with
+        // `push_str`, not `format!`: this runs before every client authentication.
+        let ip = ip.to_string();
+        let mut account = String::with_capacity(kind.len() + 1 + subject.len().min(256));
+        account.push_str(kind);
+        account.push(':');
+        account.extend(subject.chars().take(256).flat_map(char::to_lowercase));
+        let mut pair = String::with_capacity(account.len() + 1 + ip.len());
+        pair.push_str(&account);
+        pair.push('|');
+        pair.push_str(&ip);
         let c = &self.config;
         [
             Key {
-                name: format!("{kind}:{subject}|{ip}"),
+                name: pair,
                 free: c.free_failures,
                 max_delay: c.max_delay_secs,
             },
             Key {
-                name: format!("ip:{ip}"),
+                name: ["ip:", &ip].concat(),
                 free: c.free_failures_per_ip,
                 max_delay: c.max_delay_secs,
             },
             Key {
-                name: format!("{kind}:{subject}"),
+                name: account,
                 free: c.free_failures_per_account,
                 max_delay: c.max_delay_secs.min(60),
             },
@@ -72,7 +81,7 @@ impl Throttle {
         let blocks: Vec<String> = self
             .keys(kind, subject, ip)
             .iter()
-            .map(|k| format!("block:{}", k.name))
+            .map(|k| ["block:", &k.name].concat())
             .collect();
         let now = crate::auth::context::now();
         for until in store

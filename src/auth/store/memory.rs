@@ -68,6 +68,20 @@ impl EphemeralStore for MemoryStore {
         }
     }
 
+    /// One lock for all keys (the throttle asks for three before every client
+    /// authentication); expired entries read as absent and are left to the sweeper.
+    async fn get_many(&self, ns: Namespace, keys: &[String]) -> StoreResult<Vec<Option<String>>> {
+        let now = Instant::now();
+        let inner = self.lock()?;
+        Ok(keys
+            .iter()
+            .map(|key| match inner.map.get(&(ns, key.clone())) {
+                Some((v, exp)) if *exp > now => Some(v.clone()),
+                _ => None,
+            })
+            .collect())
+    }
+
     async fn take(&self, ns: Namespace, key: &str) -> StoreResult<Option<String>> {
         let now = Instant::now();
         let mut inner = self.lock()?;

@@ -194,7 +194,11 @@ impl Store {
         for a in &args {
             q = q.bind(a);
         }
-        let rows = q.bind(f.limit).bind(f.offset).fetch_all(&self.reads).await?;
+        let rows = q
+            .bind(f.limit)
+            .bind(f.offset)
+            .fetch_all(&self.reads)
+            .await?;
         let count_sql = format!("SELECT COUNT(*) AS n FROM courses c WHERE {filter}");
         let mut cq = sqlx::query(sql(count_sql));
         for a in &args {
