@@ -141,18 +141,32 @@ deny-lists live in process memory in this (embedded) mode and are not counted."
 echo "$SUMMARY"
 echo "$SUMMARY" >>"$OUT/results.md"
 
-if command -v oha >/dev/null; then
-  echo "== Cross-check with oha (independent load generator): /healthz, then client_credentials ES256"
-  oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" "http://127.0.0.1:$AUTH_PORT/healthz" | sed -n '1,12p'
-  CC=$(cd "$SCRATCH" && "$BELF" --json client add --name oha-cc --grant-type client_credentials \
+# An independent load generator, when one is installed, for /healthz and an ES256
+# client-credentials grant: its figures should agree with the driver's.
+if command -v oha >/dev/null || command -v wrk >/dev/null; then
+  CC=$(cd "$SCRATCH" && "$BELF" --json client add --name crosscheck-cc --grant-type client_credentials \
     --scope courses:read --access-token-alg ES256)
   CC_ID=$(sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p' <<<"$CC")
   CC_SECRET=$(sed -n 's/.*"client_secret":"\([^"]*\)".*/\1/p' <<<"$CC")
+fi
+if command -v oha >/dev/null; then
+  echo "== Cross-check with oha (independent load generator): /healthz, then client_credentials ES256"
+  oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" "http://127.0.0.1:$AUTH_PORT/healthz" | sed -n '1,12p'
   oha --no-tui -z "${DURATION}s" -c "$CONCURRENCY" -m POST -a "$CC_ID:$CC_SECRET" \
     -T application/x-www-form-urlencoded -d grant_type=client_credentials \
     "http://127.0.0.1:$AUTH_PORT/token" | sed -n '1,12p'
 elif command -v wrk >/dev/null; then
-  echo "== Cross-check of /healthz with wrk (independent load generator)"
+  # wrk prints "Non-2xx or 3xx responses: N" when any answer was an error.
+  echo "== Cross-check with wrk (independent load generator): /healthz, then client_credentials ES256"
   wrk -t2 -c "$CONCURRENCY" -d "${DURATION}s" --latency "http://127.0.0.1:$AUTH_PORT/healthz"
+  BASIC=$(printf '%s:%s' "$CC_ID" "$CC_SECRET" | base64 -w0)
+  cat >"$SCRATCH/cc.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "grant_type=client_credentials"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic $BASIC"
+LUA
+  wrk -t2 -c "$CONCURRENCY" -d "${DURATION}s" --latency -s "$SCRATCH/cc.lua" \
+    "http://127.0.0.1:$AUTH_PORT/token"
 fi
 echo "results: $OUT/results.md $OUT/results.json"
