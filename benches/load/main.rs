@@ -221,6 +221,22 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
         .ok()
 }
 
+/// `/proc/PID/stat` counts in USER_HZ ticks, which Linux fixes at 100 per second for
+/// user space whatever the kernel's own HZ.
+const MICROS_PER_TICK: f64 = 10_000.0;
+
+/// utime + stime of a process, in ticks.
+fn proc_cpu_ticks(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+    let rest = &s[s.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace();
+    // `rest` starts at field 3 (state); utime and stime are fields 14 and 15.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
 // ---------------------------------------------------------------------------------------
 // Database writes: every row of every table of the identity server's SQLite file, as text;
 // rows present after a pass but not before are row versions the pass wrote (an INSERT or an
@@ -307,6 +323,10 @@ struct Row {
     errors: u64,
     error_samples: Vec<String>,
     rss_max_mb: Option<f64>,
+    /// CPU time per op (user + system) of the server process and of this driver during the
+    /// measured window: what a share of the ceiling is made of. One group per run only.
+    server_cpu_us_per_op: Option<f64>,
+    driver_cpu_us_per_op: Option<f64>,
     /// Row versions written per op (SQLite, identity server database), and row versions
     /// that disappeared (old versions of updated rows, or deleted rows).
     db_rows_written_per_op: Option<f64>,
@@ -342,6 +362,22 @@ async fn run_groups(
             }
             max
         })
+    });
+
+    // CPU ticks of the server and of this process at both ends of the measured window.
+    let server_pid = args.server_pid;
+    let cpu_task = tokio::spawn(async move {
+        let read = || {
+            (
+                server_pid.and_then(proc_cpu_ticks),
+                proc_cpu_ticks(std::process::id()),
+            )
+        };
+        tokio::time::sleep_until(measure_from.into()).await;
+        let before = read();
+        tokio::time::sleep_until(end.into()).await;
+        let after = read();
+        (before, after)
     });
 
     let mut handles = Vec::new();
@@ -422,11 +458,23 @@ async fn run_groups(
             errors: total.errors,
             error_samples: total.samples,
             rss_max_mb: None,
+            server_cpu_us_per_op: None,
+            driver_cpu_us_per_op: None,
             db_rows_written_per_op: None,
             db_rows_gone_per_op: None,
             setup_error: None,
         });
         back.push(workers);
+    }
+    if let (Ok(((s0, d0), (s1, d1))), [row]) = (cpu_task.await, rows.as_mut_slice())
+        && row.ops_per_s > 0.0
+    {
+        let ops = row.ops_per_s * duration.as_secs_f64();
+        let per_op = |a: Option<u64>, b: Option<u64>| {
+            Some(b?.saturating_sub(a?) as f64 * MICROS_PER_TICK / ops)
+        };
+        row.server_cpu_us_per_op = per_op(s0, s1);
+        row.driver_cpu_us_per_op = per_op(d0, d1);
     }
     if let Some(t) = rss_task {
         let kib = t.await.unwrap_or(0);
@@ -472,6 +520,8 @@ fn failed_row(scenario: &str, concurrency: usize, e: String) -> Row {
         errors: 1,
         error_samples: vec![e.clone()],
         rss_max_mb: None,
+        server_cpu_us_per_op: None,
+        driver_cpu_us_per_op: None,
         db_rows_written_per_op: None,
         db_rows_gone_per_op: None,
         setup_error: Some(e),
@@ -609,15 +659,15 @@ fn render_table(rows: &[Row], hwm_kib: Option<u64>) -> String {
         .find(|r| r.scenario == "healthz")
         .map(|r| r.req_per_s);
     let mut out = String::new();
-    out.push_str("| scenario | conc | ops/s | req/s | % of healthz | p50 ms | p99 ms | max ms | errors | RSS max MB | DB rows written/op | DB rows gone/op |\n");
-    out.push_str("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| scenario | conc | ops/s | req/s | % of healthz | p50 ms | p99 ms | max ms | errors | server CPU µs/op | driver CPU µs/op | RSS max MB | DB rows written/op | DB rows gone/op |\n");
+    out.push_str("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let opt = |x: Option<f64>, prec: usize| x.map_or("-".to_owned(), |v| format!("{v:.prec$}"));
     for r in rows {
         let pct = ceiling
             .filter(|c| *c > 0.0)
             .map(|c| 100.0 * r.req_per_s / c);
         out.push_str(&format!(
-            "| {:<26} | {:>4} | {:>9.0} | {:>9.0} | {:>6} | {:>8.3} | {:>8.3} | {:>8.1} | {:>6} | {:>6} | {:>5} | {:>5} |\n",
+            "| {:<26} | {:>4} | {:>9.0} | {:>9.0} | {:>6} | {:>8.3} | {:>8.3} | {:>8.1} | {:>6} | {:>6} | {:>6} | {:>6} | {:>5} | {:>5} |\n",
             r.scenario,
             r.concurrency,
             r.ops_per_s,
@@ -627,6 +677,8 @@ fn render_table(rows: &[Row], hwm_kib: Option<u64>) -> String {
             r.p99_ms,
             r.max_ms,
             r.errors,
+            opt(r.server_cpu_us_per_op, 1),
+            opt(r.driver_cpu_us_per_op, 1),
             opt(r.rss_max_mb, 1),
             opt(r.db_rows_written_per_op, 2),
             opt(r.db_rows_gone_per_op, 2),
