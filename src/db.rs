@@ -24,7 +24,9 @@ impl Dialect {
 /// True for SQLite URLs whose database lives in the connection (`sqlite::memory:`): each
 /// connection would see its own, empty database, so such a pool must hold one connection.
 pub fn is_private_memory(url: &str) -> bool {
-    Dialect::of(url) == Dialect::Sqlite && url.contains(":memory:") && !url.contains("cache=shared")
+    Dialect::of(url) == Dialect::Sqlite
+        && (url.contains(":memory:") || url.contains("mode=memory"))
+        && !url.contains("cache=shared")
 }
 
 /// An `Any` pool for a sqlite: or postgres: URL. SQLite gets WAL (readers never wait for the
@@ -57,4 +59,19 @@ pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<Any
             .await?;
     }
     Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_memory_databases_are_recognised() {
+        assert!(is_private_memory("sqlite::memory:"));
+        assert!(is_private_memory("sqlite://:memory:"));
+        assert!(is_private_memory("sqlite:file:x?mode=memory"));
+        assert!(!is_private_memory("sqlite:file:x?mode=memory&cache=shared"));
+        assert!(!is_private_memory("sqlite://belf-todo.db?mode=rwc"));
+        assert!(!is_private_memory("postgres://postgres@127.0.0.1/test"));
+    }
 }
