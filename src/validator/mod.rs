@@ -14,7 +14,7 @@
 
 pub mod axum;
 mod jwks;
-mod verified;
+pub mod verified;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -136,7 +136,7 @@ struct Inner {
     audience: String,
     leeway: Duration,
     jwks: JwksCache,
-    verified: VerifiedTokens,
+    verified: VerifiedTokens<Verified>,
 }
 
 impl std::fmt::Debug for Validator {
@@ -223,7 +223,7 @@ impl Validator {
                 audience: audience.to_owned(),
                 leeway: options.leeway,
                 jwks,
-                verified: VerifiedTokens::default(),
+                verified: VerifiedTokens::new(verified::VALIDATOR_CAPACITY),
             }),
         })
     }
@@ -258,7 +258,7 @@ impl Validator {
         }
         let entry = self.verify(token, now).await?;
         let claims = entry.claims.clone();
-        self.inner.verified.insert(digest, entry, now);
+        self.inner.verified.insert(digest, entry, claims.exp, now);
         Ok(claims)
     }
 
@@ -320,7 +320,8 @@ impl Validator {
                 },
             },
             nbf: raw.nbf,
-            kid,
+            // Shared, not copied, by every cache hit.
+            kid: kid.into(),
             key,
         })
     }

@@ -9,8 +9,12 @@ use serde_json::json;
 use crate::todo_support::{AUDIENCE, FakeIssuer, TestKey, now, test_keys};
 
 async fn setup() -> (FakeIssuer, Validator) {
+    setup_with(Default::default()).await
+}
+
+async fn setup_with(options: belf::validator::ValidatorOptions) -> (FakeIssuer, Validator) {
     let issuer = FakeIssuer::start().await;
-    let v = Validator::discover(&issuer.url, AUDIENCE)
+    let v = Validator::discover_with(&issuer.url, AUDIENCE, options)
         .await
         .expect("discovery works");
     (issuer, v)
@@ -262,15 +266,12 @@ mod readme_example {
 
 #[tokio::test]
 async fn withdrawn_key_stops_working_after_max_age() {
-    let issuer = FakeIssuer::start().await;
-    let options = belf::validator::ValidatorOptions {
+    let (issuer, v) = setup_with(belf::validator::ValidatorOptions {
         jwks_max_age: std::time::Duration::ZERO,
         refetch_interval: std::time::Duration::ZERO,
         ..Default::default()
-    };
-    let v = Validator::discover_with(&issuer.url, AUDIENCE, options)
-        .await
-        .expect("discover");
+    })
+    .await;
     let token = test_keys()
         .rsa
         .sign_at(&issuer.claims("alice", "courses:read"));
@@ -286,14 +287,11 @@ async fn withdrawn_key_stops_working_after_max_age() {
 
 #[tokio::test]
 async fn a_cached_token_still_expires_on_time() {
-    let issuer = FakeIssuer::start().await;
-    let options = belf::validator::ValidatorOptions {
+    let (issuer, v) = setup_with(belf::validator::ValidatorOptions {
         leeway: std::time::Duration::ZERO,
         ..Default::default()
-    };
-    let v = Validator::discover_with(&issuer.url, AUDIENCE, options)
-        .await
-        .expect("discover");
+    })
+    .await;
     let mut c = issuer.claims("alice", "courses:read");
     c["exp"] = json!(now() + 1);
     for key in [&test_keys().ec, &test_keys().rsa] {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::handles;
 use super::keys::KeyRing;
 use crate::config::{Config, ResourceConfig, SigningAlg};
+use crate::validator::verified::VerifiedTokens;
 
 /// `aud` may be one string or several (RFC 7519 §4.1.3).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -93,10 +94,10 @@ pub struct AccessTokenIssuer {
     /// Resource servers introspect the same token again and again; the signature of the same
     /// bytes under the same (immutable, process-lifetime) key ring cannot change, `exp` is
     /// still checked on every use, and revocation is checked by the callers after this.
-    verified: Arc<std::sync::Mutex<std::collections::HashMap<[u8; 32], AccessTokenClaims>>>,
+    verified: Arc<VerifiedTokens<AccessTokenClaims>>,
 }
 
-/// Bound on remembered verifications; the map is cleared when it fills.
+/// Bound on remembered verifications (expired ones go first when it fills, then all).
 const VERIFIED_CACHE_MAX: usize = 50_000;
 
 impl AccessTokenIssuer {
@@ -107,7 +108,7 @@ impl AccessTokenIssuer {
             ttl: config.tokens.access_token_ttl_secs as i64,
             default_alg: config.keys.access_token_alg,
             resources: config.resources.clone().into(),
-            verified: Arc::default(),
+            verified: Arc::new(VerifiedTokens::new(VERIFIED_CACHE_MAX)),
         }
     }
 
@@ -165,24 +166,11 @@ impl AccessTokenIssuer {
     /// `aud` is not checked: our own endpoints accept tokens for any of our audiences.
     pub fn verify(&self, token: &str, now: i64) -> Result<AccessTokenClaims, TokenError> {
         let digest = super::handles::digest_bytes(token);
-        let cached = self
-            .verified
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&digest).cloned());
-        let claims = match cached {
+        let claims = match self.verified.get(&digest) {
             Some(c) => c,
             None => {
                 let c = self.verify_signature(token)?;
-                if let Ok(mut m) = self.verified.lock() {
-                    if m.len() >= VERIFIED_CACHE_MAX {
-                        m.retain(|_, v| v.exp > now);
-                        if m.len() >= VERIFIED_CACHE_MAX {
-                            m.clear();
-                        }
-                    }
-                    m.insert(digest, c.clone());
-                }
+                self.verified.insert(digest, c.clone(), c.exp, now);
                 c
             }
         };

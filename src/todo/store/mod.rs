@@ -61,11 +61,11 @@ impl Store {
         } else {
             anyhow::bail!("todo.database_url must start with sqlite: or postgres:");
         };
-        let (migrator, writers) = match dialect {
+        let (migrator, size) = match dialect {
             Dialect::Sqlite => (&SQLITE, 1),
             Dialect::Postgres => (&POSTGRES, 8),
         };
-        let pool = connect_pool(url, writers).await?;
+        let pool = connect_pool(url, size).await?;
         migrator.run(&pool).await?;
         // A private in-memory database exists only in its one connection.
         let reads = if dialect == Dialect::Sqlite && !is_private_memory(url) {
