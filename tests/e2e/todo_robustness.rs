@@ -97,3 +97,33 @@ async fn odd_input_is_a_4xx_never_a_5xx() {
     let (s, b) = w.app.post("/api/courses", &w.alice, huge).await;
     assert_eq!((s, b["error"].clone()), (413, json!("payload_too_large")));
 }
+
+/// A todo written into a course deleted at the same moment (the handler checked the course,
+/// then the owner deleted it) is refused by the database's foreign keys as `Gone`, which
+/// the API answers with 404, instead of leaving an orphan row or failing with a 500.
+#[tokio::test]
+async fn a_write_into_a_deleted_course_is_gone_not_an_orphan() {
+    use belf::todo::store::{NewTodo, Store, StoreError};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = crate::support::fresh_database_url(dir.path(), "todo").await;
+    let store = Store::connect(&url).await.expect("store");
+    let result = store
+        .create_todo(NewTodo {
+            course_id: format!("deleted-course-{}", uuid::Uuid::new_v4()),
+            title: "Read".into(),
+            explanation: String::new(),
+            active_date: "2026-11-27".into(),
+            recurrence: "daily".into(),
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Gone)),
+        "got {:?}",
+        result.map(|t| t.id)
+    );
+    let http: belf::todo::http::ApiError = StoreError::Gone.into();
+    assert_eq!(
+        axum::response::IntoResponse::into_response(http).status(),
+        404
+    );
+}

@@ -97,6 +97,8 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict => ApiError::conflict("conflicts with an existing entry"),
+            // Deleted between our check and the write: to the caller it is simply not there.
+            StoreError::Gone => ApiError::not_found(),
             StoreError::Db(e) => {
                 tracing::error!(error = %e, "todo store failed");
                 ApiError::internal()

@@ -17,15 +17,28 @@ pub enum StoreError {
     /// A uniqueness rule said no (e.g. the same todo done twice on one day).
     #[error("conflict")]
     Conflict,
+    /// A row the write refers to (a course, a todo) was deleted meanwhile: the database's
+    /// foreign keys refused an orphan.
+    #[error("referenced row is gone")]
+    Gone,
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Gone,
+            _ => StoreError::Db(e),
+        }
+    }
 }
 
 impl StoreError {
     fn from_insert(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-            _ => StoreError::Db(e),
+            _ => StoreError::from(e),
         }
     }
 }
