@@ -16,7 +16,7 @@ use super::extractors::QueryOrForm;
 use super::pages::i18n::{self, Lang};
 use super::pages::{accept_language, redirect, with_cookies};
 use crate::auth::oauth::authorize::redirect_with;
-use crate::auth::oauth::interaction;
+use crate::auth::oauth::session;
 
 pub async fn end_session(
     State(state): State<AppState>,
@@ -87,7 +87,7 @@ pub async fn end_session(
         }
     }
     let session_cookie = cookies::session_cookie_value(&jar);
-    let session = interaction::load_session(ctx, session_cookie.as_deref())
+    let session = session::load_session(ctx, session_cookie.as_deref())
         .await
         .ok()
         .flatten();
@@ -124,7 +124,7 @@ pub async fn end_session(
         );
         return with_cookies(jar, page);
     }
-    if interaction::end_session(ctx, session_cookie.as_deref())
+    if session::end_session(ctx, session_cookie.as_deref())
         .await
         .is_err()
     {
@@ -155,15 +155,11 @@ pub async fn home(State(state): State<AppState>, jar: CookieJar, headers: Header
         &ctx.config.pages.default_locale,
     );
     let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let session = match interaction::load_session(
-        ctx,
-        cookies::session_cookie_value(&jar).as_deref(),
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
-    };
+    let session =
+        match session::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
+            Ok(s) => s,
+            Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
+        };
     let page = state.pages.render(
         StatusCode::OK,
         "message.html",

@@ -113,9 +113,14 @@ pub async fn authenticate(ctx: &AuthContext, presented: &PresentedClient) -> OAu
     if accepts(&client) {
         return Ok(client);
     }
-    // The cached copy may predate a secret rotation: decide on the stored record.
-    ctx.stores.client_cache.invalidate(&presented.client_id);
-    match ctx.stores.clients.get_client(&presented.client_id).await? {
+    // The copy read above may be cached and predate a secret rotation: decide on the
+    // stored record.
+    match ctx
+        .stores
+        .clients
+        .get_client_fresh(&presented.client_id)
+        .await?
+    {
         Some(client) if accepts(&client) => Ok(client),
         _ => Err(failed()),
     }

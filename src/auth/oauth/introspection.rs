@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
+use super::deny_list::is_access_token_revoked;
 use super::error::{OAuthError, OAuthResult};
-use super::revocation::is_access_token_revoked;
 use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
 use crate::auth::tokens::handles;

@@ -16,7 +16,7 @@ pub mod sql;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::accounts::users::User;
+use crate::auth::accounts::User;
 use crate::auth::clients::Client;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,12 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait ClientStore: Send + Sync {
     async fn insert_client(&self, client: &Client) -> StoreResult<()>;
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<Client>>;
+    /// The stored record, bypassing any cache in front of the store: for decisions that
+    /// must not rest on a copy older than a secret rotation (a presented secret that does
+    /// not match a cached copy is checked again against this).
+    async fn get_client_fresh(&self, client_id: &str) -> StoreResult<Option<Client>> {
+        self.get_client(client_id).await
+    }
     async fn list_clients(&self) -> StoreResult<Vec<Client>>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
     async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool>;
@@ -161,8 +167,15 @@ pub trait EphemeralStore: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
+/// The durable store as a whole, for readiness checks.
+#[async_trait]
+pub trait DurableStore: Send + Sync {
+    async fn ping(&self) -> StoreResult<()>;
+}
+
 /// Everything the identity server stores, as trait objects so the embedded and
-/// production back ends are chosen at start from configuration.
+/// production back ends are chosen at start from configuration. Protocol code sees only
+/// these traits: which database, and whether a cache sits in front, is decided here.
 #[derive(Clone)]
 pub struct Stores {
     pub clients: std::sync::Arc<dyn ClientStore>,
@@ -170,9 +183,7 @@ pub struct Stores {
     pub consents: std::sync::Arc<dyn ConsentStore>,
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
-    pub sql: sql::SqlStore,
-    /// The same object as `clients`, for invalidation.
-    pub client_cache: std::sync::Arc<cached_clients::CachedClientStore>,
+    pub durable: std::sync::Arc<dyn DurableStore>,
 }
 
 impl Stores {
@@ -210,13 +221,12 @@ impl Stores {
             client_cache_ttl_secs,
         ));
         Stores {
-            clients: client_cache.clone(),
-            client_cache,
+            clients: client_cache,
             users: shared.clone(),
             consents: shared.clone(),
-            refresh_tokens: shared,
+            refresh_tokens: shared.clone(),
+            durable: shared,
             ephemeral,
-            sql,
         }
     }
 }

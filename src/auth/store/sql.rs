@@ -13,7 +13,7 @@ use super::{
     ClientStore, ConsentStore, RefreshTokenRecord, RefreshTokenStore, Rotation, StoreError,
     StoreResult, UserStore,
 };
-use crate::auth::accounts::users::User;
+use crate::auth::accounts::User;
 use crate::auth::clients::{Client, GrantType};
 use crate::config::{DatabaseConfig, SigningAlg};
 
@@ -99,6 +99,13 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
         access_token_alg: alg.as_deref().and_then(SigningAlg::parse),
         created_at: row.try_get("created_at").map_err(unavailable)?,
     })
+}
+
+#[async_trait]
+impl super::DurableStore for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        SqlStore::ping(self).await
+    }
 }
 
 #[async_trait]
