@@ -222,7 +222,7 @@ fn code_exchange(c: &mut Criterion) {
     ] {
         let req = AuthorizationRequest {
             client_id: client.client_id.clone(),
-            redirect_uri: "http://127.0.0.1:9/callback".into(),
+            redirect_uri: client.redirect_uris[0].clone(),
             redirect_uri_sent: true,
             scopes: Scopes::parse(Some(scope)).expect("scopes"),
             state: Some("s".into()),

@@ -83,7 +83,11 @@ fn client_text(c: &Client) -> String {
         } else {
             "confidential"
         },
-        c.redirect_uris.join(" "),
+        c.redirect_uris
+            .iter()
+            .map(|u| u.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         c.grant_types
             .iter()
             .map(|g| g.as_str())

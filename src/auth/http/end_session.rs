@@ -67,13 +67,16 @@ pub async fn end_session(
             },
             None => None,
         };
-        match client {
-            Some(c) if c.has_post_logout_redirect_uri(uri) => {
+        match client
+            .as_ref()
+            .and_then(|c| c.post_logout_redirect_uri(uri))
+        {
+            Some(registered) => {
                 let mut q = Vec::new();
                 if let Some(s) = params.get("state") {
                     q.push(("state", s));
                 }
-                target = Some(redirect_with(uri, &ctx.issuer, &q));
+                target = Some(redirect_with(registered, &ctx.issuer, &q));
             }
             _ => {
                 return with_cookies(

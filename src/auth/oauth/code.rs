@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::authorize::AuthorizationRequest;
 use super::error::{OAuthError, OAuthResult};
 use super::scope::Scopes;
+use crate::auth::clients::{ClientId, RedirectUri};
 use crate::auth::context::AuthContext;
 use crate::auth::oidc::claims::ClaimsRequest;
 use crate::auth::store::Namespace;
@@ -22,13 +23,13 @@ const MAX_CODE_LEN: usize = 256;
 /// What a code stands for. Stored under the code's digest only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeRecord {
-    pub client_id: String,
-    pub redirect_uri: String,
+    pub client_id: ClientId,
+    pub redirect_uri: RedirectUri,
     pub redirect_uri_sent: bool,
     pub user_id: String,
     pub scopes: Scopes,
     pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
+    pub code_challenge: Option<super::pkce::CodeChallenge>,
     pub auth_time: i64,
     pub claims: ClaimsRequest,
     pub expires_at: i64,

@@ -57,7 +57,7 @@ impl CachedClientStore {
                 m.clear();
             }
             m.insert(
-                client.client_id.clone(),
+                client.client_id.as_str().to_owned(),
                 (Arc::new(client.clone()), Instant::now()),
             );
         }

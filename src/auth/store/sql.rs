@@ -14,7 +14,7 @@ use super::{
     StoreResult, UserStore,
 };
 use crate::auth::accounts::User;
-use crate::auth::clients::{Client, GrantType};
+use crate::auth::clients::{Client, ClientId, GrantType};
 use crate::config::{DatabaseConfig, SigningAlg};
 
 #[derive(Clone)]
@@ -86,7 +86,7 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
     let alg: Option<String> = row.try_get("access_token_alg").map_err(unavailable)?;
     let grant_names: Vec<String> = parse_list(&get("grant_types")?)?;
     Ok(Client {
-        client_id: get("client_id")?,
+        client_id: ClientId::from_stored(get("client_id")?),
         name: get("name")?,
         secret_hash: row.try_get("secret_hash").map_err(unavailable)?,
         redirect_uris: parse_list(&get("redirect_uris")?)?,
@@ -118,7 +118,7 @@ impl ClientStore for SqlStore {
              post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(&c.client_id)
+        .bind(c.client_id.as_str())
         .bind(&c.name)
         .bind(c.secret_hash.clone())
         .bind(json_list(&c.redirect_uris))

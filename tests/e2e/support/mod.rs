@@ -147,7 +147,10 @@ impl TestAuth {
         )
         .await
         .expect("client registers");
-        (client.client_id, secret.map(|s| s.expose().to_owned()))
+        (
+            client.client_id.into_string(),
+            secret.map(|s| s.expose().to_owned()),
+        )
     }
 
     /// A confidential web client with one redirect URI and refresh tokens.

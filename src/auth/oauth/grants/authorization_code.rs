@@ -62,7 +62,7 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant("authorization code expired"));
     }
     match (record.redirect_uri_sent, redirect_uri) {
-        (_, Some(uri)) if uri != record.redirect_uri => {
+        (_, Some(uri)) if uri != record.redirect_uri.as_str() => {
             return Err(OAuthError::invalid_grant(
                 "redirect_uri does not match the authorization request",
             ));
@@ -74,7 +74,7 @@ pub async fn exchange(
         }
         _ => {}
     }
-    pkce::verify(record.code_challenge.as_deref(), code_verifier)?;
+    pkce::verify(record.code_challenge.as_ref(), code_verifier)?;
 
     let user = match ctx.stores.users.get_user(&record.user_id).await? {
         Some(u) if !u.disabled => u,
@@ -106,7 +106,7 @@ pub async fn exchange(
             .insert_refresh_token(&RefreshTokenRecord {
                 token_hash: handles::digest(&refresh_token),
                 family_id: grant_id.clone(),
-                client_id: client.client_id.clone(),
+                client_id: client.client_id.to_string(),
                 user_id: user.user_id.clone(),
                 scopes: record.scopes.to_vec(),
                 auth_time: record.auth_time,
