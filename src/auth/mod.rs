@@ -9,4 +9,7 @@ pub mod oidc;
 pub mod store;
 pub mod tokens;
 
+#[cfg(test)]
+pub(crate) mod testing;
+
 pub use http::AuthServer;

@@ -294,3 +294,7 @@ impl RedirectError {
         redirect_with(&self.redirect_uri, issuer, &params)
     }
 }
+
+#[cfg(test)]
+#[path = "authorize_tests.rs"]
+mod tests;

@@ -210,3 +210,7 @@ pub async fn answer_consent(
     pending.consent_done = true;
     decide(ctx, id, pending, Some(session), now).await
 }
+
+#[cfg(test)]
+#[path = "interaction_tests.rs"]
+mod tests;

@@ -120,3 +120,6 @@ pub async fn token_endpoint(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
