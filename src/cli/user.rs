@@ -123,8 +123,14 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
                 );
             }
             let password = read_password().await?;
-            let u = users::set_password(&store, &hasher()?, &user, password, Clock::system().now())
-                .await?;
+            let u = users::set_password(
+                &store,
+                &hasher()?,
+                &user,
+                password,
+                Clock::system().now_millis(),
+            )
+            .await?;
             output(
                 json,
                 &json!({ "user_id": u.user_id, "password_changed": true }),
@@ -142,7 +148,9 @@ async fn set_disabled(
     json: bool,
 ) -> anyhow::Result<()> {
     let user = users::lookup(store, who).await?;
-    store.set_user_disabled(&user.user_id, disabled).await?;
+    store
+        .set_user_disabled(&user.user_id, disabled, Clock::system().now_millis())
+        .await?;
     output(
         json,
         &json!({ "user_id": user.user_id, "disabled": disabled }),

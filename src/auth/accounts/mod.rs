@@ -29,6 +29,10 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: String,
     pub disabled: bool,
+    /// Sessions started and access tokens issued before this instant (Unix ms) are void:
+    /// moved forward by a password change and by disabling the account.
+    #[serde(skip)]
+    pub sessions_not_before_ms: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }

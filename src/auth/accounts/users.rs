@@ -121,6 +121,7 @@ pub async fn create_user(
         address: None,
         password_hash,
         disabled: false,
+        sessions_not_before_ms: 0,
         created_at: now,
         updated_at: now,
     };
@@ -144,12 +145,16 @@ pub async fn set_password(
     hasher: &PasswordHasherPool,
     who: &str,
     password: String,
-    now: i64,
+    now_ms: i64,
 ) -> Result<User, UserError> {
     check_password(&password)?;
     let user = lookup(store, who).await?;
     let hash = hasher.hash(password).await?;
-    store.set_password_hash(&user.user_id, &hash, now).await?;
+    // The store also signs out every session and revokes every grant (Keycloak's "sign
+    // out other sessions", always on): whoever knew the old password is out.
+    store
+        .set_password_hash(&user.user_id, &hash, now_ms)
+        .await?;
     Ok(user)
 }
 

@@ -7,6 +7,7 @@
 //! access tokens are short-lived.
 
 use super::error::OAuthResult;
+use crate::auth::clients::ClientId;
 use crate::auth::context::AuthContext;
 use crate::auth::store::Namespace;
 use crate::auth::tokens::access_token::AccessTokenClaims;
@@ -64,4 +65,44 @@ pub async fn is_access_token_revoked(
         return Ok(true);
     }
     Ok(false)
+}
+
+/// Whether an access token no longer stands for anyone: its client was removed, or its
+/// user was removed, disabled, or changed their password after it was issued. Looked up
+/// (clients from the short-lived cache) at introspection and userinfo, so a token of a
+/// disabled person is refused there at once, not only when it expires.
+pub async fn is_access_token_orphaned(
+    ctx: &AuthContext,
+    claims: &AccessTokenClaims,
+) -> OAuthResult<bool> {
+    let Some(client_id) = ClientId::parse(&claims.client_id) else {
+        return Ok(true);
+    };
+    if ctx.stores.clients.get_client(&client_id).await?.is_none() {
+        return Ok(true);
+    }
+    if !claims.has_user() {
+        return Ok(false);
+    }
+    Ok(match ctx.stores.users.get_user(&claims.sub).await? {
+        Some(user) => user.disabled || issued_before(claims.iat, user.sessions_not_before_ms),
+        None => true,
+    })
+}
+
+/// `iat` is in whole seconds: a token counts as issued before `not_before_ms` only if its
+/// whole second ended by then, so a token issued just after a password change, in the
+/// same second, keeps working (the change itself revoked the grants it could come from).
+pub fn issued_before(iat_secs: i64, not_before_ms: i64) -> bool {
+    iat_secs.saturating_add(1).saturating_mul(1000) <= not_before_ms
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn issued_before_counts_whole_seconds() {
+        assert!(super::issued_before(10, 11_000));
+        assert!(!super::issued_before(10, 10_999));
+        assert!(!super::issued_before(10, 0));
+    }
 }

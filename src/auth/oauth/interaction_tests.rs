@@ -95,6 +95,7 @@ async fn consent_is_asked_once_then_remembered_and_a_code_is_issued() {
         Session {
             user_id: user.user_id.clone(),
             auth_time: fx.now(),
+            started_at_ms: fx.clock.now_millis(),
         },
         user,
     );
@@ -130,6 +131,7 @@ async fn a_denied_consent_redirects_access_denied() {
         Session {
             user_id: user.user_id.clone(),
             auth_time: fx.now(),
+            started_at_ms: fx.clock.now_millis(),
         },
         user,
     );
@@ -151,6 +153,7 @@ async fn max_age_sends_an_old_session_back_to_login_once_the_clock_passes_it() {
         Session {
             user_id: user.user_id.clone(),
             auth_time: fx.now(),
+            started_at_ms: fx.clock.now_millis(),
         },
         user,
     );

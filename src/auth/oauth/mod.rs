@@ -24,3 +24,6 @@ pub mod revocation;
 pub mod scope;
 pub mod session;
 pub mod userinfo;
+
+#[cfg(test)]
+mod account_change_tests;

@@ -17,6 +17,11 @@ use crate::auth::tokens::handles;
 pub struct Session {
     pub user_id: String,
     pub auth_time: i64,
+    /// When the session began, in Unix ms: a password change or a disable after it voids
+    /// the session (`User::sessions_not_before_ms`). Sessions stored before this field
+    /// existed read as 0, i.e. as old as can be.
+    #[serde(default)]
+    pub started_at_ms: i64,
 }
 
 pub async fn load_session(
@@ -38,7 +43,9 @@ pub async fn load_session(
         return Ok(None);
     };
     match ctx.stores.users.get_user(&session.user_id).await? {
-        Some(user) if !user.disabled => Ok(Some((session, user))),
+        Some(user) if !user.disabled && session.started_at_ms >= user.sessions_not_before_ms => {
+            Ok(Some((session, user)))
+        }
         _ => Ok(None),
     }
 }
@@ -61,6 +68,7 @@ pub async fn start_session(
     let session = Session {
         user_id: user.user_id.clone(),
         auth_time: now,
+        started_at_ms: ctx.clock.now_millis(),
     };
     let json = serde_json::to_string(&session).map_err(|e| OAuthError::unavailable(&e))?;
     ctx.stores

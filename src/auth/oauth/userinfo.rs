@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::deny_list::is_access_token_revoked;
+use super::deny_list::{is_access_token_revoked, issued_before};
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::scope::Scopes;
 use crate::auth::context::AuthContext;
@@ -28,7 +28,7 @@ pub async fn userinfo(ctx: &AuthContext, token: &str, now: i64) -> OAuthResult<M
         ));
     }
     let user = match ctx.stores.users.get_user(&claims.sub).await? {
-        Some(u) if !u.disabled => u,
+        Some(u) if !u.disabled && !issued_before(claims.iat, u.sessions_not_before_ms) => u,
         _ => return Err(OAuthError::invalid_token("the user is no longer active")),
     };
     let requested: BTreeSet<String> = match &claims.gid {

@@ -53,8 +53,17 @@ pub trait UserStore: Send + Sync {
     /// Looks a person up by username or e-mail address (case-insensitive).
     async fn find_user(&self, login: &str) -> StoreResult<Option<User>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
-    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> StoreResult<bool>;
-    async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool>;
+    /// Disabling also voids the person's sessions and revokes their refresh tokens, in one
+    /// transaction, so re-enabling the account later revives none of them.
+    async fn set_user_disabled(
+        &self,
+        user_id: &str,
+        disabled: bool,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Sets a new password hash, voids every session started before `now_ms` and revokes
+    /// every refresh token of the person, in one transaction.
+    async fn set_password_hash(&self, user_id: &str, hash: &str, now_ms: i64) -> StoreResult<bool>;
 }
 
 #[async_trait]

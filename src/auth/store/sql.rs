@@ -209,9 +209,29 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
         address: o("address")?,
         password_hash: s("password_hash")?,
         disabled: i("disabled")? != 0,
+        sessions_not_before_ms: i("sessions_not_before")?,
         created_at: i("created_at")?,
         updated_at: i("updated_at")?,
     })
+}
+
+/// Marks every live refresh token of `user_id` revoked (the access tokens of those grants
+/// are refused by introspection and userinfo through `sessions_not_before`).
+async fn revoke_user_refresh_tokens(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: &str,
+    now_ms: i64,
+) -> StoreResult<u64> {
+    let n = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_ms.div_euclid(1000))
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(unavailable)?
+    .rows_affected();
+    Ok(n)
 }
 
 #[async_trait]
@@ -276,29 +296,59 @@ impl UserStore for SqlStore {
             .collect()
     }
 
-    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> StoreResult<bool> {
+    async fn set_user_disabled(
+        &self,
+        user_id: &str,
+        disabled: bool,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
         let _write = self.writing().await;
-        let n = sqlx::query("UPDATE users SET disabled = $1 WHERE user_id = $2")
-            .bind(i64::from(disabled))
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let n = if disabled {
+            sqlx::query(
+                "UPDATE users SET disabled = 1, sessions_not_before = $1, updated_at = $2 \
+                 WHERE user_id = $3",
+            )
+            .bind(now_ms)
+            .bind(now_ms.div_euclid(1000))
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(unavailable)?
-            .rows_affected();
+            .rows_affected()
+        } else {
+            sqlx::query("UPDATE users SET disabled = 0, updated_at = $1 WHERE user_id = $2")
+                .bind(now_ms.div_euclid(1000))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?
+                .rows_affected()
+        };
+        if disabled {
+            revoke_user_refresh_tokens(&mut tx, user_id, now_ms).await?;
+        }
+        tx.commit().await.map_err(unavailable)?;
         Ok(n > 0)
     }
 
-    async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool> {
+    async fn set_password_hash(&self, user_id: &str, hash: &str, now_ms: i64) -> StoreResult<bool> {
         let _write = self.writing().await;
-        let n =
-            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
-                .bind(hash)
-                .bind(now)
-                .bind(user_id)
-                .execute(&self.pool)
-                .await
-                .map_err(unavailable)?
-                .rows_affected();
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, updated_at = $2, sessions_not_before = $3 \
+             WHERE user_id = $4",
+        )
+        .bind(hash)
+        .bind(now_ms.div_euclid(1000))
+        .bind(now_ms)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        revoke_user_refresh_tokens(&mut tx, user_id, now_ms).await?;
+        tx.commit().await.map_err(unavailable)?;
         Ok(n > 0)
     }
 }

@@ -286,6 +286,7 @@ pub async fn finish_login(
         session::Session {
             user_id: user.user_id.clone(),
             auth_time: now,
+            started_at_ms: ctx.clock.now_millis(),
         },
         user.clone(),
     );
