@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod clients;
 pub mod context;
 pub mod http;
+pub mod maintenance;
 pub mod oauth;
 pub mod oidc;
 pub mod store;

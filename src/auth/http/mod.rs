@@ -176,12 +176,17 @@ impl AuthServer {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let purger = crate::auth::maintenance::spawn_purger(self.ctx.clone());
         let service = self
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        if let Some(purger) = purger {
+            purger.abort();
+        }
+        served
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -121,8 +121,9 @@ pub trait RefreshTokenStore: Send + Sync {
     ) -> StoreResult<Rotation>;
     /// Revokes every token of the family. Returns how many were active.
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64>;
-    /// Removes expired and long-dead rows; returns how many.
-    async fn purge_refresh_tokens(&self, now: i64) -> StoreResult<u64>;
+    /// Removes at most `limit` expired rows; returns how many. Callers repeat until fewer
+    /// than `limit` come back, so each statement stays short.
+    async fn purge_refresh_tokens(&self, now: i64, limit: u32) -> StoreResult<u64>;
 }
 
 /// Namespaces of short-lived artifacts; the key inside each is a digest or random id.

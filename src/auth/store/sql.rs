@@ -505,14 +505,19 @@ impl RefreshTokenStore for SqlStore {
         Ok(n)
     }
 
-    async fn purge_refresh_tokens(&self, now: i64) -> StoreResult<u64> {
+    async fn purge_refresh_tokens(&self, now: i64, limit: u32) -> StoreResult<u64> {
         let _write = self.writing().await;
-        let n = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
-            .bind(now)
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?
-            .rows_affected();
+        // The same text on SQLite and PostgreSQL; the sub-select uses the expiry index.
+        let n = sqlx::query(
+            "DELETE FROM refresh_tokens WHERE token_hash IN \
+             (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
         Ok(n)
     }
 }
