@@ -84,9 +84,10 @@ async fn handle(
             Err(_) => super::with_cookies(jar, state.pages.unavailable(lang)),
         };
     }
+    // Claims requested one by one show up as the scopes that cover them.
     let scopes: Vec<String> = pending
         .request
-        .scopes
+        .consent_scopes()
         .iter()
         .map(|s| describe(lang, s))
         .collect();
