@@ -97,7 +97,7 @@ pub struct TokensConfig {
     pub id_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub authorization_code_ttl_secs: u64,
-    pub refresh_reuse_grace_secs: u64,
+    pub refresh_reuse_grace_ms: u64,
     /// Seconds between two purges of expired rows (0: never purge).
     pub purge_interval_secs: u64,
     /// Rows deleted per statement, so a purge never holds a long lock.
