@@ -67,11 +67,7 @@ static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/todo/postg
 impl Store {
     /// Connects (`sqlite://…` or `postgres://…`) and applies the matching migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let dialect = if url.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Dialect::Postgres
-        } else {
+        let Some(dialect) = Dialect::parse(url) else {
             anyhow::bail!("todo.database_url must start with sqlite: or postgres:");
         };
         let (migrator, size) = match dialect {
