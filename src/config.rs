@@ -277,10 +277,7 @@ impl Config {
             return invalid("pages.default_locale", "must be `en` or `ko`");
         }
         let db = self.database.url.expose_secret();
-        if !(db.starts_with("sqlite:")
-            || db.starts_with("postgres:")
-            || db.starts_with("postgresql:"))
-        {
+        if crate::db::Dialect::parse(db).is_none() {
             return invalid("database.url", "must start with sqlite: or postgres:");
         }
         Ok(())
