@@ -177,12 +177,8 @@ impl AuthServer {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let purger = crate::auth::maintenance::spawn_purger(self.ctx.clone());
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let limits = crate::serve::ListenerLimits::from_config(&self.ctx.config.server);
+        let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         if let Some(purger) = purger {
             purger.abort();
         }
