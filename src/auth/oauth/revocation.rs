@@ -5,7 +5,6 @@
 //! Unknown tokens, and tokens of other clients, are a silent success: the answer must not
 //! help anyone probe for valid tokens.
 
-use super::client_auth::PresentedClient;
 use super::error::OAuthResult;
 use super::grants::deny_grant;
 use crate::auth::clients::Client;
@@ -14,13 +13,7 @@ use crate::auth::store::Namespace;
 use crate::auth::tokens::access_token::AccessTokenClaims;
 use crate::auth::tokens::handles;
 
-pub async fn revoke(
-    ctx: &AuthContext,
-    client: &Client,
-    _presented: &PresentedClient,
-    token: &str,
-    now: i64,
-) -> OAuthResult<()> {
+pub async fn revoke(ctx: &AuthContext, client: &Client, token: &str, now: i64) -> OAuthResult<()> {
     if token.len() > 8192 {
         return Ok(());
     }
