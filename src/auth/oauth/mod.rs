@@ -11,6 +11,7 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod end_session;
 pub mod error;
 pub mod grants;
 pub mod interaction;
