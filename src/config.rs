@@ -98,6 +98,10 @@ pub struct TokensConfig {
     pub refresh_token_ttl_secs: u64,
     pub authorization_code_ttl_secs: u64,
     pub refresh_reuse_grace_secs: u64,
+    /// Seconds between two purges of expired rows (0: never purge).
+    pub purge_interval_secs: u64,
+    /// Rows deleted per statement, so a purge never holds a long lock.
+    pub purge_batch_size: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -11,9 +11,10 @@ use super::extractors::QueryOrForm;
 use super::pages::flow::step_response;
 use super::pages::i18n::Lang;
 use super::pages::{OrUnavailable, PageError, accept_language, redirect};
-use crate::auth::context::{AuthContext, now};
+use crate::auth::context::AuthContext;
 use crate::auth::oauth::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::auth::oauth::interaction::{self, Pending};
+use crate::auth::oauth::session;
 use crate::auth::tokens::handles;
 
 /// Not a `BrowserRequest` handler: the request is checked before the browser is bound, so
@@ -55,7 +56,7 @@ async fn begin_interaction(
     request: AuthorizationRequest,
     lang: Lang,
 ) -> Result<Response, PageError> {
-    let session = interaction::load_session(ctx, cookies::session_cookie_value(jar).as_deref())
+    let session = session::load_session(ctx, cookies::session_cookie_value(jar).as_deref())
         .await
         .or_unavailable(lang)?;
     let pending = Pending {
@@ -65,7 +66,7 @@ async fn begin_interaction(
         consent_done: false,
     };
     let id = handles::new_id();
-    interaction::decide(ctx, &id, pending, session.as_ref(), now())
+    interaction::decide(ctx, &id, pending, session.as_ref(), ctx.clock.now())
         .await
         .map(step_response)
         .or_unavailable(lang)

@@ -18,7 +18,7 @@
 
 use super::authorize::redirect_with;
 use super::error::OAuthResult;
-use super::interaction;
+use super::session;
 use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
 
@@ -108,7 +108,7 @@ pub async fn logout(
     // A failed lookup counts as no session: that only skips the confirmation page, which
     // exists to protect an open session, and deleting the session below still reports an
     // outage.
-    let session = interaction::load_session(ctx, session_cookie)
+    let session = session::load_session(ctx, session_cookie)
         .await
         .ok()
         .flatten();
@@ -119,7 +119,7 @@ pub async fn logout(
             username: user.username.clone(),
         });
     }
-    interaction::end_session(ctx, session_cookie).await?;
+    session::end_session(ctx, session_cookie).await?;
     Ok(EndSession::Done { redirect })
 }
 
@@ -137,21 +137,19 @@ fn named_client<'a>(
     }
 }
 
-/// `uri` with `state` and `iss` added, if `client` registered it as a logout return
-/// address (exact match, as for redirect URIs).
+/// The registered logout return address equal to `uri` (exact match, as for redirect
+/// URIs), with `state` and `iss` added.
 fn return_address(
     client: Option<&Client>,
     uri: &str,
     state: Option<&str>,
     issuer: &str,
 ) -> Result<String, Rejection> {
-    match client {
-        Some(c) if c.has_post_logout_redirect_uri(uri) => {
-            let query: Vec<(&str, &str)> = state.map(|s| ("state", s)).into_iter().collect();
-            Ok(redirect_with(uri, issuer, &query))
-        }
-        _ => Err(Rejection::UnregisteredReturnUri),
-    }
+    let registered = client
+        .and_then(|c| c.post_logout_redirect_uri(uri))
+        .ok_or(Rejection::UnregisteredReturnUri)?;
+    let query: Vec<(&str, &str)> = state.map(|s| ("state", s)).into_iter().collect();
+    Ok(redirect_with(registered, issuer, &query))
 }
 
 /// Whether the person must confirm before their open session ends: yes, unless they
@@ -164,6 +162,7 @@ fn must_confirm(hint: Option<&Hint>, session_user: &str, confirmed: bool) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::clients::{ClientId, RedirectUri};
 
     const ISSUER: &str = "https://id.example";
     const RETURN: &str = "https://app.example/bye";
@@ -176,12 +175,13 @@ mod tests {
     }
 
     fn client(post_logout: &[&str]) -> Client {
+        let uri = |u: &str| RedirectUri::parse(u, false).expect("a valid URI");
         Client {
-            client_id: "app".to_owned(),
+            client_id: ClientId::parse("app").expect("a valid id"),
             name: "App".to_owned(),
             secret_hash: None,
-            redirect_uris: vec!["https://app.example/cb".to_owned()],
-            post_logout_redirect_uris: post_logout.iter().map(|u| (*u).to_owned()).collect(),
+            redirect_uris: vec![uri("https://app.example/cb")],
+            post_logout_redirect_uris: post_logout.iter().map(|u| uri(u)).collect(),
             grant_types: Vec::new(),
             scopes: Vec::new(),
             access_token_alg: None,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::auth::accounts::users::User;
+use crate::auth::accounts::User;
 use crate::auth::oauth::error::{OAuthError, OAuthResult};
 use crate::auth::oauth::scope::Scopes;
 

@@ -7,11 +7,10 @@ use axum::response::Response;
 use super::flow::{client_name, page_lang, pending_for, step_response};
 use super::i18n::{self, Lang};
 use super::{BrowserRequest, OrUnavailable, PageError};
-use crate::auth::context::now;
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
-use crate::auth::oauth::interaction;
 use crate::auth::oauth::params::Params;
+use crate::auth::oauth::{interaction, session};
 
 fn describe(lang: Lang, scope: &str) -> String {
     let key = format!("scope_{scope}");
@@ -56,7 +55,7 @@ async fn handle(
         .await?
         .ok_or_else(|| PageError::unavailable(browser_lang))?;
     let lang = page_lang(&browser, Some(&pending));
-    let session = interaction::load_session(ctx, browser.session_cookie())
+    let session = session::load_session(ctx, browser.session_cookie())
         .await
         .or_unavailable(lang)?;
     // Logged out in between: back to the login step.
@@ -65,7 +64,7 @@ async fn handle(
     };
     if submit {
         let allow = params.get("decision") == Some("allow");
-        let step = interaction::answer_consent(ctx, id, pending, &session, allow, now())
+        let step = interaction::answer_consent(ctx, id, pending, &session, allow, ctx.clock.now())
             .await
             .or_unavailable(lang)?;
         return Ok(step_response(step));

@@ -7,12 +7,13 @@ use axum_extra::extract::CookieJar;
 
 use super::i18n::Lang;
 use super::{BrowserRequest, OrUnavailable, PageError, redirect};
-use crate::auth::accounts::users::User;
-use crate::auth::context::{AuthContext, now};
+use crate::auth::accounts::User;
+use crate::auth::context::AuthContext;
 use crate::auth::http::AppState;
 use crate::auth::http::cookies;
 use crate::auth::oauth::interaction::{self, Pending, Step};
 use crate::auth::oauth::params::Params;
+use crate::auth::oauth::session;
 
 /// Where the browser goes after a step of the interaction.
 pub fn step_response(step: Step) -> Response {
@@ -94,9 +95,9 @@ pub async fn finish_login(
     user: &User,
 ) -> Result<Response, PageError> {
     let ctx = &state.ctx;
-    let now = now();
+    let now = ctx.clock.now();
     let old = cookies::session_cookie_value(&jar);
-    let cookie = interaction::start_session(ctx, old.as_deref(), user, now)
+    let cookie = session::start_session(ctx, old.as_deref(), user, now)
         .await
         .or_unavailable(lang)?;
     let jar = cookies::set_session(
@@ -110,9 +111,10 @@ pub async fn finish_login(
     };
     pending.login_done = true;
     let session = (
-        interaction::Session {
+        session::Session {
             user_id: user.user_id.clone(),
             auth_time: now,
+            started_at_ms: ctx.clock.now_millis(),
         },
         user.clone(),
     );

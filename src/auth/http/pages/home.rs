@@ -7,14 +7,14 @@ use axum::response::Response;
 use super::i18n;
 use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::http::AppState;
-use crate::auth::oauth::interaction;
+use crate::auth::oauth::session;
 
 pub async fn home(
     State(state): State<AppState>,
     browser: BrowserRequest,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let session = interaction::load_session(&state.ctx, browser.session_cookie())
+    let session = session::load_session(&state.ctx, browser.session_cookie())
         .await
         .or_unavailable(lang)?;
     Ok(state.pages.render(

@@ -9,7 +9,6 @@ use super::flow::{FormStart, finish_login, page_lang, pending_for, start_form};
 use super::i18n::{self, Lang};
 use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::accounts::users::{self, NewUser, UserError};
-use crate::auth::context::now;
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
 use crate::auth::oauth::params::Params;
@@ -95,16 +94,16 @@ pub async fn register_submit(
         name: form.get("name").map(str::to_owned),
         password: form.get("password").unwrap_or("").to_owned(),
     };
-    let (status, error) = match users::create_user(&*ctx.stores.users, &ctx.passwords, new, now())
-        .await
-    {
-        Ok(user) => {
-            let interaction_id = form.get("interaction");
-            return finish_login(&state, browser.jar, lang, interaction_id, pending, &user).await;
-        }
-        Err(e @ UserError::Invalid { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-        Err(UserError::Taken) => (StatusCode::CONFLICT, i18n::text(lang, "taken").to_owned()),
-        Err(e) => return Err(e).or_unavailable(lang),
-    };
+    let (status, error) =
+        match users::create_user(&*ctx.stores.users, &ctx.passwords, new, ctx.clock.now()).await {
+            Ok(user) => {
+                let interaction_id = form.get("interaction");
+                return finish_login(&state, browser.jar, lang, interaction_id, pending, &user)
+                    .await;
+            }
+            Err(e @ UserError::Invalid { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            Err(UserError::Taken) => (StatusCode::CONFLICT, i18n::text(lang, "taken").to_owned()),
+            Err(e) => return Err(e).or_unavailable(lang),
+        };
     Ok(render(&state, &browser, lang, status, &form, Some(error)))
 }

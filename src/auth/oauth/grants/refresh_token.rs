@@ -5,10 +5,12 @@
 //! rotation (two tabs refreshing at once): then it gets a fresh token in the same family.
 //! Otherwise the whole family is revoked — committed even though this request fails.
 
-use super::{TokenResponse, UserGrant, deny_grant, user_tokens};
+use super::TokenResponse;
 use crate::auth::clients::{Client, GrantType};
 use crate::auth::context::AuthContext;
+use crate::auth::oauth::deny_list;
 use crate::auth::oauth::error::{ErrorCode, OAuthError, OAuthResult};
+use crate::auth::oauth::issue::{UserGrant, user_tokens};
 use crate::auth::oauth::scope::Scopes;
 use crate::auth::oidc::claims::ClaimsRequest;
 use crate::auth::store::{RefreshTokenRecord, Rotation};
@@ -80,7 +82,7 @@ pub async fn refresh(
                     .refresh_tokens
                     .revoke_family(&record.family_id, now)
                     .await?;
-                deny_grant(ctx, &record.family_id).await?;
+                deny_list::deny_grant(ctx, &record.family_id).await?;
                 return Err(OAuthError::invalid_grant(
                     "refresh token was already used; the whole grant is revoked",
                 ));
