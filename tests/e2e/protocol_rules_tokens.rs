@@ -118,7 +118,7 @@ async fn a_reused_code_fails_and_revokes_what_the_first_exchange_issued() {
 
 #[tokio::test]
 async fn a_reused_refresh_token_after_the_grace_window_revokes_the_family() {
-    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_SECS", "0")]).await;
+    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_MS", "0")]).await;
     let (id, secret, tokens) = offline_grant(&server).await;
     let client = (id.as_str(), secret.as_str());
     let old = tokens["refresh_token"].as_str().unwrap();
@@ -144,7 +144,7 @@ async fn a_reused_refresh_token_after_the_grace_window_revokes_the_family() {
 
 #[tokio::test]
 async fn a_reused_refresh_token_within_the_grace_window_still_works() {
-    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_SECS", "30")]).await;
+    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_MS", "30000")]).await;
     let (id, secret, tokens) = offline_grant(&server).await;
     let client = (id.as_str(), secret.as_str());
     let old = tokens["refresh_token"].as_str().unwrap();
@@ -153,6 +153,10 @@ async fn a_reused_refresh_token_within_the_grace_window_still_works() {
     let (status, again) = refresh(&server, client, old).await;
     assert_eq!(status, StatusCode::OK, "second tab within grace: {again}");
     assert!(again["access_token"].is_string());
+    assert_eq!(
+        again["refresh_token"], rotated["refresh_token"],
+        "the same successor is handed back, not a second live token"
+    );
     let (status, _) = refresh(&server, client, rotated["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK, "the family lives on");
 }

@@ -239,6 +239,24 @@ pub async fn parse(
     Ok((client, request))
 }
 
+impl AuthorizationRequest {
+    /// What the person is asked to grant: the requested scopes plus the scopes that cover
+    /// claims requested one by one through the `claims` parameter. Consent is remembered,
+    /// and compared, in these terms.
+    pub fn consent_scopes(&self) -> Scopes {
+        let implied = crate::auth::oidc::claims::scopes_for_requested(&self.claims);
+        if implied.iter().all(|s| self.scopes.contains(s)) {
+            return self.scopes.clone();
+        }
+        Scopes::from_list(
+            self.scopes
+                .iter()
+                .map(str::to_owned)
+                .chain(implied.into_iter().map(str::to_owned)),
+        )
+    }
+}
+
 fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
     let mut prompt = Prompt::default();
     for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {

@@ -134,8 +134,8 @@ pub async fn decide(
         .granted_scopes(&user.user_id, &req.client_id)
         .await?;
     let granted = super::scope::Scopes::from_list(granted);
-    let needs_consent =
-        !pending.consent_done && (req.prompt.consent || !req.scopes.is_subset_of(&granted));
+    let needs_consent = !pending.consent_done
+        && (req.prompt.consent || !req.consent_scopes().is_subset_of(&granted));
     if needs_consent {
         if req.prompt.none {
             ctx.stores
@@ -197,7 +197,7 @@ pub async fn answer_consent(
         .consents
         .granted_scopes(&session.1.user_id, &req.client_id)
         .await?;
-    for s in req.scopes.iter() {
+    for s in req.consent_scopes().iter() {
         if !granted.iter().any(|g| g == s) {
             granted.push(s.to_owned());
         }

@@ -17,6 +17,10 @@ async fn pending(fx: &Fixture, client: &Client, extra: &[(&str, &str)]) -> Pendi
         ("code_challenge", challenge.as_str()),
         ("code_challenge_method", "S256"),
     ];
+    // A `scope` in `extra` replaces the default one.
+    if extra.iter().any(|(k, _)| *k == "scope") {
+        pairs.retain(|(k, _)| *k != "scope");
+    }
     pairs.extend_from_slice(extra);
     let (_, request) = authorize::parse(&fx.ctx, &params(&pairs))
         .await
@@ -174,4 +178,61 @@ async fn max_age_sends_an_old_session_back_to_login_once_the_clock_passes_it() {
         .await
         .expect("step");
     assert!(matches!(step, Step::Consent(_)), "after login: {step:?}");
+}
+
+#[tokio::test]
+async fn claims_requested_one_by_one_need_consent_like_their_scope() {
+    let fx = Fixture::new().await;
+    let (client, _) = fx.client(false, &[]).await;
+    let user = fx.user("gus").await;
+    let session = (
+        Session {
+            user_id: user.user_id.clone(),
+            auth_time: fx.now(),
+            started_at_ms: fx.clock.now_millis(),
+        },
+        user,
+    );
+    let only_openid = [("scope", "openid")];
+    // Consent to `openid` alone is remembered...
+    let p = pending(&fx, &client, &only_openid).await;
+    answer_consent(&fx.ctx, "ia-8", p, &session, true, fx.now())
+        .await
+        .expect("consent");
+    // ...and does not cover the e-mail address asked for through `claims`.
+    let email_claim = [
+        ("scope", "openid"),
+        ("claims", r#"{"id_token":{"email":null}}"#),
+    ];
+    let p = pending(&fx, &client, &email_claim).await;
+    assert!(p.request.consent_scopes().contains("email"));
+    let step = decide(&fx.ctx, "ia-9", p.clone(), Some(&session), fx.now())
+        .await
+        .expect("step");
+    assert!(matches!(step, Step::Consent(_)), "{step:?}");
+    let silent = pending(
+        &fx,
+        &client,
+        &[email_claim[0], email_claim[1], ("prompt", "none")],
+    )
+    .await;
+    let url = redirect(
+        decide(&fx.ctx, "ia-10", silent, Some(&session), fx.now())
+            .await
+            .expect("step"),
+    );
+    assert_eq!(query(&url, "error").as_deref(), Some("consent_required"));
+
+    // Once granted, it is remembered like the scope.
+    answer_consent(&fx.ctx, "ia-9", p, &session, true, fx.now())
+        .await
+        .expect("consent");
+    let granted = fx
+        .ctx
+        .stores
+        .consents
+        .granted_scopes(&session.0.user_id, &client.client_id)
+        .await
+        .expect("granted");
+    assert!(granted.iter().any(|s| s == "email"), "{granted:?}");
 }

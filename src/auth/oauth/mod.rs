@@ -21,6 +21,7 @@ pub mod introspection;
 pub mod issue;
 pub mod params;
 pub mod pkce;
+pub mod refresh_successor;
 pub mod revocation;
 pub mod scope;
 pub mod session;

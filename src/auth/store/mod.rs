@@ -136,6 +136,7 @@ pub enum Namespace {
     RevokedJti,
     RevokedGrant,
     GrantClaims,
+    RefreshSuccessor,
     Throttle,
 }
 
@@ -149,6 +150,7 @@ impl Namespace {
             Namespace::RevokedJti => "rjti",
             Namespace::RevokedGrant => "rgrant",
             Namespace::GrantClaims => "gclaims",
+            Namespace::RefreshSuccessor => "rsucc",
             Namespace::Throttle => "thr",
         }
     }

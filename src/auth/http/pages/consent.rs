@@ -69,9 +69,10 @@ async fn handle(
             .or_unavailable(lang)?;
         return Ok(step_response(step));
     }
+    // Claims requested one by one show up as the scopes that cover them.
     let scopes: Vec<String> = pending
         .request
-        .scopes
+        .consent_scopes()
         .iter()
         .map(|s| describe(lang, s))
         .collect();

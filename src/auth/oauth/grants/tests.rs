@@ -118,22 +118,61 @@ async fn a_code_is_bound_to_its_client_and_its_verifier() {
 }
 
 #[tokio::test]
-async fn refresh_rotates_and_a_reuse_after_the_grace_window_revokes_the_family() {
+async fn by_default_a_reused_refresh_token_revokes_the_family_at_once() {
     let fx = Fixture::new().await;
+    assert_eq!(
+        fx.ctx.config.tokens.refresh_reuse_grace_ms, 0,
+        "strict by default"
+    );
     let (client, _) = fx.client(false, &[]).await;
-    let grace = fx.ctx.config.tokens.refresh_reuse_grace_secs;
     let (code, verifier) = code_for(&fx, &client, "openid offline_access").await;
     let first = exchange(&fx, &client, &code, &verifier)
         .await
         .expect("tokens");
     let r1 = first.refresh_token.expect("refresh token");
-
-    let second = refresh(&fx, &client, &r1).await.expect("rotated");
-    let r2 = second.refresh_token.expect("new refresh token");
+    let r2 = refresh(&fx, &client, &r1)
+        .await
+        .expect("rotated")
+        .refresh_token
+        .expect("new refresh token");
     assert_ne!(r1, r2);
+    // The very same instant: no window, so this is reuse.
+    assert_eq!(
+        code_of(refresh(&fx, &client, &r1).await),
+        ErrorCode::InvalidGrant
+    );
+    assert_eq!(
+        code_of(refresh(&fx, &client, &r2).await),
+        ErrorCode::InvalidGrant
+    );
+}
 
-    // After the grace window, presenting the spent token is reuse: the family dies.
-    fx.advance(grace + 1);
+#[tokio::test]
+async fn within_the_grace_window_a_reuse_gets_the_same_successor_and_after_it_revokes() {
+    let fx = Fixture::with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_MS", "1500")]).await;
+    let (client, _) = fx.client(false, &[]).await;
+    let (code, verifier) = code_for(&fx, &client, "openid offline_access").await;
+    let first = exchange(&fx, &client, &code, &verifier)
+        .await
+        .expect("tokens");
+    let r1 = first.refresh_token.expect("refresh token");
+    let r2 = refresh(&fx, &client, &r1)
+        .await
+        .expect("rotated")
+        .refresh_token
+        .expect("new refresh token");
+
+    fx.clock.advance(std::time::Duration::from_millis(1000));
+    let again = refresh(&fx, &client, &r1).await.expect("second tab");
+    assert_eq!(
+        again.refresh_token.as_deref(),
+        Some(r2.as_str()),
+        "the same successor, not a new one"
+    );
+    assert!(!again.access_token.is_empty());
+
+    // Past the window (and its one-second rounding margin), the same replay is theft.
+    fx.clock.advance(std::time::Duration::from_millis(1600));
     assert_eq!(
         code_of(refresh(&fx, &client, &r1).await),
         ErrorCode::InvalidGrant
