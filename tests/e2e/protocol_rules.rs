@@ -11,10 +11,9 @@ use serde_json::Value;
 use sha2::Digest;
 
 use crate::support::browser::{Browser, Page, param, query_of};
-use crate::support::{REDIRECT, TestAuth};
+use crate::support::{LOGGED_OUT, REDIRECT, TestAuth};
 
 pub const PASSWORD: &str = "correct horse battery";
-pub const LOGGED_OUT: &str = "http://127.0.0.1:9/logged-out";
 
 /// An authorization request URL: `response_type=code`, the test redirect URI, `scope=openid`
 /// and `state=st-1` unless `extra` names the same parameter (then `extra` wins).

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::todo_support::{FakeIssuer, TodoApp, TokenSource};
+use crate::support::{FakeIssuer, TodoApp, TokenSource};
 
 const RW: &[&str] = &["courses:read", "courses:write"];
 const RO: &[&str] = &["courses:read"];

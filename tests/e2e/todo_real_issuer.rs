@@ -20,7 +20,7 @@ use sha2::Digest;
 
 use crate::support::browser::{Browser, param};
 use crate::support::{REDIRECT, TestAuth};
-use crate::todo_support::{TodoApp, TokenSource};
+use crate::support::{TodoApp, TokenSource};
 
 const PASSWORD: &str = "correct horse battery";
 
