@@ -13,16 +13,14 @@ use std::future::Future;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use belf::auth::clients::service::NewClient;
 use belf::validator::Validator;
 use serde_json::{Value, json};
-use sha2::Digest;
 
-use crate::support::browser::{Browser, param};
-use crate::support::{REDIRECT, TestAuth};
-use crate::support::{TodoApp, TokenSource};
-
-const PASSWORD: &str = "correct horse battery";
+use crate::support::authorize::code_for;
+use crate::support::browser::Browser;
+use crate::support::jwt::unverified_claims;
+use crate::support::token::{client_credentials, exchange_code};
+use crate::support::{PASSWORD, REDIRECT, TestAuth, TodoApp, TokenSource};
 
 pub struct RealIssuer {
     pub auth: TestAuth,
@@ -35,40 +33,13 @@ impl RealIssuer {
     pub async fn spawn() -> RealIssuer {
         let auth = TestAuth::spawn().await;
         let web = auth.web_client(REDIRECT).await;
-        let (id, secret) = auth
-            .client(NewClient {
-                name: "Test machine".into(),
-                grant_types: vec!["client_credentials".into()],
-                ..Default::default()
-            })
-            .await;
+        let machine = auth.service_client().await;
         RealIssuer {
             auth,
             web,
-            machine: (id, secret.expect("confidential client")),
+            machine,
             users: tokio::sync::Mutex::new(HashSet::new()),
         }
-    }
-
-    async fn exchange(&self, client: &(String, String), form: &[(&str, &str)]) -> String {
-        self.exchange_full(client, form).await["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_owned()
-    }
-
-    async fn exchange_full(&self, client: &(String, String), form: &[(&str, &str)]) -> Value {
-        let resp = reqwest::Client::new()
-            .post(self.auth.url("/token"))
-            .basic_auth(&client.0, Some(&client.1))
-            .form(form)
-            .send()
-            .await
-            .expect("token request");
-        let status = resp.status();
-        let body: Value = resp.json().await.expect("token response json");
-        assert_eq!(status, 200, "{body}");
-        body
     }
 
     async fn user_token(&self, name: &str, scope: &str) -> String {
@@ -86,39 +57,17 @@ impl RealIssuer {
                 self.auth.user(name, PASSWORD).await;
             }
         }
-        let verifier = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
-        let challenge = B64.encode(sha2::Sha256::digest(verifier.as_bytes()));
-        let url = url::Url::parse_with_params(
-            &self.auth.url("/authorize"),
-            &[
-                ("response_type", "code"),
-                ("client_id", self.web.0.as_str()),
-                ("redirect_uri", REDIRECT),
-                ("scope", &format!("openid {scope}")),
-                ("state", "s"),
-                ("nonce", "n"),
-                ("code_challenge", &challenge),
-                ("code_challenge_method", "S256"),
-            ],
-        )
-        .expect("authorize url");
         let browser = Browser::new(&self.auth.base);
-        let back = browser.authorize(url.as_str(), name, PASSWORD).await;
-        let code = param(&back, "code").expect("code in redirect").to_owned();
-        self.exchange_full(
-            &self.web,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ],
+        let (web_id, web_secret) = (&self.web.0, &self.web.1);
+        let (code, verifier) = code_for(&browser, web_id, &format!("openid {scope}"), name).await;
+        exchange_code(
+            &self.auth.base,
+            (web_id, web_secret),
+            &code,
+            Some(&verifier),
         )
         .await
+        .ok()
     }
 }
 
@@ -130,11 +79,10 @@ impl TokenSource for RealIssuer {
             match user {
                 Some(name) => self.user_token(&name, &scope).await,
                 None => {
-                    let form = [
-                        ("grant_type", "client_credentials"),
-                        ("scope", scope.as_str()),
-                    ];
-                    self.exchange(&self.machine, &form).await
+                    let (id, secret) = (&self.machine.0, &self.machine.1);
+                    client_credentials(&self.auth.base, (id, secret), Some(&scope))
+                        .await
+                        .access_token()
                 }
             }
         }
@@ -222,7 +170,7 @@ async fn real_but_wrong_tokens_are_refused() {
         .active(belf::config::SigningAlg::ES256)
         .expect("es256 key");
     let sign = |patch: Value| {
-        let mut body = claims_json(good);
+        let mut body = unverified_claims(good);
         for (k, v) in patch.as_object().unwrap() {
             body[k] = v.clone();
         }
@@ -256,7 +204,7 @@ async fn real_but_wrong_tokens_are_refused() {
         validator.validate(&unsigned).await.is_err(),
         "alg none refused"
     );
-    assert_eq!(claims.sub, claims_json(good)["sub"]);
+    assert_eq!(claims.sub, unverified_claims(good)["sub"]);
 
     // Through the service's HTTP API too: 401 with the RFC 6750 header.
     let todo = reqwest::Client::new();
@@ -273,9 +221,4 @@ async fn real_but_wrong_tokens_are_refused() {
         .unwrap()
         .to_owned();
     assert!(challenge.contains("invalid_token"), "{challenge}");
-}
-
-fn claims_json(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&B64.decode(payload).expect("base64")).expect("json")
 }

@@ -136,6 +136,18 @@ impl TestAuth {
         (id, secret.expect("confidential client has a secret"))
     }
 
+    /// A confidential client that may only use the client-credentials grant.
+    pub async fn service_client(&self) -> (String, String) {
+        let (id, secret) = self
+            .client(NewClient {
+                name: "Test service".into(),
+                grant_types: vec!["client_credentials".into()],
+                ..Default::default()
+            })
+            .await;
+        (id, secret.expect("confidential client has a secret"))
+    }
+
     pub async fn user(&self, username: &str, password: &str) -> User {
         users::create_user(
             &*self.ctx.stores.users,

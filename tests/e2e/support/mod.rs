@@ -4,20 +4,26 @@
 //! identity server), [`todo`] (the todo service), [`fake_issuer`] (discovery + JWKS serving
 //! [`keys`] generated here), all fed by [`database`]. Ways a client talks to them:
 //! [`browser`] (cookie jar, one hop at a time), [`rp`] (the `openidconnect` crate as a
-//! relying party). And [`proxy`], a TCP proxy a test can cut to play a dependency outage.
+//! relying party), [`authorize`] (authorization requests up to the code), [`token`] (the
+//! token, introspection and revocation endpoints), [`pkce`] and [`jwt`]. And [`proxy`], a
+//! TCP proxy a test can cut to play a dependency outage.
 //!
 //! The names most test files need are re-exported here.
 
 #![allow(dead_code)] // each test module uses a different part
 
+pub mod authorize;
 pub mod browser;
 pub mod database;
 pub mod fake_issuer;
 pub mod identity_server;
+pub mod jwt;
 pub mod keys;
+pub mod pkce;
 pub mod proxy;
 pub mod rp;
 pub mod todo;
+pub mod token;
 
 pub use database::fresh_database_url;
 pub use fake_issuer::{AUDIENCE, FakeIssuer, now};
@@ -30,3 +36,5 @@ pub use todo::{TodoApp, TokenSource};
 pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
 /// The post-logout redirect URI of every test web client.
 pub const LOGGED_OUT: &str = "http://127.0.0.1:9/logged-out";
+/// The password of every test user, unless a test needs one of its own.
+pub const PASSWORD: &str = "correct horse battery";
