@@ -1,93 +1,16 @@
-//! The validator and the todo service against the real Belf identity server: tokens come
-//! from its `/token` endpoint (client credentials, and authorization code + PKCE after a
-//! login in a cookie-jar browser), discovered only through the issuer URL.
-//!
-//! `RealIssuer` implements the same [`TokenSource`] the todo tests use with the fake
-//! issuer, so any todo test can be pointed at the real server.
-//!
-//! Uses the shared `support` module, so it is listed in `main.rs` only once the `todo`
-//! branch is merged with it (`mod todo_real_issuer;`); it passed in a trial merge.
-
-use std::collections::HashSet;
-use std::future::Future;
+//! The validator and the todo service against the real Belf identity server
+//! ([`RealIssuer`]), discovered only through its issuer URL: real tokens work, and tokens
+//! it really signed (or that are signed with its real key) but that are not right for the
+//! todo service are refused.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use belf::validator::Validator;
 use serde_json::{Value, json};
 
-use crate::support::authorize::code_for;
-use crate::support::browser::Browser;
 use crate::support::jwt::unverified_claims;
-use crate::support::token::{client_credentials, exchange_code};
-use crate::support::{PASSWORD, REDIRECT, TestAuth, TodoApp, TokenSource};
-
-pub struct RealIssuer {
-    pub auth: TestAuth,
-    web: (String, String),
-    machine: (String, String),
-    users: tokio::sync::Mutex<HashSet<String>>,
-}
-
-impl RealIssuer {
-    pub async fn spawn() -> RealIssuer {
-        let auth = TestAuth::spawn().await;
-        let web = auth.web_client(REDIRECT).await;
-        let machine = auth.service_client().await;
-        RealIssuer {
-            auth,
-            web,
-            machine,
-            users: tokio::sync::Mutex::new(HashSet::new()),
-        }
-    }
-
-    async fn user_token(&self, name: &str, scope: &str) -> String {
-        self.user_tokens(name, scope).await["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_owned()
-    }
-
-    /// The whole token response of a login (access, ID and maybe refresh token).
-    async fn user_tokens(&self, name: &str, scope: &str) -> Value {
-        {
-            let mut users = self.users.lock().await;
-            if users.insert(name.to_owned()) {
-                self.auth.user(name, PASSWORD).await;
-            }
-        }
-        let browser = Browser::new(&self.auth.base);
-        let (web_id, web_secret) = (&self.web.0, &self.web.1);
-        let (code, verifier) = code_for(&browser, web_id, &format!("openid {scope}"), name).await;
-        exchange_code(
-            &self.auth.base,
-            (web_id, web_secret),
-            &code,
-            Some(&verifier),
-        )
-        .await
-        .ok()
-    }
-}
-
-impl TokenSource for RealIssuer {
-    fn token(&self, user: Option<&str>, scopes: &[&str]) -> impl Future<Output = String> + Send {
-        let scope = scopes.join(" ");
-        let user = user.map(str::to_owned);
-        async move {
-            match user {
-                Some(name) => self.user_token(&name, &scope).await,
-                None => {
-                    let (id, secret) = (&self.machine.0, &self.machine.1);
-                    client_credentials(&self.auth.base, (id, secret), Some(&scope))
-                        .await
-                        .access_token()
-                }
-            }
-        }
-    }
-}
+use crate::support::real_issuer::RealIssuer;
+use crate::support::{TodoApp, TokenSource};
 
 #[tokio::test]
 async fn validator_accepts_real_tokens() {

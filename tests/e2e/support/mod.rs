@@ -1,12 +1,14 @@
 //! Test support, one idea per file.
 //!
-//! Servers on port 0, each on a fresh database: [`identity_server`] (the real Belf
-//! identity server), [`todo`] (the todo service), [`fake_issuer`] (discovery + JWKS serving
-//! [`keys`] generated here), all fed by [`database`]. Ways a client talks to them:
-//! [`browser`] (cookie jar, one hop at a time), [`rp`] (the `openidconnect` crate as a
-//! relying party), [`authorize`] (authorization requests up to the code), [`token`] (the
-//! token, introspection and revocation endpoints), [`pkce`] and [`jwt`]. And [`proxy`], a
-//! TCP proxy a test can cut to play a dependency outage.
+//! Servers on port 0, each on a fresh database from [`database`]: [`identity_server`]
+//! (the real Belf identity server), [`todo`] (the todo service) and [`fake_issuer`]
+//! (discovery + JWKS for [`keys`] generated here). [`real_issuer`] makes the identity
+//! server a token source for the todo tests; [`todo_world`] is where most of them start.
+//!
+//! How clients talk to them: [`browser`] (a cookie jar, one hop at a time), [`authorize`]
+//! (authorization requests up to the code), [`token`] (the token, introspection and
+//! revocation endpoints), [`pkce`], [`jwt`], and [`rp`] (the `openidconnect` crate as a
+//! relying party). [`proxy`] is a TCP proxy a test cuts to play a dependency outage.
 //!
 //! The names most test files need are re-exported here.
 
@@ -21,8 +23,10 @@ pub mod jwt;
 pub mod keys;
 pub mod pkce;
 pub mod proxy;
+pub mod real_issuer;
 pub mod rp;
 pub mod todo;
+pub mod todo_world;
 pub mod token;
 
 pub use database::fresh_database_url;

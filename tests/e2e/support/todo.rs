@@ -1,8 +1,8 @@
 //! The todo/course service under test: a running `TodoServer` on a fresh database,
 //! driven over HTTP, and the [`TokenSource`] its tests ask for access tokens — the
-//! [`FakeIssuer`](super::fake_issuer::FakeIssuer) signs them itself, `RealIssuer`
-//! (`todo_real_issuer.rs`) gets them from the real identity server, so a todo test runs
-//! against either.
+//! [`FakeIssuer`](super::fake_issuer::FakeIssuer) signs them itself, the
+//! [`RealIssuer`](super::real_issuer::RealIssuer) gets them from the real identity
+//! server, so a todo test runs against either.
 
 use std::future::Future;
 
