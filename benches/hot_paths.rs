@@ -15,7 +15,11 @@ use std::sync::Arc;
 use belf::auth::accounts::users::{self, NewUser};
 use belf::auth::clients::ClientSecret;
 use belf::auth::clients::service::{self, NewClient};
-use belf::auth::context::{AuthContext, now};
+use belf::auth::context::AuthContext;
+
+fn now() -> i64 {
+    belf::clock::Clock::system().now()
+}
 use belf::auth::oauth::authorize::{AuthorizationRequest, Prompt};
 use belf::auth::oauth::grants::authorization_code;
 use belf::auth::oauth::pkce;
@@ -59,7 +63,13 @@ fn env() -> Env {
         .expect("runtime");
     let stores = rt.block_on(Stores::connect(&config)).expect("stores");
     let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir).expect("keys"));
-    let ctx = AuthContext::new(Arc::new(config.clone()), stores, keys).expect("context");
+    let ctx = AuthContext::new(
+        Arc::new(config.clone()),
+        stores,
+        keys,
+        belf::clock::Clock::system(),
+    )
+    .expect("context");
     Env {
         rt,
         ctx,
@@ -212,7 +222,7 @@ fn code_exchange(c: &mut Criterion) {
     ] {
         let req = AuthorizationRequest {
             client_id: client.client_id.clone(),
-            redirect_uri: "http://127.0.0.1:9/callback".into(),
+            redirect_uri: client.redirect_uris[0].clone(),
             redirect_uri_sent: true,
             scopes: Scopes::parse(Some(scope)).expect("scopes"),
             state: Some("s".into()),
@@ -230,7 +240,7 @@ fn code_exchange(c: &mut Criterion) {
                 || {
                     let t = now();
                     env.rt
-                        .block_on(authorization_code::issue_code(
+                        .block_on(belf::auth::oauth::code::issue(
                             ctx,
                             &req,
                             &user.user_id,

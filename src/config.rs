@@ -97,7 +97,11 @@ pub struct TokensConfig {
     pub id_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub authorization_code_ttl_secs: u64,
-    pub refresh_reuse_grace_secs: u64,
+    pub refresh_reuse_grace_ms: u64,
+    /// Seconds between two purges of expired rows (0: never purge).
+    pub purge_interval_secs: u64,
+    /// Rows deleted per statement, so a purge never holds a long lock.
+    pub purge_batch_size: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -273,10 +277,7 @@ impl Config {
             return invalid("pages.default_locale", "must be `en` or `ko`");
         }
         let db = self.database.url.expose_secret();
-        if !(db.starts_with("sqlite:")
-            || db.starts_with("postgres:")
-            || db.starts_with("postgresql:"))
-        {
+        if crate::db::Dialect::parse(db).is_none() {
             return invalid("database.url", "must start with sqlite: or postgres:");
         }
         Ok(())

@@ -12,12 +12,23 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    pub fn of(url: &str) -> Dialect {
-        if url.starts_with("postgres") {
-            Dialect::Postgres
-        } else {
-            Dialect::Sqlite
+    /// The dialect a database URL names by its scheme (`sqlite:`, `postgres:` or
+    /// `postgresql:`, as sqlx spells them), or `None` for any other scheme. The one parser:
+    /// callers decide what an unknown scheme means to them.
+    pub fn parse(url: &str) -> Option<Dialect> {
+        let (scheme, _) = url.split_once(':')?;
+        match scheme {
+            "sqlite" => Some(Dialect::Sqlite),
+            "postgres" | "postgresql" => Some(Dialect::Postgres),
+            _ => None,
         }
+    }
+
+    /// For URLs already checked where they entered (configuration, test set-up): any
+    /// scheme [`Dialect::parse`] does not know is taken as SQLite, the embedded default,
+    /// and sqlx then refuses to connect to it.
+    pub fn of(url: &str) -> Dialect {
+        Dialect::parse(url).unwrap_or(Dialect::Sqlite)
     }
 }
 
@@ -64,6 +75,41 @@ pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<Any
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dialects_are_named_by_the_url_scheme() {
+        assert_eq!(Dialect::parse("sqlite::memory:"), Some(Dialect::Sqlite));
+        assert_eq!(
+            Dialect::parse("sqlite://belf.db?mode=rwc"),
+            Some(Dialect::Sqlite)
+        );
+        assert_eq!(
+            Dialect::parse("postgres://postgres@127.0.0.1:5432/test"),
+            Some(Dialect::Postgres)
+        );
+        assert_eq!(
+            Dialect::parse("postgresql://localhost/belf"),
+            Some(Dialect::Postgres)
+        );
+        // Only the scheme counts, and only exactly.
+        for unknown in [
+            "mysql://localhost/belf",
+            "postgresx://localhost/belf",
+            "SQLITE::memory:",
+            "belf.db",
+            "",
+            "file:sqlite:x",
+        ] {
+            assert_eq!(Dialect::parse(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn of_takes_unknown_schemes_as_sqlite() {
+        assert_eq!(Dialect::of("postgres://h/db"), Dialect::Postgres);
+        assert_eq!(Dialect::of("sqlite:x.db"), Dialect::Sqlite);
+        assert_eq!(Dialect::of("mysql://h/db"), Dialect::Sqlite);
+    }
 
     #[test]
     fn private_memory_databases_are_recognised() {

@@ -4,9 +4,13 @@ pub mod accounts;
 pub mod clients;
 pub mod context;
 pub mod http;
+pub mod maintenance;
 pub mod oauth;
 pub mod oidc;
 pub mod store;
 pub mod tokens;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use http::AuthServer;

@@ -6,10 +6,10 @@ use serde_json::json;
 use super::output;
 use crate::auth::clients::Client;
 use crate::auth::clients::service::{self, NewClient};
-use crate::auth::context::now;
 use crate::auth::oidc::metadata::known_scopes;
 use crate::auth::store::ClientStore;
 use crate::auth::store::sql::SqlStore;
+use crate::clock::Clock;
 use crate::config::Config;
 
 #[derive(Debug, Subcommand)]
@@ -83,7 +83,11 @@ fn client_text(c: &Client) -> String {
         } else {
             "confidential"
         },
-        c.redirect_uris.join(" "),
+        c.redirect_uris
+            .iter()
+            .map(|u| u.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         c.grant_types
             .iter()
             .map(|g| g.as_str())
@@ -109,7 +113,7 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     scopes: a.scopes,
                     access_token_alg: a.access_token_alg,
                 },
-                now(),
+                Clock::system().now(),
             )
             .await?;
             let mut v = json!({ "client_id": client.client_id });

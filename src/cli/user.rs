@@ -5,11 +5,12 @@ use serde_json::json;
 use tokio::io::AsyncReadExt;
 
 use super::output;
+use crate::auth::accounts::User;
 use crate::auth::accounts::password::PasswordHasherPool;
-use crate::auth::accounts::users::{self, NewUser, User};
-use crate::auth::context::now;
+use crate::auth::accounts::users::{self, NewUser};
 use crate::auth::store::UserStore;
 use crate::auth::store::sql::SqlStore;
+use crate::clock::Clock;
 use crate::config::Config;
 
 #[derive(Debug, Subcommand)]
@@ -85,7 +86,7 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
                     name: a.name,
                     password,
                 },
-                now(),
+                Clock::system().now(),
             )
             .await?;
             output(json, &user_json(&user), || {
@@ -122,7 +123,14 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
                 );
             }
             let password = read_password().await?;
-            let u = users::set_password(&store, &hasher()?, &user, password, now()).await?;
+            let u = users::set_password(
+                &store,
+                &hasher()?,
+                &user,
+                password,
+                Clock::system().now_millis(),
+            )
+            .await?;
             output(
                 json,
                 &json!({ "user_id": u.user_id, "password_changed": true }),
@@ -140,7 +148,9 @@ async fn set_disabled(
     json: bool,
 ) -> anyhow::Result<()> {
     let user = users::lookup(store, who).await?;
-    store.set_user_disabled(&user.user_id, disabled).await?;
+    store
+        .set_user_disabled(&user.user_id, disabled, Clock::system().now_millis())
+        .await?;
     output(
         json,
         &json!({ "user_id": user.user_id, "disabled": disabled }),

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 
 use crate::config::TodoConfig;
 use crate::validator::{DiscoveryError, Validator};
-use store::Store;
+use store::SqlStore;
 
 /// How long start-up waits for the issuer: it may be starting in the same process.
 const DISCOVERY_ATTEMPTS: u32 = 20;
@@ -37,7 +37,7 @@ pub struct TodoServer {
 impl TodoServer {
     /// Opens and migrates the database, discovers the issuer, binds `cfg.bind`.
     pub async fn build(cfg: &TodoConfig) -> anyhow::Result<TodoServer> {
-        let store = Store::connect(cfg.database_url.expose_secret())
+        let store = SqlStore::connect(cfg.database_url.expose_secret())
             .await
             .context("opening the todo database")?;
         let validator = discover_with_retry(cfg.issuer.as_str(), &cfg.audience)
@@ -47,7 +47,7 @@ impl TodoServer {
             .await
             .with_context(|| format!("binding {}", cfg.bind))?;
         let port = listener.local_addr()?.port();
-        let router = http::router(http::AppState { validator, store })
+        let router = http::router(http::AppState::new(validator, store))
             .layer(tower_http::trace::TraceLayer::new_for_http());
         Ok(TodoServer {
             listener,

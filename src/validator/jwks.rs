@@ -4,17 +4,19 @@
 //! `refetch_interval`, and concurrent misses share that one fetch: a flood of bogus kids
 //! must not turn us into an amplifier against the issuer. A failed refetch keeps the old
 //! keys, so an issuer outage does not stop tokens signed by known keys. Keys older than
-//! `max_age` are refreshed on use, so a key the issuer withdraws stops working.
+//! `max_age` are refreshed on use, so a key the issuer withdraws stops working. Both
+//! intervals are measured on the validator's [`Clock`], in milliseconds.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, PublicKeyUse};
 use jsonwebtoken::{DecodingKey, jwk::Jwk};
 
 use super::{DiscoveryError, allowed, fetch_json};
+use crate::clock::Clock;
 
 #[derive(serde::Deserialize)]
 struct RawSet {
@@ -35,14 +37,17 @@ pub(crate) struct JwksCache {
     uri: String,
     refetch_interval: Duration,
     max_age: Duration,
+    clock: Clock,
     keys: RwLock<Keys>,
-    /// Held while refetching; remembers when the last refetch attempt started.
-    refetch: tokio::sync::Mutex<Option<Instant>>,
+    /// Held while refetching; remembers when (clock milliseconds) the last refetch attempt
+    /// started.
+    refetch: tokio::sync::Mutex<Option<i64>>,
 }
 
 struct Keys {
     by_kid: HashMap<String, Arc<CachedKey>>,
-    fetched_at: Instant,
+    /// Clock milliseconds.
+    fetched_at: i64,
 }
 
 impl JwksCache {
@@ -51,15 +56,18 @@ impl JwksCache {
         uri: String,
         refetch_interval: Duration,
         max_age: Duration,
+        clock: Clock,
     ) -> Self {
+        let fetched_at = clock.now_millis();
         Self {
             http,
             uri,
             refetch_interval,
             max_age,
+            clock,
             keys: RwLock::new(Keys {
                 by_kid: HashMap::new(),
-                fetched_at: Instant::now(),
+                fetched_at,
             }),
             refetch: tokio::sync::Mutex::new(None),
         }
@@ -85,7 +93,7 @@ impl JwksCache {
             if let Ok(mut last) = self.refetch.try_lock()
                 && self.may_refetch(*last)
             {
-                *last = Some(Instant::now());
+                *last = Some(self.clock.now_millis());
                 self.refresh().await;
             }
             return self.lookup(kid);
@@ -98,18 +106,31 @@ impl JwksCache {
         if !self.may_refetch(*last) {
             return None;
         }
-        *last = Some(Instant::now());
+        *last = Some(self.clock.now_millis());
         self.refresh().await;
         self.lookup(kid)
     }
 
-    fn may_refetch(&self, last: Option<Instant>) -> bool {
-        last.is_none_or(|t| t.elapsed() >= self.refetch_interval)
+    fn may_refetch(&self, last: Option<i64>) -> bool {
+        last.is_none_or(|t| self.at_least_since(t, self.refetch_interval))
     }
 
     fn stale(&self) -> bool {
-        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
-        keys.fetched_at.elapsed() >= self.max_age
+        let fetched_at = self
+            .keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .fetched_at;
+        self.at_least_since(fetched_at, self.max_age)
+    }
+
+    /// Whether `interval` has passed since `since` (clock milliseconds). A clock that went
+    /// backwards (the system clock can) counts as passed: otherwise a step back of an hour
+    /// would freeze the key set for that hour.
+    fn at_least_since(&self, since: i64, interval: Duration) -> bool {
+        let elapsed = self.clock.now_millis().saturating_sub(since);
+        let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+        elapsed < 0 || elapsed >= interval
     }
 
     async fn refresh(&self) {
@@ -133,7 +154,7 @@ impl JwksCache {
         let mut guard = self.keys.write().unwrap_or_else(|p| p.into_inner());
         *guard = Keys {
             by_kid: keys,
-            fetched_at: Instant::now(),
+            fetched_at: self.clock.now_millis(),
         };
     }
 
@@ -203,5 +224,47 @@ fn parse_public(jwk: &Jwk) -> Option<aws_lc_rs::signature::ParsedPublicKey> {
         }
         AlgorithmParameters::OctetKeyPair(p) => ParsedPublicKey::new(&ED25519, b64(&p.x)?).ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache(clock: &Clock) -> JwksCache {
+        JwksCache::new(
+            reqwest::Client::new(),
+            "http://127.0.0.1:9/jwks".into(),
+            Duration::from_secs(10),
+            Duration::from_secs(300),
+            clock.clone(),
+        )
+    }
+
+    #[test]
+    fn refetches_and_staleness_follow_the_injected_clock() {
+        let clock = Clock::manual(1_000_000);
+        let jwks = cache(&clock);
+        let last = Some(clock.now_millis());
+        assert!(jwks.may_refetch(None));
+        assert!(!jwks.may_refetch(last));
+        assert!(!jwks.stale());
+        clock.advance(Duration::from_millis(9_999));
+        assert!(!jwks.may_refetch(last));
+        clock.advance(Duration::from_millis(1));
+        assert!(jwks.may_refetch(last));
+        assert!(!jwks.stale());
+        clock.advance(Duration::from_secs(290));
+        assert!(jwks.stale());
+    }
+
+    #[test]
+    fn a_clock_that_went_backwards_does_not_freeze_the_key_set() {
+        let clock = Clock::manual(1_000_000);
+        let jwks = cache(&clock);
+        // As if the last refetch had happened an hour "later" than now.
+        let future = clock.now_millis() + 3_600_000;
+        assert!(jwks.may_refetch(Some(future)));
+        assert!(jwks.at_least_since(future, Duration::from_secs(300)));
     }
 }

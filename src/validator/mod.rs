@@ -23,6 +23,7 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
 use serde::Deserialize;
 
+use crate::clock::Clock;
 use jwks::{CachedKey, JwksCache};
 use verified::{Verified, VerifiedTokens};
 
@@ -43,6 +44,9 @@ pub struct ValidatorOptions {
     pub http_timeout: Duration,
     /// After this long, the key set is refetched on use so withdrawn keys stop working.
     pub jwks_max_age: Duration,
+    /// Where "now" comes from for `exp`/`nbf`, the verified-token cache, the JWKS age and
+    /// the refetch interval; tests pass a manual clock and move it instead of sleeping.
+    pub clock: Clock,
 }
 
 impl Default for ValidatorOptions {
@@ -52,6 +56,7 @@ impl Default for ValidatorOptions {
             refetch_interval: Duration::from_secs(10),
             http_timeout: Duration::from_secs(5),
             jwks_max_age: Duration::from_secs(300),
+            clock: Clock::system(),
         }
     }
 }
@@ -135,6 +140,7 @@ struct Inner {
     issuer: String,
     audience: String,
     leeway: Duration,
+    clock: Clock,
     jwks: JwksCache,
     verified: VerifiedTokens<Verified>,
 }
@@ -215,6 +221,7 @@ impl Validator {
             doc.jwks_uri,
             options.refetch_interval,
             options.jwks_max_age,
+            options.clock.clone(),
         );
         jwks.initial_fetch().await?;
         Ok(Self {
@@ -222,6 +229,7 @@ impl Validator {
                 issuer: doc.issuer,
                 audience: audience.to_owned(),
                 leeway: options.leeway,
+                clock: options.clock,
                 jwks,
                 verified: VerifiedTokens::new(verified::VALIDATOR_CAPACITY),
             }),
@@ -245,7 +253,7 @@ impl Validator {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(BearerError::InvalidToken("token too large"));
         }
-        let now = unix_now();
+        let now = self.inner.clock.now();
         let digest = verified::digest(token);
         if let Some(hit) = self.inner.verified.get(&digest) {
             let current = self.inner.jwks.get(&hit.kid).await;
@@ -296,9 +304,10 @@ impl Validator {
             ));
         }
         let raw = match &key.parsed {
-            Some(parsed) => self.check_with_parsed_key(token, parsed, now)?,
-            None => self.check_with_jsonwebtoken(token, &key)?,
+            Some(parsed) => check_signature_with_parsed_key(token, parsed)?,
+            None => check_signature_with_jsonwebtoken(token, &key)?,
         };
+        self.check_claims(&raw, now)?;
         Ok(Verified {
             claims: AccessClaims {
                 iss: raw.iss,
@@ -326,43 +335,9 @@ impl Validator {
         })
     }
 
-    fn check_with_jsonwebtoken(
-        &self,
-        token: &str,
-        key: &CachedKey,
-    ) -> Result<RawClaims, BearerError> {
-        let mut validation = Validation::new(key.alg);
-        validation.set_issuer(&[&self.inner.issuer]);
-        validation.set_audience(&[&self.inner.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = self.inner.leeway.as_secs();
-        validation.validate_nbf = true;
-        jsonwebtoken::decode::<RawClaims>(token, &key.key, &validation)
-            .map(|data| data.claims)
-            .map_err(|e| BearerError::InvalidToken(describe(e.kind())))
-    }
-
-    /// The same checks as the `jsonwebtoken::decode` path, with the key parsed once: the
-    /// signature over header.payload first, then the payload's `exp`, `nbf`, `iss`, `aud`.
-    fn check_with_parsed_key(
-        &self,
-        token: &str,
-        key: &aws_lc_rs::signature::ParsedPublicKey,
-        now: i64,
-    ) -> Result<RawClaims, BearerError> {
-        use base64::Engine;
-        let (message, signature) = token
-            .rsplit_once('.')
-            .ok_or(BearerError::InvalidToken("malformed token"))?;
-        let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| BearerError::InvalidToken("malformed token"))?;
-        if key.verify_sig(message.as_bytes(), &signature).is_err() {
-            return Err(BearerError::InvalidToken("bad signature"));
-        }
-        let raw: RawClaims = jsonwebtoken::dangerous::insecure_decode(token)
-            .map_err(|_| BearerError::InvalidToken("malformed claims"))?
-            .claims;
+    /// `exp`, `nbf`, `iss`, `aud`, in the order `jsonwebtoken` checks them, with "now" from
+    /// the injected clock (which `jsonwebtoken` cannot take).
+    fn check_claims(&self, raw: &RawClaims, now: i64) -> Result<(), BearerError> {
         self.check_times(raw.exp, raw.nbf, now)?;
         if raw.iss != self.inner.issuer {
             return Err(BearerError::InvalidToken("wrong issuer"));
@@ -374,7 +349,7 @@ impl Validator {
         if !audience_ok {
             return Err(BearerError::InvalidToken("wrong audience"));
         }
-        Ok(raw)
+        Ok(())
     }
 
     /// `exp` and `nbf` with the configured leeway (the same rule as `jsonwebtoken`'s).
@@ -390,11 +365,42 @@ impl Validator {
     }
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+/// The signature, checked by `jsonwebtoken` (RSA keys), and the presence of the claims a
+/// Belf access token must carry. Times, issuer and audience are left to
+/// [`Validator::check_claims`]: `jsonwebtoken` would read the wall clock.
+fn check_signature_with_jsonwebtoken(
+    token: &str,
+    key: &CachedKey,
+) -> Result<RawClaims, BearerError> {
+    let mut validation = Validation::new(key.alg);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<RawClaims>(token, &key.key, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| BearerError::InvalidToken(describe(e.kind())))
+}
+
+/// The signature over header.payload with a key parsed once (EC and Ed25519 keys), then
+/// the payload; as with the `jsonwebtoken` path, the claims are checked by the caller.
+fn check_signature_with_parsed_key(
+    token: &str,
+    key: &aws_lc_rs::signature::ParsedPublicKey,
+) -> Result<RawClaims, BearerError> {
+    use base64::Engine;
+    let (message, signature) = token
+        .rsplit_once('.')
+        .ok_or(BearerError::InvalidToken("malformed token"))?;
+    let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| BearerError::InvalidToken("malformed token"))?;
+    if key.verify_sig(message.as_bytes(), &signature).is_err() {
+        return Err(BearerError::InvalidToken("bad signature"));
+    }
+    jsonwebtoken::dangerous::insecure_decode(token)
+        .map(|data| data.claims)
+        .map_err(|_| BearerError::InvalidToken("malformed claims"))
 }
 
 fn describe(kind: &ErrorKind) -> &'static str {

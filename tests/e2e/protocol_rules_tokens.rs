@@ -93,7 +93,7 @@ async fn a_reused_code_fails_and_revokes_what_the_first_exchange_issued() {
 
 #[tokio::test]
 async fn a_reused_refresh_token_after_the_grace_window_revokes_the_family() {
-    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_SECS", "0")]).await;
+    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_MS", "0")]).await;
     let (id, secret, tokens) = offline_grant(&server).await;
     let client = (id.as_str(), secret.as_str());
     let old = tokens["refresh_token"].as_str().unwrap();
@@ -121,7 +121,7 @@ async fn a_reused_refresh_token_after_the_grace_window_revokes_the_family() {
 
 #[tokio::test]
 async fn a_reused_refresh_token_within_the_grace_window_still_works() {
-    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_SECS", "30")]).await;
+    let server = TestAuth::spawn_with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_MS", "30000")]).await;
     let (id, secret, tokens) = offline_grant(&server).await;
     let client = (id.as_str(), secret.as_str());
     let old = tokens["refresh_token"].as_str().unwrap();
@@ -134,6 +134,10 @@ async fn a_reused_refresh_token_within_the_grace_window_still_works() {
         again.body
     );
     assert!(again.body["access_token"].is_string());
+    assert_eq!(
+        again.body["refresh_token"], rotated["refresh_token"],
+        "the same successor is handed back, not a second live token"
+    );
     let rotated_rt = rotated["refresh_token"].as_str().unwrap();
     let reply = refresh(&server.base, client, rotated_rt).await;
     assert_eq!(reply.status, StatusCode::OK, "the family lives on");

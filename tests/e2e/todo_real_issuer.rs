@@ -102,7 +102,7 @@ async fn real_but_wrong_tokens_are_refused() {
         header.kid = Some(key.kid.clone());
         jsonwebtoken::encode(&header, &body, &key.encoding).unwrap()
     };
-    let now = belf::auth::context::now();
+    let now = belf::clock::Clock::system().now();
     // Control: the same forging path with unchanged claims passes, so the refusals below
     // are about the changed claim.
     assert!(validator.validate(&sign(json!({}))).await.is_ok());

@@ -103,7 +103,7 @@ async fn odd_input_is_a_4xx_never_a_5xx() {
 /// the API answers with 404, instead of leaving an orphan row or failing with a 500.
 #[tokio::test]
 async fn a_write_into_a_deleted_course_is_gone_not_an_orphan() {
-    use belf::todo::store::{NewTodo, Store, StoreError};
+    use belf::todo::store::{NewTodo, SqlStore as Store, StoreError, TodoStore};
     let dir = tempfile::tempdir().expect("tempdir");
     let url = crate::support::fresh_database_url(dir.path(), "todo").await;
     let store = Store::connect(&url).await.expect("store");

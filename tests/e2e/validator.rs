@@ -2,6 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use belf::clock::Clock;
 use belf::validator::{BearerError, Validator};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
@@ -264,43 +265,82 @@ mod readme_example {
     }
 }
 
+/// A manual clock starting now (so tokens stamped with the wall clock are valid), to be
+/// moved forward instead of sleeping.
+fn manual_clock() -> Clock {
+    Clock::manual_at_system_time()
+}
+
 #[tokio::test]
 async fn withdrawn_key_stops_working_after_max_age() {
+    let clock = manual_clock();
+    let max_age = std::time::Duration::from_secs(300);
     let (issuer, v) = setup_with(belf::validator::ValidatorOptions {
-        jwks_max_age: std::time::Duration::ZERO,
-        refetch_interval: std::time::Duration::ZERO,
+        jwks_max_age: max_age,
+        clock: clock.clone(),
         ..Default::default()
     })
     .await;
-    let token = test_keys()
-        .rsa
-        .sign_at(&issuer.claims("alice", "courses:read"));
+    let claims = issuer.claims("alice", "courses:read");
+    let token = test_keys().rsa.sign_at(&claims);
     assert!(v.validate(&token).await.is_ok());
     issuer.remove_key("rsa-1");
+    // Within the max age the cached key set is trusted as it is.
+    assert!(v.validate(&token).await.is_ok());
+    assert_eq!(issuer.jwks_fetches(), 1);
+    clock.advance(max_age);
     assert_eq!(invalid(v.validate(&token).await), "unknown signing key");
+    assert_eq!(issuer.jwks_fetches(), 2);
     // The other keys are still there.
-    let token = test_keys()
-        .ec
-        .sign_at(&issuer.claims("alice", "courses:read"));
+    let token = test_keys().ec.sign_at(&claims);
     assert!(v.validate(&token).await.is_ok());
 }
 
 #[tokio::test]
+async fn an_unknown_kid_may_refetch_again_once_the_interval_has_passed() {
+    let clock = manual_clock();
+    let interval = std::time::Duration::from_secs(10);
+    let (issuer, v) = setup_with(belf::validator::ValidatorOptions {
+        refetch_interval: interval,
+        clock: clock.clone(),
+        ..Default::default()
+    })
+    .await;
+    let claims = issuer.claims("alice", "courses:read");
+    let stranger = TestKey::ec("stranger").sign_at(&claims);
+    assert_eq!(invalid(v.validate(&stranger).await), "unknown signing key");
+    assert_eq!(issuer.jwks_fetches(), 2);
+    clock.advance(interval - std::time::Duration::from_millis(1));
+    assert_eq!(invalid(v.validate(&stranger).await), "unknown signing key");
+    assert_eq!(issuer.jwks_fetches(), 2, "refetched within the interval");
+    clock.advance(std::time::Duration::from_millis(1));
+    assert_eq!(invalid(v.validate(&stranger).await), "unknown signing key");
+    assert_eq!(issuer.jwks_fetches(), 3);
+}
+
+#[tokio::test]
 async fn a_cached_token_still_expires_on_time() {
+    let clock = manual_clock();
     let (issuer, v) = setup_with(belf::validator::ValidatorOptions {
         leeway: std::time::Duration::ZERO,
+        clock: clock.clone(),
         ..Default::default()
     })
     .await;
     let mut c = issuer.claims("alice", "courses:read");
-    c["exp"] = json!(now() + 1);
+    c["exp"] = json!(clock.now() + 1);
     for key in [&test_keys().ec, &test_keys().rsa] {
         let token = key.sign_at(&c);
         // Twice: the second answer comes from the verified-token cache.
         assert!(v.validate(&token).await.is_ok());
         assert!(v.validate(&token).await.is_ok());
     }
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    // Still valid in its last second, expired the second after.
+    clock.advance(std::time::Duration::from_secs(1));
+    for key in [&test_keys().ec, &test_keys().rsa] {
+        assert!(v.validate(&key.sign_at(&c)).await.is_ok());
+    }
+    clock.advance(std::time::Duration::from_secs(1));
     for key in [&test_keys().ec, &test_keys().rsa] {
         assert_eq!(invalid(v.validate(&key.sign_at(&c)).await), "token expired");
     }

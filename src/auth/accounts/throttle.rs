@@ -10,6 +10,7 @@
 use std::net::IpAddr;
 
 use crate::auth::store::{EphemeralStore, Namespace, StoreResult};
+use crate::clock::Clock;
 use crate::config::ThrottleConfig;
 
 /// Why an attempt must wait, and for how long.
@@ -21,6 +22,7 @@ pub struct Throttled {
 #[derive(Clone)]
 pub struct Throttle {
     config: ThrottleConfig,
+    clock: Clock,
 }
 
 struct Key {
@@ -30,8 +32,8 @@ struct Key {
 }
 
 impl Throttle {
-    pub fn new(config: ThrottleConfig) -> Throttle {
-        Throttle { config }
+    pub fn new(config: ThrottleConfig, clock: Clock) -> Throttle {
+        Throttle { config, clock }
     }
 
     fn keys(&self, kind: &str, subject: &str, ip: IpAddr) -> [Key; 3] {
@@ -83,7 +85,7 @@ impl Throttle {
             .iter()
             .map(|k| ["block:", &k.name].concat())
             .collect();
-        let now = crate::auth::context::now();
+        let now = self.clock.now();
         for until in store
             .get_many(Namespace::Throttle, &blocks)
             .await?
@@ -123,7 +125,7 @@ impl Throttle {
             if n > key.free {
                 let exp = (n - key.free - 1).min(30) as u32;
                 let delay = 2u64.saturating_pow(exp).min(key.max_delay).max(1);
-                let until = crate::auth::context::now() + delay as i64;
+                let until = self.clock.now() + delay as i64;
                 store
                     .put(
                         Namespace::Throttle,
@@ -203,7 +205,7 @@ mod tests {
     #[tokio::test]
     async fn backs_off_per_account_and_ip_but_not_for_other_ips() {
         let store = MemoryStore::new();
-        let t = Throttle::new(config());
+        let t = Throttle::new(config(), Clock::system());
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         assert!(

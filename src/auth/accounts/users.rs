@@ -1,40 +1,9 @@
-//! People's accounts and the service that creates and changes them (CLI and pages share it).
+//! The service that creates and changes people's accounts (CLI and pages share it); the
+//! `User` model itself lives in `accounts/mod.rs`.
 
-use std::fmt;
-
-use serde::Serialize;
-
+use super::User;
 use super::password::{PasswordError, PasswordHasherPool};
 use crate::auth::store::{StoreError, UserStore};
-
-#[derive(Clone, Serialize)]
-pub struct User {
-    pub user_id: String,
-    pub username: String,
-    pub email: String,
-    pub email_verified: bool,
-    pub name: Option<String>,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub locale: Option<String>,
-    pub phone_number: Option<String>,
-    /// Postal address as a formatted single string (OIDC `address.formatted`).
-    pub address: Option<String>,
-    #[serde(skip)]
-    pub password_hash: String,
-    pub disabled: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-impl fmt::Debug for User {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("User")
-            .field("user_id", &self.user_id)
-            .field("username", &self.username)
-            .finish_non_exhaustive()
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct NewUser {
@@ -152,6 +121,7 @@ pub async fn create_user(
         address: None,
         password_hash,
         disabled: false,
+        sessions_not_before_ms: 0,
         created_at: now,
         updated_at: now,
     };
@@ -175,12 +145,16 @@ pub async fn set_password(
     hasher: &PasswordHasherPool,
     who: &str,
     password: String,
-    now: i64,
+    now_ms: i64,
 ) -> Result<User, UserError> {
     check_password(&password)?;
     let user = lookup(store, who).await?;
     let hash = hasher.hash(password).await?;
-    store.set_password_hash(&user.user_id, &hash, now).await?;
+    // The store also signs out every session and revokes every grant (Keycloak's "sign
+    // out other sessions", always on): whoever knew the old password is out.
+    store
+        .set_password_hash(&user.user_id, &hash, now_ms)
+        .await?;
     Ok(user)
 }
 

@@ -1,6 +1,7 @@
 //! OAuth clients: typed ids, secrets and redirect URIs, and the registration service that
 //! both the `belf client` CLI and the server call (no HTTP in between).
 
+mod client_id;
 mod redirect_uri;
 pub mod service;
 
@@ -9,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+pub use client_id::ClientId;
 pub use redirect_uri::{RedirectUri, RedirectUriError};
 
 use crate::config::SigningAlg;
@@ -72,13 +74,13 @@ impl GrantType {
 /// A registered client as stored.
 #[derive(Clone, Serialize)]
 pub struct Client {
-    pub client_id: String,
+    pub client_id: ClientId,
     pub name: String,
     /// Hex SHA-256 of the secret; `None` for public clients (SPAs, native apps).
     #[serde(skip)]
     pub secret_hash: Option<String>,
-    pub redirect_uris: Vec<String>,
-    pub post_logout_redirect_uris: Vec<String>,
+    pub redirect_uris: Vec<RedirectUri>,
+    pub post_logout_redirect_uris: Vec<RedirectUri>,
     pub grant_types: Vec<GrantType>,
     /// Scopes this client may request.
     pub scopes: Vec<String>,
@@ -107,12 +109,20 @@ impl Client {
     }
 
     /// Exact string comparison (RFC 9700 §4.1.3): no prefix, wildcard or normalisation.
-    pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris.iter().any(|r| r == uri)
+    /// The registered redirect URI equal to `uri`, if any.
+    pub fn redirect_uri(&self, uri: &str) -> Option<&RedirectUri> {
+        self.redirect_uris.iter().find(|r| r.as_str() == uri)
     }
 
-    pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
-        self.post_logout_redirect_uris.iter().any(|r| r == uri)
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uri(uri).is_some()
+    }
+
+    /// The registered post-logout redirect URI equal to `uri`, if any.
+    pub fn post_logout_redirect_uri(&self, uri: &str) -> Option<&RedirectUri> {
+        self.post_logout_redirect_uris
+            .iter()
+            .find(|r| r.as_str() == uri)
     }
 
     /// Constant-time comparison of the presented secret's digest with the stored one.

@@ -3,7 +3,11 @@
 use std::net::IpAddr;
 
 /// A redirect URI that passed registration checks. Matched later by exact string.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Carried as this type from registration through the client record, the authorization
+/// request and the code, so a redirect can only ever go to a checked, registered URI.
+/// `Deserialize` is for our own stored records (written only after `parse`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct RedirectUri(String);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -64,6 +68,12 @@ impl RedirectUri {
 
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+impl std::fmt::Display for RedirectUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Client registration and management, shared by the CLI and the server.
 
-use super::{Client, ClientSecret, GrantType, RedirectUri, RedirectUriError};
+use super::{Client, ClientId, ClientSecret, GrantType, RedirectUri, RedirectUriError};
 use crate::auth::store::{ClientStore, StoreError};
 use crate::config::SigningAlg;
 
@@ -33,15 +33,6 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> ClientError {
         field,
         reason: reason.into(),
     }
-}
-
-/// A new client id: 128 random bits in lowercase hex. Not base64url: an id starting with
-/// `-` reads as an option to command-line tools (`belf client show -x…`) and to humans.
-fn new_client_id() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 /// Registers a client. Returns it and, for confidential clients, the secret (shown once).
@@ -112,7 +103,7 @@ pub async fn register(
     };
     let secret = (!request.public).then(ClientSecret::generate);
     let client = Client {
-        client_id: new_client_id(),
+        client_id: ClientId::generate(),
         name,
         secret_hash: secret.as_ref().map(ClientSecret::digest_hex),
         redirect_uris,
@@ -130,11 +121,10 @@ fn parse_uris(
     raw: &[String],
     public: bool,
     field: &'static str,
-) -> Result<Vec<String>, ClientError> {
+) -> Result<Vec<RedirectUri>, ClientError> {
     raw.iter()
         .map(|u| {
             RedirectUri::parse(u, public)
-                .map(RedirectUri::into_string)
                 .map_err(|e: RedirectUriError| invalid(field, e.to_string()))
         })
         .collect()
@@ -157,16 +147,4 @@ pub async fn rotate_secret(
         .set_client_secret_hash(client_id, &secret.digest_hex())
         .await?;
     Ok(secret)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn client_ids_are_hex_and_never_look_like_options() {
-        for _ in 0..1000 {
-            let id = super::new_client_id();
-            assert_eq!(id.len(), 32);
-            assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
-        }
-    }
 }

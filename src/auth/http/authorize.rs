@@ -11,9 +11,9 @@ use super::extractors::QueryOrForm;
 use super::pages::i18n::Lang;
 use super::pages::login::step_response;
 use super::pages::{accept_language, redirect, with_cookies};
-use crate::auth::context::now;
 use crate::auth::oauth::authorize::{self, AuthorizeError};
 use crate::auth::oauth::interaction::{self, Pending};
+use crate::auth::oauth::session;
 use crate::auth::tokens::handles;
 
 pub async fn authorize(
@@ -39,15 +39,11 @@ pub async fn authorize(
     };
     tracing::debug!(client_id = %client.client_id, "authorization request accepted");
     let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let session = match interaction::load_session(
-        ctx,
-        cookies::session_cookie_value(&jar).as_deref(),
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
-    };
+    let session =
+        match session::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
+            Ok(s) => s,
+            Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
+        };
     let pending = Pending {
         request,
         browser: handles::digest(&browser),
@@ -55,7 +51,7 @@ pub async fn authorize(
         consent_done: false,
     };
     let id = handles::new_id();
-    match interaction::decide(ctx, &id, pending, session.as_ref(), now()).await {
+    match interaction::decide(ctx, &id, pending, session.as_ref(), ctx.clock.now()).await {
         Ok(step) => step_response(jar, step),
         Err(_) => with_cookies(jar, state.pages.unavailable(lang)),
     }

@@ -22,9 +22,9 @@ fn json(body: axum::body::Bytes, max_age: &'static str) -> Response {
 }
 
 pub async fn openid_configuration(State(state): State<AppState>) -> Response {
-    json(state.ctx.discovery_json.clone(), "public, max-age=300")
+    json(state.discovery_json.clone(), "public, max-age=300")
 }
 
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    json(state.ctx.jwks_json.clone(), "public, max-age=300")
+    json(state.jwks_json.clone(), "public, max-age=300")
 }

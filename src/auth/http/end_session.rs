@@ -16,7 +16,7 @@ use super::extractors::QueryOrForm;
 use super::pages::i18n::{self, Lang};
 use super::pages::{accept_language, redirect, with_cookies};
 use crate::auth::oauth::authorize::redirect_with;
-use crate::auth::oauth::interaction;
+use crate::auth::oauth::session;
 
 pub async fn end_session(
     State(state): State<AppState>,
@@ -67,13 +67,16 @@ pub async fn end_session(
             },
             None => None,
         };
-        match client {
-            Some(c) if c.has_post_logout_redirect_uri(uri) => {
+        match client
+            .as_ref()
+            .and_then(|c| c.post_logout_redirect_uri(uri))
+        {
+            Some(registered) => {
                 let mut q = Vec::new();
                 if let Some(s) = params.get("state") {
                     q.push(("state", s));
                 }
-                target = Some(redirect_with(uri, &ctx.issuer, &q));
+                target = Some(redirect_with(registered, &ctx.issuer, &q));
             }
             _ => {
                 return with_cookies(
@@ -87,7 +90,7 @@ pub async fn end_session(
         }
     }
     let session_cookie = cookies::session_cookie_value(&jar);
-    let session = interaction::load_session(ctx, session_cookie.as_deref())
+    let session = session::load_session(ctx, session_cookie.as_deref())
         .await
         .ok()
         .flatten();
@@ -124,7 +127,7 @@ pub async fn end_session(
         );
         return with_cookies(jar, page);
     }
-    if interaction::end_session(ctx, session_cookie.as_deref())
+    if session::end_session(ctx, session_cookie.as_deref())
         .await
         .is_err()
     {
@@ -155,15 +158,11 @@ pub async fn home(State(state): State<AppState>, jar: CookieJar, headers: Header
         &ctx.config.pages.default_locale,
     );
     let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let session = match interaction::load_session(
-        ctx,
-        cookies::session_cookie_value(&jar).as_deref(),
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
-    };
+    let session =
+        match session::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
+            Ok(s) => s,
+            Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
+        };
     let page = state.pages.render(
         StatusCode::OK,
         "message.html",

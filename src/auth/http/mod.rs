@@ -27,6 +27,7 @@ use crate::auth::context::AuthContext;
 use crate::auth::oidc::metadata::paths;
 use crate::auth::store::Stores;
 use crate::auth::tokens::keys::KeyRing;
+use crate::clock::Clock;
 use crate::config::Config;
 
 /// What every handler sees. Behind one `Arc`: axum clones the state for each extractor, and
@@ -37,6 +38,9 @@ pub struct AppStateInner {
     pub ctx: AuthContext,
     pub pages: pages::Pages,
     pub secure_cookies: bool,
+    /// Discovery document and JWKS, serialised once; serving them is a refcount bump.
+    pub discovery_json: axum::body::Bytes,
+    pub jwks_json: axum::body::Bytes,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -95,7 +99,7 @@ async fn metrics_endpoint(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let db = state.ctx.stores.sql.ping().await;
+    let db = state.ctx.stores.durable.ping().await;
     let eph = state.ctx.stores.ephemeral.ping().await;
     match (db, eph) {
         (Ok(()), Ok(())) => (StatusCode::OK, "ready").into_response(),
@@ -133,13 +137,28 @@ impl AuthServer {
         stores: Stores,
         listener: TcpListener,
     ) -> anyhow::Result<AuthServer> {
+        Self::build_with_clock(config, stores, listener, Clock::system()).await
+    }
+
+    /// As [`AuthServer::build_on`], with the clock every expiry decision reads (tests pass a
+    /// manual one and move it instead of sleeping).
+    pub async fn build_with_clock(
+        config: Config,
+        stores: Stores,
+        listener: TcpListener,
+        clock: Clock,
+    ) -> anyhow::Result<AuthServer> {
         let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir)?);
         let secure_cookies = config.server.issuer.scheme() == "https";
-        let ctx = AuthContext::new(Arc::new(config), stores, keys)?;
+        let discovery_json = crate::auth::oidc::metadata::discovery_json(&config)?.into();
+        let jwks_json = axum::body::Bytes::from(keys.jwks_json().to_string());
+        let ctx = AuthContext::new(Arc::new(config), stores, keys, clock)?;
         let state = Arc::new(AppStateInner {
             ctx: ctx.clone(),
             pages: pages::Pages::new()?,
             secure_cookies,
+            discovery_json,
+            jwks_json,
         });
         Ok(AuthServer {
             listener,
@@ -157,12 +176,17 @@ impl AuthServer {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let purger = crate::auth::maintenance::spawn_purger(self.ctx.clone());
         let service = self
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        if let Some(purger) = purger {
+            purger.abort();
+        }
+        served
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{ApiError, no_store};
 use super::extractors::{AuthorizationHeader, OAuthForm};
-use crate::auth::context::now;
 use crate::auth::oauth::error::OAuthError;
 use crate::auth::oauth::revocation;
 
@@ -24,7 +23,7 @@ pub async fn revoke(
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    revocation::revoke(ctx, &client, &presented, token, now()).await?;
+    revocation::revoke(ctx, &client, &presented, token, ctx.clock.now()).await?;
     let mut res = StatusCode::OK.into_response();
     no_store(res.headers_mut());
     Ok(res)

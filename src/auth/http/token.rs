@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{ApiError, no_store};
 use super::extractors::{AuthorizationHeader, OAuthForm};
-use crate::auth::context::now;
 use crate::auth::oauth::grants::{TokenRequest, token_endpoint};
 
 pub async fn token(
@@ -23,7 +22,7 @@ pub async fn token(
     let _ = presented;
     let request = TokenRequest::parse(&params)?;
     let grant_type = request.grant_type();
-    let response = token_endpoint(ctx, &client, request, now()).await?;
+    let response = token_endpoint(ctx, &client, request, ctx.clock.now()).await?;
     ctx.metrics.token_issued(grant_type);
     let mut res = Json(response).into_response();
     no_store(res.headers_mut());

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{BearerError, no_store};
 use super::extractors::{AuthorizationHeader, QueryOrForm};
-use crate::auth::context::now;
 use crate::auth::oauth::error::{ErrorCode, OAuthError};
 use crate::auth::oauth::userinfo;
 
@@ -37,7 +36,7 @@ pub async fn userinfo(
             return Err(BearerError(OAuthError::new(ErrorCode::InvalidRequest, "")));
         }
     };
-    let claims = userinfo::userinfo(&state.ctx, token, now())
+    let claims = userinfo::userinfo(&state.ctx, token, state.ctx.clock.now())
         .await
         .map_err(BearerError)?;
     let mut res = Json(claims).into_response();

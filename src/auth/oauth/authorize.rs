@@ -10,7 +10,7 @@ use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::pkce;
 use super::scope::Scopes;
-use crate::auth::clients::{Client, GrantType};
+use crate::auth::clients::{Client, ClientId, GrantType, RedirectUri};
 use crate::auth::context::AuthContext;
 use crate::auth::oidc::claims::ClaimsRequest;
 use crate::auth::oidc::id_token::ACR_PASSWORD;
@@ -27,15 +27,15 @@ pub struct Prompt {
 /// A validated authorization request: everything the interaction and the code need.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthorizationRequest {
-    pub client_id: String,
-    pub redirect_uri: String,
+    pub client_id: ClientId,
+    pub redirect_uri: RedirectUri,
     /// Whether `redirect_uri` was sent (then the token request must repeat it).
     pub redirect_uri_sent: bool,
     pub scopes: Scopes,
     pub state: Option<String>,
     pub nonce: Option<String>,
     /// Encoded S256 challenge, if any.
-    pub code_challenge: Option<String>,
+    pub code_challenge: Option<pkce::CodeChallenge>,
     pub prompt: Prompt,
     pub max_age: Option<i64>,
     pub id_token_hint_sub: Option<String>,
@@ -53,7 +53,7 @@ pub struct UntrustedRequest {
 /// An error to send back to a proven redirect URI.
 #[derive(Debug, Clone)]
 pub struct RedirectError {
-    pub redirect_uri: String,
+    pub redirect_uri: RedirectUri,
     pub state: Option<String>,
     pub error: OAuthError,
 }
@@ -86,13 +86,13 @@ pub async fn parse(
     let client_id = p
         .get("client_id")
         .ok_or_else(|| page("client_id is missing"))?;
-    if client_id.len() > 128 {
-        return Err(page("client_id is not registered"));
-    }
+    // An id that cannot be one of ours gets the same answer as an unknown one.
+    let client_id =
+        ClientId::parse(client_id).ok_or_else(|| page("client_id is not registered"))?;
     let client = ctx
         .stores
         .clients
-        .get_client(client_id)
+        .get_client(&client_id)
         .await
         .map_err(|e| AuthorizeError::Unavailable(e.into()))?
         .ok_or_else(|| page("client_id is not registered"))?;
@@ -102,8 +102,10 @@ pub async fn parse(
         return Err(page("redirect_uri was sent more than once"));
     }
     let (redirect_uri, redirect_uri_sent) = match p.get("redirect_uri") {
-        Some(uri) if client.has_redirect_uri(uri) => (uri.to_owned(), true),
-        Some(_) => return Err(page("redirect_uri is not registered for this client")),
+        Some(uri) => match client.redirect_uri(uri) {
+            Some(registered) => (registered.clone(), true),
+            None => return Err(page("redirect_uri is not registered for this client")),
+        },
         None if client.redirect_uris.len() == 1 => (client.redirect_uris[0].clone(), false),
         None => return Err(page("redirect_uri is missing")),
     };
@@ -203,7 +205,7 @@ pub async fn parse(
         Some(hint) => Some(
             ctx.id_tokens
                 .verify_hint(hint)
-                .filter(|(_, aud)| aud.iter().any(|a| a == client_id))
+                .filter(|(_, aud)| aud.iter().any(|a| *a == client_id))
                 .map(|(sub, _)| sub)
                 .ok_or_else(|| {
                     invalid("id_token_hint is not an ID token this server issued to this client")
@@ -237,6 +239,24 @@ pub async fn parse(
     Ok((client, request))
 }
 
+impl AuthorizationRequest {
+    /// What the person is asked to grant: the requested scopes plus the scopes that cover
+    /// claims requested one by one through the `claims` parameter. Consent is remembered,
+    /// and compared, in these terms.
+    pub fn consent_scopes(&self) -> Scopes {
+        let implied = crate::auth::oidc::claims::scopes_for_requested(&self.claims);
+        if implied.iter().all(|s| self.scopes.contains(s)) {
+            return self.scopes.clone();
+        }
+        Scopes::from_list(
+            self.scopes
+                .iter()
+                .map(str::to_owned)
+                .chain(implied.into_iter().map(str::to_owned)),
+        )
+    }
+}
+
 fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
     let mut prompt = Prompt::default();
     for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {
@@ -256,7 +276,8 @@ fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
 
 /// `redirect_uri` with `params` appended to its query (keeping any query it already has),
 /// plus RFC 9207 `iss`.
-pub fn redirect_with(redirect_uri: &str, issuer: &str, params: &[(&str, &str)]) -> String {
+pub fn redirect_with(redirect_uri: &RedirectUri, issuer: &str, params: &[(&str, &str)]) -> String {
+    let redirect_uri = redirect_uri.as_str();
     match url::Url::parse(redirect_uri) {
         Ok(mut url) => {
             {
@@ -291,3 +312,7 @@ impl RedirectError {
         redirect_with(&self.redirect_uri, issuer, &params)
     }
 }
+
+#[cfg(test)]
+#[path = "authorize_tests.rs"]
+mod tests;

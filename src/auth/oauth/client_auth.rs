@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::error::{OAuthError, OAuthResult};
 use super::params::Params;
-use crate::auth::clients::{Client, ClientSecret};
+use crate::auth::clients::{Client, ClientId, ClientSecret};
 use crate::auth::context::AuthContext;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,23 +99,24 @@ pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<Presen
 /// `invalid_client`, so the answer does not tell which client ids exist.
 pub async fn authenticate(ctx: &AuthContext, presented: &PresentedClient) -> OAuthResult<Client> {
     let failed = || OAuthError::invalid_client("client authentication failed");
-    if presented.client_id.len() > 128 {
+    // An id that cannot be one of ours fails like an unknown one, before any lookup.
+    let Some(client_id) = ClientId::parse(&presented.client_id) else {
         return Err(failed());
-    }
+    };
     let accepts = |client: &Client| match (&presented.secret, client.is_public()) {
         (None, true) => true,
         (Some(secret), false) => client.secret_matches(secret),
         _ => false,
     };
-    let Some(client) = ctx.stores.clients.get_client(&presented.client_id).await? else {
+    let Some(client) = ctx.stores.clients.get_client(&client_id).await? else {
         return Err(failed());
     };
     if accepts(&client) {
         return Ok(client);
     }
-    // The cached copy may predate a secret rotation: decide on the stored record.
-    ctx.stores.client_cache.invalidate(&presented.client_id);
-    match ctx.stores.clients.get_client(&presented.client_id).await? {
+    // The copy read above may be cached and predate a secret rotation: decide on the
+    // stored record.
+    match ctx.stores.clients.get_client_fresh(&client_id).await? {
         Some(client) if accepts(&client) => Ok(client),
         _ => Err(failed()),
     }

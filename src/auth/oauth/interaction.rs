@@ -20,19 +20,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::authorize::{AuthorizationRequest, RedirectError, redirect_with};
+use super::code;
 use super::error::{ErrorCode, OAuthError, OAuthResult};
-use super::grants::authorization_code::issue_code;
-use crate::auth::accounts::users::User;
+use super::session::Session;
+use crate::auth::accounts::User;
 use crate::auth::context::AuthContext;
 use crate::auth::store::Namespace;
 use crate::auth::tokens::handles;
-
-/// A logged-in browser.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Session {
-    pub user_id: String,
-    pub auth_time: i64,
-}
 
 /// An authorization request waiting for the person.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,72 +47,6 @@ pub enum Step {
     Consent(String),
     /// Redirect to the client (a code or an error).
     Redirect(String),
-}
-
-pub async fn load_session(
-    ctx: &AuthContext,
-    cookie: Option<&str>,
-) -> OAuthResult<Option<(Session, User)>> {
-    let Some(cookie) = cookie.filter(|c| c.len() <= 128) else {
-        return Ok(None);
-    };
-    let Some(raw) = ctx
-        .stores
-        .ephemeral
-        .get(Namespace::Session, &handles::digest(cookie))
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Ok(session) = serde_json::from_str::<Session>(&raw) else {
-        return Ok(None);
-    };
-    match ctx.stores.users.get_user(&session.user_id).await? {
-        Some(user) if !user.disabled => Ok(Some((session, user))),
-        _ => Ok(None),
-    }
-}
-
-/// Starts a session for `user`, replacing `old_cookie`'s (session fixation defence: the id
-/// always changes at login). Returns the new cookie value.
-pub async fn start_session(
-    ctx: &AuthContext,
-    old_cookie: Option<&str>,
-    user: &User,
-    now: i64,
-) -> OAuthResult<String> {
-    if let Some(old) = old_cookie {
-        ctx.stores
-            .ephemeral
-            .delete(Namespace::Session, &handles::digest(old))
-            .await?;
-    }
-    let cookie = handles::new_handle();
-    let session = Session {
-        user_id: user.user_id.clone(),
-        auth_time: now,
-    };
-    let json = serde_json::to_string(&session).map_err(|e| OAuthError::unavailable(&e))?;
-    ctx.stores
-        .ephemeral
-        .put(
-            Namespace::Session,
-            &handles::digest(&cookie),
-            &json,
-            ctx.config.session.ttl_secs,
-        )
-        .await?;
-    Ok(cookie)
-}
-
-pub async fn end_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult<()> {
-    if let Some(c) = cookie {
-        ctx.stores
-            .ephemeral
-            .delete(Namespace::Session, &handles::digest(c))
-            .await?;
-    }
-    Ok(())
 }
 
 pub async fn save_pending(ctx: &AuthContext, id: &str, pending: &Pending) -> OAuthResult<()> {
@@ -206,8 +134,8 @@ pub async fn decide(
         .granted_scopes(&user.user_id, &req.client_id)
         .await?;
     let granted = super::scope::Scopes::from_list(granted);
-    let needs_consent =
-        !pending.consent_done && (req.prompt.consent || !req.scopes.is_subset_of(&granted));
+    let needs_consent = !pending.consent_done
+        && (req.prompt.consent || !req.consent_scopes().is_subset_of(&granted));
     if needs_consent {
         if req.prompt.none {
             ctx.stores
@@ -227,7 +155,7 @@ pub async fn decide(
         .ephemeral
         .delete(Namespace::Interaction, id)
         .await?;
-    let code = issue_code(ctx, req, &user.user_id, session.auth_time, now).await?;
+    let code = code::issue(ctx, req, &user.user_id, session.auth_time, now).await?;
     let mut params = vec![("code", code.as_str())];
     if let Some(state) = &req.state {
         params.push(("state", state));
@@ -269,7 +197,7 @@ pub async fn answer_consent(
         .consents
         .granted_scopes(&session.1.user_id, &req.client_id)
         .await?;
-    for s in req.scopes.iter() {
+    for s in req.consent_scopes().iter() {
         if !granted.iter().any(|g| g == s) {
             granted.push(s.to_owned());
         }
@@ -282,3 +210,7 @@ pub async fn answer_consent(
     pending.consent_done = true;
     decide(ctx, id, pending, Some(session), now).await
 }
+
+#[cfg(test)]
+#[path = "interaction_tests.rs"]
+mod tests;

@@ -3,9 +3,10 @@
 
 use serde_json::{Value, json};
 
+use super::deny_list::{is_access_token_orphaned, is_access_token_revoked};
 use super::error::{OAuthError, OAuthResult};
-use super::revocation::is_access_token_revoked;
 use crate::auth::clients::Client;
+use crate::auth::clients::ClientId;
 use crate::auth::context::AuthContext;
 use crate::auth::tokens::handles;
 
@@ -28,7 +29,9 @@ pub async fn introspect(
         let Ok(claims) = ctx.access_tokens.verify(token, now) else {
             return Ok(inactive);
         };
-        if is_access_token_revoked(ctx, &claims).await? {
+        if is_access_token_revoked(ctx, &claims).await?
+            || is_access_token_orphaned(ctx, &claims).await?
+        {
             return Ok(inactive);
         }
         let mut out = serde_json::to_value(&claims).map_err(|e| OAuthError::unavailable(&e))?;
@@ -48,6 +51,18 @@ pub async fn introspect(
         return Ok(inactive);
     };
     if record.revoked_at.is_some() || record.rotated_at.is_some() || record.expires_at <= now {
+        return Ok(inactive);
+    }
+    // Its client removed or its person disabled: the token can no longer be used.
+    let client_gone = match ClientId::parse(&record.client_id) {
+        Some(id) => ctx.stores.clients.get_client(&id).await?.is_none(),
+        None => true,
+    };
+    let user_gone = !matches!(
+        ctx.stores.users.get_user(&record.user_id).await?,
+        Some(u) if !u.disabled
+    );
+    if client_gone || user_gone {
         return Ok(inactive);
     }
     Ok(json!({

@@ -11,12 +11,20 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod code;
+pub mod deny_list;
 pub mod error;
 pub mod grants;
 pub mod interaction;
 pub mod introspection;
+pub mod issue;
 pub mod params;
 pub mod pkce;
+pub mod refresh_successor;
 pub mod revocation;
 pub mod scope;
+pub mod session;
 pub mod userinfo;
+
+#[cfg(test)]
+mod account_change_tests;

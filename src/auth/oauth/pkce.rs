@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use oxide_auth::code_grant::extensions::Pkce;
 use oxide_auth::primitives::grant::Value;
 
+use serde::{Deserialize, Serialize};
+
 use super::error::{OAuthError, OAuthResult};
 
 /// RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~].
@@ -18,13 +20,44 @@ fn is_valid_verifier(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
+/// An S256 code challenge as accepted at the authorization endpoint and stored with the
+/// code (the base64url SHA-256 of the client's verifier).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CodeChallenge(String);
+
+/// A code verifier as presented at the token endpoint, of the RFC's length and alphabet.
+/// Not `Debug`-printed: until the code is redeemed it is a credential.
+pub struct CodeVerifier(String);
+
+impl CodeVerifier {
+    pub fn parse(raw: &str) -> OAuthResult<CodeVerifier> {
+        if !is_valid_verifier(raw) {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier must be 43-128 characters of [A-Za-z0-9-._~]",
+            ));
+        }
+        Ok(CodeVerifier(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CodeVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CodeVerifier(***)")
+    }
+}
+
 /// Checks the authorization request's PKCE parameters. Returns the encoded challenge to store
 /// with the code (`None` when the client sent none and is allowed not to).
 pub fn accept_challenge(
     challenge: Option<&str>,
     method: Option<&str>,
     required: bool,
-) -> OAuthResult<Option<String>> {
+) -> OAuthResult<Option<CodeChallenge>> {
     match (challenge, method) {
         (None, Some(_)) => {
             return Err(OAuthError::invalid_request(
@@ -52,13 +85,15 @@ pub fn accept_challenge(
     let value = Pkce::required()
         .challenge(method.map(Cow::Borrowed), challenge.map(Cow::Borrowed))
         .map_err(|()| OAuthError::invalid_request("invalid code_challenge"))?;
-    Ok(value.and_then(|v| v.into_private_value().ok().flatten()))
+    Ok(value
+        .and_then(|v| v.into_private_value().ok().flatten())
+        .map(CodeChallenge))
 }
 
 /// Checks the token request's verifier against the stored challenge. If a challenge was
 /// stored the verifier is mandatory; a verifier without a stored challenge is refused too
 /// (it would mean the client believes PKCE protects a code that it does not).
-pub fn verify(stored: Option<&str>, verifier: Option<&str>) -> OAuthResult<()> {
+pub fn verify(stored: Option<&CodeChallenge>, verifier: Option<&str>) -> OAuthResult<()> {
     match (stored, verifier) {
         (None, None) => Ok(()),
         (None, Some(_)) => Err(OAuthError::invalid_grant(
@@ -66,15 +101,11 @@ pub fn verify(stored: Option<&str>, verifier: Option<&str>) -> OAuthResult<()> {
         )),
         (Some(_), None) => Err(OAuthError::invalid_grant("code_verifier is required")),
         (Some(stored), Some(verifier)) => {
-            if !is_valid_verifier(verifier) {
-                return Err(OAuthError::invalid_grant(
-                    "code_verifier must be 43-128 characters of [A-Za-z0-9-._~]",
-                ));
-            }
+            let verifier = CodeVerifier::parse(verifier)?;
             Pkce::required()
                 .verify(
-                    Some(Value::private(Some(stored.to_owned()))),
-                    Some(Cow::Borrowed(verifier)),
+                    Some(Value::private(Some(stored.0.clone()))),
+                    Some(Cow::Borrowed(verifier.as_str())),
                 )
                 .map_err(|()| {
                     OAuthError::invalid_grant("code_verifier does not match code_challenge")
@@ -100,6 +131,10 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(verify(Some(&stored), Some(&verifier)).is_ok());
+        assert_eq!(
+            format!("{:?}", CodeVerifier::parse(&verifier).unwrap()),
+            "CodeVerifier(***)"
+        );
         assert!(verify(Some(&stored), Some(&"b".repeat(43))).is_err());
         assert!(verify(Some(&stored), None).is_err());
         assert!(verify(Some(&stored), Some("short")).is_err());

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+use super::deny_list::{is_access_token_revoked, issued_before};
 use super::error::{ErrorCode, OAuthError, OAuthResult};
-use super::revocation::is_access_token_revoked;
 use super::scope::Scopes;
 use crate::auth::context::AuthContext;
 use crate::auth::oidc::claims::user_claims;
@@ -28,7 +28,7 @@ pub async fn userinfo(ctx: &AuthContext, token: &str, now: i64) -> OAuthResult<M
         ));
     }
     let user = match ctx.stores.users.get_user(&claims.sub).await? {
-        Some(u) if !u.disabled => u,
+        Some(u) if !u.disabled && !issued_before(claims.iat, u.sessions_not_before_ms) => u,
         _ => return Err(OAuthError::invalid_token("the user is no longer active")),
     };
     let requested: BTreeSet<String> = match &claims.gid {
@@ -42,4 +42,23 @@ pub async fn userinfo(ctx: &AuthContext, token: &str, now: i64) -> OAuthResult<M
         None => BTreeSet::new(),
     };
     Ok(user_claims(&user, &scopes, &requested))
+}
+
+/// Remembers the userinfo claims requested through the `claims` parameter for this grant
+/// (only written when such a request was made).
+pub async fn remember_requested_claims(
+    ctx: &AuthContext,
+    grant_id: &str,
+    claims: &crate::auth::oidc::claims::ClaimsRequest,
+    ttl: u64,
+) -> OAuthResult<()> {
+    if claims.userinfo.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(&claims.userinfo).map_err(|e| OAuthError::unavailable(&e))?;
+    ctx.stores
+        .ephemeral
+        .put(Namespace::GrantClaims, grant_id, &json, ttl)
+        .await?;
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::auth::accounts::users::User;
+use crate::auth::accounts::User;
 use crate::auth::oauth::error::{OAuthError, OAuthResult};
 use crate::auth::oauth::scope::Scopes;
 
@@ -88,6 +88,26 @@ const PROFILE: &[&str] = &[
 const EMAIL: &[&str] = &["email", "email_verified"];
 const ADDRESS: &[&str] = &["address"];
 const PHONE: &[&str] = &["phone_number", "phone_number_verified"];
+
+/// The scopes whose consent covers the individually requested claims: a claim asked for
+/// through the `claims` parameter is personal data like any other, so the person is asked
+/// for it as if its scope had been requested (OIDC Core §5.5 leaves consent to us).
+pub fn scopes_for_requested(claims: &ClaimsRequest) -> BTreeSet<&'static str> {
+    let mut scopes = BTreeSet::new();
+    for name in claims.userinfo.iter().chain(&claims.id_token) {
+        for (scope, list) in [
+            ("profile", PROFILE),
+            ("email", EMAIL),
+            ("address", ADDRESS),
+            ("phone", PHONE),
+        ] {
+            if list.contains(&name.as_str()) {
+                scopes.insert(scope);
+            }
+        }
+    }
+    scopes
+}
 
 /// Claim names released by these scopes.
 pub fn names_for_scopes(scopes: &Scopes) -> BTreeSet<&'static str> {

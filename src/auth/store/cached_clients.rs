@@ -5,8 +5,8 @@
 //! client-credentials grant's cost. Entries live `clients.cache_ttl_secs` (default 1 s; 0
 //! turns the cache off). Writes through this store invalidate at once; changes made by
 //! another process (the CLI, another instance) are seen within the TTL. A presented secret
-//! that does not match a cached entry is re-checked against the database (see
-//! `client_auth`), so a freshly rotated secret works immediately; the old one stops working
+//! that does not match a cached entry is re-checked against the database (through
+//! `ClientStore::get_client_fresh`), so a freshly rotated secret works immediately; the old one stops working
 //! within the TTL.
 
 use std::collections::HashMap;
@@ -57,7 +57,7 @@ impl CachedClientStore {
                 m.clear();
             }
             m.insert(
-                client.client_id.clone(),
+                client.client_id.as_str().to_owned(),
                 (Arc::new(client.clone()), Instant::now()),
             );
         }
@@ -80,6 +80,11 @@ impl ClientStore for CachedClientStore {
             self.remember(c);
         }
         Ok(found)
+    }
+
+    async fn get_client_fresh(&self, client_id: &str) -> StoreResult<Option<Client>> {
+        self.invalidate(client_id);
+        self.get_client(client_id).await
     }
 
     async fn list_clients(&self) -> StoreResult<Vec<Client>> {

@@ -16,7 +16,7 @@ pub mod sql;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::accounts::users::User;
+use crate::auth::accounts::User;
 use crate::auth::clients::Client;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,12 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait ClientStore: Send + Sync {
     async fn insert_client(&self, client: &Client) -> StoreResult<()>;
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<Client>>;
+    /// The stored record, bypassing any cache in front of the store: for decisions that
+    /// must not rest on a copy older than a secret rotation (a presented secret that does
+    /// not match a cached copy is checked again against this).
+    async fn get_client_fresh(&self, client_id: &str) -> StoreResult<Option<Client>> {
+        self.get_client(client_id).await
+    }
     async fn list_clients(&self) -> StoreResult<Vec<Client>>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
     async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool>;
@@ -47,8 +53,17 @@ pub trait UserStore: Send + Sync {
     /// Looks a person up by username or e-mail address (case-insensitive).
     async fn find_user(&self, login: &str) -> StoreResult<Option<User>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
-    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> StoreResult<bool>;
-    async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool>;
+    /// Disabling also voids the person's sessions and revokes their refresh tokens, in one
+    /// transaction, so re-enabling the account later revives none of them.
+    async fn set_user_disabled(
+        &self,
+        user_id: &str,
+        disabled: bool,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Sets a new password hash, voids every session started before `now_ms` and revokes
+    /// every refresh token of the person, in one transaction.
+    async fn set_password_hash(&self, user_id: &str, hash: &str, now_ms: i64) -> StoreResult<bool>;
 }
 
 #[async_trait]
@@ -106,8 +121,9 @@ pub trait RefreshTokenStore: Send + Sync {
     ) -> StoreResult<Rotation>;
     /// Revokes every token of the family. Returns how many were active.
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64>;
-    /// Removes expired and long-dead rows; returns how many.
-    async fn purge_refresh_tokens(&self, now: i64) -> StoreResult<u64>;
+    /// Removes at most `limit` expired rows; returns how many. Callers repeat until fewer
+    /// than `limit` come back, so each statement stays short.
+    async fn purge_refresh_tokens(&self, now: i64, limit: u32) -> StoreResult<u64>;
 }
 
 /// Namespaces of short-lived artifacts; the key inside each is a digest or random id.
@@ -120,6 +136,7 @@ pub enum Namespace {
     RevokedJti,
     RevokedGrant,
     GrantClaims,
+    RefreshSuccessor,
     Throttle,
 }
 
@@ -133,6 +150,7 @@ impl Namespace {
             Namespace::RevokedJti => "rjti",
             Namespace::RevokedGrant => "rgrant",
             Namespace::GrantClaims => "gclaims",
+            Namespace::RefreshSuccessor => "rsucc",
             Namespace::Throttle => "thr",
         }
     }
@@ -161,8 +179,15 @@ pub trait EphemeralStore: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
+/// The durable store as a whole, for readiness checks.
+#[async_trait]
+pub trait DurableStore: Send + Sync {
+    async fn ping(&self) -> StoreResult<()>;
+}
+
 /// Everything the identity server stores, as trait objects so the embedded and
-/// production back ends are chosen at start from configuration.
+/// production back ends are chosen at start from configuration. Protocol code sees only
+/// these traits: which database, and whether a cache sits in front, is decided here.
 #[derive(Clone)]
 pub struct Stores {
     pub clients: std::sync::Arc<dyn ClientStore>,
@@ -170,9 +195,7 @@ pub struct Stores {
     pub consents: std::sync::Arc<dyn ConsentStore>,
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
-    pub sql: sql::SqlStore,
-    /// The same object as `clients`, for invalidation.
-    pub client_cache: std::sync::Arc<cached_clients::CachedClientStore>,
+    pub durable: std::sync::Arc<dyn DurableStore>,
 }
 
 impl Stores {
@@ -210,13 +233,12 @@ impl Stores {
             client_cache_ttl_secs,
         ));
         Stores {
-            clients: client_cache.clone(),
-            client_cache,
+            clients: client_cache,
             users: shared.clone(),
             consents: shared.clone(),
-            refresh_tokens: shared,
+            refresh_tokens: shared.clone(),
+            durable: shared,
             ephemeral,
-            sql,
         }
     }
 }

@@ -13,8 +13,8 @@ use super::{
     ClientStore, ConsentStore, RefreshTokenRecord, RefreshTokenStore, Rotation, StoreError,
     StoreResult, UserStore,
 };
-use crate::auth::accounts::users::User;
-use crate::auth::clients::{Client, GrantType};
+use crate::auth::accounts::User;
+use crate::auth::clients::{Client, ClientId, GrantType};
 use crate::config::{DatabaseConfig, SigningAlg};
 
 #[derive(Clone)]
@@ -86,7 +86,7 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
     let alg: Option<String> = row.try_get("access_token_alg").map_err(unavailable)?;
     let grant_names: Vec<String> = parse_list(&get("grant_types")?)?;
     Ok(Client {
-        client_id: get("client_id")?,
+        client_id: ClientId::from_stored(get("client_id")?),
         name: get("name")?,
         secret_hash: row.try_get("secret_hash").map_err(unavailable)?,
         redirect_uris: parse_list(&get("redirect_uris")?)?,
@@ -102,6 +102,13 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
 }
 
 #[async_trait]
+impl super::DurableStore for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        SqlStore::ping(self).await
+    }
+}
+
+#[async_trait]
 impl ClientStore for SqlStore {
     async fn insert_client(&self, c: &Client) -> StoreResult<()> {
         let _write = self.writing().await;
@@ -111,7 +118,7 @@ impl ClientStore for SqlStore {
              post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(&c.client_id)
+        .bind(c.client_id.as_str())
         .bind(&c.name)
         .bind(c.secret_hash.clone())
         .bind(json_list(&c.redirect_uris))
@@ -202,9 +209,29 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
         address: o("address")?,
         password_hash: s("password_hash")?,
         disabled: i("disabled")? != 0,
+        sessions_not_before_ms: i("sessions_not_before")?,
         created_at: i("created_at")?,
         updated_at: i("updated_at")?,
     })
+}
+
+/// Marks every live refresh token of `user_id` revoked (the access tokens of those grants
+/// are refused by introspection and userinfo through `sessions_not_before`).
+async fn revoke_user_refresh_tokens(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: &str,
+    now_ms: i64,
+) -> StoreResult<u64> {
+    let n = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_ms.div_euclid(1000))
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(unavailable)?
+    .rows_affected();
+    Ok(n)
 }
 
 #[async_trait]
@@ -269,29 +296,59 @@ impl UserStore for SqlStore {
             .collect()
     }
 
-    async fn set_user_disabled(&self, user_id: &str, disabled: bool) -> StoreResult<bool> {
+    async fn set_user_disabled(
+        &self,
+        user_id: &str,
+        disabled: bool,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
         let _write = self.writing().await;
-        let n = sqlx::query("UPDATE users SET disabled = $1 WHERE user_id = $2")
-            .bind(i64::from(disabled))
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let n = if disabled {
+            sqlx::query(
+                "UPDATE users SET disabled = 1, sessions_not_before = $1, updated_at = $2 \
+                 WHERE user_id = $3",
+            )
+            .bind(now_ms)
+            .bind(now_ms.div_euclid(1000))
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(unavailable)?
-            .rows_affected();
+            .rows_affected()
+        } else {
+            sqlx::query("UPDATE users SET disabled = 0, updated_at = $1 WHERE user_id = $2")
+                .bind(now_ms.div_euclid(1000))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?
+                .rows_affected()
+        };
+        if disabled {
+            revoke_user_refresh_tokens(&mut tx, user_id, now_ms).await?;
+        }
+        tx.commit().await.map_err(unavailable)?;
         Ok(n > 0)
     }
 
-    async fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> StoreResult<bool> {
+    async fn set_password_hash(&self, user_id: &str, hash: &str, now_ms: i64) -> StoreResult<bool> {
         let _write = self.writing().await;
-        let n =
-            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
-                .bind(hash)
-                .bind(now)
-                .bind(user_id)
-                .execute(&self.pool)
-                .await
-                .map_err(unavailable)?
-                .rows_affected();
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, updated_at = $2, sessions_not_before = $3 \
+             WHERE user_id = $4",
+        )
+        .bind(hash)
+        .bind(now_ms.div_euclid(1000))
+        .bind(now_ms)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        revoke_user_refresh_tokens(&mut tx, user_id, now_ms).await?;
+        tx.commit().await.map_err(unavailable)?;
         Ok(n > 0)
     }
 }
@@ -448,14 +505,19 @@ impl RefreshTokenStore for SqlStore {
         Ok(n)
     }
 
-    async fn purge_refresh_tokens(&self, now: i64) -> StoreResult<u64> {
+    async fn purge_refresh_tokens(&self, now: i64, limit: u32) -> StoreResult<u64> {
         let _write = self.writing().await;
-        let n = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
-            .bind(now)
-            .execute(&self.pool)
-            .await
-            .map_err(unavailable)?
-            .rows_affected();
+        // The same text on SQLite and PostgreSQL; the sub-select uses the expiry index.
+        let n = sqlx::query(
+            "DELETE FROM refresh_tokens WHERE token_hash IN \
+             (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
         Ok(n)
     }
 }

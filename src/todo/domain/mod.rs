@@ -1,6 +1,7 @@
 //! Domain types, parsed once at the HTTP boundary: a handler that holds a `CourseTitle`
 //! knows it is non-empty and short enough, and the store never re-checks.
 
+pub mod access;
 pub mod recurrence;
 
 use serde::Serialize;

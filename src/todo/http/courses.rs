@@ -7,7 +7,8 @@ use serde::{Deserialize, Deserializer};
 
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use super::views::{CourseView, PageView};
-use super::{ApiError, AppState, owned_course, reader, visible_course, writer};
+use super::{ApiError, AppState, find_course};
+use crate::todo::domain::access::Caller;
 use crate::todo::domain::{Colour, CourseTitle, Day, FieldError, Page, Tags, Text};
 use crate::todo::store::{CoursePatch, NewCourse};
 use crate::validator::Authenticated;
@@ -62,7 +63,7 @@ pub async fn create(
     auth: Authenticated,
     ApiJson(body): ApiJson<CreateCourse>,
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
-    let owner = writer(&auth)?;
+    let owner = Caller::new(&auth).writer()?.user();
     let title = CourseTitle::parse("title", &body.title)?;
     let explanation = Text::parse("explanation", &body.explanation)?;
     let colour = Colour::parse(&body.colour)?;
@@ -75,7 +76,7 @@ pub async fn create(
     check_range(start, end)?;
     let tags = Tags::parse(&body.tags)?;
     let course = s
-        .store
+        .courses
         .create_course(NewCourse {
             owner: owner.to_owned(),
             title: title.as_str().to_owned(),
@@ -95,11 +96,11 @@ pub async fn list_mine(
     auth: Authenticated,
     q: ApiQuery,
 ) -> Result<Json<PageView<CourseView>>, ApiError> {
-    let owner = reader(&auth)?.ok_or_else(ApiError::user_required)?;
+    let owner = Caller::new(&auth).reader()?.user()?;
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
     // Ask for one more than the page to learn whether a next page exists.
     let mut rows = s
-        .store
+        .courses
         .courses_of(owner, page.limit + 1, page.offset)
         .await?;
     let more = rows.len() as i64 > page.limit;
@@ -118,8 +119,9 @@ pub async fn get_one(
     auth: Authenticated,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CourseView>, ApiError> {
-    let caller = reader(&auth)?;
-    let course = visible_course(&s.store, &id, caller).await?;
+    let reader = Caller::new(&auth).reader()?;
+    let course = find_course(&*s.courses, &id).await?;
+    reader.see(course.access())?;
     Ok(Json(course.into()))
 }
 
@@ -129,8 +131,9 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateCourse>,
 ) -> Result<Json<CourseView>, ApiError> {
-    let user = writer(&auth)?;
-    let current = owned_course(&s.store, &id, user).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let current = find_course(&*s.courses, &id).await?;
+    writer.change(current.access())?;
     let mut patch = CoursePatch::default();
     if let Some(t) = &body.title {
         patch.title = Some(CourseTitle::parse("title", t)?.as_str().to_owned());
@@ -162,7 +165,7 @@ pub async fn update(
     }
     patch.is_public = body.public;
     let course = s
-        .store
+        .courses
         .update_course(&current.id, patch)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -174,8 +177,9 @@ pub async fn delete(
     auth: Authenticated,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let user = writer(&auth)?;
-    let course = owned_course(&s.store, &id, user).await?;
-    s.store.delete_course(&course.id).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let course = find_course(&*s.courses, &id).await?;
+    writer.change(course.access())?;
+    s.courses.delete_course(&course.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::todo::domain::FieldError;
+use crate::todo::domain::access::AccessError;
 use crate::todo::store::StoreError;
 use crate::validator::BearerError;
 
@@ -90,6 +91,19 @@ impl From<BearerError> for ApiError {
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         ApiError::field(e.field, e.message)
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::MissingScope(scope) => {
+                ApiError::Bearer(BearerError::InsufficientScope(scope.to_owned()))
+            }
+            AccessError::UserRequired => ApiError::user_required(),
+            AccessError::NotFound => ApiError::not_found(),
+            AccessError::NotOwner => ApiError::not_owner(),
+        }
     }
 }
 

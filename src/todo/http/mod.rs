@@ -1,5 +1,6 @@
-//! HTTP edge of the todo service: handlers extract, check scope and ownership, call
-//! the store, and map the result. Nothing below this module knows about HTTP.
+//! HTTP edge of the todo service: handlers extract, ask the domain's access rules
+//! ([`crate::todo::domain::access`]) and the store traits, and map the result. Nothing
+//! below this module knows about HTTP.
 
 mod courses;
 mod error;
@@ -7,23 +8,43 @@ mod social;
 mod todos;
 mod views;
 
+use std::sync::Arc;
+
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 
 use crate::todo::domain::{PALETTE, parse_id};
-use crate::todo::store::{CourseRow, Store};
-use crate::validator::{Authenticated, Validator};
+use crate::todo::store::{CourseRow, CourseStore, LikeStore, TodoStore, UserDataStore};
+use crate::validator::Validator;
 
 pub use error::ApiError;
 
-pub const READ: &str = "courses:read";
-pub const WRITE: &str = "courses:write";
-
+/// What handlers share: the token validator and the stores, each behind its trait.
 #[derive(Clone)]
 pub struct AppState {
     pub validator: Validator,
-    pub store: Store,
+    pub courses: Arc<dyn CourseStore>,
+    pub likes: Arc<dyn LikeStore>,
+    pub todos: Arc<dyn TodoStore>,
+    pub user_data: Arc<dyn UserDataStore>,
+}
+
+impl AppState {
+    /// Serves every aggregate from one store implementation.
+    pub fn new<S>(validator: Validator, store: S) -> Self
+    where
+        S: CourseStore + LikeStore + TodoStore + UserDataStore + 'static,
+    {
+        let store = Arc::new(store);
+        Self {
+            validator,
+            courses: store.clone(),
+            likes: store.clone(),
+            todos: store.clone(),
+            user_data: store,
+        }
+    }
 }
 
 impl FromRef<AppState> for Validator {
@@ -91,39 +112,9 @@ async fn palette() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "colours": colours }))
 }
 
-/// The caller may read: needs `courses:read`; a client-only token sees public data only.
-fn reader(auth: &Authenticated) -> Result<Option<&str>, ApiError> {
-    auth.require_scope(READ)?;
-    Ok(auth.user())
-}
-
-/// The caller may write: needs `courses:write` and a user behind the token.
-fn writer(auth: &Authenticated) -> Result<&str, ApiError> {
-    auth.require_scope(WRITE)?;
-    auth.user().ok_or_else(ApiError::user_required)
-}
-
-/// The course if the caller may see it; someone else's private course is "not found".
-async fn visible_course(
-    store: &Store,
-    raw_id: &str,
-    caller: Option<&str>,
-) -> Result<CourseRow, ApiError> {
+/// The course `raw_id` names, whoever owns it: the caller applies the access rules. An
+/// id that cannot name a row is simply "not found".
+async fn find_course(courses: &dyn CourseStore, raw_id: &str) -> Result<CourseRow, ApiError> {
     let id = parse_id(raw_id).ok_or_else(ApiError::not_found)?;
-    let course = store.course(&id).await?.ok_or_else(ApiError::not_found)?;
-    if course.is_public || caller == Some(course.owner.as_str()) {
-        Ok(course)
-    } else {
-        Err(ApiError::not_found())
-    }
-}
-
-/// The course if the caller owns it (403 if it is someone else's public course).
-async fn owned_course(store: &Store, raw_id: &str, user: &str) -> Result<CourseRow, ApiError> {
-    let course = visible_course(store, raw_id, Some(user)).await?;
-    if course.owner == user {
-        Ok(course)
-    } else {
-        Err(ApiError::not_owner())
-    }
+    courses.course(&id).await?.ok_or_else(ApiError::not_found)
 }

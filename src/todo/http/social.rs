@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 
 use super::error::{ApiPath, ApiQuery};
 use super::views::{CourseView, PageView};
-use super::{ApiError, AppState, reader, visible_course, writer};
+use super::{ApiError, AppState, find_course};
+use crate::todo::domain::access::Caller;
 use crate::todo::domain::{FieldError, Page, Sort, Tags, reject_nul};
 use crate::todo::store::CourseFilter;
 use crate::validator::Authenticated;
@@ -17,7 +18,7 @@ pub async fn search(
     auth: Authenticated,
     q: ApiQuery,
 ) -> Result<Json<PageView<CourseView>>, ApiError> {
-    reader(&auth)?;
+    Caller::new(&auth).reader()?;
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
     let sort = q
         .get("sort")
@@ -42,7 +43,7 @@ pub async fn search(
         limit: page.limit,
         offset: page.offset,
     };
-    let (rows, total) = s.store.search(&filter).await?;
+    let (rows, total) = s.courses.search(&filter).await?;
     let next = page.offset + page.limit;
     Ok(Json(PageView {
         items: rows.into_iter().map(Into::into).collect(),
@@ -59,9 +60,10 @@ pub async fn fork(
     auth: Authenticated,
     ApiPath(id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
-    let user = writer(&auth)?;
-    let original = visible_course(&s.store, &id, Some(user)).await?;
-    let fork = s.store.fork(&original, user).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let original = find_course(&*s.courses, &id).await?;
+    writer.see(original.access())?;
+    let fork = s.courses.fork(&original, writer.user()).await?;
     Ok((StatusCode::CREATED, Json(fork.into())))
 }
 
@@ -87,11 +89,12 @@ async fn set_like(
     ApiPath(id): ApiPath<String>,
     liked: bool,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = writer(&auth)?;
-    let course = visible_course(&s.store, &id, Some(user)).await?;
-    s.store.set_like(&course.id, user, liked).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let course = find_course(&*s.courses, &id).await?;
+    writer.see(course.access())?;
+    s.likes.set_like(&course.id, writer.user(), liked).await?;
     let like_count = s
-        .store
+        .courses
         .course(&course.id)
         .await?
         .map(|c| c.like_count)

@@ -7,10 +7,11 @@ use serde::Deserialize;
 
 use super::error::{ApiJson, ApiPath, ApiQuery};
 use super::views::{DoneView, DueView, TodoView};
-use super::{ApiError, AppState, owned_course, reader, visible_course, writer};
+use super::{ApiError, AppState, find_course};
+use crate::todo::domain::access::Caller;
 use crate::todo::domain::recurrence::RecurrenceInput;
 use crate::todo::domain::{Day, FieldError, Recurrence, Text, Title, parse_id};
-use crate::todo::store::{DoneScope, NewDone, NewTodo, TodoPatch};
+use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
 use crate::validator::Authenticated;
 
 #[derive(Deserialize)]
@@ -48,10 +49,11 @@ pub async fn list(
     auth: Authenticated,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let caller = reader(&auth)?;
-    let course = visible_course(&s.store, &id, caller).await?;
+    let reader = Caller::new(&auth).reader()?;
+    let course = find_course(&*s.courses, &id).await?;
+    reader.see(course.access())?;
     let todos: Vec<TodoView> = s
-        .store
+        .todos
         .todos(&course.id)
         .await?
         .into_iter()
@@ -66,8 +68,9 @@ pub async fn create(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CreateTodo>,
 ) -> Result<(StatusCode, Json<TodoView>), ApiError> {
-    let user = writer(&auth)?;
-    let course = owned_course(&s.store, &id, user).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let course = find_course(&*s.courses, &id).await?;
+    writer.change(course.access())?;
     let title = Title::parse("title", &body.title)?;
     let explanation = Text::parse("explanation", &body.explanation)?;
     let active = Day::parse("active_date", &body.active_date)?;
@@ -76,7 +79,7 @@ pub async fn create(
         None => Recurrence::Once,
     };
     let todo = s
-        .store
+        .todos
         .create_todo(NewTodo {
             course_id: course.id,
             title: title.as_str().to_owned(),
@@ -93,11 +96,12 @@ pub async fn get_one(
     auth: Authenticated,
     ApiPath((id, todo)): ApiPath<(String, String)>,
 ) -> Result<Json<TodoView>, ApiError> {
-    let caller = reader(&auth)?;
-    let course = visible_course(&s.store, &id, caller).await?;
+    let reader = Caller::new(&auth).reader()?;
+    let course = find_course(&*s.courses, &id).await?;
+    reader.see(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
     let todo = s
-        .store
+        .todos
         .todo(&course.id, &todo_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -110,8 +114,9 @@ pub async fn update(
     ApiPath((id, todo)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<UpdateTodo>,
 ) -> Result<Json<TodoView>, ApiError> {
-    let user = writer(&auth)?;
-    let course = owned_course(&s.store, &id, user).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let course = find_course(&*s.courses, &id).await?;
+    writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
     let patch = TodoPatch {
         title: body
@@ -136,7 +141,7 @@ pub async fn update(
             .transpose()?,
     };
     let todo = s
-        .store
+        .todos
         .update_todo(&course.id, &todo_id, patch)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -149,10 +154,11 @@ pub async fn delete(
     auth: Authenticated,
     ApiPath((id, todo)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let user = writer(&auth)?;
-    let course = owned_course(&s.store, &id, user).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let course = find_course(&*s.courses, &id).await?;
+    writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
-    if s.store.soft_delete_todo(&course.id, &todo_id).await? {
+    if s.todos.soft_delete_todo(&course.id, &todo_id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())
@@ -165,11 +171,12 @@ pub async fn mark_done(
     ApiPath((id, todo)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MarkDone>,
 ) -> Result<(StatusCode, Json<DoneView>), ApiError> {
-    let user = writer(&auth)?;
-    let course = owned_course(&s.store, &id, user).await?;
+    let writer = Caller::new(&auth).writer()?;
+    let course = find_course(&*s.courses, &id).await?;
+    writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
     let todo = s
-        .store
+        .todos
         .todo(&course.id, &todo_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -180,18 +187,18 @@ pub async fn mark_done(
     };
     let content = Text::parse("content", &body.content)?;
     let done = s
-        .store
+        .todos
         .add_done(NewDone {
             todo_id: todo.id,
             course_id: course.id,
-            owner: user.to_owned(),
+            owner: writer.user().to_owned(),
             day: day.to_db(),
             title,
             content: content.as_str().to_owned(),
         })
         .await
         .map_err(|e| match e {
-            crate::todo::store::StoreError::Conflict => {
+            StoreError::Conflict => {
                 ApiError::conflict("this todo is already marked done on that date")
             }
             other => other.into(),
@@ -216,11 +223,11 @@ pub async fn course_done_log(
     ApiPath(id): ApiPath<String>,
     q: ApiQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = reader(&auth)?.ok_or_else(ApiError::user_required)?;
-    let course = visible_course(&s.store, &id, Some(user)).await?;
-    if course.owner != user {
-        return Err(ApiError::not_found());
-    }
+    let reader = Caller::new(&auth).reader()?;
+    // A client-credentials token hears "user required" before anything about the course.
+    reader.user()?;
+    let course = find_course(&*s.courses, &id).await?;
+    reader.read_history(course.access())?;
     done_log_response(&s, DoneScope::Course(&course.id), &q).await
 }
 
@@ -229,7 +236,7 @@ pub async fn my_done_log(
     auth: Authenticated,
     q: ApiQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = reader(&auth)?.ok_or_else(ApiError::user_required)?;
+    let user = Caller::new(&auth).reader()?.user()?;
     done_log_response(&s, DoneScope::Owner(user), &q).await
 }
 
@@ -241,7 +248,7 @@ async fn done_log_response(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (from, to) = range(q)?;
     let items: Vec<DoneView> = s
-        .store
+        .todos
         .done_log(scope, &from.to_db(), &to.to_db())
         .await?
         .into_iter()
@@ -256,11 +263,11 @@ pub async fn today(
     auth: Authenticated,
     q: ApiQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = reader(&auth)?.ok_or_else(ApiError::user_required)?;
+    let user = Caller::new(&auth).reader()?.user()?;
     let day = Day::parse("date", q.get("date").unwrap_or_default())?;
-    let done = s.store.done_on(user, &day.to_db()).await?;
+    let done = s.todos.done_on(user, &day.to_db()).await?;
     let mut items = Vec::new();
-    for (todo, course_title) in s.store.candidate_todos(user, &day.to_db()).await? {
+    for (todo, course_title) in s.todos.candidate_todos(user, &day.to_db()).await? {
         let Ok(start) = Day::parse("active_date", &todo.active_date) else {
             continue;
         };
@@ -281,7 +288,7 @@ pub async fn delete_me(
     State(s): State<AppState>,
     auth: Authenticated,
 ) -> Result<StatusCode, ApiError> {
-    let user = writer(&auth)?;
-    s.store.delete_user(user).await?;
+    let user = Caller::new(&auth).writer()?.user();
+    s.user_data.delete_user(user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,12 +1,10 @@
-//! Courses, their tags, likes and forks.
+//! Courses (with their tags and fork origin) and likes.
 
-use std::collections::HashMap;
+use async_trait::async_trait;
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
-use super::{Result, Store, StoreError, now_micros, sql};
-use crate::todo::domain::{Sort, new_id};
+use super::Result;
+use crate::todo::domain::Sort;
+use crate::todo::domain::access::CourseAccess;
 
 /// A course as stored, with its counts and tags.
 #[derive(Debug, Clone)]
@@ -25,6 +23,16 @@ pub struct CourseRow {
     pub like_count: i64,
     pub fork_count: i64,
     pub tags: Vec<String>,
+}
+
+impl CourseRow {
+    /// What the access rules need to decide who may see or change this course.
+    pub fn access(&self) -> CourseAccess<'_> {
+        CourseAccess {
+            owner: &self.owner,
+            is_public: self.is_public,
+        }
+    }
 }
 
 pub struct NewCourse {
@@ -59,320 +67,28 @@ pub struct CourseFilter {
     pub offset: i64,
 }
 
-const SELECT: &str = "SELECT c.id, c.owner, c.title, c.explanation, c.colour, c.start_date, \
-    c.end_date, c.is_public, c.forked_from, c.created_at, c.updated_at, \
-    (SELECT COUNT(*) FROM likes l WHERE l.course_id = c.id) AS like_count, \
-    (SELECT COUNT(*) FROM courses f WHERE f.forked_from = c.id) AS fork_count \
-    FROM courses c";
-
-fn from_row(row: &AnyRow) -> std::result::Result<CourseRow, sqlx::Error> {
-    Ok(CourseRow {
-        id: row.try_get("id")?,
-        owner: row.try_get("owner")?,
-        title: row.try_get("title")?,
-        explanation: row.try_get("explanation")?,
-        colour: row.try_get("colour")?,
-        start_date: row.try_get("start_date")?,
-        end_date: row.try_get("end_date")?,
-        is_public: row.try_get::<i64, _>("is_public")? != 0,
-        forked_from: row.try_get("forked_from")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        like_count: row.try_get("like_count")?,
-        fork_count: row.try_get("fork_count")?,
-        tags: Vec::new(),
-    })
-}
-
-/// `%` and `_` typed by a user are literal characters, not wildcards.
-fn like_pattern(keyword: &str) -> String {
-    let escaped = keyword
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-impl Store {
-    pub async fn create_course(&self, c: NewCourse) -> Result<CourseRow> {
-        let id = new_id();
-        let now = now_micros();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO courses (id, owner, title, explanation, colour, start_date, end_date, \
-             is_public, forked_from, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $9)",
-        )
-        .bind(&id)
-        .bind(&c.owner)
-        .bind(&c.title)
-        .bind(&c.explanation)
-        .bind(&c.colour)
-        .bind(&c.start_date)
-        .bind(&c.end_date)
-        .bind(i64::from(c.is_public))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        for tag in &c.tags {
-            sqlx::query("INSERT INTO course_tags (course_id, tag) VALUES ($1, $2)")
-                .bind(&id)
-                .bind(tag)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        self.course(&id).await?.ok_or(StoreError::Conflict)
-    }
-
-    /// One course with its tags, in one query: a course page is the hottest read, and on
-    /// SQLite every query is a round trip to the connection's thread.
-    pub async fn course(&self, id: &str) -> Result<Option<CourseRow>> {
-        let rows = sqlx::query(sql(format!(
-            "SELECT x.*, t.tag FROM ({SELECT} WHERE c.id = $1) x \
-             LEFT JOIN course_tags t ON t.course_id = x.id ORDER BY t.tag"
-        )))
-        .bind(id)
-        .fetch_all(&self.reads)
-        .await?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let mut course = from_row(first)?;
-        for row in &rows {
-            if let Some(tag) = row.try_get::<Option<String>, _>("tag")? {
-                course.tags.push(tag);
-            }
-        }
-        Ok(Some(course))
-    }
-
-    pub async fn courses_of(&self, owner: &str, limit: i64, offset: i64) -> Result<Vec<CourseRow>> {
-        let rows = sqlx::query(sql(format!(
-            "{SELECT} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id LIMIT $2 OFFSET $3"
-        )))
-        .bind(owner)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.reads)
-        .await?;
-        self.finish(rows).await
-    }
-
+#[async_trait]
+pub trait CourseStore: Send + Sync {
+    async fn create_course(&self, course: NewCourse) -> Result<CourseRow>;
+    /// One course with its tags and counts, whoever owns it (the caller applies the
+    /// access rules).
+    async fn course(&self, id: &str) -> Result<Option<CourseRow>>;
+    /// The owner's courses, most recent first.
+    async fn courses_of(&self, owner: &str, limit: i64, offset: i64) -> Result<Vec<CourseRow>>;
     /// Public courses matching the filter, and how many match in all.
-    pub async fn search(&self, f: &CourseFilter) -> Result<(Vec<CourseRow>, i64)> {
-        let mut clauses = vec!["c.is_public = 1".to_owned()];
-        let mut args: Vec<String> = Vec::new();
-        if let Some(k) = &f.keyword {
-            args.push(like_pattern(k));
-            let n = args.len();
-            clauses.push(format!(
-                "(LOWER(c.title) LIKE ${n} ESCAPE '\\' OR LOWER(c.explanation) LIKE ${n} ESCAPE '\\')"
-            ));
-        }
-        if let Some(t) = &f.tag {
-            args.push(t.clone());
-            let n = args.len();
-            clauses.push(format!(
-                "EXISTS (SELECT 1 FROM course_tags t WHERE t.course_id = c.id AND t.tag = ${n})"
-            ));
-        }
-        let filter = clauses.join(" AND ");
-        let order = match f.sort {
-            Sort::Likes => "like_count DESC, c.created_at DESC, c.id",
-            Sort::Forks => "fork_count DESC, c.created_at DESC, c.id",
-            Sort::Recent => "c.created_at DESC, c.id",
-        };
-        let n = args.len();
-        let sql_text = format!(
-            "{SELECT} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        let mut q = sqlx::query(sql(sql_text));
-        for a in &args {
-            q = q.bind(a);
-        }
-        let rows = q
-            .bind(f.limit)
-            .bind(f.offset)
-            .fetch_all(&self.reads)
-            .await?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM courses c WHERE {filter}");
-        let mut cq = sqlx::query(sql(count_sql));
-        for a in &args {
-            cq = cq.bind(a);
-        }
-        let total: i64 = cq.fetch_one(&self.reads).await?.try_get("n")?;
-        Ok((self.finish(rows).await?, total))
-    }
-
-    pub async fn update_course(&self, id: &str, p: CoursePatch) -> Result<Option<CourseRow>> {
-        let Some(cur) = self.course(id).await? else {
-            return Ok(None);
-        };
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE courses SET title = $1, explanation = $2, colour = $3, start_date = $4, \
-             end_date = $5, is_public = $6, updated_at = $7 WHERE id = $8",
-        )
-        .bind(p.title.unwrap_or(cur.title))
-        .bind(p.explanation.unwrap_or(cur.explanation))
-        .bind(p.colour.unwrap_or(cur.colour))
-        .bind(p.start_date.unwrap_or(cur.start_date))
-        .bind(p.end_date.unwrap_or(cur.end_date))
-        .bind(i64::from(p.is_public.unwrap_or(cur.is_public)))
-        .bind(now_micros())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(tags) = p.tags {
-            sqlx::query("DELETE FROM course_tags WHERE course_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for tag in &tags {
-                sqlx::query("INSERT INTO course_tags (course_id, tag) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(tag)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        tx.commit().await?;
-        self.course(id).await
-    }
-
-    pub async fn delete_course(&self, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for sql_text in [
-            "DELETE FROM likes WHERE course_id = $1",
-            "DELETE FROM done_log WHERE course_id = $1",
-            "DELETE FROM todos WHERE course_id = $1",
-            "DELETE FROM course_tags WHERE course_id = $1",
-            "DELETE FROM courses WHERE id = $1",
-        ] {
-            sqlx::query(sql_text).bind(id).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
+    async fn search(&self, filter: &CourseFilter) -> Result<(Vec<CourseRow>, i64)>;
+    /// The updated course, or `None` if it no longer exists.
+    async fn update_course(&self, id: &str, patch: CoursePatch) -> Result<Option<CourseRow>>;
+    /// Deletes the course with its todos, tags, done log and likes.
+    async fn delete_course(&self, id: &str) -> Result<()>;
     /// Copies a course, its tags and its live todos to `owner`, remembering the origin.
     /// The done log stays with the original: it is the original owner's history.
-    pub async fn fork(&self, original: &CourseRow, owner: &str) -> Result<CourseRow> {
-        let id = new_id();
-        let now = now_micros();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO courses (id, owner, title, explanation, colour, start_date, end_date, \
-             is_public, forked_from, created_at, updated_at) \
-             SELECT $1, $2, title, explanation, colour, start_date, end_date, is_public, id, $3, $3 \
-             FROM courses WHERE id = $4",
-        )
-        .bind(&id)
-        .bind(owner)
-        .bind(now)
-        .bind(&original.id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO course_tags (course_id, tag) SELECT $1, tag FROM course_tags WHERE course_id = $2",
-        )
-        .bind(&id)
-        .bind(&original.id)
-        .execute(&mut *tx)
-        .await?;
-        let todos = sqlx::query(
-            "SELECT id FROM todos WHERE course_id = $1 AND deleted_at IS NULL ORDER BY created_at",
-        )
-        .bind(&original.id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for t in todos {
-            let old: String = t.try_get("id")?;
-            sqlx::query(
-                "INSERT INTO todos (id, course_id, title, explanation, active_date, recurrence, \
-                 deleted_at, created_at, updated_at) \
-                 SELECT $1, $2, title, explanation, active_date, recurrence, NULL, $3, $3 \
-                 FROM todos WHERE id = $4",
-            )
-            .bind(new_id())
-            .bind(&id)
-            .bind(now)
-            .bind(&old)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        self.course(&id).await?.ok_or(StoreError::Conflict)
-    }
+    async fn fork(&self, original: &CourseRow, owner: &str) -> Result<CourseRow>;
+}
 
-    /// Idempotent: liking twice is one like.
-    pub async fn set_like(&self, course: &str, user: &str, liked: bool) -> Result<()> {
-        if liked {
-            let r = sqlx::query(
-                "INSERT INTO likes (course_id, user_id, created_at) VALUES ($1, $2, $3)",
-            )
-            .bind(course)
-            .bind(user)
-            .bind(now_micros())
-            .execute(&self.pool)
-            .await;
-            match r.map_err(StoreError::from_insert) {
-                Ok(_) | Err(StoreError::Conflict) => Ok(()),
-                Err(e) => Err(e),
-            }
-        } else {
-            sqlx::query("DELETE FROM likes WHERE course_id = $1 AND user_id = $2")
-                .bind(course)
-                .bind(user)
-                .execute(&self.pool)
-                .await?;
-            Ok(())
-        }
-    }
-
-    pub async fn liked(&self, course: &str, user: &str) -> Result<bool> {
-        let row = sqlx::query("SELECT 1 AS one FROM likes WHERE course_id = $1 AND user_id = $2")
-            .bind(course)
-            .bind(user)
-            .fetch_optional(&self.reads)
-            .await?;
-        Ok(row.is_some())
-    }
-
-    async fn finish(&self, rows: Vec<AnyRow>) -> Result<Vec<CourseRow>> {
-        let mut courses = rows
-            .iter()
-            .map(from_row)
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        self.fill_tags(&mut courses).await?;
-        Ok(courses)
-    }
-
-    async fn fill_tags(&self, courses: &mut [CourseRow]) -> Result<()> {
-        if courses.is_empty() {
-            return Ok(());
-        }
-        let placeholders: Vec<String> = (1..=courses.len()).map(|i| format!("${i}")).collect();
-        let sql_text = format!(
-            "SELECT course_id, tag FROM course_tags WHERE course_id IN ({}) ORDER BY tag",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(sql(sql_text));
-        for c in courses.iter() {
-            q = q.bind(&c.id);
-        }
-        let mut by_course: HashMap<String, Vec<String>> = HashMap::new();
-        for row in q.fetch_all(&self.reads).await? {
-            let id: String = row.try_get("course_id")?;
-            by_course.entry(id).or_default().push(row.try_get("tag")?);
-        }
-        for c in courses.iter_mut() {
-            c.tags = by_course.remove(&c.id).unwrap_or_default();
-        }
-        Ok(())
-    }
+#[async_trait]
+pub trait LikeStore: Send + Sync {
+    /// Idempotent: liking twice is one like, unliking what was never liked is no error.
+    async fn set_like(&self, course: &str, user: &str, liked: bool) -> Result<()>;
+    async fn liked(&self, course: &str, user: &str) -> Result<bool>;
 }

@@ -1,16 +1,17 @@
-//! Storage of courses, todos, the done log and likes, over an `AnyPool` so SQLite and
-//! PostgreSQL share one implementation (the schema keeps to their common subset:
-//! text ids, BIGINT times and flags, `$n` placeholders).
+//! Storage of courses, todos, the done log and likes, behind one small trait per aggregate
+//! ([`CourseStore`], [`LikeStore`], [`TodoStore`], and [`UserDataStore`] for erasing a
+//! user across all of them). Handlers hold the traits; [`SqlStore`] implements them over
+//! an `AnyPool`, so SQLite and PostgreSQL share one implementation.
 
 mod courses;
+mod sql;
 mod todos;
 
-use sqlx::AnyPool;
+use async_trait::async_trait;
 
-use crate::db::{Dialect, connect_pool, is_private_memory};
-
-pub use courses::{CourseFilter, CoursePatch, CourseRow, NewCourse};
-pub use todos::{DoneRow, DoneScope, NewDone, NewTodo, TodoPatch, TodoRow};
+pub use courses::{CourseFilter, CoursePatch, CourseRow, CourseStore, LikeStore, NewCourse};
+pub use sql::SqlStore;
+pub use todos::{DoneRow, DoneScope, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,103 +26,12 @@ pub enum StoreError {
     Db(sqlx::Error),
 }
 
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Gone,
-            _ => StoreError::Db(e),
-        }
-    }
-}
-
-impl StoreError {
-    fn from_insert(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-            _ => StoreError::from(e),
-        }
-    }
-}
-
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// SQLite connections that serve reads. WAL lets them run beside the writer and each other;
-/// more than the cores buys nothing, as every SQLite connection is a worker thread.
-const SQLITE_READERS: u32 = 4;
-
-#[derive(Clone)]
-pub struct Store {
-    /// Writes (and transactions). On SQLite one connection: SQLite has one writer at a
-    /// time, and a single connection queues writers in the pool instead of failing them
-    /// with SQLITE_BUSY.
-    pool: AnyPool,
-    /// Plain reads. On SQLite a separate pool, so reads neither queue behind writes nor
-    /// behind each other on the one writer connection (each query is a hop to that
-    /// connection's thread); elsewhere the same pool.
-    reads: AnyPool,
-}
-
-static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/todo/sqlite");
-static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/todo/postgres");
-
-impl Store {
-    /// Connects (`sqlite://…` or `postgres://…`) and applies the matching migrations.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let dialect = if url.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Dialect::Postgres
-        } else {
-            anyhow::bail!("todo.database_url must start with sqlite: or postgres:");
-        };
-        let (migrator, size) = match dialect {
-            Dialect::Sqlite => (&SQLITE, 1),
-            Dialect::Postgres => (&POSTGRES, 8),
-        };
-        let pool = connect_pool(url, size).await?;
-        migrator.run(&pool).await?;
-        // A private in-memory database exists only in its one connection.
-        let reads = if dialect == Dialect::Sqlite && !is_private_memory(url) {
-            connect_pool(url, SQLITE_READERS).await?
-        } else {
-            pool.clone()
-        };
-        Ok(Self { pool, reads })
-    }
-
+/// What a user leaves in this service, across every aggregate.
+#[async_trait]
+pub trait UserDataStore: Send + Sync {
     /// Removes everything the user owns or did: their courses (with todos, tags, done
     /// log and the likes they received) and the likes they gave.
-    pub async fn delete_user(&self, user: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let owned = "(SELECT id FROM courses WHERE owner = $1)";
-        for sql_text in [
-            "DELETE FROM likes WHERE user_id = $1".to_owned(),
-            format!("DELETE FROM likes WHERE course_id IN {owned}"),
-            "DELETE FROM done_log WHERE owner = $1".to_owned(),
-            format!("DELETE FROM done_log WHERE course_id IN {owned}"),
-            format!("DELETE FROM todos WHERE course_id IN {owned}"),
-            format!("DELETE FROM course_tags WHERE course_id IN {owned}"),
-            "DELETE FROM courses WHERE owner = $1".to_owned(),
-        ] {
-            sqlx::query(sql(sql_text))
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-}
-
-/// Unix time in microseconds: fine enough that "most recent first" is stable.
-pub fn now_micros() -> i64 {
-    let now = time::OffsetDateTime::now_utc();
-    i64::try_from(now.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
-}
-
-/// Marks SQL assembled with `format!` as audited. Every such string in this module is
-/// built from constants, column names chosen by `match`, and `$n` placeholders; user
-/// input only ever travels as bound parameters.
-fn sql(text: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(text)
+    async fn delete_user(&self, user: &str) -> Result<()>;
 }

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use belf::auth::AuthServer;
-use belf::auth::accounts::users::{self, NewUser, User};
+use belf::auth::accounts::User;
+use belf::auth::accounts::users::{self, NewUser};
 use belf::auth::clients::service::{self, NewClient};
-use belf::auth::context::{AuthContext, now};
+use belf::auth::context::AuthContext;
 use belf::auth::oidc::metadata::known_scopes;
 use belf::auth::store::Stores;
 use belf::config::Config;
@@ -116,11 +117,14 @@ impl TestAuth {
             &*self.ctx.stores.clients,
             &known_scopes(&self.config),
             new,
-            now(),
+            self.ctx.clock.now(),
         )
         .await
         .expect("client registers");
-        (client.client_id, secret.map(|s| s.expose().to_owned()))
+        (
+            client.client_id.into_string(),
+            secret.map(|s| s.expose().to_owned()),
+        )
     }
 
     /// A confidential web client with one redirect URI and refresh tokens.
@@ -158,7 +162,7 @@ impl TestAuth {
                 name: Some(format!("{username} tester")),
                 password: password.into(),
             },
-            now(),
+            self.ctx.clock.now(),
         )
         .await
         .expect("user created")

@@ -7,11 +7,10 @@ use axum_extra::extract::CookieJar;
 
 use super::i18n::{self, Lang};
 use super::login::{client_name, page_lang, pending_for, step_response};
-use crate::auth::context::now;
 use crate::auth::http::AppState;
 use crate::auth::http::cookies::{self, browser_id, csrf_ok, csrf_token};
 use crate::auth::http::extractors::QueryOrForm;
-use crate::auth::oauth::interaction;
+use crate::auth::oauth::{interaction, session};
 
 fn describe(lang: Lang, scope: &str) -> String {
     let key = format!("scope_{scope}");
@@ -69,27 +68,26 @@ async fn handle(
         Err(page) => return super::with_cookies(jar, page),
     };
     let lang = page_lang(ctx, Some(&pending), &headers);
-    let session = match interaction::load_session(
-        ctx,
-        cookies::session_cookie_value(&jar).as_deref(),
-    )
-    .await
-    {
-        Ok(Some(s)) => s,
-        // Logged out in between: back to the login step.
-        Ok(None) => return step_response(jar, interaction::Step::Login(id.to_owned())),
-        Err(_) => return super::with_cookies(jar, state.pages.unavailable(lang)),
-    };
+    let session =
+        match session::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
+            Ok(Some(s)) => s,
+            // Logged out in between: back to the login step.
+            Ok(None) => return step_response(jar, interaction::Step::Login(id.to_owned())),
+            Err(_) => return super::with_cookies(jar, state.pages.unavailable(lang)),
+        };
     if submit {
         let allow = params.get("decision") == Some("allow");
-        return match interaction::answer_consent(ctx, id, pending, &session, allow, now()).await {
+        return match interaction::answer_consent(ctx, id, pending, &session, allow, ctx.clock.now())
+            .await
+        {
             Ok(step) => step_response(jar, step),
             Err(_) => super::with_cookies(jar, state.pages.unavailable(lang)),
         };
     }
+    // Claims requested one by one show up as the scopes that cover them.
     let scopes: Vec<String> = pending
         .request
-        .scopes
+        .consent_scopes()
         .iter()
         .map(|s| describe(lang, s))
         .collect();

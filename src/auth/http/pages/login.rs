@@ -8,11 +8,12 @@ use axum_extra::extract::CookieJar;
 use super::i18n::{self, Lang};
 use super::{Pages, accept_language, redirect};
 use crate::auth::accounts::users;
-use crate::auth::context::{AuthContext, now};
+use crate::auth::context::AuthContext;
 use crate::auth::http::AppState;
 use crate::auth::http::cookies::{self, browser_id, csrf_ok, csrf_token};
 use crate::auth::http::extractors::QueryOrForm;
 use crate::auth::oauth::interaction::{self, Pending, Step};
+use crate::auth::oauth::session;
 
 /// Where the browser goes after a step of the interaction.
 pub fn step_response(jar: CookieJar, step: Step) -> Response {
@@ -262,12 +263,12 @@ pub async fn finish_login(
     lang: Lang,
     interaction_id: Option<&str>,
     pending: Option<Pending>,
-    user: &users::User,
+    user: &crate::auth::accounts::User,
 ) -> Response {
     let ctx = &state.ctx;
-    let now = now();
+    let now = ctx.clock.now();
     let old = cookies::session_cookie_value(&jar);
-    let cookie = match interaction::start_session(ctx, old.as_deref(), user, now).await {
+    let cookie = match session::start_session(ctx, old.as_deref(), user, now).await {
         Ok(c) => c,
         Err(_) => return super::with_cookies(jar, state.pages.unavailable(lang)),
     };
@@ -282,9 +283,10 @@ pub async fn finish_login(
     };
     pending.login_done = true;
     let session = (
-        interaction::Session {
+        session::Session {
             user_id: user.user_id.clone(),
             auth_time: now,
+            started_at_ms: ctx.clock.now_millis(),
         },
         user.clone(),
     );

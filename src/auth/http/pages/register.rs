@@ -8,7 +8,6 @@ use axum_extra::extract::CookieJar;
 use super::i18n::{self, Lang};
 use super::login::{finish_login, page_lang, pending_for};
 use crate::auth::accounts::users::{self, NewUser, UserError};
-use crate::auth::context::now;
 use crate::auth::http::AppState;
 use crate::auth::http::cookies::{browser_id, csrf_token};
 use crate::auth::http::extractors::QueryOrForm;
@@ -97,7 +96,7 @@ pub async fn register_submit(
         password: form.get("password").unwrap_or("").to_owned(),
     };
     let csrf = csrf_token(ctx.keys.cookie_secret(), &browser);
-    match users::create_user(&*ctx.stores.users, &ctx.passwords, new, now()).await {
+    match users::create_user(&*ctx.stores.users, &ctx.passwords, new, ctx.clock.now()).await {
         Ok(user) => finish_login(&state, jar, lang, interaction_id, pending, &user).await,
         Err(e @ UserError::Invalid { .. }) => {
             let page = render(

@@ -1,72 +1,20 @@
 //! The authorization code grant (RFC 6749 §4.1, OIDC Core §3.1.3, RFC 7636, RFC 9700 §4.2).
 //!
-//! Codes are single use: the record is *taken* atomically from the ephemeral store. The
-//! taker leaves a "spent" marker naming the grant it created, so a second presentation of
-//! the code revokes that grant (its refresh family at once, its access tokens at
-//! introspection/userinfo) before failing with `invalid_grant`.
+//! Codes are single use (`oauth::code` takes them atomically and leaves a "spent" marker
+//! naming the grant the exchange creates), so a second presentation of the code revokes
+//! that grant (its refresh family at once, its access tokens at introspection/userinfo)
+//! before failing with `invalid_grant`.
 //! A code exchange writes at most one SQL row: the refresh token, when one is issued.
 
-use serde::{Deserialize, Serialize};
-
-use super::{TokenResponse, UserGrant, deny_grant, remember_userinfo_claims, user_tokens};
+use super::TokenResponse;
 use crate::auth::clients::{Client, GrantType};
 use crate::auth::context::AuthContext;
-use crate::auth::oauth::authorize::AuthorizationRequest;
+use crate::auth::oauth::code::{self, Redeemed};
 use crate::auth::oauth::error::{ErrorCode, OAuthError, OAuthResult};
-use crate::auth::oauth::pkce;
-use crate::auth::oauth::scope::Scopes;
-use crate::auth::oidc::claims::ClaimsRequest;
-use crate::auth::store::{Namespace, RefreshTokenRecord};
+use crate::auth::oauth::issue::{UserGrant, user_tokens};
+use crate::auth::oauth::{deny_list, pkce, userinfo};
+use crate::auth::store::RefreshTokenRecord;
 use crate::auth::tokens::handles;
-
-/// What a code stands for. Stored under the code's digest only.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CodeRecord {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub redirect_uri_sent: bool,
-    pub user_id: String,
-    pub scopes: Scopes,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-    pub auth_time: i64,
-    pub claims: ClaimsRequest,
-    pub expires_at: i64,
-}
-
-pub async fn issue_code(
-    ctx: &AuthContext,
-    req: &AuthorizationRequest,
-    user_id: &str,
-    auth_time: i64,
-    now: i64,
-) -> OAuthResult<String> {
-    let ttl = ctx.config.tokens.authorization_code_ttl_secs;
-    let record = CodeRecord {
-        client_id: req.client_id.clone(),
-        redirect_uri: req.redirect_uri.clone(),
-        redirect_uri_sent: req.redirect_uri_sent,
-        user_id: user_id.to_owned(),
-        scopes: req.scopes.clone(),
-        nonce: req.nonce.clone(),
-        code_challenge: req.code_challenge.clone(),
-        auth_time,
-        claims: req.claims.clone(),
-        expires_at: now + ttl as i64,
-    };
-    let code = handles::new_handle();
-    let json = serde_json::to_string(&record).map_err(|e| OAuthError::unavailable(&e))?;
-    ctx.stores
-        .ephemeral
-        .put(
-            Namespace::AuthorizationCode,
-            &handles::digest(&code),
-            &json,
-            ttl,
-        )
-        .await?;
-    Ok(code)
-}
 
 pub async fn exchange(
     ctx: &AuthContext,
@@ -85,37 +33,25 @@ pub async fn exchange(
     if code.len() > 256 {
         return Err(OAuthError::invalid_grant("invalid authorization code"));
     }
-    let key = handles::digest(code);
-    let Some(raw) = ctx
-        .stores
-        .ephemeral
-        .take(Namespace::AuthorizationCode, &key)
-        .await?
-    else {
-        if let Some(grant_id) = ctx.stores.ephemeral.get(Namespace::SpentCode, &key).await? {
+    let (record, grant_id) = match code::redeem(ctx, code).await? {
+        Redeemed::Fresh { record, grant_id } => (record, grant_id),
+        Redeemed::Replayed { grant_id } => {
             tracing::warn!(grant_id, "authorization code replayed; revoking its grant");
             ctx.stores
                 .refresh_tokens
                 .revoke_family(&grant_id, now)
                 .await?;
-            deny_grant(ctx, &grant_id).await?;
+            deny_list::deny_grant(ctx, &grant_id).await?;
             return Err(OAuthError::invalid_grant(
                 "authorization code was already used; the tokens issued for it are revoked",
             ));
         }
-        return Err(OAuthError::invalid_grant(
-            "invalid or expired authorization code",
-        ));
+        Redeemed::Unknown => {
+            return Err(OAuthError::invalid_grant(
+                "invalid or expired authorization code",
+            ));
+        }
     };
-    let record: CodeRecord = serde_json::from_str(&raw).map_err(|e| OAuthError::unavailable(&e))?;
-
-    // Leave the spent marker first, so a replay racing this request still finds it.
-    let grant_id = handles::new_id();
-    let spent_ttl = ctx.access_tokens.ttl() as u64 + ctx.config.tokens.authorization_code_ttl_secs;
-    ctx.stores
-        .ephemeral
-        .put(Namespace::SpentCode, &key, &grant_id, spent_ttl)
-        .await?;
 
     if record.client_id != client.client_id {
         return Err(OAuthError::invalid_grant(
@@ -126,7 +62,7 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant("authorization code expired"));
     }
     match (record.redirect_uri_sent, redirect_uri) {
-        (_, Some(uri)) if uri != record.redirect_uri => {
+        (_, Some(uri)) if uri != record.redirect_uri.as_str() => {
             return Err(OAuthError::invalid_grant(
                 "redirect_uri does not match the authorization request",
             ));
@@ -138,7 +74,7 @@ pub async fn exchange(
         }
         _ => {}
     }
-    pkce::verify(record.code_challenge.as_deref(), code_verifier)?;
+    pkce::verify(record.code_challenge.as_ref(), code_verifier)?;
 
     let user = match ctx.stores.users.get_user(&record.user_id).await? {
         Some(u) if !u.disabled => u,
@@ -170,7 +106,7 @@ pub async fn exchange(
             .insert_refresh_token(&RefreshTokenRecord {
                 token_hash: handles::digest(&refresh_token),
                 family_id: grant_id.clone(),
-                client_id: client.client_id.clone(),
+                client_id: client.client_id.to_string(),
                 user_id: user.user_id.clone(),
                 scopes: record.scopes.to_vec(),
                 auth_time: record.auth_time,
@@ -183,7 +119,7 @@ pub async fn exchange(
             .await?;
         response.refresh_token = Some(refresh_token);
     }
-    remember_userinfo_claims(
+    userinfo::remember_requested_claims(
         ctx,
         &grant_id,
         &record.claims,

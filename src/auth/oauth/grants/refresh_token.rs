@@ -1,15 +1,18 @@
 //! The refresh token grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14).
 //!
 //! Every use spends the presented token and issues a new one in the same family. A spent
-//! token presented again is theft unless it comes within `refresh_reuse_grace_secs` of its
-//! rotation (two tabs refreshing at once): then it gets a fresh token in the same family.
-//! Otherwise the whole family is revoked — committed even though this request fails.
+//! token presented again is theft, and the whole family is revoked — committed even though
+//! this request fails. With `tokens.refresh_reuse_grace_ms` (default 0: strict), a spent
+//! token presented again within that window of its rotation gets the same successor back
+//! (`refresh_successor`), never a second live token.
 
-use super::{TokenResponse, UserGrant, deny_grant, user_tokens};
+use super::TokenResponse;
 use crate::auth::clients::{Client, GrantType};
 use crate::auth::context::AuthContext;
 use crate::auth::oauth::error::{ErrorCode, OAuthError, OAuthResult};
+use crate::auth::oauth::issue::{UserGrant, user_tokens};
 use crate::auth::oauth::scope::Scopes;
+use crate::auth::oauth::{deny_list, refresh_successor};
 use crate::auth::oidc::claims::ClaimsRequest;
 use crate::auth::store::{RefreshTokenRecord, Rotation};
 use crate::auth::tokens::handles;
@@ -63,35 +66,50 @@ pub async fn refresh(
         revoked_at: None,
         ..current.clone()
     };
-    match ctx
+    let grace_ms = ctx.config.tokens.refresh_reuse_grace_ms as i64;
+    let now_ms = ctx.clock.now_millis();
+    let handed_out = match ctx
         .stores
         .refresh_tokens
         .rotate_refresh_token(&hash, &new_record, now)
         .await?
     {
-        Rotation::Rotated => {}
-        Rotation::AlreadySpent { record } => {
-            let grace = ctx.config.tokens.refresh_reuse_grace_secs as i64;
-            let within_grace = record.rotated_at.is_some_and(|t| now - t <= grace) && grace > 0;
-            if !within_grace {
-                tracing::warn!(family = %record.family_id, client_id = %client.client_id,
-                    "refresh token reuse detected; revoking the family");
-                ctx.stores
-                    .refresh_tokens
-                    .revoke_family(&record.family_id, now)
-                    .await?;
-                deny_grant(ctx, &record.family_id).await?;
-                return Err(OAuthError::invalid_grant(
-                    "refresh token was already used; the whole grant is revoked",
-                ));
+        Rotation::Rotated => {
+            if grace_ms > 0 {
+                refresh_successor::remember(ctx, presented, &new_token, now_ms + grace_ms).await?;
             }
-            ctx.stores
-                .refresh_tokens
-                .insert_refresh_token(&new_record)
-                .await?;
+            tracing::info!(family = %current.family_id, client_id = %client.client_id,
+                "refresh token rotated");
+            new_token
+        }
+        Rotation::AlreadySpent { record } => {
+            match reuse_within_grace(ctx, presented, &record, grace_ms, now_ms).await? {
+                Reuse::SameSuccessor(successor) => {
+                    tracing::info!(family = %record.family_id, client_id = %client.client_id,
+                        "spent refresh token within the grace window; same successor handed back");
+                    successor
+                }
+                Reuse::Racing => {
+                    return Err(OAuthError::invalid_grant(
+                        "refresh token is being rotated by a concurrent request; retry",
+                    ));
+                }
+                Reuse::Theft => {
+                    tracing::warn!(family = %record.family_id, client_id = %client.client_id,
+                        "refresh token reuse detected; revoking the family");
+                    ctx.stores
+                        .refresh_tokens
+                        .revoke_family(&record.family_id, now)
+                        .await?;
+                    deny_list::deny_grant(ctx, &record.family_id).await?;
+                    return Err(OAuthError::invalid_grant(
+                        "refresh token was already used; the whole grant is revoked",
+                    ));
+                }
+            }
         }
         Rotation::Invalid => return Err(invalid()),
-    }
+    };
 
     let user = match ctx.stores.users.get_user(&current.user_id).await? {
         Some(u) if !u.disabled => u,
@@ -124,6 +142,54 @@ pub async fn refresh(
         },
         now,
     )?;
-    response.refresh_token = Some(new_token);
+    response.refresh_token = Some(handed_out);
     Ok(response)
+}
+
+/// What a second presentation of a spent refresh token is.
+enum Reuse {
+    /// Within the grace window: the successor it rotated into, still live.
+    SameSuccessor(String),
+    /// Within the grace window, but the rotation that spent it has not yet recorded its
+    /// successor (two requests at the same instant): refused without revoking.
+    Racing,
+    /// Anything else: a replay of a stolen token.
+    Theft,
+}
+
+async fn reuse_within_grace(
+    ctx: &AuthContext,
+    presented: &str,
+    spent: &RefreshTokenRecord,
+    grace_ms: i64,
+    now_ms: i64,
+) -> OAuthResult<Reuse> {
+    if grace_ms <= 0 {
+        return Ok(Reuse::Theft);
+    }
+    if let Some(successor) = refresh_successor::recall(ctx, presented, now_ms).await? {
+        // Hand it back only while it is itself unspent: once the other tab has used it,
+        // the window has served its purpose.
+        let live = ctx
+            .stores
+            .refresh_tokens
+            .find_refresh_token(&handles::digest(&successor))
+            .await?
+            .is_some_and(|r| r.rotated_at.is_none() && r.revoked_at.is_none());
+        return Ok(if live {
+            Reuse::SameSuccessor(successor)
+        } else {
+            Reuse::Theft
+        });
+    }
+    // `rotated_at` has whole seconds: allow one more for its rounding.
+    let rotated_ms = spent
+        .rotated_at
+        .unwrap_or(i64::MIN / 2)
+        .saturating_mul(1000);
+    Ok(if now_ms <= rotated_ms + grace_ms + 1000 {
+        Reuse::Racing
+    } else {
+        Reuse::Theft
+    })
 }

@@ -1,0 +1,110 @@
+//! Background housekeeping: expired rows are deleted in bounded batches.
+//!
+//! Short-lived artifacts (sessions, pending requests, codes, deny-lists) expire by
+//! themselves in the ephemeral store (Redis TTLs, the in-process store's sweep); the one
+//! durable artifact with an end is the refresh token. Without a purge its table only grows.
+
+use std::time::Duration;
+
+use crate::auth::context::AuthContext;
+use crate::auth::store::StoreResult;
+
+/// Deletes every expired refresh token, `batch` rows per statement; returns how many.
+pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
+    let batch = batch.max(1);
+    let mut total = 0;
+    loop {
+        let now = ctx.clock.now();
+        let n = ctx
+            .stores
+            .refresh_tokens
+            .purge_refresh_tokens(now, batch)
+            .await?;
+        total += n;
+        if n < u64::from(batch) {
+            return Ok(total);
+        }
+        // Let requests waiting for the (SQLite) writer in between batches.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Runs [`purge_expired`] every `tokens.purge_interval_secs` until the returned handle is
+/// aborted. A failed purge (database down) is logged and retried at the next tick.
+pub fn spawn_purger(ctx: AuthContext) -> Option<tokio::task::JoinHandle<()>> {
+    let every = ctx.config.tokens.purge_interval_secs;
+    if every == 0 {
+        return None;
+    }
+    let batch = ctx.config.tokens.purge_batch_size;
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await; // the first tick is immediate: skip it, start is busy enough
+        loop {
+            tick.tick().await;
+            match purge_expired(&ctx, batch).await {
+                Ok(0) => tracing::debug!("purge: nothing expired"),
+                Ok(n) => tracing::info!(rows = n, "purge: expired refresh tokens deleted"),
+                Err(e) => tracing::warn!(error = %e, "purge failed; retrying at the next tick"),
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::auth::store::RefreshTokenRecord;
+    use crate::auth::testing::Fixture;
+
+    fn record(hash: &str, expires_at: i64) -> RefreshTokenRecord {
+        RefreshTokenRecord {
+            token_hash: hash.to_owned(),
+            family_id: format!("f-{hash}"),
+            client_id: "c".into(),
+            user_id: "u".into(),
+            scopes: vec!["openid".into()],
+            auth_time: 0,
+            claims_json: None,
+            issued_at: 0,
+            expires_at,
+            rotated_at: None,
+            revoked_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn expired_refresh_tokens_are_purged_in_batches_and_live_ones_kept() {
+        let fx = Fixture::new().await;
+        let store = &fx.ctx.stores.refresh_tokens;
+        let now = fx.now();
+        for i in 0..25 {
+            store
+                .insert_refresh_token(&record(&format!("old{i}"), now - 1))
+                .await
+                .expect("insert");
+        }
+        store
+            .insert_refresh_token(&record("live", now + 60))
+            .await
+            .expect("insert");
+        // Batches of 10: three statements, 25 rows.
+        assert_eq!(super::purge_expired(&fx.ctx, 10).await.expect("purge"), 25);
+        assert!(
+            store
+                .find_refresh_token("old3")
+                .await
+                .expect("find")
+                .is_none()
+        );
+        assert!(
+            store
+                .find_refresh_token("live")
+                .await
+                .expect("find")
+                .is_some()
+        );
+        fx.advance(61);
+        assert_eq!(super::purge_expired(&fx.ctx, 10).await.expect("purge"), 1);
+    }
+}

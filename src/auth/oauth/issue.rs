@@ -1,0 +1,73 @@
+//! The tokens a user grant ends in: an RFC 9068 access token and, for `openid`, an ID token.
+//! Shared by the authorization-code and refresh-token grants (and the grants to come: device
+//! code, CIBA), which own the refresh token's storage themselves.
+
+use super::error::{OAuthError, OAuthResult};
+use super::grants::TokenResponse;
+use super::scope::Scopes;
+use crate::auth::accounts::User;
+use crate::auth::clients::Client;
+use crate::auth::context::AuthContext;
+use crate::auth::oidc::claims::{ClaimsRequest, user_claims};
+use crate::auth::oidc::id_token::IdTokenRequest;
+use crate::auth::tokens::access_token::AccessTokenRequest;
+
+/// What a user grant (code or refresh) has established, ready to become tokens.
+pub struct UserGrant<'a> {
+    pub client: &'a Client,
+    pub user: &'a User,
+    pub scopes: &'a Scopes,
+    pub auth_time: i64,
+    pub grant_id: &'a str,
+    pub nonce: Option<&'a str>,
+    pub code: Option<&'a str>,
+    pub claims: &'a ClaimsRequest,
+}
+
+/// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
+/// added by the caller, which owns its storage.
+pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult<TokenResponse> {
+    let scope = g.scopes.to_string();
+    let (access_token, _) = ctx
+        .access_tokens
+        .mint(
+            AccessTokenRequest {
+                sub: &g.user.user_id,
+                client_id: &g.client.client_id,
+                scope: scope.clone(),
+                auth_time: Some(g.auth_time),
+                grant_id: Some(g.grant_id),
+                alg: g.client.access_token_alg,
+            },
+            now,
+        )
+        .map_err(|e| OAuthError::unavailable(&e))?;
+    let id_token = if g.scopes.contains("openid") {
+        let claims = user_claims(g.user, g.scopes, &g.claims.id_token);
+        Some(
+            ctx.id_tokens
+                .mint(
+                    IdTokenRequest {
+                        client_id: &g.client.client_id,
+                        nonce: g.nonce,
+                        auth_time: g.auth_time,
+                        claims,
+                        access_token: Some(&access_token),
+                        code: g.code,
+                    },
+                    now,
+                )
+                .map_err(|e| OAuthError::unavailable(&e))?,
+        )
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ctx.access_tokens.ttl(),
+        scope,
+        refresh_token: None,
+        id_token,
+    })
+}

@@ -1,0 +1,94 @@
+//! Browser sessions: who is signed in on this browser, since when.
+//!
+//! The cookie holds a random handle; the ephemeral store holds the [`Session`] under the
+//! handle's SHA-256, so a leaked store reveals no usable cookie. A session is only as good as
+//! its user: a disabled or deleted account ends it at the next request.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{OAuthError, OAuthResult};
+use crate::auth::accounts::User;
+use crate::auth::context::AuthContext;
+use crate::auth::store::Namespace;
+use crate::auth::tokens::handles;
+
+/// A logged-in browser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub user_id: String,
+    pub auth_time: i64,
+    /// When the session began, in Unix ms: a password change or a disable after it voids
+    /// the session (`User::sessions_not_before_ms`). Sessions stored before this field
+    /// existed read as 0, i.e. as old as can be.
+    #[serde(default)]
+    pub started_at_ms: i64,
+}
+
+pub async fn load_session(
+    ctx: &AuthContext,
+    cookie: Option<&str>,
+) -> OAuthResult<Option<(Session, User)>> {
+    let Some(cookie) = cookie.filter(|c| c.len() <= 128) else {
+        return Ok(None);
+    };
+    let Some(raw) = ctx
+        .stores
+        .ephemeral
+        .get(Namespace::Session, &handles::digest(cookie))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Ok(session) = serde_json::from_str::<Session>(&raw) else {
+        return Ok(None);
+    };
+    match ctx.stores.users.get_user(&session.user_id).await? {
+        Some(user) if !user.disabled && session.started_at_ms >= user.sessions_not_before_ms => {
+            Ok(Some((session, user)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Starts a session for `user`, replacing `old_cookie`'s (session fixation defence: the id
+/// always changes at login). Returns the new cookie value.
+pub async fn start_session(
+    ctx: &AuthContext,
+    old_cookie: Option<&str>,
+    user: &User,
+    now: i64,
+) -> OAuthResult<String> {
+    if let Some(old) = old_cookie {
+        ctx.stores
+            .ephemeral
+            .delete(Namespace::Session, &handles::digest(old))
+            .await?;
+    }
+    let cookie = handles::new_handle();
+    let session = Session {
+        user_id: user.user_id.clone(),
+        auth_time: now,
+        started_at_ms: ctx.clock.now_millis(),
+    };
+    let json = serde_json::to_string(&session).map_err(|e| OAuthError::unavailable(&e))?;
+    ctx.stores
+        .ephemeral
+        .put(
+            Namespace::Session,
+            &handles::digest(&cookie),
+            &json,
+            ctx.config.session.ttl_secs,
+        )
+        .await?;
+    Ok(cookie)
+}
+
+pub async fn end_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult<()> {
+    if let Some(c) = cookie {
+        ctx.stores
+            .ephemeral
+            .delete(Namespace::Session, &handles::digest(c))
+            .await?;
+    }
+    Ok(())
+}

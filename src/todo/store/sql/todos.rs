@@ -1,0 +1,199 @@
+//! Todos (soft-deleted) and the done log, in SQL.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{SqlStore, now_micros, sql};
+use crate::todo::domain::new_id;
+use crate::todo::store::{
+    DoneRow, DoneScope, NewDone, NewTodo, Result, StoreError, TodoPatch, TodoRow, TodoStore,
+};
+
+const TODO_COLUMNS: &str = "t.id, t.course_id, t.title, t.explanation, t.active_date, t.recurrence, t.created_at, t.updated_at";
+
+fn todo_row(row: &AnyRow) -> std::result::Result<TodoRow, sqlx::Error> {
+    Ok(TodoRow {
+        id: row.try_get("id")?,
+        course_id: row.try_get("course_id")?,
+        title: row.try_get("title")?,
+        explanation: row.try_get("explanation")?,
+        active_date: row.try_get("active_date")?,
+        recurrence: row.try_get("recurrence")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn done_row(row: &AnyRow) -> std::result::Result<DoneRow, sqlx::Error> {
+    Ok(DoneRow {
+        id: row.try_get("id")?,
+        todo_id: row.try_get("todo_id")?,
+        course_id: row.try_get("course_id")?,
+        day: row.try_get("day")?,
+        title: row.try_get("title")?,
+        content: row.try_get("content")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+#[async_trait]
+impl TodoStore for SqlStore {
+    async fn create_todo(&self, t: NewTodo) -> Result<TodoRow> {
+        let id = new_id();
+        let now = now_micros();
+        sqlx::query(
+            "INSERT INTO todos (id, course_id, title, explanation, active_date, recurrence, \
+             deleted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $7)",
+        )
+        .bind(&id)
+        .bind(&t.course_id)
+        .bind(&t.title)
+        .bind(&t.explanation)
+        .bind(&t.active_date)
+        .bind(&t.recurrence)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        self.todo(&t.course_id, &id)
+            .await?
+            .ok_or(StoreError::Conflict)
+    }
+
+    async fn todo(&self, course: &str, id: &str) -> Result<Option<TodoRow>> {
+        let row = sqlx::query(sql(format!(
+            "SELECT {TODO_COLUMNS} FROM todos t \
+             WHERE t.id = $1 AND t.course_id = $2 AND t.deleted_at IS NULL"
+        )))
+        .bind(id)
+        .bind(course)
+        .fetch_optional(&self.reads)
+        .await?;
+        Ok(row.as_ref().map(todo_row).transpose()?)
+    }
+
+    async fn todos(&self, course: &str) -> Result<Vec<TodoRow>> {
+        let rows = sqlx::query(sql(format!(
+            "SELECT {TODO_COLUMNS} FROM todos t \
+             WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id"
+        )))
+        .bind(course)
+        .fetch_all(&self.reads)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(todo_row)
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
+    async fn update_todo(&self, course: &str, id: &str, p: TodoPatch) -> Result<Option<TodoRow>> {
+        let Some(cur) = self.todo(course, id).await? else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "UPDATE todos SET title = $1, explanation = $2, active_date = $3, recurrence = $4, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(p.title.unwrap_or(cur.title))
+        .bind(p.explanation.unwrap_or(cur.explanation))
+        .bind(p.active_date.unwrap_or(cur.active_date))
+        .bind(p.recurrence.unwrap_or(cur.recurrence))
+        .bind(now_micros())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        self.todo(course, id).await
+    }
+
+    async fn soft_delete_todo(&self, course: &str, id: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE todos SET deleted_at = $1 \
+             WHERE id = $2 AND course_id = $3 AND deleted_at IS NULL",
+        )
+        .bind(now_micros())
+        .bind(id)
+        .bind(course)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<(TodoRow, String)>> {
+        let rows = sqlx::query(sql(format!(
+            "SELECT {TODO_COLUMNS}, c.title AS course_title FROM todos t \
+             JOIN courses c ON c.id = t.course_id \
+             WHERE c.owner = $1 AND t.deleted_at IS NULL AND t.active_date <= $2 \
+             AND c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $2) \
+             ORDER BY c.title, t.created_at, t.id"
+        )))
+        .bind(owner)
+        .bind(day)
+        .fetch_all(&self.reads)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((todo_row(r)?, r.try_get("course_title")?)))
+            .collect()
+    }
+
+    async fn add_done(&self, d: NewDone) -> Result<DoneRow> {
+        let id = new_id();
+        let created_at = now_micros();
+        sqlx::query(
+            "INSERT INTO done_log (id, todo_id, course_id, owner, day, title, content, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(&d.todo_id)
+        .bind(&d.course_id)
+        .bind(&d.owner)
+        .bind(&d.day)
+        .bind(&d.title)
+        .bind(&d.content)
+        .bind(created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::from_insert)?;
+        Ok(DoneRow {
+            id,
+            todo_id: d.todo_id,
+            course_id: d.course_id,
+            day: d.day,
+            title: d.title,
+            content: d.content,
+            created_at,
+        })
+    }
+
+    async fn done_log(&self, scope: DoneScope<'_>, from: &str, to: &str) -> Result<Vec<DoneRow>> {
+        let (column, value) = match scope {
+            DoneScope::Course(c) => ("course_id", c),
+            DoneScope::Owner(o) => ("owner", o),
+        };
+        let rows = sqlx::query(sql(format!(
+            "SELECT id, todo_id, course_id, day, title, content, created_at FROM done_log \
+             WHERE {column} = $1 AND day >= $2 AND day <= $3 ORDER BY day, created_at, id \
+             LIMIT 1000"
+        )))
+        .bind(value)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.reads)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(done_row)
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
+    async fn done_on(&self, owner: &str, day: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT todo_id FROM done_log WHERE owner = $1 AND day = $2")
+            .bind(owner)
+            .bind(day)
+            .fetch_all(&self.reads)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("todo_id"))
+            .collect::<std::result::Result<_, _>>()?)
+    }
+}
