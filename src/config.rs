@@ -36,6 +36,10 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     pub issuer: url::Url,
     pub max_body_bytes: usize,
+    /// Every listener (identity server, todo service): see `crate::serve`.
+    pub header_read_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod metrics;
+pub mod serve;
 pub mod telemetry;
 pub mod todo;
 pub mod validator;

@@ -5,6 +5,7 @@ mod support;
 
 mod boundary;
 mod cli;
+mod listener_limits;
 mod oidc_flow;
 mod production;
 mod protocol_rules;
