@@ -2,7 +2,6 @@
 //! real servers on port 0 with their own fresh database and keys.
 
 mod support;
-mod todo_support;
 
 mod boundary;
 mod cli;
