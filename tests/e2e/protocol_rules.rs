@@ -268,7 +268,7 @@ async fn prompt_none_reports_login_and_consent_required() {
 
 #[tokio::test]
 async fn max_age_forces_a_new_login_with_a_later_auth_time() {
-    let server = TestAuth::spawn().await;
+    let server = TestAuth::spawn_on_manual_clock(&[]).await;
     let (client_id, secret) = server.web_client(REDIRECT).await;
     server.user("alice", PASSWORD).await;
     let browser = Browser::new(&server.base);
@@ -281,8 +281,8 @@ async fn max_age_forces_a_new_login_with_a_later_auth_time() {
         .as_i64()
         .expect("auth_time");
 
-    // The session is older than max_age once this has passed (auth_time is in seconds).
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    // The session is older than max_age once the server's clock has moved past it.
+    server.clock.advance(std::time::Duration::from_secs(2));
     let pkce = Pkce::random();
     let mut extra = vec![("max_age", "1")];
     extra.extend(pkce.challenge_params());

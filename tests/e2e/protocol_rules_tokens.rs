@@ -211,12 +211,21 @@ async fn client_authentication_rules() {
 
 #[tokio::test]
 async fn an_expired_code_is_refused() {
-    let server = TestAuth::spawn_with(&[("BELF_TOKENS__AUTHORIZATION_CODE_TTL_SECS", "1")]).await;
+    let server = TestAuth::spawn_on_manual_clock(&[]).await;
+    let ttl = server.config.tokens.authorization_code_ttl_secs;
     let (id, secret) = server.web_client(REDIRECT).await;
     server.user("alice", PASSWORD).await;
     let browser = Browser::new(&server.base);
+    // One second before its deadline a code still works...
     let (code, verifier) = code_for(&browser, &id, "openid", "alice").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    server
+        .clock
+        .advance(std::time::Duration::from_secs(ttl - 1));
+    let reply = exchange_code(&server.base, (&id, &secret), &code, Some(&verifier)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    // ...at its deadline it is refused.
+    let (code, verifier) = code_for(&browser, &id, "openid", "alice").await;
+    server.clock.advance(std::time::Duration::from_secs(ttl));
     let reply = exchange_code(&server.base, (&id, &secret), &code, Some(&verifier)).await;
     assert_eq!(
         (reply.status, reply.error()),

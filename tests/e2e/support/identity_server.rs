@@ -2,6 +2,7 @@
 //! Argon2, Redis under a prefix of its own in production mode), the running server on
 //! port 0, and clients and users registered through the same services the CLI uses.
 
+use belf::clock::Clock;
 use std::collections::HashMap;
 
 use belf::auth::AuthServer;
@@ -51,6 +52,8 @@ pub struct TestAuth {
     pub base: String,
     pub port: u16,
     pub ctx: AuthContext,
+    /// The server's clock: the system's, or (from `spawn_on_manual_clock`) one the test moves.
+    pub clock: Clock,
     pub config: Config,
     pub dir: TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
@@ -68,17 +71,31 @@ impl TestAuth {
     }
 
     pub async fn spawn_in(dir: TempDir, config: Config) -> TestAuth {
-        Self::spawn_inner(dir, config, true).await
+        Self::spawn_inner(dir, config, true, Clock::system()).await
+    }
+
+    /// A server whose protocol time stands still until the test calls `clock.advance(..)`
+    /// (it starts at the wall-clock time, so its tokens also pass checks that read the
+    /// system clock): expiry is tested without sleeping.
+    pub async fn spawn_on_manual_clock(extra: &[(&str, &str)]) -> TestAuth {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = test_config(dir.path(), extra).await;
+        Self::spawn_inner(dir, config, true, Clock::manual_at_system_time()).await
     }
 
     /// Another instance on the same database, Redis, keys and issuer (behind one load
     /// balancer, in production), reached directly on its own port.
     pub async fn spawn_replica(&self) -> TestAuth {
         let dir = tempfile::tempdir().expect("tempdir");
-        Self::spawn_inner(dir, self.config.clone(), false).await
+        Self::spawn_inner(dir, self.config.clone(), false, self.clock.clone()).await
     }
 
-    async fn spawn_inner(dir: TempDir, mut config: Config, own_issuer: bool) -> TestAuth {
+    async fn spawn_inner(
+        dir: TempDir,
+        mut config: Config,
+        own_issuer: bool,
+        clock: Clock,
+    ) -> TestAuth {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -89,7 +106,7 @@ impl TestAuth {
             config.todo.issuer = config.server.issuer.clone();
         }
         let stores = Stores::connect(&config).await.expect("stores");
-        let server = AuthServer::build_on(config.clone(), stores, listener)
+        let server = AuthServer::build_with_clock(config.clone(), stores, listener, clock.clone())
             .await
             .expect("server builds");
         let ctx = server.ctx.clone();
@@ -101,6 +118,7 @@ impl TestAuth {
             base,
             port,
             ctx,
+            clock,
             config,
             dir,
             _shutdown: tx,
