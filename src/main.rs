@@ -50,8 +50,7 @@ fn main() -> std::process::ExitCode {
 
 async fn run() -> std::process::ExitCode {
     let cli = belf::cli::Cli::parse();
-    let json_logs = cli.log_json || std::env::var("BELF_LOG_FORMAT").is_ok_and(|v| v == "json");
-    belf::telemetry::init(json_logs);
+    belf::telemetry::init(cli.json_logs());
     match belf::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

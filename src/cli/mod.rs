@@ -48,11 +48,19 @@ pub enum Command {
     Keys(keys::KeysCommand),
 }
 
+impl Cli {
+    /// Whether logs are JSON lines: `--log-json` or `BELF_LOG_FORMAT=json`.
+    pub fn json_logs(&self) -> bool {
+        self.log_json || std::env::var("BELF_LOG_FORMAT").is_ok_and(|v| v == "json")
+    }
+}
+
 /// Runs the parsed command. Errors are printed by `main` and exit non-zero.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let json_logs = cli.json_logs();
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve(args) => serve::run(config, args).await,
+        Command::Serve(args) => serve::run(config, args, json_logs).await,
         Command::Client(cmd) => client::run(config, cmd, cli.json).await,
         Command::User(cmd) => user::run(config, cmd, cli.json).await,
         Command::Keys(cmd) => keys::run(config, cmd, cli.json),

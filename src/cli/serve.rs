@@ -1,5 +1,7 @@
 //! `belf serve [auth|todo]`.
 
+use std::net::{IpAddr, SocketAddr};
+
 use clap::{Args, ValueEnum};
 
 use crate::auth::AuthServer;
@@ -19,11 +21,14 @@ pub struct ServeArgs {
     pub part: Option<Part>,
 }
 
-pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+/// `json_logs`: the logs are JSON lines, so nothing may be written beside them (a plain
+/// banner line would break every collector that parses stderr line by line).
+pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Result<()> {
     let run_auth = args.part != Some(Part::Todo);
     let run_todo = args.part != Some(Part::Auth);
     let mut tasks = tokio::task::JoinSet::new();
-    // One signal stops both parts: each finishes its in-flight requests.
+    // One signal stops both parts: each finishes its in-flight requests. Only this task
+    // listens for it (the servers' `run_until_stopped` would each listen, and log, again).
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         crate::telemetry::shutdown_signal().await;
@@ -37,31 +42,44 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     if run_auth {
         let server = AuthServer::build(config.clone()).await?;
+        let address = SocketAddr::new(config.server.bind.ip(), server.port());
         let issuer = server.ctx.issuer.clone();
-        tracing::info!(port = server.port(), "identity server listening");
-        eprintln!(
-            "Belf identity server: {issuer}  (discovery: {issuer}/.well-known/openid-configuration)"
-        );
-        eprintln!(
-            "Register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback"
-        );
-        eprintln!(
-            "Add a user:               echo 'a-long-password' | belf user add --username alice --email alice@example.com --password-stdin"
-        );
-        tasks.spawn(async move {
-            server
-                .run_until_stopped()
-                .await
-                .map_err(anyhow::Error::from)
-        });
+        let discovery = format!("{issuer}/.well-known/openid-configuration");
+        tracing::info!(%address, %issuer, %discovery, "identity server listening");
+        if let Some(problem) = issuer_mismatch(&config.server.issuer, address) {
+            tracing::warn!(%address, %issuer, "server.issuer {problem}");
+        }
+        if run_todo && config.todo.issuer.as_str().trim_end_matches('/') != &*issuer {
+            tracing::warn!(
+                todo_issuer = %config.todo.issuer,
+                %issuer,
+                "todo.issuer is not this identity server's issuer: the todo service will not \
+                 accept its tokens (set BELF_TODO__ISSUER={issuer})"
+            );
+        }
+        if !json_logs {
+            eprintln!("Belf identity server: listening on {address}, issuer {issuer}");
+            eprintln!("  discovery: {discovery}");
+            eprintln!(
+                "  register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback"
+            );
+            eprintln!(
+                "  add a user:               echo 'a-long-password' | belf user add --username alice --email alice@example.com --password-stdin"
+            );
+        }
+        let stop = stopped();
+        tasks.spawn(async move { server.run_until(stop).await.map_err(anyhow::Error::from) });
     }
     if run_todo {
         let todo = crate::todo::TodoServer::build(&config.todo).await?;
-        eprintln!(
-            "Belf todo/course service: http://{}:{}",
-            config.todo.bind.ip(),
-            todo.port()
-        );
+        // The todo service logs its own "listening" event; the banner is for people only.
+        if !json_logs {
+            eprintln!(
+                "Belf todo/course service: listening on {}, trusting issuer {}",
+                SocketAddr::new(config.todo.bind.ip(), todo.port()),
+                config.todo.issuer.as_str().trim_end_matches('/')
+            );
+        }
         let stop = stopped();
         tasks.spawn(async move { todo.run_until(stop).await.map_err(anyhow::Error::from) });
     }
@@ -69,4 +87,83 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         done??;
     }
     Ok(())
+}
+
+/// Why `issuer` cannot reach a server listening on `bound`, when both are on this machine
+/// (`None` otherwise). The issuer is the URL clients and browsers use: a default left at
+/// port 8080 while the server listens on 9090 makes discovery, every redirect and every
+/// token's `iss` name a port nothing answers on. A non-loopback issuer is a public name in
+/// front of a proxy or load balancer, where any bind address may be right.
+pub fn issuer_mismatch(issuer: &url::Url, bound: SocketAddr) -> Option<String> {
+    let issuer_ip = match issuer.host()? {
+        url::Host::Domain(d) if d.eq_ignore_ascii_case("localhost") => None,
+        url::Host::Domain(_) => return None,
+        url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+    };
+    if issuer_ip.is_some_and(|ip| !ip.is_loopback()) {
+        return None;
+    }
+    let issuer_port = issuer.port_or_known_default()?;
+    let host = issuer.host_str().unwrap_or_default();
+    if issuer_port != bound.port() {
+        return Some(format!(
+            "names port {issuer_port}, but the server listens on {bound}: set BELF_SERVER__ISSUER={}://{}",
+            issuer.scheme(),
+            SocketAddr::new(issuer_ip.unwrap_or(bound.ip()), bound.port())
+        ));
+    }
+    // A wildcard bind answers on every loopback address; `localhost` may resolve to
+    // 127.0.0.1 or ::1, either of which a loopback bind of that family answers.
+    let reachable = bound.ip().is_unspecified()
+        || match issuer_ip {
+            Some(ip) => ip == bound.ip(),
+            None => bound.ip().is_loopback(),
+        };
+    if reachable {
+        None
+    } else {
+        Some(format!(
+            "names host {host}, but the server listens on {bound} only"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuer_mismatch;
+
+    fn check(issuer: &str, bound: &str) -> Option<String> {
+        issuer_mismatch(
+            &url::Url::parse(issuer).expect("url"),
+            bound.parse().expect("socket address"),
+        )
+    }
+
+    #[test]
+    fn a_loopback_issuer_must_name_the_bound_port_and_host() {
+        assert_eq!(check("http://127.0.0.1:8080", "127.0.0.1:8080"), None);
+        assert_eq!(check("http://localhost:8080", "127.0.0.1:8080"), None);
+        assert_eq!(check("http://127.0.0.1:8080", "0.0.0.0:8080"), None);
+        assert_eq!(check("http://[::1]:8080", "[::1]:8080"), None);
+        let port = check("http://127.0.0.1:8080", "127.0.0.1:9090").expect("warned");
+        assert!(
+            port.contains("8080") && port.contains("127.0.0.1:9090"),
+            "{port}"
+        );
+        assert!(
+            port.contains("BELF_SERVER__ISSUER=http://127.0.0.1:9090"),
+            "{port}"
+        );
+        let host = check("http://127.0.0.2:8080", "127.0.0.1:8080").expect("warned");
+        assert!(host.contains("127.0.0.2"), "{host}");
+        assert!(check("http://localhost", "127.0.0.1:8080").is_some());
+    }
+
+    #[test]
+    fn a_public_issuer_is_a_proxy_setup_and_not_checked() {
+        assert_eq!(check("https://id.example.com", "0.0.0.0:8080"), None);
+        assert_eq!(check("https://id.example.com", "127.0.0.1:9090"), None);
+        assert_eq!(check("http://10.0.0.5:8080", "127.0.0.1:9090"), None);
+    }
 }

@@ -2,13 +2,15 @@
 //! fresh SQLite database, `--json` output, failures that name the field, and the CLI
 //! working next to a running `belf serve auth`.
 
+mod serve_output;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 use crate::support::browser::Browser;
 use crate::support::token::client_credentials;
@@ -457,4 +459,107 @@ fn client_ids_starting_with_a_hyphen_are_accepted_as_arguments() {
     let belf = Belf::new();
     let err = belf.fails(&["client", "show", "-2VfZQi6puG7B731o7CoZw"], None);
     assert!(err.contains("no client with id"), "{err}");
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A running `belf serve …` whose stdout and stderr are kept, line by line, for the test
+/// to read while it runs and after it exits.
+struct ServeOutput {
+    child: tokio::process::Child,
+    stderr: tokio::sync::mpsc::UnboundedReceiver<String>,
+    stderr_seen: Vec<String>,
+    stdout: tokio::task::JoinHandle<String>,
+}
+
+/// What a stopped `belf serve` wrote.
+struct ServeFinished {
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr_lines: Vec<String>,
+}
+
+impl ServeOutput {
+    fn spawn(mut cmd: tokio::process::Command) -> ServeOutput {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("belf serve starts");
+        let (tx, stderr) = tokio::sync::mpsc::unbounded_channel();
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut out = child.stdout.take().expect("stdout");
+        let stdout = tokio::spawn(async move {
+            let mut text = String::new();
+            let _ = out.read_to_string(&mut text).await;
+            text
+        });
+        ServeOutput {
+            child,
+            stderr,
+            stderr_seen: Vec::new(),
+            stdout,
+        }
+    }
+
+    /// The first stderr line (from here on) that `wanted` accepts; panics with everything
+    /// seen if the process ends or a minute passes first.
+    async fn wait_for(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+        let found = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while let Some(line) = self.stderr.recv().await {
+                self.stderr_seen.push(line.clone());
+                if wanted(&line) {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await;
+        match found {
+            Ok(Some(line)) => line,
+            _ => panic!(
+                "belf serve never wrote the awaited line; it wrote:\n{}",
+                self.stderr_seen.join("\n")
+            ),
+        }
+    }
+
+    fn terminate(&self) {
+        let pid = self.child.id().expect("still running").to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+    }
+
+    async fn finish(mut self, within: std::time::Duration) -> ServeFinished {
+        let status = tokio::time::timeout(within, self.child.wait())
+            .await
+            .expect("belf serve exits in time")
+            .expect("exit status");
+        while let Some(line) = self.stderr.recv().await {
+            self.stderr_seen.push(line);
+        }
+        ServeFinished {
+            status,
+            stdout: self.stdout.await.unwrap_or_default(),
+            stderr_lines: self.stderr_seen,
+        }
+    }
 }
