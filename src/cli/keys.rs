@@ -11,8 +11,9 @@ use crate::config::{Config, SigningAlg};
 pub enum KeysCommand {
     /// List signing keys (newest per algorithm signs; all are published in the JWKS).
     List,
-    /// Generate a new key for one algorithm (or all). Restart the servers to start signing
-    /// with it; tokens signed by older keys keep verifying while their files remain.
+    /// Generate a new key for one algorithm (or all), and the cookie secret if missing.
+    /// Restart the servers to start signing with it; tokens signed by older keys keep
+    /// verifying while their files remain.
     Rotate {
         #[arg(long)]
         alg: Option<String>,
@@ -64,6 +65,10 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
                 let key = keys::load_key(&path)?;
                 created.push(json!({ "kid": key.kid, "alg": a.as_str() }));
             }
+            // A folder that is complete for a server: the cookie secret too (and a key for
+            // every algorithm). A deployment mounts this folder read-only (deploy/k8s), where
+            // a server that found `cookie.key` missing would fail to write it.
+            KeyRing::load_or_generate(dir)?;
             output(json, &serde_json::Value::Array(created.clone()), || {
                 format!(
                     "generated {} key(s); restart the servers to sign with them",

@@ -2,6 +2,7 @@
 //! fresh SQLite database, `--json` output, failures that name the field, and the CLI
 //! working next to a running `belf serve auth`.
 
+mod deploy;
 mod serve_output;
 
 use std::io::Write;
