@@ -181,10 +181,18 @@ pub struct TodoConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The `config` crate's message already names the key and the cause; it is not also
+    /// this error's `source`, or printing the chain would say everything twice.
     #[error("configuration: {0}")]
-    Load(#[from] config::ConfigError),
+    Load(config::ConfigError),
     #[error("configuration: invalid setting `{key}`: {reason}")]
     Invalid { key: &'static str, reason: String },
+}
+
+impl From<config::ConfigError> for ConfigError {
+    fn from(e: config::ConfigError) -> Self {
+        ConfigError::Load(e)
+    }
 }
 
 impl Config {

@@ -54,7 +54,7 @@ async fn run() -> std::process::ExitCode {
     match belf::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", belf::cli::error_message(&e));
             std::process::ExitCode::FAILURE
         }
     }

@@ -1,5 +1,6 @@
 //! `belf client add|list|show|remove|rotate-secret`.
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -98,7 +99,9 @@ fn client_text(c: &Client) -> String {
 }
 
 pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Result<()> {
-    let store = SqlStore::connect(&config.database).await?;
+    let store = SqlStore::connect(&config.database)
+        .await
+        .context("database.url: cannot open or migrate the database")?;
     match cmd {
         ClientCommand::Add(a) => {
             let (client, secret) = service::register(

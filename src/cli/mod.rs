@@ -67,11 +67,53 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The text `main` prints for a failed command: the error and its causes, each once.
+///
+/// anyhow's `{:#}` appends every cause to its context, but many errors (the `config`
+/// crate's, sqlx's, reqwest's) already end their own message with their cause's, which
+/// printed the same sentence twice; a cause whose text is already there is skipped.
+pub fn error_message(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
 /// Prints `value` as JSON, or `human` otherwise.
 pub fn output(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
     if json {
         println!("{value}");
     } else {
         println!("{}", human());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    /// An error that repeats its cause in its own message, as sqlx's and reqwest's do.
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot open: {0}")]
+    struct Repeats(#[source] std::io::Error);
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = std::io::Error::other("no such file");
+        let error = anyhow::Error::new(Repeats(io)).context("database.url");
+        assert_eq!(
+            error_message(&error),
+            "database.url: cannot open: no such file"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_message(&plain), "outer: inner");
     }
 }

@@ -2,9 +2,11 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use crate::auth::AuthServer;
+use crate::auth::store::Stores;
 use crate::config::Config;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,7 +43,11 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
         }
     };
     if run_auth {
-        let server = AuthServer::build(config.clone()).await?;
+        let stores = Stores::connect(&config).await?;
+        let listener = tokio::net::TcpListener::bind(config.server.bind)
+            .await
+            .with_context(|| format!("server.bind: cannot listen on {}", config.server.bind))?;
+        let server = AuthServer::build_on(config.clone(), stores, listener).await?;
         let address = SocketAddr::new(config.server.bind.ip(), server.port());
         let issuer = server.ctx.issuer.clone();
         let discovery = format!("{issuer}/.well-known/openid-configuration");

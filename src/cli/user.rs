@@ -1,5 +1,6 @@
 //! `belf user add|list|disable|enable|set-password`.
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
@@ -67,7 +68,9 @@ fn user_json(u: &User) -> serde_json::Value {
 }
 
 pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result<()> {
-    let store = SqlStore::connect(&config.database).await?;
+    let store = SqlStore::connect(&config.database)
+        .await
+        .context("database.url: cannot open or migrate the database")?;
     let hasher = || PasswordHasherPool::new(&config.password);
     match cmd {
         UserCommand::Add(a) => {

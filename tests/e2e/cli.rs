@@ -344,6 +344,75 @@ fn an_unknown_setting_stops_the_cli_and_is_named() {
     assert!(belf.run(&["client", "list"]).status.success());
 }
 
+/// Every configuration or start-up error: one `error:` line that names the setting to fix
+/// and says each thing once (anyhow's chain used to repeat the `config` crate's and sqlx's
+/// messages).
+#[test]
+fn configuration_errors_name_the_setting_once() {
+    let belf = Belf::new();
+    let missing_dir = belf.path().join("no-such-dir").join("auth.db");
+    let bad_db = format!("sqlite://{}", missing_dir.display());
+    let cases: [(&[&str], (&str, &str), &str); 7] = [
+        (&["client", "list"], ("BELF_SERVER__BINDD", "x"), "bindd"),
+        (
+            &["client", "list"],
+            ("BELF_SERVER__BIND", "nope"),
+            "server.bind",
+        ),
+        (
+            &["client", "list"],
+            ("BELF_TOKENS__ACCESS_TOKEN_TTL_SECS", "abc"),
+            "tokens.access_token_ttl_secs",
+        ),
+        (
+            &["client", "list"],
+            ("BELF_KEYS__ACCESS_TOKEN_ALG", "HS256"),
+            "keys.access_token_alg",
+        ),
+        (
+            &["client", "list"],
+            ("BELF_DATABASE__URL", &bad_db),
+            "database.url",
+        ),
+        (
+            &["serve", "auth"],
+            ("BELF_REDIS__URL", "redis://127.0.0.1:1"),
+            "redis.url",
+        ),
+        (
+            &["serve", "auth"],
+            ("BELF_SERVER__BIND", "192.0.2.1:80"),
+            "server.bind",
+        ),
+    ];
+    for (args, var, key) in cases {
+        let out = belf.run_with(args, None, &[var]);
+        assert!(!out.status.success(), "{var:?} should fail");
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(lines.len(), 1, "{var:?}: {err}");
+        assert!(lines[0].contains(key), "{var:?} names {key}: {err}");
+        assert_says_each_thing_once(lines[0]);
+    }
+    let out = belf.run(&["--config", "/no/such/belf.toml", "client", "list"]);
+    let err = stderr(&out);
+    assert!(
+        !out.status.success() && err.contains("/no/such/belf.toml"),
+        "{err}"
+    );
+    assert_says_each_thing_once(&err);
+}
+
+fn assert_says_each_thing_once(message: &str) {
+    let parts: Vec<&str> = message.trim().split(": ").collect();
+    for (i, part) in parts.iter().enumerate() {
+        assert!(
+            !parts[i + 1..].contains(part),
+            "`{part}` is said twice: {message}"
+        );
+    }
+}
+
 /// SIGTERM: the listener closes, a login already being hashed still gets its answer, and
 /// both parts exit cleanly.
 #[tokio::test]

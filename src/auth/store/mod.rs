@@ -202,15 +202,20 @@ impl Stores {
     /// SQL from `database.url`; ephemeral state in Redis when `redis.url` is set, else
     /// in this process.
     pub async fn connect(config: &crate::config::Config) -> anyhow::Result<Stores> {
+        use anyhow::Context;
         use secrecy::ExposeSecret;
-        let sql = sql::SqlStore::connect(&config.database).await?;
+        // Named by setting, so the operator knows which value to fix.
+        let sql = sql::SqlStore::connect(&config.database)
+            .await
+            .context("database.url: cannot open or migrate the database")?;
         let ephemeral: std::sync::Arc<dyn EphemeralStore> = if config.redis.enabled() {
             std::sync::Arc::new(
                 redis::RedisStore::connect(
                     config.redis.url.expose_secret(),
                     &config.redis.key_prefix,
                 )
-                .await?,
+                .await
+                .context("redis.url: cannot connect to Redis")?,
             )
         } else {
             std::sync::Arc::new(memory::MemoryStore::new())
