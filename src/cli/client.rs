@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::output;
+use super::{OutputArgs, output};
 use crate::auth::clients::Client;
 use crate::auth::clients::service::{self, NewClient};
 use crate::auth::oidc::metadata::known_scopes;
@@ -12,6 +12,14 @@ use crate::auth::store::ClientStore;
 use crate::auth::store::sql::SqlStore;
 use crate::clock::Clock;
 use crate::config::Config;
+
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(subcommand)]
+    pub command: ClientCommand,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
@@ -38,8 +46,13 @@ pub enum ClientCommand {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// The name people see on the consent page (1 to 100 characters; unique unless
+    /// --allow-duplicate-name).
     #[arg(long)]
     pub name: String,
+    /// Register even if another client already has this name (compared ignoring case).
+    #[arg(long)]
+    pub allow_duplicate_name: bool,
     /// Exact redirect URI (repeatable).
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
@@ -98,12 +111,34 @@ fn client_text(c: &Client) -> String {
     )
 }
 
+/// Two clients with one name look the same on the consent page, so a person cannot tell
+/// which one asks for access: refused unless asked for explicitly.
+async fn refuse_duplicate_name(store: &SqlStore, name: &str) -> anyhow::Result<()> {
+    let wanted = name.trim().to_lowercase();
+    let clients = store.list_clients().await?;
+    if let Some(same) = clients
+        .iter()
+        .find(|c| c.name.trim().to_lowercase() == wanted)
+    {
+        anyhow::bail!(
+            "invalid --name: client {} is already named `{}` (people could not tell the two apart \
+             on the consent page); choose another name, or pass --allow-duplicate-name",
+            same.client_id,
+            same.name
+        );
+    }
+    Ok(())
+}
+
 pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Result<()> {
     let store = SqlStore::connect(&config.database)
         .await
         .context("database.url: cannot open or migrate the database")?;
     match cmd {
         ClientCommand::Add(a) => {
+            if !a.allow_duplicate_name {
+                refuse_duplicate_name(&store, &a.name).await?;
+            }
             let (client, secret) = service::register(
                 &store,
                 &known_scopes(&config),

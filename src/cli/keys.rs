@@ -1,11 +1,19 @@
 //! `belf keys list|rotate`.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::output;
+use super::{OutputArgs, output};
 use crate::auth::tokens::keys::{self, KeyRing};
 use crate::config::{Config, SigningAlg};
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -15,7 +23,8 @@ pub enum KeysCommand {
     /// Restart the servers to start signing with it; tokens signed by older keys keep
     /// verifying while their files remain.
     Rotate {
-        #[arg(long)]
+        /// Only this algorithm: RS256, ES256 or EdDSA (default: all three).
+        #[arg(long, value_name = "ALG")]
         alg: Option<String>,
     },
 }

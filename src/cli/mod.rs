@@ -23,10 +23,12 @@ pub struct Cli {
     /// Configuration file layered over the built-in defaults (see config/default.toml).
     #[arg(long, global = true, env = "BELF_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Machine-readable output: exactly one JSON document on stdout.
-    #[arg(long, global = true)]
+    /// Machine-readable output of the client, user and keys commands (also accepted after
+    /// them): exactly one JSON document on stdout.
+    // Not global: `serve` prints logs, not a document, so its help must not offer it.
+    #[arg(long)]
     pub json: bool,
-    /// Log as JSON lines (for log collectors).
+    /// Log as JSON lines on stderr, for log collectors (also BELF_LOG_FORMAT=json).
     #[arg(long, global = true)]
     pub log_json: bool,
     #[command(subcommand)]
@@ -38,14 +40,20 @@ pub enum Command {
     /// Run the servers: both by default, or one of them.
     Serve(serve::ServeArgs),
     /// Register and manage OAuth clients.
-    #[command(subcommand)]
-    Client(client::ClientCommand),
+    Client(client::ClientArgs),
     /// Manage people's accounts.
-    #[command(subcommand)]
-    User(user::UserCommand),
+    User(user::UserArgs),
     /// Signing keys.
-    #[command(subcommand)]
-    Keys(keys::KeysCommand),
+    Keys(keys::KeysArgs),
+}
+
+/// `--json` of an admin noun: global within it, so it may follow the verb
+/// (`belf client add … --json`) as well as precede it.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct OutputArgs {
+    /// Machine-readable output: exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 impl Cli {
@@ -58,12 +66,17 @@ impl Cli {
 /// Runs the parsed command. Errors are printed by `main` and exit non-zero.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let json_logs = cli.json_logs();
+    if cli.json && matches!(cli.command, Command::Serve(_)) {
+        // Parsed only because `belf --json client …` is; refused rather than ignored, so
+        // nobody waits for a document that never comes.
+        anyhow::bail!("invalid --json: `serve` prints no document (for JSON logs: --log-json)");
+    }
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve(args) => serve::run(config, args, json_logs).await,
-        Command::Client(cmd) => client::run(config, cmd, cli.json).await,
-        Command::User(cmd) => user::run(config, cmd, cli.json).await,
-        Command::Keys(cmd) => keys::run(config, cmd, cli.json),
+        Command::Client(a) => client::run(config, a.command, cli.json || a.output.json).await,
+        Command::User(a) => user::run(config, a.command, cli.json || a.output.json).await,
+        Command::Keys(a) => keys::run(config, a.command, cli.json || a.output.json),
     }
 }
 

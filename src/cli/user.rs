@@ -5,14 +5,27 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
-use super::output;
+use super::{OutputArgs, output};
 use crate::auth::accounts::User;
 use crate::auth::accounts::password::PasswordHasherPool;
-use crate::auth::accounts::users::{self, NewUser};
+use crate::auth::accounts::users::{self, NewUser, UserError};
 use crate::auth::store::UserStore;
 use crate::auth::store::sql::SqlStore;
 use crate::clock::Clock;
 use crate::config::Config;
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+/// Required, and shown in the usage line as such: a password is never an argument (it would
+/// land in the shell history and in `ps`).
+const PASSWORD_STDIN_HELP: &str =
+    "Read the password from standard input (required: passwords are never taken as arguments)";
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -21,27 +34,36 @@ pub enum UserCommand {
     /// List accounts.
     List,
     /// Block an account from logging in (existing refresh tokens stop working too).
-    Disable { user: String },
+    Disable {
+        /// The account: its id, username or e-mail address.
+        user: String,
+    },
     /// Allow a disabled account again.
-    Enable { user: String },
+    Enable {
+        /// The account: its id, username or e-mail address.
+        user: String,
+    },
     /// Set a new password, read from standard input.
     SetPassword {
+        /// The account: its id, username or e-mail address.
         user: String,
-        #[arg(long)]
+        #[arg(long, required = true, help = PASSWORD_STDIN_HELP)]
         password_stdin: bool,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// Login name: 3 to 32 letters, digits, '.', '_' or '-'; unique, ignoring case.
     #[arg(long)]
     pub username: String,
+    /// E-mail address; unique, and also accepted as the login name.
     #[arg(long)]
     pub email: String,
+    /// Full name, shown to relying parties in the `name` claim.
     #[arg(long)]
     pub name: Option<String>,
-    /// Read the password from standard input (the only way: never on the command line).
-    #[arg(long)]
+    #[arg(long, required = true, help = PASSWORD_STDIN_HELP)]
     pub password_stdin: bool,
 }
 
@@ -74,24 +96,25 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
     let hasher = || PasswordHasherPool::new(&config.password);
     match cmd {
         UserCommand::Add(a) => {
-            if !a.password_stdin {
-                anyhow::bail!(
-                    "invalid --password-stdin: required (passwords are never taken as arguments)"
-                );
-            }
             let password = read_password().await?;
-            let user = users::create_user(
+            let created = users::create_user(
                 &store,
                 &hasher()?,
                 NewUser {
-                    username: a.username,
-                    email: a.email,
+                    username: a.username.clone(),
+                    email: a.email.clone(),
                     name: a.name,
                     password,
                 },
                 Clock::system().now(),
             )
-            .await?;
+            .await;
+            let user = match created {
+                Err(UserError::Taken) => {
+                    return Err(which_is_taken(&store, &a.username, &a.email).await);
+                }
+                other => other?,
+            };
             output(json, &user_json(&user), || {
                 format!("user_id: {}\nusername: {}", user.user_id, user.username)
             });
@@ -116,15 +139,7 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
         }
         UserCommand::Disable { user } => set_disabled(&store, &user, true, json).await?,
         UserCommand::Enable { user } => set_disabled(&store, &user, false, json).await?,
-        UserCommand::SetPassword {
-            user,
-            password_stdin,
-        } => {
-            if !password_stdin {
-                anyhow::bail!(
-                    "invalid --password-stdin: required (passwords are never taken as arguments)"
-                );
-            }
+        UserCommand::SetPassword { user, .. } => {
             let password = read_password().await?;
             let u = users::set_password(
                 &store,
@@ -142,6 +157,29 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+/// The administrator may know what the registration page must not say (it would tell a
+/// stranger which accounts exist): whether the username, the e-mail address or both are
+/// taken.
+async fn which_is_taken(store: &SqlStore, username: &str, email: &str) -> anyhow::Error {
+    // Usernames cannot contain '@', so neither look-up can find the other kind.
+    let taken = async |login: &str| store.find_user(login).await.ok().flatten().is_some();
+    let username = username.trim();
+    let email = email.trim().to_ascii_lowercase();
+    match (taken(username).await, taken(&email).await) {
+        (true, true) => anyhow::anyhow!(
+            "invalid --username and --email: `{username}` and `{email}` are both already registered"
+        ),
+        (true, false) => anyhow::anyhow!(
+            "invalid --username: `{username}` is already registered (usernames are unique, ignoring case)"
+        ),
+        (false, true) => {
+            anyhow::anyhow!("invalid --email: `{email}` is already registered to another account")
+        }
+        // Removed again between the two queries: say what the service said.
+        (false, false) => UserError::Taken.into(),
+    }
 }
 
 async fn set_disabled(
