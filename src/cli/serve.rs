@@ -113,10 +113,11 @@ pub fn issuer_mismatch(issuer: &url::Url, bound: SocketAddr) -> Option<String> {
     let issuer_port = issuer.port_or_known_default()?;
     let host = issuer.host_str().unwrap_or_default();
     if issuer_port != bound.port() {
+        let mut suggested = issuer.clone();
+        let _ = suggested.set_port(Some(bound.port()));
         return Some(format!(
-            "names port {issuer_port}, but the server listens on {bound}: set BELF_SERVER__ISSUER={}://{}",
-            issuer.scheme(),
-            SocketAddr::new(issuer_ip.unwrap_or(bound.ip()), bound.port())
+            "names port {issuer_port}, but the server listens on {bound}: set BELF_SERVER__ISSUER={}",
+            suggested.as_str().trim_end_matches('/')
         ));
     }
     // A wildcard bind answers on every loopback address; `localhost` may resolve to
@@ -163,7 +164,11 @@ mod tests {
         );
         let host = check("http://127.0.0.2:8080", "127.0.0.1:8080").expect("warned");
         assert!(host.contains("127.0.0.2"), "{host}");
-        assert!(check("http://localhost", "127.0.0.1:8080").is_some());
+        let localhost = check("http://localhost", "0.0.0.0:9090").expect("warned");
+        assert!(
+            localhost.contains("BELF_SERVER__ISSUER=http://localhost:9090"),
+            "{localhost}"
+        );
     }
 
     #[test]
