@@ -6,6 +6,7 @@ mod todo_support;
 
 mod boundary;
 mod cli;
+mod hardening_auth;
 mod listener_limits;
 mod oidc_flow;
 mod production;

@@ -1,11 +1,23 @@
 //! Back-off for failed credentials (login form, client authentication).
 //!
-//! Counters live in the ephemeral store, so with Redis they count across instances. Three
-//! keys per attempt: (subject, IP) — the normal brute-force case; IP — one source trying
-//! many accounts; subject — many sources against one account. Each key allows some free
-//! failures, then demands an exponentially growing wait since the last failure. The
-//! subject-only key starts late and is capped at one minute, so a distributed attacker can
-//! slow the owner down but never lock them out.
+//! Counters live in the ephemeral store, so with Redis they count across instances. Past
+//! a free allowance, each further attempt doubles the wait (1 s, 2 s, 4 s … up to
+//! `max_delay_secs`).
+//!
+//! **Logins: counted before the password is checked.** The (account, source IP) counter
+//! takes each attempt *before* Argon2 runs, and the attempt learns from the counter its
+//! place in line: an attempt past the allowance goes ahead only if the one before it in
+//! line has left a wait that is already over (a "ticket", written before that attempt's
+//! own hash). A burst of parallel attempts therefore gets the answers a sequence would:
+//! checking the failure only after the hash let 300 parallel guesses through, because
+//! none of them had failed yet when the others were admitted. A success starts a new
+//! series for the pair (a new generation of the counter), so the owner who finally types
+//! the right password starts afresh.
+//!
+//! Failures are also counted per source IP (one source trying many accounts) and per
+//! account over all IPs (many sources against one account); the account-wide key starts
+//! late and is capped at one minute, so a distributed attacker can slow the owner down but
+//! never lock them out. Client authentication counts the same three keys, per client id.
 
 use std::net::IpAddr;
 
@@ -17,6 +29,32 @@ use crate::config::ThrottleConfig;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttled {
     pub retry_after_secs: u64,
+    /// Which counter refused, for logs.
+    pub by: Limit,
+}
+
+/// The counters, by what they count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Login attempts on one account from one source IP.
+    AccountAndIp,
+    /// Failures from one source IP, across accounts and clients.
+    Ip,
+    /// Failures on one account (or client), from any IP.
+    Account,
+    /// Client authentications of one client from one source IP.
+    ClientAndIp,
+}
+
+impl Limit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Limit::AccountAndIp => "account_and_ip",
+            Limit::Ip => "ip",
+            Limit::Account => "account",
+            Limit::ClientAndIp => "client_and_ip",
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -25,145 +63,342 @@ pub struct Throttle {
     clock: Clock,
 }
 
-struct Key {
-    name: String,
-    free: u64,
-    max_delay: u64,
+/// A login attempt the throttle let through. Report how it ended with
+/// [`Throttle::login_failed`] or [`Throttle::login_succeeded`].
+#[derive(Debug)]
+pub struct LoginAttempt {
+    /// `user:{account}|{ip}`
+    pair: String,
+    /// `user:{account}`
+    account: String,
+    ip: String,
 }
+
+/// How many characters of a typed account name become part of a key.
+const MAX_KEY_NAME: usize = 256;
 
 impl Throttle {
     pub fn new(config: ThrottleConfig, clock: Clock) -> Throttle {
         Throttle { config, clock }
     }
 
-    fn keys(&self, kind: &str, subject: &str, ip: IpAddr) -> [Key; 3] {
-        // Whatever a client typed becomes part of a key: bound its length. Built with
-        // `push_str`, not `format!`: this runs before every client authentication.
+    pub fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.config.trusted_proxies
+    }
+
+    /// Admits a login attempt on `account` from `ip`, counting it now, before the password
+    /// is checked.
+    pub async fn begin_login(
+        &self,
+        store: &dyn EphemeralStore,
+        account: &str,
+        ip: IpAddr,
+    ) -> StoreResult<Result<LoginAttempt, Throttled>> {
         let ip = ip.to_string();
-        let mut account = String::with_capacity(kind.len() + 1 + subject.len().min(256));
-        account.push_str(kind);
-        account.push(':');
-        account.extend(subject.chars().take(256).flat_map(char::to_lowercase));
-        let mut pair = String::with_capacity(account.len() + 1 + ip.len());
-        pair.push_str(&account);
-        pair.push('|');
-        pair.push_str(&ip);
+        let account: String = ["user:", &bounded(account)].concat();
+        let attempt = LoginAttempt {
+            pair: [account.as_str(), "|", &ip].concat(),
+            account,
+            ip: ["ip:", &ip].concat(),
+        };
+        if !self.config.enabled {
+            return Ok(Ok(attempt));
+        }
+        // One round trip for what decides the fast answer: a waiting source is refused
+        // without being counted again (as a sequence would be).
+        let keys = [
+            block_key(&attempt.pair),
+            block_key(&attempt.ip),
+            block_key(&attempt.account),
+            generation_key(&attempt.pair),
+        ];
+        let [pair_block, ip_block, account_block, generation] =
+            <[Option<String>; 4]>::try_from(store.get_many(Namespace::Throttle, &keys).await?)
+                .unwrap_or_default();
+        for (block, limit) in [
+            (pair_block, Limit::AccountAndIp),
+            (ip_block, Limit::Ip),
+            (account_block, Limit::Account),
+        ] {
+            if let Some(t) = self.waiting(block.as_deref(), limit) {
+                return Ok(Err(t));
+            }
+        }
+        let allowance = self.config.free_failures;
+        let generation = generation.unwrap_or_else(|| "0".to_owned());
+        Ok(self
+            .take_turn(
+                store,
+                &attempt.pair,
+                &generation,
+                allowance,
+                Limit::AccountAndIp,
+            )
+            .await?
+            .map(|()| attempt))
+    }
+
+    /// The password was wrong (or the account unknown or disabled). The pair counter took
+    /// the attempt already; the source IP and the account count the failure now. Returns
+    /// the longest wait now imposed, if any.
+    pub async fn login_failed(
+        &self,
+        store: &dyn EphemeralStore,
+        attempt: &LoginAttempt,
+    ) -> StoreResult<Option<Throttled>> {
+        if !self.config.enabled {
+            return Ok(None);
+        }
+        let c = &self.config;
+        let ip = self
+            .count_failure(
+                store,
+                &attempt.ip,
+                c.free_failures_per_ip,
+                c.max_delay_secs,
+                Limit::Ip,
+            )
+            .await?;
+        let account = self
+            .count_failure(
+                store,
+                &attempt.account,
+                c.free_failures_per_account,
+                c.max_delay_secs.min(60),
+                Limit::Account,
+            )
+            .await?;
+        Ok(longest([ip, account]))
+    }
+
+    /// The password was right: the pair starts a new series, and its wait is lifted. The
+    /// IP and account counts keep their failures.
+    pub async fn login_succeeded(
+        &self,
+        store: &dyn EphemeralStore,
+        attempt: &LoginAttempt,
+    ) -> StoreResult<()> {
+        if !self.config.enabled {
+            return Ok(());
+        }
+        let generation = crate::auth::tokens::handles::new_id();
+        store
+            .put(
+                Namespace::Throttle,
+                &generation_key(&attempt.pair),
+                &generation,
+                self.config.window_secs,
+            )
+            .await?;
+        store
+            .delete(Namespace::Throttle, &block_key(&attempt.pair))
+            .await
+    }
+
+    fn client_keys(&self, client_id: &str, ip: IpAddr) -> [(String, u64, u64, Limit); 3] {
+        let ip = ip.to_string();
+        let client = ["client:", &bounded(client_id)].concat();
         let c = &self.config;
         [
-            Key {
-                name: pair,
-                free: c.free_failures,
-                max_delay: c.max_delay_secs,
-            },
-            Key {
-                name: ["ip:", &ip].concat(),
-                free: c.free_failures_per_ip,
-                max_delay: c.max_delay_secs,
-            },
-            Key {
-                name: account,
-                free: c.free_failures_per_account,
-                max_delay: c.max_delay_secs.min(60),
-            },
+            (
+                [client.as_str(), "|", &ip].concat(),
+                c.free_failures,
+                c.max_delay_secs,
+                Limit::ClientAndIp,
+            ),
+            (
+                ["ip:", &ip].concat(),
+                c.free_failures_per_ip,
+                c.max_delay_secs,
+                Limit::Ip,
+            ),
+            (
+                client,
+                c.free_failures_per_account,
+                c.max_delay_secs.min(60),
+                Limit::Account,
+            ),
         ]
     }
 
-    /// Whether an attempt for `subject` from `ip` may proceed now.
-    pub async fn check(
+    /// Whether client authentication for `client_id` from `ip` may proceed now. One round
+    /// trip for the three keys: this runs before every client authentication.
+    pub async fn check_client(
         &self,
         store: &dyn EphemeralStore,
-        kind: &str,
-        subject: &str,
+        client_id: &str,
         ip: IpAddr,
     ) -> StoreResult<Result<(), Throttled>> {
         if !self.config.enabled {
             return Ok(Ok(()));
         }
-        // One round trip for the three keys: this runs before every client authentication.
-        let blocks: Vec<String> = self
-            .keys(kind, subject, ip)
-            .iter()
-            .map(|k| ["block:", &k.name].concat())
-            .collect();
-        let now = self.clock.now();
-        for until in store
-            .get_many(Namespace::Throttle, &blocks)
-            .await?
-            .into_iter()
-            .flatten()
-        {
-            let wait = until.parse::<i64>().unwrap_or(0) - now;
-            if wait > 0 {
-                return Ok(Err(Throttled {
-                    retry_after_secs: wait as u64,
-                }));
+        let keys = self.client_keys(client_id, ip);
+        let blocks: Vec<String> = keys.iter().map(|(name, ..)| block_key(name)).collect();
+        let found = store.get_many(Namespace::Throttle, &blocks).await?;
+        for (until, (_, _, _, limit)) in found.iter().zip(&keys) {
+            if let Some(t) = self.waiting(until.as_deref(), *limit) {
+                return Ok(Err(t));
             }
         }
         Ok(Ok(()))
     }
 
-    /// Records a failure; returns the wait now imposed, if any.
-    pub async fn failed(
+    /// A client failed to authenticate. Returns the longest wait now imposed, if any.
+    pub async fn client_failed(
         &self,
         store: &dyn EphemeralStore,
-        kind: &str,
-        subject: &str,
+        client_id: &str,
         ip: IpAddr,
     ) -> StoreResult<Option<Throttled>> {
         if !self.config.enabled {
             return Ok(None);
         }
-        let mut longest = None;
-        for key in self.keys(kind, subject, ip) {
-            let n = store
-                .incr(
-                    Namespace::Throttle,
-                    &format!("fail:{}", key.name),
-                    self.config.window_secs,
-                )
+        let mut waits = [None; 3];
+        for (wait, (name, free, max_delay, limit)) in
+            waits.iter_mut().zip(self.client_keys(client_id, ip))
+        {
+            *wait = self
+                .count_failure(store, &name, free, max_delay, limit)
                 .await?;
-            if n > key.free {
-                let exp = (n - key.free - 1).min(30) as u32;
-                let delay = 2u64.saturating_pow(exp).min(key.max_delay).max(1);
-                let until = self.clock.now() + delay as i64;
-                store
-                    .put(
-                        Namespace::Throttle,
-                        &format!("block:{}", key.name),
-                        &until.to_string(),
-                        delay,
-                    )
-                    .await?;
-                if longest.is_none_or(|t: Throttled| t.retry_after_secs < delay) {
-                    longest = Some(Throttled {
-                        retry_after_secs: delay,
-                    });
-                }
-            }
         }
-        Ok(longest)
+        Ok(longest(waits))
     }
 
-    /// A success clears the (subject, IP) counter; the IP and subject-wide ones keep counting.
-    pub async fn succeeded(
+    /// The attempt counter `name` (in series `generation`) takes one attempt and says
+    /// whether it may go ahead now. Past `allowance`, each attempt leaves a ticket: the
+    /// moment the attempt after it may go ahead. The ticket is written before the caller
+    /// does its expensive work, and the next attempt in line reads it, so however many
+    /// attempts run in parallel, they pass one by one, as in a sequence. A missing ticket
+    /// means the attempt ahead is still on its way, which in a sequence would make this
+    /// one wait too.
+    ///
+    /// The series also names the current window (fixed windows of `window_secs`): a
+    /// counter that expired and started again from 1 must not meet the tickets of its
+    /// previous life.
+    async fn take_turn(
         &self,
         store: &dyn EphemeralStore,
-        kind: &str,
-        subject: &str,
-        ip: IpAddr,
-    ) -> StoreResult<()> {
-        if !self.config.enabled {
-            return Ok(());
+        name: &str,
+        generation: &str,
+        allowance: u64,
+        limit: Limit,
+    ) -> StoreResult<Result<(), Throttled>> {
+        let window = self.config.window_secs.max(1);
+        let now = self.clock.now();
+        let series = format!("{name}#{generation}#{}", now.div_euclid(window as i64));
+        let n = store
+            .incr(Namespace::Throttle, &["n:", &series].concat(), window)
+            .await?;
+        let mut own_wait = 0;
+        if n > allowance {
+            own_wait = self.delay(n - allowance);
+            let until = (now + own_wait as i64).to_string();
+            store
+                .put(Namespace::Throttle, &ticket_key(&series, n), &until, window)
+                .await?;
+            store
+                .put(Namespace::Throttle, &block_key(name), &until, own_wait)
+                .await?;
         }
-        let [pair, _, _] = self.keys(kind, subject, ip);
-        store
-            .delete(Namespace::Throttle, &format!("fail:{}", pair.name))
-            .await
+        if n <= allowance + 1 {
+            return Ok(Ok(()));
+        }
+        let ahead = store
+            .get(Namespace::Throttle, &ticket_key(&series, n - 1))
+            .await?
+            .and_then(|until| until.parse::<i64>().ok());
+        match ahead {
+            Some(until) if until <= now => Ok(Ok(())),
+            _ => Ok(Err(Throttled {
+                retry_after_secs: own_wait.max(1),
+                by: limit,
+            })),
+        }
     }
 
-    pub fn trusted_proxies(&self) -> &[IpAddr] {
-        &self.config.trusted_proxies
+    /// Counts a failure on `name` after the fact; past `free`, the source waits.
+    async fn count_failure(
+        &self,
+        store: &dyn EphemeralStore,
+        name: &str,
+        free: u64,
+        max_delay: u64,
+        limit: Limit,
+    ) -> StoreResult<Option<Throttled>> {
+        let n = store
+            .incr(
+                Namespace::Throttle,
+                &failures_key(name),
+                self.config.window_secs,
+            )
+            .await?;
+        if n <= free {
+            return Ok(None);
+        }
+        let wait = self.delay(n - free).min(max_delay).max(1);
+        let until = self.clock.now() + wait as i64;
+        store
+            .put(
+                Namespace::Throttle,
+                &block_key(name),
+                &until.to_string(),
+                wait,
+            )
+            .await?;
+        Ok(Some(Throttled {
+            retry_after_secs: wait,
+            by: limit,
+        }))
     }
+
+    /// The wait after the `excess`-th attempt past the allowance: 1 s, 2 s, 4 s … capped.
+    fn delay(&self, excess: u64) -> u64 {
+        let exp = excess.saturating_sub(1).min(30) as u32;
+        2u64.saturating_pow(exp)
+            .min(self.config.max_delay_secs)
+            .max(1)
+    }
+
+    /// The wait a stored block still imposes, if it has not passed.
+    fn waiting(&self, until: Option<&str>, by: Limit) -> Option<Throttled> {
+        let wait = until?.parse::<i64>().ok()? - self.clock.now();
+        (wait > 0).then_some(Throttled {
+            retry_after_secs: wait as u64,
+            by,
+        })
+    }
+}
+
+/// Whatever a client typed becomes part of a key: bound its length. Lower case, as the
+/// lookups are case-insensitive.
+fn bounded(name: &str) -> String {
+    name.chars()
+        .take(MAX_KEY_NAME)
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn longest<const N: usize>(waits: [Option<Throttled>; N]) -> Option<Throttled> {
+    waits
+        .into_iter()
+        .flatten()
+        .max_by_key(|t| t.retry_after_secs)
+}
+
+fn block_key(name: &str) -> String {
+    ["block:", name].concat()
+}
+
+fn failures_key(name: &str) -> String {
+    ["fail:", name].concat()
+}
+
+fn generation_key(name: &str) -> String {
+    ["gen:", name].concat()
+}
+
+fn ticket_key(series: &str, n: u64) -> String {
+    format!("t:{series}#{n}")
 }
 
 /// The client's IP: the peer, unless the peer is a trusted proxy, in which case the
@@ -186,68 +421,5 @@ pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::auth::store::memory::MemoryStore;
-
-    fn config() -> ThrottleConfig {
-        ThrottleConfig {
-            enabled: true,
-            window_secs: 900,
-            free_failures: 2,
-            free_failures_per_ip: 100,
-            free_failures_per_account: 100,
-            max_delay_secs: 300,
-            trusted_proxies: vec![],
-        }
-    }
-
-    #[tokio::test]
-    async fn backs_off_per_account_and_ip_but_not_for_other_ips() {
-        let store = MemoryStore::new();
-        let t = Throttle::new(config(), Clock::system());
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        let b: IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(
-            t.failed(&store, "user", "alice", a)
-                .await
-                .unwrap()
-                .is_none()
-        );
-        assert!(
-            t.failed(&store, "user", "alice", a)
-                .await
-                .unwrap()
-                .is_none()
-        );
-        let third = t.failed(&store, "user", "alice", a).await.unwrap();
-        assert_eq!(
-            third,
-            Some(Throttled {
-                retry_after_secs: 1
-            })
-        );
-        assert!(t.check(&store, "user", "ALICE", a).await.unwrap().is_err());
-        // The owner, elsewhere, is not locked out.
-        assert!(t.check(&store, "user", "alice", b).await.unwrap().is_ok());
-        let fourth = t.failed(&store, "user", "alice", a).await.unwrap();
-        assert_eq!(
-            fourth,
-            Some(Throttled {
-                retry_after_secs: 2
-            })
-        );
-    }
-
-    #[test]
-    fn forwarded_for_only_from_trusted_proxies() {
-        let proxy: IpAddr = "10.0.0.9".parse().unwrap();
-        let peer: IpAddr = "192.0.2.1".parse().unwrap();
-        assert_eq!(client_ip(peer, Some("1.2.3.4"), &[proxy]), peer);
-        assert_eq!(
-            client_ip(proxy, Some("1.2.3.4, 10.0.0.9"), &[proxy]),
-            "1.2.3.4".parse::<IpAddr>().unwrap()
-        );
-        assert_eq!(client_ip(proxy, Some("garbage"), &[proxy]), proxy);
-    }
-}
+#[path = "throttle_tests.rs"]
+mod tests;

@@ -50,14 +50,14 @@ async fn authenticate(
     let presented = client_auth::extract(authorization, params)?;
     let store = &*ctx.stores.ephemeral;
     let id = &presented.client_id;
-    if let Err(t) = ctx.throttle.check(store, "client", id, ip).await? {
+    if let Err(t) = ctx.throttle.check_client(store, id, ip).await? {
         return Err(slow_down(t.retry_after_secs));
     }
     match client_auth::authenticate(ctx, &presented).await {
         Ok(client) => Ok(client),
         Err(e) if e.code == ErrorCode::InvalidClient => {
             ctx.metrics.client_auth_failures.inc();
-            if let Some(t) = ctx.throttle.failed(store, "client", id, ip).await? {
+            if let Some(t) = ctx.throttle.client_failed(store, id, ip).await? {
                 tracing::warn!(client_id = %id, %ip, wait = t.retry_after_secs, "client authentication throttled");
             }
             Err(e.into())

@@ -129,8 +129,9 @@ enum LoginAttempt {
     Throttled(Throttled),
 }
 
-/// The login throttle around a password check, in one place: check the back-off first,
-/// then the password; count a failure, clear the (username, IP) counter on success.
+/// The login throttle around a password check, in one place: the attempt is counted
+/// before the password is hashed (so parallel attempts cannot all slip past the count),
+/// then its outcome is reported.
 async fn attempt_login(
     ctx: &AuthContext,
     ip: IpAddr,
@@ -138,17 +139,18 @@ async fn attempt_login(
     password: String,
 ) -> anyhow::Result<LoginAttempt> {
     let store = &*ctx.stores.ephemeral;
-    if let Err(t) = ctx.throttle.check(store, "user", username, ip).await? {
-        return Ok(LoginAttempt::Throttled(t));
-    }
+    let attempt = match ctx.throttle.begin_login(store, username, ip).await? {
+        Ok(attempt) => attempt,
+        Err(t) => return Ok(LoginAttempt::Throttled(t)),
+    };
     let Some(user) =
         users::authenticate(&*ctx.stores.users, &ctx.passwords, username, password).await?
     else {
         tracing::info!(%ip, "login failed");
         ctx.metrics.login_failures.inc();
-        ctx.throttle.failed(store, "user", username, ip).await?;
+        ctx.throttle.login_failed(store, &attempt).await?;
         return Ok(LoginAttempt::Refused);
     };
-    ctx.throttle.succeeded(store, "user", username, ip).await?;
+    ctx.throttle.login_succeeded(store, &attempt).await?;
     Ok(LoginAttempt::Accepted(Box::new(user)))
 }

@@ -1,0 +1,147 @@
+use std::time::Duration;
+
+use super::*;
+use crate::auth::store::memory::MemoryStore;
+
+/// The start of a throttle window (a multiple of `window_secs`), so no test crosses one.
+const START: i64 = 1_699_999_200;
+
+fn config() -> ThrottleConfig {
+    ThrottleConfig {
+        enabled: true,
+        window_secs: 900,
+        free_failures: 2,
+        free_failures_per_ip: 100,
+        free_failures_per_account: 100,
+        max_delay_secs: 300,
+        trusted_proxies: vec![],
+    }
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+struct Fixture {
+    store: MemoryStore,
+    throttle: Throttle,
+    clock: Clock,
+}
+
+impl Fixture {
+    fn new(config: ThrottleConfig) -> Fixture {
+        let clock = Clock::manual(START);
+        Fixture {
+            store: MemoryStore::new(),
+            throttle: Throttle::new(config, clock.clone()),
+            clock,
+        }
+    }
+
+    async fn begin(&self, account: &str, from: &str) -> Result<LoginAttempt, Throttled> {
+        self.throttle
+            .begin_login(&self.store, account, ip(from))
+            .await
+            .unwrap()
+    }
+
+    /// One whole failed attempt: `None` when it was checked (and failed), the wait when
+    /// it was refused.
+    async fn fail(&self, account: &str, from: &str) -> Option<Throttled> {
+        match self.begin(account, from).await {
+            Ok(attempt) => {
+                self.throttle
+                    .login_failed(&self.store, &attempt)
+                    .await
+                    .unwrap();
+                None
+            }
+            Err(t) => Some(t),
+        }
+    }
+
+    fn advance(&self, secs: u64) {
+        self.clock.advance(Duration::from_secs(secs));
+    }
+}
+
+#[tokio::test]
+async fn attempts_in_flight_count_before_their_outcome_is_known() {
+    let fx = Fixture::new(config());
+    // 300 attempts admitted before any of them has been checked (as in a burst, where the
+    // hashes have not finished): only the free ones and the one that starts the wait.
+    let mut admitted = Vec::new();
+    for _ in 0..300 {
+        if let Ok(a) = fx.begin("alice", "10.0.0.1").await {
+            admitted.push(a);
+        }
+    }
+    assert_eq!(admitted.len(), 3);
+    // As in a sequence: after the wait, one more goes through, then a longer wait.
+    fx.advance(4);
+    assert!(fx.begin("alice", "10.0.0.1").await.is_ok());
+    assert!(fx.begin("alice", "10.0.0.1").await.is_err());
+}
+
+#[tokio::test]
+async fn a_sequence_backs_off_per_account_and_ip_but_not_for_other_ips() {
+    let fx = Fixture::new(config());
+    assert_eq!(fx.fail("alice", "10.0.0.1").await, None);
+    assert_eq!(fx.fail("alice", "10.0.0.1").await, None);
+    // The third is checked, and starts a one-second wait.
+    assert_eq!(fx.fail("alice", "10.0.0.1").await, None);
+    let refused = fx.fail("alice", "10.0.0.1").await.expect("waiting");
+    assert_eq!(refused.retry_after_secs, 1);
+    assert_eq!(refused.by, Limit::AccountAndIp);
+    // The owner, elsewhere, is not refused.
+    assert!(fx.begin("alice", "10.0.0.2").await.is_ok());
+    // After the wait, one more check, then twice as long.
+    fx.advance(1);
+    assert_eq!(fx.fail("alice", "10.0.0.1").await, None);
+    assert_eq!(
+        fx.fail("alice", "10.0.0.1").await.unwrap().retry_after_secs,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_success_starts_the_pair_afresh() {
+    let fx = Fixture::new(config());
+    for _ in 0..3 {
+        fx.fail("alice", "10.0.0.1").await;
+    }
+    assert!(fx.begin("alice", "10.0.0.1").await.is_err());
+    fx.advance(1);
+    let attempt = fx.begin("alice", "10.0.0.1").await.unwrap();
+    fx.throttle
+        .login_succeeded(&fx.store, &attempt)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(fx.fail("alice", "10.0.0.1").await, None);
+    }
+    assert!(fx.begin("alice", "10.0.0.1").await.is_err());
+}
+
+#[tokio::test]
+async fn disabled_throttle_admits_everything() {
+    let fx = Fixture::new(ThrottleConfig {
+        enabled: false,
+        ..config()
+    });
+    for _ in 0..20 {
+        assert_eq!(fx.fail("alice", "10.0.0.1").await, None);
+    }
+}
+
+#[test]
+fn forwarded_for_only_from_trusted_proxies() {
+    let proxy: IpAddr = "10.0.0.9".parse().unwrap();
+    let peer: IpAddr = "192.0.2.1".parse().unwrap();
+    assert_eq!(client_ip(peer, Some("1.2.3.4"), &[proxy]), peer);
+    assert_eq!(
+        client_ip(proxy, Some("1.2.3.4, 10.0.0.9"), &[proxy]),
+        "1.2.3.4".parse::<IpAddr>().unwrap()
+    );
+    assert_eq!(client_ip(proxy, Some("garbage"), &[proxy]), proxy);
+}
