@@ -16,6 +16,29 @@ const REAL_HASHING: [(&str, &str); 3] = [
     ("BELF_PASSWORD__MAX_CONCURRENT_HASHES", "1"),
 ];
 
+/// `POST /login` from `ip` (X-Forwarded-For) with the browser's CSRF token.
+async fn login_from(
+    browser: &Browser,
+    csrf: &str,
+    ip: &str,
+    username: &str,
+    password: &str,
+) -> StatusCode {
+    browser
+        .http
+        .post(format!("{}/login", browser.base))
+        .header("x-forwarded-for", ip)
+        .form(&[
+            ("csrf", csrf),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("POST /login")
+        .status()
+}
+
 fn count(statuses: &[StatusCode], status: StatusCode) -> usize {
     statuses.iter().filter(|s| **s == status).count()
 }
@@ -72,5 +95,37 @@ async fn a_burst_of_logins_gets_the_answers_of_a_sequence() {
     assert_eq!(
         count(&statuses, StatusCode::TOO_MANY_REQUESTS),
         300 - checked
+    );
+}
+
+/// Finding 2: the throttle keyed on the name as typed while the lookup trimmed it, so
+/// `"  victim\t"` was a fresh counter for the same account.
+#[tokio::test]
+async fn the_login_throttle_counts_an_account_however_its_name_is_typed() {
+    let server = TestAuth::spawn_with(&[("BELF_THROTTLE__FREE_FAILURES", "2")]).await;
+    server.user("victim", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let csrf = browser.get("/login").await.input("csrf").unwrap();
+    for _ in 0..3 {
+        let status = login_from(&browser, &csrf, "", "victim", "wrong password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // The third failure started a wait (one second, as a sequence would), which every
+    // spelling of the name now shares. Each spelling used to have two free failures of
+    // its own; now at most one attempt gets through, if this machine is so slow that the
+    // second has passed.
+    let mut statuses = Vec::new();
+    for spelling in ["  victim\t", "VICTIM", " Victim ", "victim\n"] {
+        for _ in 0..2 {
+            statuses.push(login_from(&browser, &csrf, "", spelling, "wrong password").await);
+        }
+    }
+    assert!(
+        count(&statuses, StatusCode::UNAUTHORIZED) <= 1,
+        "{statuses:?}"
+    );
+    assert!(
+        count(&statuses, StatusCode::TOO_MANY_REQUESTS) >= 7,
+        "{statuses:?}"
     );
 }

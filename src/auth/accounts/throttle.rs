@@ -87,7 +87,9 @@ impl Throttle {
     }
 
     /// Admits a login attempt on `account` from `ip`, counting it now, before the password
-    /// is checked.
+    /// is checked. `account` must already be normalised the way the lookup normalises it
+    /// (`users::normalise_login`): the counter is the account's, however its name was
+    /// typed.
     pub async fn begin_login(
         &self,
         store: &dyn EphemeralStore,

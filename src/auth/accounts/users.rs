@@ -158,18 +158,26 @@ pub async fn set_password(
     Ok(user)
 }
 
-/// Checks a login. The same `None` for an unknown user, a wrong password and a disabled
-/// account, after the same amount of hashing work.
+/// The form a typed login takes for lookups and for the login throttle: trimmed and lower
+/// case (usernames and e-mail addresses are case-insensitive). Both must agree, or
+/// `"  Alice\t"` would be a fresh throttle key for the account `alice`.
+pub fn normalise_login(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
+/// Checks a login; `login` as typed or already normalised. The same `None` for an unknown
+/// user, a wrong password and a disabled account, after the same amount of hashing work.
 pub async fn authenticate(
     store: &dyn UserStore,
     hasher: &PasswordHasherPool,
     login: &str,
     password: String,
 ) -> Result<Option<User>, UserError> {
+    let login = normalise_login(login);
     let user = if login.len() > 254 {
         None
     } else {
-        store.find_user(login.trim()).await?
+        store.find_user(&login).await?
     };
     if password.len() > MAX_PASSWORD_BYTES {
         return Ok(None);
@@ -178,4 +186,16 @@ pub async fn authenticate(
         .verify(user.as_ref().map(|u| u.password_hash.clone()), password)
         .await?;
     Ok(user.filter(|u| ok && !u.disabled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_normalise_like_the_lookup() {
+        assert_eq!(normalise_login("  Victim\t"), "victim");
+        assert_eq!(normalise_login("ALICE@Example.COM "), "alice@example.com");
+        assert_eq!(normalise_login("bob"), "bob");
+    }
 }

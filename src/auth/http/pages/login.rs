@@ -139,12 +139,14 @@ async fn attempt_login(
     password: String,
 ) -> anyhow::Result<LoginAttempt> {
     let store = &*ctx.stores.ephemeral;
-    let attempt = match ctx.throttle.begin_login(store, username, ip).await? {
+    // The throttle counts the account, however its name was typed.
+    let account = users::normalise_login(username);
+    let attempt = match ctx.throttle.begin_login(store, &account, ip).await? {
         Ok(attempt) => attempt,
         Err(t) => return Ok(LoginAttempt::Throttled(t)),
     };
     let Some(user) =
-        users::authenticate(&*ctx.stores.users, &ctx.passwords, username, password).await?
+        users::authenticate(&*ctx.stores.users, &ctx.passwords, &account, password).await?
     else {
         tracing::info!(%ip, "login failed");
         ctx.metrics.login_failures.inc();
