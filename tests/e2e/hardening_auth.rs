@@ -1,10 +1,12 @@
 //! Issue 11, the identity server's edge: each test is one finding, attacked over real HTTP
 //! the way it was reported.
 
+use belf::auth::clients::service::NewClient;
 use reqwest::StatusCode;
+use serde_json::Value;
 
-use crate::support::TestAuth;
 use crate::support::browser::Browser;
+use crate::support::{REDIRECT, TestAuth};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -15,6 +17,9 @@ const REAL_HASHING: [(&str, &str); 3] = [
     ("BELF_PASSWORD__ITERATIONS", "2"),
     ("BELF_PASSWORD__MAX_CONCURRENT_HASHES", "1"),
 ];
+
+/// Requests may name their source in X-Forwarded-For (the test itself is the proxy).
+const BEHIND_PROXY: (&str, &str) = ("BELF_THROTTLE__TRUSTED_PROXIES", "127.0.0.1");
 
 /// `POST /login` from `ip` (X-Forwarded-For) with the browser's CSRF token.
 async fn login_from(
@@ -37,6 +42,25 @@ async fn login_from(
         .await
         .expect("POST /login")
         .status()
+}
+
+/// `POST /token` from `ip`, with `basic` credentials if given.
+async fn token_from(
+    server: &TestAuth,
+    ip: &str,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new()
+        .post(server.url("/token"))
+        .header("x-forwarded-for", ip)
+        .form(form);
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let res = req.send().await.expect("POST /token");
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 fn count(statuses: &[StatusCode], status: StatusCode) -> usize {
@@ -128,4 +152,101 @@ async fn the_login_throttle_counts_an_account_however_its_name_is_typed() {
         count(&statuses, StatusCode::TOO_MANY_REQUESTS) >= 7,
         "{statuses:?}"
     );
+}
+
+/// Finding 3, people: failures from many IPs made the account-wide counter refuse the
+/// right password from anywhere, and each failure re-armed it.
+#[tokio::test]
+async fn attackers_elsewhere_cannot_lock_the_owner_out() {
+    let server = TestAuth::spawn_with(&[
+        BEHIND_PROXY,
+        ("BELF_THROTTLE__FREE_FAILURES_PER_ACCOUNT", "5"),
+    ])
+    .await;
+    server.user("owner", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let csrf = browser.get("/login").await.input("csrf").unwrap();
+    for n in 0..30 {
+        let ip = format!("10.0.0.{n}");
+        let status = login_from(&browser, &csrf, &ip, "owner", "a guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attacker {n}");
+    }
+    // Each attacking source, having failed, now waits after a single guess...
+    let again = login_from(&browser, &csrf, "10.0.0.3", "owner", "another guess").await;
+    assert_eq!(again, StatusCode::TOO_MANY_REQUESTS);
+    // ...while the owner, who has not failed, signs in (more than once).
+    for _ in 0..2 {
+        let owner = login_from(&browser, &csrf, "192.0.2.10", "owner", PASSWORD).await;
+        assert_eq!(owner, StatusCode::FOUND);
+    }
+    // The owner's own typo costs the owner a short wait, not the account a lockout.
+    let typo = login_from(&browser, &csrf, "192.0.2.11", "owner", "typo").await;
+    assert_eq!(typo, StatusCode::UNAUTHORIZED);
+    let owner = login_from(&browser, &csrf, "192.0.2.12", "owner", PASSWORD).await;
+    assert_eq!(owner, StatusCode::FOUND);
+}
+
+/// Finding 3, clients: wrong secrets sent with a client's id — or any secret with a
+/// public client's id — made the real client's requests 429.
+#[tokio::test]
+async fn wrong_secrets_sent_elsewhere_do_not_slow_the_real_client() {
+    let server = TestAuth::spawn_with(&[
+        BEHIND_PROXY,
+        ("BELF_THROTTLE__FREE_FAILURES_PER_ACCOUNT", "5"),
+    ])
+    .await;
+    let (service, secret) = server
+        .client(NewClient {
+            name: "worker".into(),
+            grant_types: vec!["client_credentials".into()],
+            ..Default::default()
+        })
+        .await;
+    let secret = secret.unwrap();
+    let (public, _) = server
+        .client(NewClient {
+            name: "spa".into(),
+            public: true,
+            redirect_uris: vec![REDIRECT.into()],
+            ..Default::default()
+        })
+        .await;
+    let credentials = [("grant_type", "client_credentials")];
+    for n in 0..30 {
+        let ip = format!("10.0.1.{n}");
+        let (status, _) = token_from(&server, &ip, &credentials, Some((&service, "wrong"))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attacker {n}");
+    }
+    let (status, body) = token_from(
+        &server,
+        "192.0.2.1",
+        &credentials,
+        Some((&service, &secret)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A secret for a public client is a malformed request, not a failed credential...
+    let code = [("grant_type", "authorization_code"), ("code", "nope")];
+    for _ in 0..30 {
+        let (status, body) = token_from(&server, "10.0.2.1", &code, Some((&public, "x"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"], "invalid_request", "{body}");
+    }
+    // ...so the public client itself, from anywhere (that source included), is not slowed.
+    for ip in ["10.0.2.1", "192.0.2.1"] {
+        let mut form = code.to_vec();
+        form.push(("client_id", &public));
+        let (status, body) = token_from(&server, ip, &form, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"], "invalid_grant", "{body}");
+    }
+    // A source that keeps failing does wait (per source IP is fine).
+    let mut last = StatusCode::OK;
+    for _ in 0..25 {
+        last = token_from(&server, "10.0.3.1", &credentials, Some((&service, "wrong")))
+            .await
+            .0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -14,10 +14,18 @@
 //! series for the pair (a new generation of the counter), so the owner who finally types
 //! the right password starts afresh.
 //!
-//! Failures are also counted per source IP (one source trying many accounts) and per
-//! account over all IPs (many sources against one account); the account-wide key starts
-//! late and is capped at one minute, so a distributed attacker can slow the owner down but
-//! never lock them out. Client authentication counts the same three keys, per client id.
+//! **No lockout an attacker can drive.** Kanidm's soft-lock and Keycloak's brute-force
+//! detector put the wait on the *account*: whoever fails, the owner waits, and each
+//! failure re-arms it — exactly the lever a distributed attacker wants. Here waits only
+//! ever land on a *source* that has failed: the (account, IP) pair, and the IP across
+//! accounts. The account-wide failure count (many IPs, one account) never refuses anyone
+//! by itself; past its allowance it takes every source's free failures away, so each
+//! attacking IP gets one guess and then the doubling wait, while a source that has not
+//! failed — the owner on their own connection — still has its password checked.
+//!
+//! **Clients are throttled per source IP only.** Client secrets are 256-bit random values
+//! that no one guesses, so the throttle is there against hammering, not guessing: a wrong
+//! secret sent with a client's id from elsewhere must not slow the real client down.
 
 use std::net::IpAddr;
 
@@ -40,10 +48,6 @@ pub enum Limit {
     AccountAndIp,
     /// Failures from one source IP, across accounts and clients.
     Ip,
-    /// Failures on one account (or client), from any IP.
-    Account,
-    /// Client authentications of one client from one source IP.
-    ClientAndIp,
 }
 
 impl Limit {
@@ -51,8 +55,6 @@ impl Limit {
         match self {
             Limit::AccountAndIp => "account_and_ip",
             Limit::Ip => "ip",
-            Limit::Account => "account",
-            Limit::ClientAndIp => "client_and_ip",
         }
     }
 }
@@ -111,22 +113,26 @@ impl Throttle {
         let keys = [
             block_key(&attempt.pair),
             block_key(&attempt.ip),
-            block_key(&attempt.account),
+            failures_key(&attempt.account),
             generation_key(&attempt.pair),
         ];
-        let [pair_block, ip_block, account_block, generation] =
+        let [pair_block, ip_block, account_failures, generation] =
             <[Option<String>; 4]>::try_from(store.get_many(Namespace::Throttle, &keys).await?)
                 .unwrap_or_default();
-        for (block, limit) in [
-            (pair_block, Limit::AccountAndIp),
-            (ip_block, Limit::Ip),
-            (account_block, Limit::Account),
-        ] {
-            if let Some(t) = self.waiting(block.as_deref(), limit) {
-                return Ok(Err(t));
-            }
+        if let Some(t) = self.waiting(pair_block.as_deref(), Limit::AccountAndIp) {
+            return Ok(Err(t));
         }
-        let allowance = self.config.free_failures;
+        if let Some(t) = self.waiting(ip_block.as_deref(), Limit::Ip) {
+            return Ok(Err(t));
+        }
+        let account_under_attack = account_failures
+            .and_then(|n| n.parse::<u64>().ok())
+            .is_some_and(|n| n > self.config.free_failures_per_account);
+        let allowance = if account_under_attack {
+            0
+        } else {
+            self.config.free_failures
+        };
         let generation = generation.unwrap_or_else(|| "0".to_owned());
         Ok(self
             .take_turn(
@@ -142,7 +148,7 @@ impl Throttle {
 
     /// The password was wrong (or the account unknown or disabled). The pair counter took
     /// the attempt already; the source IP and the account count the failure now. Returns
-    /// the longest wait now imposed, if any.
+    /// the wait now imposed on the IP, if any.
     pub async fn login_failed(
         &self,
         store: &dyn EphemeralStore,
@@ -151,26 +157,21 @@ impl Throttle {
         if !self.config.enabled {
             return Ok(None);
         }
-        let c = &self.config;
-        let ip = self
-            .count_failure(
-                store,
-                &attempt.ip,
-                c.free_failures_per_ip,
-                c.max_delay_secs,
-                Limit::Ip,
+        // The account's count is only read (by `begin_login`), never waited on.
+        store
+            .incr(
+                Namespace::Throttle,
+                &failures_key(&attempt.account),
+                self.config.window_secs,
             )
             .await?;
-        let account = self
-            .count_failure(
-                store,
-                &attempt.account,
-                c.free_failures_per_account,
-                c.max_delay_secs.min(60),
-                Limit::Account,
-            )
-            .await?;
-        Ok(longest([ip, account]))
+        self.count_failure(
+            store,
+            &attempt.ip,
+            self.config.free_failures_per_ip,
+            Limit::Ip,
+        )
+        .await
     }
 
     /// The password was right: the pair starts a new series, and its wait is lifted. The
@@ -197,73 +198,36 @@ impl Throttle {
             .await
     }
 
-    fn client_keys(&self, client_id: &str, ip: IpAddr) -> [(String, u64, u64, Limit); 3] {
-        let ip = ip.to_string();
-        let client = ["client:", &bounded(client_id)].concat();
-        let c = &self.config;
-        [
-            (
-                [client.as_str(), "|", &ip].concat(),
-                c.free_failures,
-                c.max_delay_secs,
-                Limit::ClientAndIp,
-            ),
-            (
-                ["ip:", &ip].concat(),
-                c.free_failures_per_ip,
-                c.max_delay_secs,
-                Limit::Ip,
-            ),
-            (
-                client,
-                c.free_failures_per_account,
-                c.max_delay_secs.min(60),
-                Limit::Account,
-            ),
-        ]
-    }
-
-    /// Whether client authentication for `client_id` from `ip` may proceed now. One round
-    /// trip for the three keys: this runs before every client authentication.
+    /// Whether client authentication from `ip` may proceed now. One key, one read: this
+    /// runs before every client authentication.
     pub async fn check_client(
         &self,
         store: &dyn EphemeralStore,
-        client_id: &str,
         ip: IpAddr,
     ) -> StoreResult<Result<(), Throttled>> {
         if !self.config.enabled {
             return Ok(Ok(()));
         }
-        let keys = self.client_keys(client_id, ip);
-        let blocks: Vec<String> = keys.iter().map(|(name, ..)| block_key(name)).collect();
-        let found = store.get_many(Namespace::Throttle, &blocks).await?;
-        for (until, (_, _, _, limit)) in found.iter().zip(&keys) {
-            if let Some(t) = self.waiting(until.as_deref(), *limit) {
-                return Ok(Err(t));
-            }
-        }
-        Ok(Ok(()))
+        let key = block_key(&["ip:", &ip.to_string()].concat());
+        let until = store.get(Namespace::Throttle, &key).await?;
+        Ok(match self.waiting(until.as_deref(), Limit::Ip) {
+            Some(t) => Err(t),
+            None => Ok(()),
+        })
     }
 
-    /// A client failed to authenticate. Returns the longest wait now imposed, if any.
+    /// A client failed to authenticate from `ip`. Returns the wait now imposed, if any.
     pub async fn client_failed(
         &self,
         store: &dyn EphemeralStore,
-        client_id: &str,
         ip: IpAddr,
     ) -> StoreResult<Option<Throttled>> {
         if !self.config.enabled {
             return Ok(None);
         }
-        let mut waits = [None; 3];
-        for (wait, (name, free, max_delay, limit)) in
-            waits.iter_mut().zip(self.client_keys(client_id, ip))
-        {
-            *wait = self
-                .count_failure(store, &name, free, max_delay, limit)
-                .await?;
-        }
-        Ok(longest(waits))
+        let name = ["ip:", &ip.to_string()].concat();
+        self.count_failure(store, &name, self.config.free_failures_per_ip, Limit::Ip)
+            .await
     }
 
     /// The attempt counter `name` (in series `generation`) takes one attempt and says
@@ -324,7 +288,6 @@ impl Throttle {
         store: &dyn EphemeralStore,
         name: &str,
         free: u64,
-        max_delay: u64,
         limit: Limit,
     ) -> StoreResult<Option<Throttled>> {
         let n = store
@@ -337,7 +300,7 @@ impl Throttle {
         if n <= free {
             return Ok(None);
         }
-        let wait = self.delay(n - free).min(max_delay).max(1);
+        let wait = self.delay(n - free);
         let until = self.clock.now() + wait as i64;
         store
             .put(
@@ -371,20 +334,9 @@ impl Throttle {
     }
 }
 
-/// Whatever a client typed becomes part of a key: bound its length. Lower case, as the
-/// lookups are case-insensitive.
+/// Whatever a client typed becomes part of a key: bound its length.
 fn bounded(name: &str) -> String {
-    name.chars()
-        .take(MAX_KEY_NAME)
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-fn longest<const N: usize>(waits: [Option<Throttled>; N]) -> Option<Throttled> {
-    waits
-        .into_iter()
-        .flatten()
-        .max_by_key(|t| t.retry_after_secs)
+    name.chars().take(MAX_KEY_NAME).collect()
 }
 
 fn block_key(name: &str) -> String {

@@ -124,6 +124,86 @@ async fn a_success_starts_the_pair_afresh() {
 }
 
 #[tokio::test]
+async fn an_account_under_attack_slows_failing_sources_but_never_a_fresh_one() {
+    let fx = Fixture::new(ThrottleConfig {
+        free_failures_per_account: 5,
+        ..config()
+    });
+    for n in 0..40 {
+        assert_eq!(fx.fail("alice", &format!("10.0.1.{n}")).await, None);
+    }
+    // Every source that failed gets no free failure any more...
+    assert!(fx.begin("alice", "10.0.1.7").await.is_err());
+    // ...while a source that has not failed still gets its password checked, each time
+    // it comes back.
+    for _ in 0..3 {
+        let attempt = fx.begin("alice", "192.0.2.1").await.expect("not refused");
+        fx.throttle
+            .login_succeeded(&fx.store, &attempt)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn failures_from_one_ip_across_accounts_make_that_ip_wait() {
+    let fx = Fixture::new(ThrottleConfig {
+        free_failures_per_ip: 3,
+        ..config()
+    });
+    for n in 0..4 {
+        assert_eq!(fx.fail(&format!("user{n}"), "10.0.0.1").await, None);
+    }
+    let refused = fx.fail("user9", "10.0.0.1").await.expect("the IP waits");
+    assert_eq!(refused.by, Limit::Ip);
+    // Clients from that IP wait too; another IP does not.
+    assert!(
+        fx.throttle
+            .check_client(&fx.store, ip("10.0.0.1"))
+            .await
+            .unwrap()
+            .is_err()
+    );
+    assert!(
+        fx.throttle
+            .check_client(&fx.store, ip("10.0.0.2"))
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn client_failures_count_per_source_ip_only() {
+    let fx = Fixture::new(ThrottleConfig {
+        free_failures_per_ip: 2,
+        ..config()
+    });
+    let store = &fx.store;
+    for n in 0..50 {
+        let from = ip(&format!("10.0.2.{n}"));
+        assert!(fx.throttle.check_client(store, from).await.unwrap().is_ok());
+        assert_eq!(fx.throttle.client_failed(store, from).await.unwrap(), None);
+    }
+    let from = ip("10.0.2.0");
+    assert_eq!(fx.throttle.client_failed(store, from).await.unwrap(), None);
+    assert!(
+        fx.throttle
+            .client_failed(store, from)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        fx.throttle
+            .check_client(store, from)
+            .await
+            .unwrap()
+            .is_err()
+    );
+}
+
+#[tokio::test]
 async fn disabled_throttle_admits_everything() {
     let fx = Fixture::new(ThrottleConfig {
         enabled: false,
