@@ -25,6 +25,7 @@ pub struct Config {
     pub pages: PagesConfig,
     pub throttle: ThrottleConfig,
     pub clients: ClientsConfig,
+    pub memory_store: MemoryStoreConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -113,6 +114,8 @@ pub struct TokensConfig {
 pub struct SessionConfig {
     pub ttl_secs: u64,
     pub interaction_ttl_secs: u64,
+    /// Pending sign-ins one browser may hold; a new one pushes out its oldest.
+    pub max_interactions_per_browser: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,6 +150,39 @@ pub struct ThrottleConfig {
     pub free_failures_per_account: u64,
     pub max_delay_secs: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// Caps of the in-process ephemeral store (used when `redis.url` is empty), in entries,
+/// one per namespace (`auth::store::memory`). `Default` is what `default.toml` ships
+/// (a test keeps the two equal).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryStoreConfig {
+    pub sessions: usize,
+    pub interactions: usize,
+    pub authorization_codes: usize,
+    pub spent_codes: usize,
+    pub revoked_access_tokens: usize,
+    pub revoked_grants: usize,
+    pub grant_claims: usize,
+    pub refresh_successors: usize,
+    pub throttle: usize,
+}
+
+impl Default for MemoryStoreConfig {
+    fn default() -> Self {
+        MemoryStoreConfig {
+            sessions: 200_000,
+            interactions: 20_000,
+            authorization_codes: 10_000,
+            spent_codes: 20_000,
+            revoked_access_tokens: 100_000,
+            revoked_grants: 100_000,
+            grant_claims: 100_000,
+            refresh_successors: 100_000,
+            throttle: 200_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -261,6 +297,9 @@ impl Config {
                 return invalid(key, "must be greater than 0");
             }
         }
+        if self.session.max_interactions_per_browser == 0 {
+            return invalid("session.max_interactions_per_browser", "must be at least 1");
+        }
         if self.password.max_concurrent_hashes == 0 {
             return invalid("password.max_concurrent_hashes", "must be at least 1");
         }
@@ -323,6 +362,12 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()));
             }
         }
+    }
+
+    #[test]
+    fn in_code_memory_store_caps_are_the_shipped_ones() {
+        let cfg = Config::load_with_env(None, env(&[])).unwrap();
+        assert_eq!(cfg.memory_store, MemoryStoreConfig::default());
     }
 
     #[test]

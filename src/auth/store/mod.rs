@@ -213,7 +213,7 @@ impl Stores {
                 .await?,
             )
         } else {
-            std::sync::Arc::new(memory::MemoryStore::new())
+            std::sync::Arc::new(memory::MemoryStore::with_limits(&config.memory_store))
         };
         Ok(Stores::from_parts(
             sql,
