@@ -149,6 +149,7 @@ pub struct ThrottleConfig {
     pub free_failures_per_ip: u64,
     pub free_failures_per_account: u64,
     pub max_delay_secs: u64,
+    pub free_registrations_per_ip: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 

@@ -359,3 +359,38 @@ async fn pending_sign_ins_in_process_are_capped_oldest_first() {
     let (browser, link) = last.unwrap();
     assert_eq!(browser.get(&link).await.status, StatusCode::OK);
 }
+
+/// Finding 9: 60 accounts in 1.9 s from one IP.
+#[tokio::test]
+async fn registration_is_throttled_per_ip() {
+    let server = TestAuth::spawn_with(&[("BELF_THROTTLE__FREE_REGISTRATIONS_PER_IP", "4")]).await;
+    let browser = Browser::new(&server.base);
+    let csrf = browser.get("/register").await.input("csrf").unwrap();
+    let attempts: Vec<_> = (0..30)
+        .map(|n| {
+            let (http, url, csrf) = (browser.http.clone(), server.url("/register"), csrf.clone());
+            tokio::spawn(async move {
+                let (username, email) = (format!("user{n}"), format!("user{n}@example.com"));
+                http.post(url)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("username", &username),
+                        ("email", &email),
+                        ("password", PASSWORD),
+                    ])
+                    .send()
+                    .await
+                    .expect("POST /register")
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert_eq!(count(&statuses, StatusCode::FOUND), 5, "{statuses:?}");
+    assert_eq!(count(&statuses, StatusCode::TOO_MANY_REQUESTS), 25);
+    let users = server.ctx.stores.users.list_users().await.unwrap();
+    assert_eq!(users.len(), 5);
+}

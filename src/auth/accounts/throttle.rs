@@ -1,4 +1,5 @@
-//! Back-off for failed credentials (login form, client authentication).
+//! Back-off for failed credentials (login form, client authentication) and for
+//! registrations.
 //!
 //! Counters live in the ephemeral store, so with Redis they count across instances. Past
 //! a free allowance, each further attempt doubles the wait (1 s, 2 s, 4 s … up to
@@ -48,6 +49,8 @@ pub enum Limit {
     AccountAndIp,
     /// Failures from one source IP, across accounts and clients.
     Ip,
+    /// Registrations from one source IP.
+    Registrations,
 }
 
 impl Limit {
@@ -55,6 +58,7 @@ impl Limit {
         match self {
             Limit::AccountAndIp => "account_and_ip",
             Limit::Ip => "ip",
+            Limit::Registrations => "registrations",
         }
     }
 }
@@ -195,6 +199,31 @@ impl Throttle {
             .await?;
         store
             .delete(Namespace::Throttle, &block_key(&attempt.pair))
+            .await
+    }
+
+    /// Admits a registration from `ip`, counting it now (before the new password is
+    /// hashed), whether it will succeed or not.
+    pub async fn begin_registration(
+        &self,
+        store: &dyn EphemeralStore,
+        ip: IpAddr,
+    ) -> StoreResult<Result<(), Throttled>> {
+        if !self.config.enabled {
+            return Ok(Ok(()));
+        }
+        let name = ["register:", &ip.to_string()].concat();
+        if let Some(t) = self.waiting(
+            store
+                .get(Namespace::Throttle, &block_key(&name))
+                .await?
+                .as_deref(),
+            Limit::Registrations,
+        ) {
+            return Ok(Err(t));
+        }
+        let allowance = self.config.free_registrations_per_ip;
+        self.take_turn(store, &name, "0", allowance, Limit::Registrations)
             .await
     }
 

@@ -14,6 +14,7 @@ fn config() -> ThrottleConfig {
         free_failures_per_ip: 100,
         free_failures_per_account: 100,
         max_delay_secs: 300,
+        free_registrations_per_ip: 2,
         trusted_proxies: vec![],
     }
 }
@@ -204,6 +205,26 @@ async fn client_failures_count_per_source_ip_only() {
 }
 
 #[tokio::test]
+async fn registrations_wait_past_the_allowance() {
+    let fx = Fixture::new(config());
+    let register = || fx.throttle.begin_registration(&fx.store, ip("10.0.0.1"));
+    for _ in 0..3 {
+        assert!(register().await.unwrap().is_ok());
+    }
+    let refused = register().await.unwrap().expect_err("waits");
+    assert_eq!(refused.by, Limit::Registrations);
+    fx.advance(1);
+    assert!(register().await.unwrap().is_ok());
+    assert!(
+        fx.throttle
+            .begin_registration(&fx.store, ip("10.0.0.2"))
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+#[tokio::test]
 async fn disabled_throttle_admits_everything() {
     let fx = Fixture::new(ThrottleConfig {
         enabled: false,
@@ -211,6 +232,13 @@ async fn disabled_throttle_admits_everything() {
     });
     for _ in 0..20 {
         assert_eq!(fx.fail("alice", "10.0.0.1").await, None);
+        assert!(
+            fx.throttle
+                .begin_registration(&fx.store, ip("10.0.0.1"))
+                .await
+                .unwrap()
+                .is_ok()
+        );
     }
 }
 

@@ -157,6 +157,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Too many failed attempts. Wait {s} seconds and try again.",
         "실패한 시도가 너무 많습니다. {s}초 후에 다시 시도하세요.",
     ),
+    (
+        "registration_throttled",
+        "Too many accounts were created from your network lately. Wait {s} seconds and try again.",
+        "최근 회원님의 네트워크에서 너무 많은 계정이 만들어졌습니다. {s}초 후에 다시 시도하세요.",
+    ),
     ("password_hint", "At least 8 characters.", "8자 이상."),
 ];
 
