@@ -26,6 +26,7 @@ pub struct Config {
     pub throttle: ThrottleConfig,
     pub clients: ClientsConfig,
     pub memory_store: MemoryStoreConfig,
+    pub management: ManagementConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -186,6 +187,25 @@ impl Default for MemoryStoreConfig {
     }
 }
 
+/// The management listener (`/metrics`), apart from the public one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementConfig {
+    /// An address, or empty for no management listener.
+    pub bind: String,
+}
+
+impl ManagementConfig {
+    /// The address to listen on; `None` when the listener is off. Checked at load, so
+    /// the error case is unreachable after [`Config::load`].
+    pub fn bind_addr(&self) -> Result<Option<SocketAddr>, std::net::AddrParseError> {
+        match self.bind.trim() {
+            "" => Ok(None),
+            addr => addr.parse().map(Some),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceConfig {
@@ -324,6 +344,12 @@ impl Config {
         if crate::db::Dialect::parse(db).is_none() {
             return invalid("database.url", "must start with sqlite: or postgres:");
         }
+        if self.management.bind_addr().is_err() {
+            return invalid(
+                "management.bind",
+                "must be an address such as 127.0.0.1:9090, or empty for none",
+            );
+        }
         Ok(())
     }
 
@@ -369,6 +395,20 @@ mod tests {
     fn in_code_memory_store_caps_are_the_shipped_ones() {
         let cfg = Config::load_with_env(None, env(&[])).unwrap();
         assert_eq!(cfg.memory_store, MemoryStoreConfig::default());
+    }
+
+    #[test]
+    fn management_listener_can_be_turned_off() {
+        let cfg = Config::load_with_env(None, env(&[])).unwrap();
+        assert_eq!(
+            cfg.management.bind_addr().unwrap(),
+            Some("127.0.0.1:9090".parse().unwrap())
+        );
+        let cfg = Config::load_with_env(None, env(&[("BELF_MANAGEMENT__BIND", "")])).unwrap();
+        assert_eq!(cfg.management.bind_addr().unwrap(), None);
+        let err =
+            Config::load_with_env(None, env(&[("BELF_MANAGEMENT__BIND", "nope")])).unwrap_err();
+        assert!(err.to_string().contains("management.bind"), "{err}");
     }
 
     #[test]

@@ -42,6 +42,15 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         eprintln!(
             "Belf identity server: {issuer}  (discovery: {issuer}/.well-known/openid-configuration)"
         );
+        if let (Some(port), Ok(Some(addr))) =
+            (server.management_port(), config.management.bind_addr())
+        {
+            tracing::info!(port, "management listener (metrics) listening");
+            eprintln!(
+                "Metrics (management listener): http://{}:{port}/metrics",
+                addr.ip()
+            );
+        }
         eprintln!(
             "Register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback"
         );

@@ -364,8 +364,8 @@ async fn health_readiness_and_metrics() {
         .0,
         401
     );
-    let res = reqwest::get(server.url("/metrics")).await.unwrap();
-    let text = res.text().await.unwrap();
+    // Served on the management listener (hardening_auth tests it); read directly here.
+    let text = server.ctx.metrics.render();
     assert!(
         text.contains(r#"belf_auth_tokens_issued_total{grant_type="client_credentials"} 1"#),
         "{text}"
