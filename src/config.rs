@@ -211,6 +211,18 @@ impl ManagementConfig {
 pub struct ResourceConfig {
     pub audience: String,
     pub scopes: Vec<String>,
+    /// What each scope lets a client do, as the consent page says it: every scope in
+    /// `scopes` needs one, in English and Korean.
+    #[serde(default)]
+    pub descriptions: std::collections::HashMap<String, ScopeDescription>,
+}
+
+/// A scope in people's words, in each page language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDescription {
+    pub en: String,
+    pub ko: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -350,6 +362,23 @@ impl Config {
                 "must be an address such as 127.0.0.1:9090, or empty for none",
             );
         }
+        for resource in &self.resources {
+            for scope in &resource.scopes {
+                let described = resource
+                    .descriptions
+                    .get(scope)
+                    .is_some_and(|d| !d.en.trim().is_empty() && !d.ko.trim().is_empty());
+                if !described {
+                    return Err(ConfigError::Invalid {
+                        key: "resources.descriptions",
+                        reason: format!(
+                            "scope `{scope}` of resource `{}` needs a description in `en` and `ko` (shown on the consent page)",
+                            resource.audience
+                        ),
+                    });
+                }
+            }
+        }
         Ok(())
     }
 
@@ -409,6 +438,25 @@ mod tests {
         let err =
             Config::load_with_env(None, env(&[("BELF_MANAGEMENT__BIND", "nope")])).unwrap_err();
         assert!(err.to_string().contains("management.bind"), "{err}");
+    }
+
+    #[test]
+    fn every_resource_scope_needs_a_description() {
+        let cfg = Config::load_with_env(None, env(&[])).unwrap();
+        let todo = &cfg.resources[0];
+        assert_eq!(
+            todo.descriptions["courses:write"].ko,
+            "코스와 할 일 만들기, 수정, 삭제"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("extra.toml");
+        std::fs::write(
+            &file,
+            "[[resources]]\naudience = \"photos\"\nscopes = [\"photos:read\"]\n",
+        )
+        .unwrap();
+        let err = Config::load_with_env(Some(&file), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("photos:read"), "{err}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extractors;
 pub mod introspect;
 pub mod management;
+pub mod not_found;
 pub mod pages;
 pub mod revoke;
 pub mod token;
@@ -89,7 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(browser_routes)
-        .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+        .fallback(not_found::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(
             metrics.clone(),

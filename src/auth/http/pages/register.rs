@@ -126,9 +126,23 @@ pub async fn register_submit(
                 return finish_login(&state, browser.jar, lang, interaction_id, pending, &user)
                     .await;
             }
-            Err(e @ UserError::Invalid { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            Err(UserError::Invalid { field, .. }) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                i18n::text(lang, invalid_field_key(field)).to_owned(),
+            ),
             Err(UserError::Taken) => (StatusCode::CONFLICT, i18n::text(lang, "taken").to_owned()),
             Err(e) => return Err(e).or_unavailable(lang),
         };
     Ok(render(&state, &browser, lang, status, &form, Some(error)))
+}
+
+/// The page's words for a field the account service refused (its own message, meant for
+/// the CLI, is English).
+fn invalid_field_key(field: &str) -> &'static str {
+    match field {
+        "username" => "invalid_username",
+        "email" => "invalid_email",
+        "password" => "invalid_password",
+        _ => "invalid_name",
+    }
 }
