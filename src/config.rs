@@ -268,10 +268,13 @@ impl Config {
             // Lists in one variable, comma-separated: BELF_THROTTLE__TRUSTED_PROXIES=10.0.0.1,10.0.0.2
             .list_separator(",")
             .with_list_parse_key("throttle.trusted_proxies");
-        // BELF_CONFIG and BELF_LOG are read by the CLI, not settings.
+        // BELF_CONFIG, BELF_LOG and BELF_LOG_FORMAT are read by the CLI, not settings.
         let mut vars: std::collections::HashMap<String, String> =
             env.unwrap_or_else(|| std::env::vars().collect());
-        vars.retain(|k, _| k.starts_with("BELF_") && k != "BELF_CONFIG" && k != "BELF_LOG");
+        vars.retain(|k, _| {
+            k.starts_with("BELF_")
+                && !matches!(k.as_str(), "BELF_CONFIG" | "BELF_LOG" | "BELF_LOG_FORMAT")
+        });
         // An empty list variable means an empty list (the splitter would yield [""]).
         let empty_proxies = vars
             .get("BELF_THROTTLE__TRUSTED_PROXIES")
@@ -487,6 +490,16 @@ mod tests {
         // Other strings are not split on commas.
         let cfg = Config::load_with_env(None, env(&[("BELF_TODO__AUDIENCE", "a,b")])).unwrap();
         assert_eq!(cfg.todo.audience, "a,b");
+    }
+
+    #[test]
+    fn cli_variables_are_not_settings() {
+        let vars = [
+            ("BELF_LOG", "info"),
+            ("BELF_LOG_FORMAT", "json"),
+            ("BELF_CONFIG", "x"),
+        ];
+        assert!(Config::load_with_env(None, env(&vars)).is_ok());
     }
 
     #[test]

@@ -57,12 +57,10 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         eprintln!(
             "Add a user:               echo 'a-long-password' | belf user add --username alice --email alice@example.com --password-stdin"
         );
-        tasks.spawn(async move {
-            server
-                .run_until_stopped()
-                .await
-                .map_err(anyhow::Error::from)
-        });
+        // The same stop signal as the todo service: listening for the OS signal a second
+        // time logged "shutdown signal received" twice.
+        let stop = stopped();
+        tasks.spawn(async move { server.run_until(stop).await.map_err(anyhow::Error::from) });
     }
     if run_todo {
         let todo = crate::todo::TodoServer::build(&config.todo).await?;

@@ -165,27 +165,51 @@ pub fn normalise_login(login: &str) -> String {
     login.trim().to_lowercase()
 }
 
-/// Checks a login; `login` as typed or already normalised. The same `None` for an unknown
-/// user, a wrong password and a disabled account, after the same amount of hashing work.
+/// Why a login was refused. Never shown (the page says "wrong username or password" for
+/// all of them, after the same amount of hashing work); logged as a reason class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefusal {
+    UnknownAccount,
+    WrongPassword,
+    Disabled,
+    /// A name or password too long to be real.
+    Malformed,
+}
+
+impl LoginRefusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginRefusal::UnknownAccount => "unknown_account",
+            LoginRefusal::WrongPassword => "wrong_password",
+            LoginRefusal::Disabled => "disabled",
+            LoginRefusal::Malformed => "malformed",
+        }
+    }
+}
+
+/// Checks a login; `login` as typed or already normalised. An unknown account, a wrong
+/// password and a disabled account cost the same hashing work, so the answer's timing does
+/// not tell them apart.
 pub async fn authenticate(
     store: &dyn UserStore,
     hasher: &PasswordHasherPool,
     login: &str,
     password: String,
-) -> Result<Option<User>, UserError> {
+) -> Result<Result<User, LoginRefusal>, UserError> {
     let login = normalise_login(login);
-    let user = if login.len() > 254 {
-        None
-    } else {
-        store.find_user(&login).await?
-    };
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Ok(None);
+    if login.len() > 254 || password.len() > MAX_PASSWORD_BYTES {
+        return Ok(Err(LoginRefusal::Malformed));
     }
+    let user = store.find_user(&login).await?;
     let ok = hasher
         .verify(user.as_ref().map(|u| u.password_hash.clone()), password)
         .await?;
-    Ok(user.filter(|u| ok && !u.disabled))
+    Ok(match user {
+        None => Err(LoginRefusal::UnknownAccount),
+        Some(_) if !ok => Err(LoginRefusal::WrongPassword),
+        Some(u) if u.disabled => Err(LoginRefusal::Disabled),
+        Some(u) => Ok(u),
+    })
 }
 
 #[cfg(test)]

@@ -77,6 +77,13 @@ async fn handle(
     };
     if submit {
         let allow = params.get("decision") == Some("allow");
+        let scopes = pending.request.consent_scopes().to_string();
+        let (client_id, sub) = (&pending.request.client_id, &session.1.user_id);
+        if allow {
+            tracing::info!(%client_id, %sub, %scopes, "consent given");
+        } else {
+            tracing::info!(%client_id, %sub, %scopes, "consent denied");
+        }
         let step = interaction::answer_consent(ctx, id, pending, &session, allow, ctx.clock.now())
             .await
             .or_unavailable(lang)?;

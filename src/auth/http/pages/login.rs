@@ -139,20 +139,27 @@ async fn attempt_login(
     password: String,
 ) -> anyhow::Result<LoginAttempt> {
     let store = &*ctx.stores.ephemeral;
-    // The throttle counts the account, however its name was typed.
     let account = users::normalise_login(username);
     let attempt = match ctx.throttle.begin_login(store, &account, ip).await? {
         Ok(attempt) => attempt,
-        Err(t) => return Ok(LoginAttempt::Throttled(t)),
+        Err(t) => {
+            tracing::warn!(%ip, limit = t.by.as_str(), retry_after_secs = t.retry_after_secs, "login throttled");
+            return Ok(LoginAttempt::Throttled(t));
+        }
     };
-    let Some(user) =
-        users::authenticate(&*ctx.stores.users, &ctx.passwords, &account, password).await?
-    else {
-        tracing::info!(%ip, "login failed");
-        ctx.metrics.login_failures.inc();
-        ctx.throttle.login_failed(store, &attempt).await?;
-        return Ok(LoginAttempt::Refused);
-    };
-    ctx.throttle.login_succeeded(store, &attempt).await?;
-    Ok(LoginAttempt::Accepted(Box::new(user)))
+    match users::authenticate(&*ctx.stores.users, &ctx.passwords, &account, password).await? {
+        Ok(user) => {
+            ctx.throttle.login_succeeded(store, &attempt).await?;
+            tracing::info!(%ip, sub = %user.user_id, "login succeeded");
+            Ok(LoginAttempt::Accepted(Box::new(user)))
+        }
+        Err(refusal) => {
+            ctx.metrics.login_failures.inc();
+            tracing::info!(%ip, reason = refusal.as_str(), "login failed");
+            if let Some(t) = ctx.throttle.login_failed(store, &attempt).await? {
+                tracing::warn!(%ip, limit = t.by.as_str(), retry_after_secs = t.retry_after_secs, "source throttled after failed logins");
+            }
+            Ok(LoginAttempt::Refused)
+        }
+    }
 }
