@@ -233,6 +233,21 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The defaults overlaid with a TOML document (no environment): what `--config FILE`
+    /// does with the file's text; the fuzz harness feeds it arbitrary text.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let cfg: Config = config::Config::builder()
+            .add_source(config::File::from_str(
+                DEFAULT_TOML,
+                config::FileFormat::Toml,
+            ))
+            .add_source(config::File::from_str(text, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize()?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
     fn check(&self) -> Result<(), ConfigError> {
         let invalid = |key, reason: &str| {
             Err(ConfigError::Invalid {
