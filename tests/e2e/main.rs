@@ -5,6 +5,7 @@ mod support;
 
 mod boundary;
 mod cli;
+mod crash_restart;
 mod fuzz_corpus;
 mod listener_limits;
 mod oidc_flow;
