@@ -6,6 +6,7 @@ mod support;
 mod boundary;
 mod cli;
 mod crash_restart;
+mod dependency_restart;
 mod fuzz_corpus;
 mod listener_limits;
 mod oidc_flow;
