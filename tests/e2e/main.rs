@@ -11,6 +11,7 @@ mod production;
 mod protocol_rules;
 mod protocol_rules_tokens;
 mod todo_api;
+mod todo_authorization;
 mod todo_real_issuer;
 mod todo_robustness;
 mod todo_social;

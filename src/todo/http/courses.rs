@@ -5,13 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Deserializer};
 
-use super::error::{ApiJson, ApiPath, ApiQuery};
+use super::error::{ApiPath, ApiQuery, JsonBody};
 use super::views::{CourseView, PageView};
 use super::{ApiError, AppState, find_course};
-use crate::todo::domain::access::Caller;
+use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::{Colour, CourseTitle, Day, FieldError, Page, Tags, Text};
 use crate::todo::store::{CoursePatch, NewCourse};
-use crate::validator::Authenticated;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,10 +59,11 @@ fn check_range(start: Day, end: Option<Day>) -> Result<(), FieldError> {
 
 pub async fn create(
     State(s): State<AppState>,
-    auth: Authenticated,
-    ApiJson(body): ApiJson<CreateCourse>,
+    writer: Writer,
+    body: JsonBody<CreateCourse>,
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
-    let owner = Caller::new(&auth).writer()?.user();
+    let owner = writer.user();
+    let body = body.parse()?;
     let title = CourseTitle::parse("title", &body.title)?;
     let explanation = Text::parse("explanation", &body.explanation)?;
     let colour = Colour::parse(&body.colour)?;
@@ -93,10 +93,10 @@ pub async fn create(
 
 pub async fn list_mine(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     q: ApiQuery,
 ) -> Result<Json<PageView<CourseView>>, ApiError> {
-    let owner = Caller::new(&auth).reader()?.user()?;
+    let owner = reader.user()?;
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
     // Ask for one more than the page to learn whether a next page exists.
     let mut rows = s
@@ -116,10 +116,9 @@ pub async fn list_mine(
 
 pub async fn get_one(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CourseView>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
     Ok(Json(course.into()))
@@ -127,13 +126,13 @@ pub async fn get_one(
 
 pub async fn update(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<UpdateCourse>,
+    body: JsonBody<UpdateCourse>,
 ) -> Result<Json<CourseView>, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let current = find_course(&*s.courses, &id).await?;
     writer.change(current.access())?;
+    let body = body.parse()?;
     let mut patch = CoursePatch::default();
     if let Some(t) = &body.title {
         patch.title = Some(CourseTitle::parse("title", t)?.as_str().to_owned());
@@ -174,10 +173,9 @@ pub async fn update(
 
 pub async fn delete(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     s.courses.delete_course(&course.id).await?;

@@ -182,14 +182,26 @@ fn field_of(detail: &str) -> String {
     }
 }
 
-/// `Json` with our error shape.
-pub struct ApiJson<T>(pub T);
+/// A JSON request body, read but not yet judged: the extractor never rejects, and the
+/// handler opens it with [`JsonBody::parse`] only after its authorization checks (the
+/// course exists for the caller, the caller owns it), so a 415, 400 or 422 about the body
+/// never answers a caller who may not make the request at all.
+pub struct JsonBody<T>(Result<T, ApiError>);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(v))
+impl<T> JsonBody<T> {
+    /// The body, or why it is not acceptable (our error shape).
+    pub fn parse(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = std::convert::Infallible;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = axum::Json::<T>::from_request(req, state).await;
+        Ok(JsonBody(
+            body.map(|axum::Json(v)| v).map_err(ApiError::from),
+        ))
     }
 }
 

@@ -2,6 +2,7 @@
 //! ([`crate::todo::domain::access`]) and the store traits, and map the result. Nothing
 //! below this module knows about HTTP.
 
+mod access;
 mod courses;
 mod error;
 mod social;

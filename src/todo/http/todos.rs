@@ -5,14 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::error::{ApiJson, ApiPath, ApiQuery};
+use super::error::{ApiPath, ApiQuery, JsonBody};
 use super::views::{DoneView, DueView, TodoView};
 use super::{ApiError, AppState, find_course};
-use crate::todo::domain::access::Caller;
+use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::recurrence::RecurrenceInput;
 use crate::todo::domain::{Day, FieldError, Recurrence, Text, Title, parse_id};
 use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
-use crate::validator::Authenticated;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,10 +45,9 @@ pub struct MarkDone {
 
 pub async fn list(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
     let todos: Vec<TodoView> = s
@@ -64,13 +62,13 @@ pub async fn list(
 
 pub async fn create(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<CreateTodo>,
+    body: JsonBody<CreateTodo>,
 ) -> Result<(StatusCode, Json<TodoView>), ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
+    let body = body.parse()?;
     let title = Title::parse("title", &body.title)?;
     let explanation = Text::parse("explanation", &body.explanation)?;
     let active = Day::parse("active_date", &body.active_date)?;
@@ -93,10 +91,9 @@ pub async fn create(
 
 pub async fn get_one(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath((id, todo)): ApiPath<(String, String)>,
 ) -> Result<Json<TodoView>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
@@ -110,14 +107,14 @@ pub async fn get_one(
 
 pub async fn update(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath((id, todo)): ApiPath<(String, String)>,
-    ApiJson(body): ApiJson<UpdateTodo>,
+    body: JsonBody<UpdateTodo>,
 ) -> Result<Json<TodoView>, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
+    let body = body.parse()?;
     let patch = TodoPatch {
         title: body
             .title
@@ -151,10 +148,9 @@ pub async fn update(
 /// Soft delete: the todo disappears from lists and today, its done log stays.
 pub async fn delete(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath((id, todo)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
@@ -167,11 +163,10 @@ pub async fn delete(
 
 pub async fn mark_done(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath((id, todo)): ApiPath<(String, String)>,
-    ApiJson(body): ApiJson<MarkDone>,
+    body: JsonBody<MarkDone>,
 ) -> Result<(StatusCode, Json<DoneView>), ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
@@ -180,6 +175,7 @@ pub async fn mark_done(
         .todo(&course.id, &todo_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let body = body.parse()?;
     let day = Day::parse("date", &body.date)?;
     let title = match &body.title {
         Some(t) => Title::parse("title", t)?.as_str().to_owned(),
@@ -219,11 +215,10 @@ fn range(q: &ApiQuery) -> Result<(Day, Day), ApiError> {
 /// The done log is the owner's own history: others get 404 even on public courses.
 pub async fn course_done_log(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath(id): ApiPath<String>,
     q: ApiQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
     // A client-credentials token hears "user required" before anything about the course.
     reader.user()?;
     let course = find_course(&*s.courses, &id).await?;
@@ -233,10 +228,10 @@ pub async fn course_done_log(
 
 pub async fn my_done_log(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     q: ApiQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = Caller::new(&auth).reader()?.user()?;
+    let user = reader.user()?;
     done_log_response(&s, DoneScope::Owner(user), &q).await
 }
 
@@ -260,10 +255,10 @@ async fn done_log_response(
 /// `GET /api/today?date=YYYY-MM-DD`: the caller's todos due that day.
 pub async fn today(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     q: ApiQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = Caller::new(&auth).reader()?.user()?;
+    let user = reader.user()?;
     let day = Day::parse("date", q.get("date").unwrap_or_default())?;
     let done = s.todos.done_on(user, &day.to_db()).await?;
     let mut items = Vec::new();
@@ -284,11 +279,7 @@ pub async fn today(
 }
 
 /// Deletes everything the caller owns or did in this service.
-pub async fn delete_me(
-    State(s): State<AppState>,
-    auth: Authenticated,
-) -> Result<StatusCode, ApiError> {
-    let user = Caller::new(&auth).writer()?.user();
-    s.user_data.delete_user(user).await?;
+pub async fn delete_me(State(s): State<AppState>, writer: Writer) -> Result<StatusCode, ApiError> {
+    s.user_data.delete_user(writer.user()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
