@@ -14,5 +14,6 @@ mod todo_api;
 mod todo_authorization;
 mod todo_real_issuer;
 mod todo_robustness;
+mod todo_schedule;
 mod todo_social;
 mod validator;

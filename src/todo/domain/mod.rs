@@ -3,12 +3,14 @@
 
 pub mod access;
 pub mod recurrence;
+pub mod schedule;
 
 use serde::Serialize;
 use time::Date;
 use time::macros::format_description;
 
 pub use recurrence::{Recurrence, Weekday};
+pub use schedule::{NotDue, Schedule};
 
 /// A value that failed to parse, naming the field so the API can say which.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

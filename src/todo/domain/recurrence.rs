@@ -136,6 +136,20 @@ impl Recurrence {
         Recurrence::Once
     }
 
+    /// In words, for messages: "once, on 2026-01-05", "weekly on mon, thu", "every 3 days
+    /// from 2026-01-05".
+    pub fn describe(&self, start: Day) -> String {
+        match self {
+            Recurrence::Once => format!("once, on {start}"),
+            Recurrence::Weekly { days } => {
+                let names: Vec<&str> = days.iter().map(|d| d.as_str()).collect();
+                format!("weekly on {}", names.join(", "))
+            }
+            Recurrence::Every { days: 1 } => format!("every day from {start}"),
+            Recurrence::Every { days } => format!("every {days} days from {start}"),
+        }
+    }
+
     /// Whether a todo active from `start` is due on `day`.
     pub fn due_on(&self, start: Day, day: Day) -> bool {
         if day < start {

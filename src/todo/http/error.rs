@@ -8,8 +8,8 @@ use axum::http::{StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::todo::domain::FieldError;
 use crate::todo::domain::access::AccessError;
+use crate::todo::domain::{FieldError, NotDue};
 use crate::todo::store::StoreError;
 use crate::validator::BearerError;
 
@@ -22,6 +22,8 @@ pub enum ApiError {
         code: &'static str,
         message: String,
         field: Option<String>,
+        /// The domain rule a request broke, by its stable name (e.g. `before_active_date`).
+        rule: Option<&'static str>,
     },
 }
 
@@ -32,6 +34,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            rule: None,
         }
     }
 
@@ -41,6 +44,18 @@ impl ApiError {
             code: "invalid_field",
             message: message.into(),
             field: Some(field.into()),
+            rule: None,
+        }
+    }
+
+    /// A todo marked done on a day it is not due: 422 naming the field and the rule.
+    pub fn not_due(e: &NotDue) -> Self {
+        ApiError::Plain {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "not_due",
+            message: format!("date: {e}"),
+            field: Some("date".to_owned()),
+            rule: Some(e.rule()),
         }
     }
 
@@ -73,7 +88,7 @@ impl ApiError {
         Self::plain(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
-    fn internal() -> Self {
+    pub fn internal() -> Self {
         Self::plain(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -130,10 +145,14 @@ impl IntoResponse for ApiError {
                 code,
                 message,
                 field,
+                rule,
             } => {
                 let mut body = serde_json::json!({ "error": code, "message": message });
                 if let Some(field) = field {
                     body["field"] = field.into();
+                }
+                if let Some(rule) = rule {
+                    body["rule"] = rule.into();
                 }
                 (status, axum::Json(body)).into_response()
             }

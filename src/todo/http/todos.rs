@@ -10,7 +10,7 @@ use super::views::{DoneView, DueView, TodoView};
 use super::{ApiError, AppState, find_course};
 use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::recurrence::RecurrenceInput;
-use crate::todo::domain::{Day, FieldError, Recurrence, Text, Title, parse_id};
+use crate::todo::domain::{Day, FieldError, Recurrence, Schedule, Text, Title, parse_id};
 use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
 
 #[derive(Deserialize)]
@@ -182,6 +182,14 @@ pub async fn mark_done(
         None => todo.title.clone(),
     };
     let content = Text::parse("content", &body.content)?;
+    let recurrence = Recurrence::from_db(&todo.recurrence);
+    let schedule = stored_schedule(
+        &recurrence,
+        &todo.active_date,
+        &course.start_date,
+        course.end_date.as_deref(),
+    )?;
+    schedule.check(day).map_err(|e| ApiError::not_due(&e))?;
     let done = s
         .todos
         .add_done(NewDone {
@@ -262,20 +270,49 @@ pub async fn today(
     let day = Day::parse("date", q.get("date").unwrap_or_default())?;
     let done = s.todos.done_on(user, &day.to_db()).await?;
     let mut items = Vec::new();
-    for (todo, course_title) in s.todos.candidate_todos(user, &day.to_db()).await? {
-        let Ok(start) = Day::parse("active_date", &todo.active_date) else {
+    for c in s.todos.candidate_todos(user, &day.to_db()).await? {
+        let recurrence = Recurrence::from_db(&c.todo.recurrence);
+        // A row that cannot be read (logged) costs its own line, not the whole list.
+        let Ok(schedule) = stored_schedule(
+            &recurrence,
+            &c.todo.active_date,
+            &c.course_start,
+            c.course_end.as_deref(),
+        ) else {
             continue;
         };
-        if !Recurrence::from_db(&todo.recurrence).due_on(start, day) {
+        if !schedule.is_due(day) {
             continue;
         }
         items.push(DueView {
-            done: done.contains(&todo.id),
-            todo: todo.into(),
-            course_title,
+            done: done.contains(&c.todo.id),
+            todo: c.todo.into(),
+            course_title: c.course_title,
         });
     }
     Ok(Json(serde_json::json!({ "date": day, "items": items })))
+}
+
+/// The schedule of a stored todo in its course. The dates were written by this service, so
+/// one that does not parse is a fault of ours (500, logged), not of the caller.
+fn stored_schedule<'a>(
+    recurrence: &'a Recurrence,
+    active_date: &str,
+    course_start: &str,
+    course_end: Option<&str>,
+) -> Result<Schedule<'a>, ApiError> {
+    let day = |raw: &str| {
+        Day::parse("stored date", raw).map_err(|_| {
+            tracing::error!(date = raw, "a stored date does not parse");
+            ApiError::internal()
+        })
+    };
+    Ok(Schedule {
+        recurrence,
+        active: day(active_date)?,
+        course_start: day(course_start)?,
+        course_end: course_end.map(day).transpose()?,
+    })
 }
 
 /// Deletes everything the caller owns or did in this service.

@@ -11,7 +11,9 @@ use async_trait::async_trait;
 
 pub use courses::{CourseFilter, CoursePatch, CourseRow, CourseStore, LikeStore, NewCourse};
 pub use sql::SqlStore;
-pub use todos::{DoneRow, DoneScope, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore};
+pub use todos::{
+    DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -52,6 +52,16 @@ pub struct NewDone {
     pub content: String,
 }
 
+/// A todo of the owner's that may be due on a day, with what its schedule needs of its
+/// course.
+#[derive(Debug, Clone)]
+pub struct DueCandidate {
+    pub todo: TodoRow,
+    pub course_title: String,
+    pub course_start: String,
+    pub course_end: Option<String>,
+}
+
 /// Whose done log: one course's, or all of an owner's courses'.
 #[derive(Debug, Clone, Copy)]
 pub enum DoneScope<'a> {
@@ -76,9 +86,8 @@ pub trait TodoStore: Send + Sync {
     /// Returns whether a live todo was deleted.
     async fn soft_delete_todo(&self, course: &str, id: &str) -> Result<bool>;
     /// Live todos of the owner's courses that may be due on `day` (the course runs that
-    /// day and the todo is active by then), each with its course's title; the recurrence
-    /// is checked by the caller.
-    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<(TodoRow, String)>>;
+    /// day and the todo is active by then); the caller checks the whole schedule.
+    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<DueCandidate>>;
     /// Fails with [`super::StoreError::Conflict`] if the todo is already done that day.
     async fn add_done(&self, done: NewDone) -> Result<DoneRow>;
     /// Done entries in `[from, to]` (at most 1000).

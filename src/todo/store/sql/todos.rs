@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 use super::{SqlStore, now_micros, sql};
 use crate::todo::domain::new_id;
 use crate::todo::store::{
-    DoneRow, DoneScope, NewDone, NewTodo, Result, StoreError, TodoPatch, TodoRow, TodoStore,
+    DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, Result, StoreError, TodoPatch, TodoRow,
+    TodoStore,
 };
 
 const TODO_COLUMNS: &str = "t.id, t.course_id, t.title, t.explanation, t.active_date, t.recurrence, t.created_at, t.updated_at";
@@ -118,9 +119,10 @@ impl TodoStore for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<(TodoRow, String)>> {
+    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<DueCandidate>> {
         let rows = sqlx::query(sql(format!(
-            "SELECT {TODO_COLUMNS}, c.title AS course_title FROM todos t \
+            "SELECT {TODO_COLUMNS}, c.title AS course_title, c.start_date AS course_start, \
+             c.end_date AS course_end FROM todos t \
              JOIN courses c ON c.id = t.course_id \
              WHERE c.owner = $1 AND t.deleted_at IS NULL AND t.active_date <= $2 \
              AND c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $2) \
@@ -131,7 +133,14 @@ impl TodoStore for SqlStore {
         .fetch_all(&self.reads)
         .await?;
         rows.iter()
-            .map(|r| Ok((todo_row(r)?, r.try_get("course_title")?)))
+            .map(|r| {
+                Ok(DueCandidate {
+                    todo: todo_row(r)?,
+                    course_title: r.try_get("course_title")?,
+                    course_start: r.try_get("course_start")?,
+                    course_end: r.try_get("course_end")?,
+                })
+            })
             .collect()
     }
 
