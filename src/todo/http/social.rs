@@ -3,13 +3,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::header::{HeaderName, LOCATION};
 
 use super::error::{ApiPath, ApiQuery};
 use super::views::{CourseView, PageView};
 use super::{ApiError, AppState, find_course};
 use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::{FieldError, Page, Sort, Tags, reject_nul};
-use crate::todo::store::CourseFilter;
+use crate::todo::store::{CourseFilter, Forked};
 
 /// `GET /api/courses/search?q=&tag=&sort=likes|forks|recent&limit=&offset=`
 pub async fn search(
@@ -52,16 +53,23 @@ pub async fn search(
     }))
 }
 
-/// Copies a course the caller can see (public, or their own) into their account.
+/// Copies a course the caller can see (public, or their own) into their account: 201 and
+/// the new fork, or, if they forked it before, 200 and that fork (one fork per person,
+/// so a repeated click makes no second copy and `fork_count` counts people). Both carry
+/// the fork's `Location`.
 pub async fn fork(
     State(s): State<AppState>,
     writer: Writer,
     ApiPath(id): ApiPath<String>,
-) -> Result<(StatusCode, Json<CourseView>), ApiError> {
+) -> Result<(StatusCode, [(HeaderName, String); 1], Json<CourseView>), ApiError> {
     let original = find_course(&*s.courses, &id).await?;
     writer.see(original.access())?;
-    let fork = s.courses.fork(&original, writer.user()).await?;
-    Ok((StatusCode::CREATED, Json(fork.into())))
+    let (status, fork) = match s.courses.fork(&original, writer.user()).await? {
+        Forked::Created(fork) => (StatusCode::CREATED, fork),
+        Forked::Existing(fork) => (StatusCode::OK, fork),
+    };
+    let location = format!("/api/courses/{}", fork.id);
+    Ok((status, [(LOCATION, location)], Json(fork.into())))
 }
 
 pub async fn like(

@@ -21,6 +21,7 @@ pub struct CourseRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub like_count: i64,
+    /// How many people (distinct owners) have a fork of this course.
     pub fork_count: i64,
     pub tags: Vec<String>,
 }
@@ -83,7 +84,19 @@ pub trait CourseStore: Send + Sync {
     async fn delete_course(&self, id: &str) -> Result<()>;
     /// Copies a course, its tags and its live todos to `owner`, remembering the origin.
     /// The done log stays with the original: it is the original owner's history.
-    async fn fork(&self, original: &CourseRow, owner: &str) -> Result<CourseRow>;
+    ///
+    /// One fork per person and original: if `owner` already has one (even one made by a
+    /// concurrent request), that fork is returned as [`Forked::Existing`] and nothing is
+    /// copied. Once they delete it, a new fork can be made.
+    async fn fork(&self, original: &CourseRow, owner: &str) -> Result<Forked>;
+}
+
+/// What a fork request did.
+#[derive(Debug, Clone)]
+pub enum Forked {
+    Created(CourseRow),
+    /// The caller's earlier fork of the same course.
+    Existing(CourseRow),
 }
 
 #[async_trait]

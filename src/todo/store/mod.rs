@@ -9,7 +9,9 @@ mod todos;
 
 use async_trait::async_trait;
 
-pub use courses::{CourseFilter, CoursePatch, CourseRow, CourseStore, LikeStore, NewCourse};
+pub use courses::{
+    CourseFilter, CoursePatch, CourseRow, CourseStore, Forked, LikeStore, NewCourse,
+};
 pub use sql::SqlStore;
 pub use todos::{
     DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore,
