@@ -12,6 +12,7 @@ mod protocol_rules;
 mod protocol_rules_tokens;
 mod todo_api;
 mod todo_authorization;
+mod todo_pages;
 mod todo_real_issuer;
 mod todo_robustness;
 mod todo_schedule;

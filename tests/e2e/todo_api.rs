@@ -458,7 +458,7 @@ async fn validation_errors_name_the_field() {
         assert_eq!(b["field"], field, "{body}: {b}");
     }
     for (path, field) in [
-        ("/api/today", "date"),
+        ("/api/today?tz=Asia/Tokyo", "tz"),
         ("/api/today?date=2026-02-30", "date"),
         ("/api/courses/search?limit=0", "limit"),
         ("/api/courses/search?offset=-1", "offset"),

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod recurrence;
 pub mod schedule;
+pub mod zone;
 
 use serde::Serialize;
 use time::Date;
@@ -11,6 +12,7 @@ use time::macros::format_description;
 
 pub use recurrence::{Recurrence, Weekday};
 pub use schedule::{NotDue, Schedule};
+pub use zone::Zone;
 
 /// A value that failed to parse, naming the field so the API can say which.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

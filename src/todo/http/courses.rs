@@ -98,20 +98,9 @@ pub async fn list_mine(
 ) -> Result<Json<PageView<CourseView>>, ApiError> {
     let owner = reader.user()?;
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
-    // Ask for one more than the page to learn whether a next page exists.
-    let mut rows = s
-        .courses
-        .courses_of(owner, page.limit + 1, page.offset)
-        .await?;
-    let more = rows.len() as i64 > page.limit;
-    rows.truncate(usize::try_from(page.limit).unwrap_or(0));
-    Ok(Json(PageView {
-        items: rows.into_iter().map(Into::into).collect(),
-        total: None,
-        limit: page.limit,
-        offset: page.offset,
-        next_offset: more.then_some(page.offset + page.limit),
-    }))
+    let (rows, total) = s.courses.courses_of(owner, page.limit, page.offset).await?;
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
 pub async fn get_one(

@@ -15,16 +15,19 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 
+use crate::clock::Clock;
 use crate::todo::domain::{PALETTE, parse_id};
 use crate::todo::store::{CourseRow, CourseStore, LikeStore, TodoStore, UserDataStore};
 use crate::validator::Validator;
 
 pub use error::ApiError;
 
-/// What handlers share: the token validator and the stores, each behind its trait.
+/// What handlers share: the token validator, the stores (each behind its trait) and the
+/// clock that says what day "today" is.
 #[derive(Clone)]
 pub struct AppState {
     pub validator: Validator,
+    pub clock: Clock,
     pub courses: Arc<dyn CourseStore>,
     pub likes: Arc<dyn LikeStore>,
     pub todos: Arc<dyn TodoStore>,
@@ -40,6 +43,7 @@ impl AppState {
         let store = Arc::new(store);
         Self {
             validator,
+            clock: Clock::system(),
             courses: store.clone(),
             likes: store.clone(),
             todos: store.clone(),

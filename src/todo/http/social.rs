@@ -43,14 +43,8 @@ pub async fn search(
         offset: page.offset,
     };
     let (rows, total) = s.courses.search(&filter).await?;
-    let next = page.offset + page.limit;
-    Ok(Json(PageView {
-        items: rows.into_iter().map(Into::into).collect(),
-        total: Some(total),
-        limit: page.limit,
-        offset: page.offset,
-        next_offset: (next < total).then_some(next),
-    }))
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
 /// Copies a course the caller can see (public, or their own) into their account: 201 and

@@ -6,11 +6,13 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::error::{ApiPath, ApiQuery, JsonBody};
-use super::views::{DoneView, DueView, TodoView};
+use super::views::{DoneView, DueView, PageView, TodayView, TodoView};
 use super::{ApiError, AppState, find_course};
 use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::recurrence::RecurrenceInput;
-use crate::todo::domain::{Day, FieldError, Recurrence, Schedule, Text, Title, parse_id};
+use crate::todo::domain::{
+    Day, FieldError, Page, Recurrence, Schedule, Text, Title, Zone, parse_id,
+};
 use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
 
 #[derive(Deserialize)]
@@ -43,21 +45,19 @@ pub struct MarkDone {
     content: String,
 }
 
+/// A page of the course's live todos, oldest first.
 pub async fn list(
     State(s): State<AppState>,
     reader: Reader,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+    q: ApiQuery,
+) -> Result<Json<PageView<TodoView>>, ApiError> {
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
-    let todos: Vec<TodoView> = s
-        .todos
-        .todos(&course.id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(serde_json::json!({ "items": todos })))
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
+    let (rows, total) = s.todos.todos(&course.id, page.limit, page.offset).await?;
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
 pub async fn create(
@@ -226,7 +226,7 @@ pub async fn course_done_log(
     reader: Reader,
     ApiPath(id): ApiPath<String>,
     q: ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PageView<DoneView>>, ApiError> {
     // A client-credentials token hears "user required" before anything about the course.
     reader.user()?;
     let course = find_course(&*s.courses, &id).await?;
@@ -238,36 +238,45 @@ pub async fn my_done_log(
     State(s): State<AppState>,
     reader: Reader,
     q: ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PageView<DoneView>>, ApiError> {
     let user = reader.user()?;
     done_log_response(&s, DoneScope::Owner(user), &q).await
 }
 
-/// The done log of `scope` in the query's date range, as `{"items": [...]}`.
+/// A page of the done log of `scope` in the query's date range.
 async fn done_log_response(
     s: &AppState,
     scope: DoneScope<'_>,
     q: &ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PageView<DoneView>>, ApiError> {
     let (from, to) = range(q)?;
-    let items: Vec<DoneView> = s
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
+    let (rows, total) = s
         .todos
-        .done_log(scope, &from.to_db(), &to.to_db())
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(serde_json::json!({ "items": items })))
+        .done_log(scope, (&from.to_db(), &to.to_db()), page.limit, page.offset)
+        .await?;
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
-/// `GET /api/today?date=YYYY-MM-DD`: the caller's todos due that day.
+/// `GET /api/today?date=YYYY-MM-DD&tz=+09:00&limit=&offset=`: a page of the caller's todos
+/// due that day. Without `date`, today in the zone `tz` (a UTC offset, default UTC).
 pub async fn today(
     State(s): State<AppState>,
     reader: Reader,
     q: ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<TodayView>, ApiError> {
     let user = reader.user()?;
-    let day = Day::parse("date", q.get("date").unwrap_or_default())?;
+    let zone = q
+        .get("tz")
+        .map(|tz| Zone::parse("tz", tz))
+        .transpose()?
+        .unwrap_or_default();
+    let day = match q.get("date") {
+        Some(raw) => Day::parse("date", raw)?,
+        None => zone.today(s.clock.now()),
+    };
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
     let done = s.todos.done_on(user, &day.to_db()).await?;
     let mut items = Vec::new();
     for c in s.todos.candidate_todos(user, &day.to_db()).await? {
@@ -290,7 +299,15 @@ pub async fn today(
             course_title: c.course_title,
         });
     }
-    Ok(Json(serde_json::json!({ "date": day, "items": items })))
+    // Due-ness is decided here, not in SQL, so the page is cut from the whole list.
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let skip = usize::try_from(page.offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(page.limit).unwrap_or(0);
+    let items = items.into_iter().skip(skip).take(take).collect();
+    Ok(Json(TodayView {
+        date: day,
+        page: PageView::new(items, total, page),
+    }))
 }
 
 /// The schedule of a stored todo in its course. The dates were written by this service, so

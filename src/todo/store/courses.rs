@@ -74,8 +74,13 @@ pub trait CourseStore: Send + Sync {
     /// One course with its tags and counts, whoever owns it (the caller applies the
     /// access rules).
     async fn course(&self, id: &str) -> Result<Option<CourseRow>>;
-    /// The owner's courses, most recent first.
-    async fn courses_of(&self, owner: &str, limit: i64, offset: i64) -> Result<Vec<CourseRow>>;
+    /// A page of the owner's courses, most recent first, and how many they have in all.
+    async fn courses_of(
+        &self,
+        owner: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<CourseRow>, i64)>;
     /// Public courses matching the filter, and how many match in all.
     async fn search(&self, filter: &CourseFilter) -> Result<(Vec<CourseRow>, i64)>;
     /// The updated course, or `None` if it no longer exists.

@@ -74,8 +74,8 @@ pub trait TodoStore: Send + Sync {
     async fn create_todo(&self, todo: NewTodo) -> Result<TodoRow>;
     /// A live (not deleted) todo of the given course.
     async fn todo(&self, course: &str, id: &str) -> Result<Option<TodoRow>>;
-    /// The course's live todos, oldest first.
-    async fn todos(&self, course: &str) -> Result<Vec<TodoRow>>;
+    /// A page of the course's live todos, oldest first, and how many it has in all.
+    async fn todos(&self, course: &str, limit: i64, offset: i64) -> Result<(Vec<TodoRow>, i64)>;
     /// The updated todo, or `None` if there is no such live todo.
     async fn update_todo(
         &self,
@@ -90,8 +90,14 @@ pub trait TodoStore: Send + Sync {
     async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<DueCandidate>>;
     /// Fails with [`super::StoreError::Conflict`] if the todo is already done that day.
     async fn add_done(&self, done: NewDone) -> Result<DoneRow>;
-    /// Done entries in `[from, to]` (at most 1000).
-    async fn done_log(&self, scope: DoneScope<'_>, from: &str, to: &str) -> Result<Vec<DoneRow>>;
+    /// A page of the done entries in `[from, to]`, by day, and how many there are in all.
+    async fn done_log(
+        &self,
+        scope: DoneScope<'_>,
+        range: (&str, &str),
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<DoneRow>, i64)>;
     /// Ids of the owner's todos marked done on `day`.
     async fn done_on(&self, owner: &str, day: &str) -> Result<Vec<String>>;
 }

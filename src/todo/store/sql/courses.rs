@@ -103,7 +103,12 @@ impl CourseStore for SqlStore {
         Ok(Some(course))
     }
 
-    async fn courses_of(&self, owner: &str, limit: i64, offset: i64) -> Result<Vec<CourseRow>> {
+    async fn courses_of(
+        &self,
+        owner: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<CourseRow>, i64)> {
         let rows = sqlx::query(sql(format!(
             "{SELECT} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id LIMIT $2 OFFSET $3"
         )))
@@ -112,7 +117,12 @@ impl CourseStore for SqlStore {
         .bind(offset)
         .fetch_all(&self.reads)
         .await?;
-        self.finish(rows).await
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM courses WHERE owner = $1")
+            .bind(owner)
+            .fetch_one(&self.reads)
+            .await?
+            .try_get("n")?;
+        Ok((self.finish(rows).await?, total))
     }
 
     async fn search(&self, f: &CourseFilter) -> Result<(Vec<CourseRow>, i64)> {

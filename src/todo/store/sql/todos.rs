@@ -73,18 +73,29 @@ impl TodoStore for SqlStore {
         Ok(row.as_ref().map(todo_row).transpose()?)
     }
 
-    async fn todos(&self, course: &str) -> Result<Vec<TodoRow>> {
+    async fn todos(&self, course: &str, limit: i64, offset: i64) -> Result<(Vec<TodoRow>, i64)> {
         let rows = sqlx::query(sql(format!(
             "SELECT {TODO_COLUMNS} FROM todos t \
-             WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id"
+             WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id \
+             LIMIT $2 OFFSET $3"
         )))
         .bind(course)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.reads)
         .await?;
-        Ok(rows
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM todos WHERE course_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(course)
+        .fetch_one(&self.reads)
+        .await?
+        .try_get("n")?;
+        let todos = rows
             .iter()
             .map(todo_row)
-            .collect::<std::result::Result<_, _>>()?)
+            .collect::<std::result::Result<_, _>>()?;
+        Ok((todos, total))
     }
 
     async fn update_todo(&self, course: &str, id: &str, p: TodoPatch) -> Result<Option<TodoRow>> {
@@ -173,25 +184,43 @@ impl TodoStore for SqlStore {
         })
     }
 
-    async fn done_log(&self, scope: DoneScope<'_>, from: &str, to: &str) -> Result<Vec<DoneRow>> {
+    async fn done_log(
+        &self,
+        scope: DoneScope<'_>,
+        (from, to): (&str, &str),
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<DoneRow>, i64)> {
         let (column, value) = match scope {
             DoneScope::Course(c) => ("course_id", c),
             DoneScope::Owner(o) => ("owner", o),
         };
+        let filter = format!("{column} = $1 AND day >= $2 AND day <= $3");
         let rows = sqlx::query(sql(format!(
             "SELECT id, todo_id, course_id, day, title, content, created_at FROM done_log \
-             WHERE {column} = $1 AND day >= $2 AND day <= $3 ORDER BY day, created_at, id \
-             LIMIT 1000"
+             WHERE {filter} ORDER BY day, created_at, id LIMIT $4 OFFSET $5"
         )))
         .bind(value)
         .bind(from)
         .bind(to)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.reads)
         .await?;
-        Ok(rows
+        let total: i64 = sqlx::query(sql(format!(
+            "SELECT COUNT(*) AS n FROM done_log WHERE {filter}"
+        )))
+        .bind(value)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.reads)
+        .await?
+        .try_get("n")?;
+        let entries = rows
             .iter()
             .map(done_row)
-            .collect::<std::result::Result<_, _>>()?)
+            .collect::<std::result::Result<_, _>>()?;
+        Ok((entries, total))
     }
 
     async fn done_on(&self, owner: &str, day: &str) -> Result<Vec<String>> {
