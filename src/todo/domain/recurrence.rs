@@ -59,26 +59,33 @@ pub enum Recurrence {
     Every { days: u16 },
 }
 
-/// The loose wire shape, parsed into [`Recurrence`] with field-named errors.
-#[derive(Debug, Deserialize)]
-pub struct RecurrenceInput {
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub days: Option<serde_json::Value>,
-}
-
 impl Recurrence {
     pub const MAX_EVERY: u16 = 366;
 
-    pub fn parse(input: &RecurrenceInput) -> Result<Self, FieldError> {
+    /// The wire shape (`{"type": "weekly", "days": ["mon"]}`, …), every refusal naming the
+    /// field `recurrence`.
+    pub fn parse(input: &serde_json::Value) -> Result<Self, FieldError> {
         let bad = |m: &str| FieldError::new("recurrence", m.to_owned());
-        match input.kind.as_str() {
+        let Some(fields) = input.as_object() else {
+            return Err(bad(
+                "must be an object like {\"type\": \"weekly\", \"days\": [\"mon\"]}",
+            ));
+        };
+        if let Some(other) = fields.keys().find(|k| *k != "type" && *k != "days") {
+            let other: String = other.chars().take(50).collect();
+            return Err(bad(&format!(
+                "`{other}` is not part of a recurrence (type, days)"
+            )));
+        }
+        let days = fields.get("days");
+        match fields
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+        {
             "once" => Ok(Recurrence::Once),
             "weekly" => {
-                let days = input
-                    .days
-                    .as_ref()
+                let days = days
                     .and_then(|v| v.as_array())
                     .ok_or_else(|| bad("weekly needs `days`: a list like [\"mon\",\"thu\"]"))?;
                 let mut parsed = Vec::new();
@@ -97,9 +104,7 @@ impl Recurrence {
                 Ok(Recurrence::Weekly { days: parsed })
             }
             "every" => {
-                let n = input
-                    .days
-                    .as_ref()
+                let n = days
                     .and_then(|v| v.as_u64())
                     .and_then(|n| u16::try_from(n).ok())
                     .filter(|n| (1..=Self::MAX_EVERY).contains(n))

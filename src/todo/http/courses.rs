@@ -3,49 +3,72 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Deserializer};
 
-use super::error::{ApiPath, ApiQuery, JsonBody};
+use super::body::{Fields, FromJson, JsonBody};
+use super::error::{ApiPath, ApiQuery};
 use super::views::{CourseView, PageView};
 use super::{ApiError, AppState, find_course};
 use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::{Colour, CourseTitle, Day, FieldError, Page, Tags, Text};
 use crate::todo::store::{CoursePatch, NewCourse};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateCourse {
     title: String,
-    #[serde(default)]
     explanation: String,
     colour: String,
     start_date: String,
-    #[serde(default)]
     end_date: Option<String>,
-    #[serde(default)]
     tags: Vec<String>,
-    #[serde(default)]
     public: bool,
 }
 
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
+impl FromJson for CreateCourse {
+    const FIELDS: &'static [&'static str] = &[
+        "title",
+        "explanation",
+        "colour",
+        "start_date",
+        "end_date",
+        "tags",
+        "public",
+    ];
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.string("title")?,
+            explanation: f.opt_string("explanation")?.unwrap_or_default(),
+            colour: f.string("colour")?,
+            start_date: f.string("start_date")?,
+            end_date: f.opt_string("end_date")?,
+            tags: f.opt_strings("tags")?.unwrap_or_default(),
+            public: f.opt_bool("public")?.unwrap_or(false),
+        })
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Absent fields stay as they are; `end_date: null` clears the end date.
 pub struct UpdateCourse {
     title: Option<String>,
     explanation: Option<String>,
     colour: Option<String>,
     start_date: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
     end_date: Option<Option<String>>,
     tags: Option<Vec<String>>,
     public: Option<bool>,
+}
+
+impl FromJson for UpdateCourse {
+    const FIELDS: &'static [&'static str] = CreateCourse::FIELDS;
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.opt_string("title")?,
+            explanation: f.opt_string("explanation")?,
+            colour: f.opt_string("colour")?,
+            start_date: f.opt_string("start_date")?,
+            end_date: f.nullable_string("end_date")?,
+            tags: f.opt_strings("tags")?,
+            public: f.opt_bool("public")?,
+        })
+    }
 }
 
 fn check_range(start: Day, end: Option<Day>) -> Result<(), FieldError> {

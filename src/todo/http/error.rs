@@ -2,8 +2,8 @@
 //! `{"error": "...", "message": "...", "field": "..."}`. Causes of 500s are logged,
 //! never sent.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::{StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -28,7 +28,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn plain(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn plain(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError::Plain {
             status,
             code,
@@ -103,9 +107,11 @@ impl From<BearerError> for ApiError {
     }
 }
 
+/// The message names the field too (`title: must not be empty`), for people reading it
+/// without looking at `field`.
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
-        ApiError::field(e.field, e.message)
+        ApiError::field(e.field, e.to_string())
     }
 }
 
@@ -160,70 +166,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Maps axum's JSON rejections into our shape: syntax errors are 400, shape errors 422
-/// naming the field (axum reports the serde path, e.g. `title: invalid type…`).
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        match r {
-            JsonRejection::JsonSyntaxError(e) => {
-                ApiError::plain(StatusCode::BAD_REQUEST, "malformed_json", e.body_text())
-            }
-            JsonRejection::JsonDataError(e) => {
-                let text = e.body_text();
-                let detail = text
-                    .split_once("target type: ")
-                    .map(|(_, d)| d.to_owned())
-                    .unwrap_or(text);
-                ApiError::field(field_of(&detail), detail)
-            }
-            JsonRejection::MissingJsonContentType(_) => ApiError::plain(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send Content-Type: application/json",
-            ),
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::plain(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "request body too large",
-            ),
-            other => ApiError::plain(other.status(), "bad_request", other.body_text()),
-        }
-    }
-}
-
-fn field_of(detail: &str) -> String {
-    if let Some(rest) = detail.strip_prefix("missing field `") {
-        return rest.split('`').next().unwrap_or("body").to_owned();
-    }
-    match detail.split_once(": ") {
-        Some((path, _)) if !path.contains(' ') && path != "." => path.to_owned(),
-        _ => "body".to_owned(),
-    }
-}
-
-/// A JSON request body, read but not yet judged: the extractor never rejects, and the
-/// handler opens it with [`JsonBody::parse`] only after its authorization checks (the
-/// course exists for the caller, the caller owns it), so a 415, 400 or 422 about the body
-/// never answers a caller who may not make the request at all.
-pub struct JsonBody<T>(Result<T, ApiError>);
-
-impl<T> JsonBody<T> {
-    /// The body, or why it is not acceptable (our error shape).
-    pub fn parse(self) -> Result<T, ApiError> {
-        self.0
-    }
-}
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
-    type Rejection = std::convert::Infallible;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let body = axum::Json::<T>::from_request(req, state).await;
-        Ok(JsonBody(
-            body.map(|axum::Json(v)| v).map_err(ApiError::from),
-        ))
-    }
-}
-
 /// Query parameters as strings; handlers parse them into domain types (422 per field).
 pub struct ApiQuery(pub std::collections::HashMap<String, String>);
 
@@ -233,7 +175,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
         Query::from_request_parts(parts, state)
             .await
             .map(|Query(q)| ApiQuery(q))
-            .map_err(|e: QueryRejection| ApiError::bad_request(e.body_text()))
+            .map_err(|_: QueryRejection| ApiError::bad_request("the query string is malformed"))
     }
 }
 
@@ -256,20 +198,5 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             .await
             .map(|Path(p)| ApiPath(p))
             .map_err(|_: PathRejection| ApiError::not_found())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field_of;
-
-    #[test]
-    fn finds_fields() {
-        assert_eq!(
-            field_of("missing field `title` at line 1 column 2"),
-            "title"
-        );
-        assert_eq!(field_of("colour: invalid type: integer `5`"), "colour");
-        assert_eq!(field_of("invalid type: map, expected x"), "body");
     }
 }

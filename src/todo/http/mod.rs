@@ -3,6 +3,7 @@
 //! below this module knows about HTTP.
 
 mod access;
+mod body;
 mod courses;
 mod error;
 mod social;
@@ -21,6 +22,10 @@ use crate::todo::store::{CourseRow, CourseStore, LikeStore, TodoStore, UserDataS
 use crate::validator::Validator;
 
 pub use error::ApiError;
+
+/// The largest request body read (the longest valid body, a course with a 4000-character
+/// explanation in 4-byte characters and ten tags, is about 17 KiB).
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// What handlers share: the token validator, the stores (each behind its trait) and the
 /// clock that says what day "today" is.
@@ -98,7 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/today", get(todos::today))
         .route("/api/me", axum::routing::delete(todos::delete_me))
         .fallback(|| async { ApiError::not_found() })
-        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

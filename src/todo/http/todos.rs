@@ -1,48 +1,72 @@
 //! Todos, the done log, today's list, and deleting one's account data.
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use serde::Deserialize;
-
-use super::error::{ApiPath, ApiQuery, JsonBody};
+use super::body::{Fields, FromJson, JsonBody};
+use super::error::{ApiPath, ApiQuery};
 use super::views::{DoneView, DueView, PageView, TodayView, TodoView};
 use super::{ApiError, AppState, find_course};
 use crate::todo::domain::access::{Reader, Writer};
-use crate::todo::domain::recurrence::RecurrenceInput;
 use crate::todo::domain::{
     Day, FieldError, Page, Recurrence, Schedule, Text, Title, Zone, parse_id,
 };
 use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateTodo {
     title: String,
-    #[serde(default)]
     explanation: String,
     active_date: String,
-    #[serde(default)]
-    recurrence: Option<RecurrenceInput>,
+    recurrence: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl FromJson for CreateTodo {
+    const FIELDS: &'static [&'static str] = &["title", "explanation", "active_date", "recurrence"];
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.string("title")?,
+            explanation: f.opt_string("explanation")?.unwrap_or_default(),
+            active_date: f.string("active_date")?,
+            recurrence: f.opt_value("recurrence").cloned(),
+        })
+    }
+}
+
 pub struct UpdateTodo {
     title: Option<String>,
     explanation: Option<String>,
     active_date: Option<String>,
-    recurrence: Option<RecurrenceInput>,
+    recurrence: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl FromJson for UpdateTodo {
+    const FIELDS: &'static [&'static str] = CreateTodo::FIELDS;
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.opt_string("title")?,
+            explanation: f.opt_string("explanation")?,
+            active_date: f.opt_string("active_date")?,
+            recurrence: f.opt_value("recurrence").cloned(),
+        })
+    }
+}
+
 pub struct MarkDone {
     date: String,
     /// Defaults to the todo's title.
     title: Option<String>,
-    #[serde(default)]
     content: String,
+}
+
+impl FromJson for MarkDone {
+    const FIELDS: &'static [&'static str] = &["date", "title", "content"];
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            date: f.string("date")?,
+            title: f.opt_string("title")?,
+            content: f.opt_string("content")?.unwrap_or_default(),
+        })
+    }
 }
 
 /// A page of the course's live todos, oldest first.
