@@ -47,8 +47,7 @@ impl TodoServer {
             .await
             .with_context(|| format!("binding {}", cfg.bind))?;
         let port = listener.local_addr()?.port();
-        let router = http::router(http::AppState::new(validator, store))
-            .layer(tower_http::trace::TraceLayer::new_for_http());
+        let router = http::router(http::AppState::new(validator, store));
         Ok(TodoServer {
             listener,
             router,

@@ -17,4 +17,5 @@ mod todo_real_issuer;
 mod todo_robustness;
 mod todo_schedule;
 mod todo_social;
+mod todo_telemetry;
 mod validator;

@@ -17,6 +17,9 @@ use crate::validator::BearerError;
 pub enum ApiError {
     /// RFC 6750 failures keep their own status and `WWW-Authenticate` challenge.
     Bearer(BearerError),
+    /// An access rule said no (not the owner, no user behind the token, someone else's
+    /// private course).
+    Denied(AccessError),
     Plain {
         status: StatusCode,
         code: &'static str,
@@ -121,9 +124,7 @@ impl From<AccessError> for ApiError {
             AccessError::MissingScope(scope) => {
                 ApiError::Bearer(BearerError::InsufficientScope(scope.to_owned()))
             }
-            AccessError::UserRequired => ApiError::user_required(),
-            AccessError::NotFound => ApiError::not_found(),
-            AccessError::NotOwner => ApiError::not_owner(),
+            other => ApiError::Denied(other),
         }
     }
 }
@@ -145,7 +146,25 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Bearer(e) => e.into_response(),
+            ApiError::Bearer(e) => {
+                log_decision(e.status(), e.code().unwrap_or("unauthorized"), &e);
+                e.into_response()
+            }
+            ApiError::Denied(e) => {
+                let plain = match e {
+                    AccessError::UserRequired => ApiError::user_required(),
+                    AccessError::NotOwner => ApiError::not_owner(),
+                    // Worded like any missing resource, so the refusal reveals nothing.
+                    AccessError::NotFound => ApiError::not_found(),
+                    AccessError::MissingScope(scope) => {
+                        ApiError::Bearer(BearerError::InsufficientScope(scope.to_owned()))
+                    }
+                };
+                if let ApiError::Plain { status, code, .. } = &plain {
+                    log_decision(*status, code, &e);
+                }
+                plain.into_response()
+            }
             ApiError::Plain {
                 status,
                 code,
@@ -165,6 +184,23 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// One structured line per security decision (401, 403, and the 404 that hides someone
+/// else's private course), with the reason. It is logged inside the request's spans, so
+/// it carries the request id, method and path, and the caller's `sub` and `client_id` once
+/// their token was valid; never the token.
+fn log_decision(status: StatusCode, code: &str, reason: &dyn std::fmt::Display) {
+    tracing::info!(
+        target: SECURITY_LOG,
+        status = status.as_u16(),
+        error = code,
+        reason = %reason,
+        "request refused"
+    );
+}
+
+/// The `target` of security decisions, to filter them (`BELF_LOG=info,belf::todo::security=info`).
+pub const SECURITY_LOG: &str = "belf::todo::security";
 
 /// Query parameters as strings; handlers parse them into domain types (422 per field).
 pub struct ApiQuery(pub std::collections::HashMap<String, String>);

@@ -21,7 +21,7 @@ use crate::todo::domain::{PALETTE, parse_id};
 use crate::todo::store::{CourseRow, CourseStore, LikeStore, TodoStore, UserDataStore};
 use crate::validator::Validator;
 
-pub use error::ApiError;
+pub use error::{ApiError, SECURITY_LOG};
 
 /// The largest request body read (the longest valid body, a course with a 4000-character
 /// explanation in 4-byte characters and ten tags, is about 17 KiB).
@@ -64,7 +64,7 @@ impl FromRef<AppState> for Validator {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/openapi.json", get(openapi))
         .route("/api/palette", get(palette))
@@ -104,7 +104,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/me", axum::routing::delete(todos::delete_me))
         .fallback(|| async { ApiError::not_found() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(access::caller_span))
+        .with_state(state);
+    // Request ids (`X-Request-Id`, kept or made, echoed back) and a span per request, as
+    // on the identity server.
+    crate::telemetry::with_http_layers(routes)
 }
 
 async fn openapi() -> impl axum::response::IntoResponse {
