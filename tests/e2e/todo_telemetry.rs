@@ -73,6 +73,12 @@ async fn request_ids_and_one_line_per_security_decision() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // With a single registered dispatcher, tracing decides whether a span or event is
+    // wanted by asking only the default dispatcher of the thread that first reaches it,
+    // and caches the answer for every thread; another test's thread (no subscriber) would
+    // thus switch off the request spans for this one. A second live dispatcher makes it
+    // ask all of them.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
 
     let issuer = FakeIssuer::start().await;
     let app = TodoApp::spawn(&issuer.url).await;
