@@ -55,8 +55,9 @@ impl Authenticated {
     }
 }
 
-/// Extracts the token of an `Authorization: Bearer` header (scheme case-insensitive).
-fn bearer_token(parts: &Parts) -> Result<&str, BearerError> {
+/// Extracts the token of an `Authorization: Bearer` header (scheme case-insensitive),
+/// without validating it.
+pub fn bearer_token(parts: &Parts) -> Result<&str, BearerError> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)

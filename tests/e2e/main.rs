@@ -13,6 +13,7 @@ mod protocol_rules_tokens;
 mod todo_api;
 mod todo_authorization;
 mod todo_pages;
+mod todo_readiness;
 mod todo_real_issuer;
 mod todo_robustness;
 mod todo_schedule;

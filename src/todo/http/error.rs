@@ -4,7 +4,8 @@
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query};
-use axum::http::{StatusCode, request::Parts};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -20,6 +21,9 @@ pub enum ApiError {
     /// An access rule said no (not the owner, no user behind the token, someone else's
     /// private course).
     Denied(AccessError),
+    /// The issuer's keys are not known yet, so no token can be checked: 503 with
+    /// `Retry-After`.
+    Unavailable,
     Plain {
         status: StatusCode,
         code: &'static str,
@@ -146,6 +150,18 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
+            ApiError::Unavailable => {
+                let body = serde_json::json!({
+                    "error": "temporarily_unavailable",
+                    "message": "tokens cannot be checked yet: the issuer has not answered; try again shortly",
+                });
+                let mut response =
+                    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+                response
+            }
             ApiError::Bearer(e) => {
                 log_decision(e.status(), e.code().unwrap_or("unauthorized"), &e);
                 e.into_response()
@@ -184,6 +200,9 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// Seconds a client should wait after a 503: about the back-off of issuer discovery early on.
+const RETRY_AFTER_SECS: &str = "2";
 
 /// One structured line per security decision (401, 403, and the 404 that hides someone
 /// else's private course), with the reason. It is logged inside the request's spans, so

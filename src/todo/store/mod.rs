@@ -32,6 +32,12 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Whether the storage answers, for the readiness check.
+#[async_trait]
+pub trait StoreHealth: Send + Sync {
+    async fn ping(&self) -> Result<()>;
+}
+
 /// What a user leaves in this service, across every aggregate.
 #[async_trait]
 pub trait UserDataStore: Send + Sync {
