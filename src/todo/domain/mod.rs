@@ -3,6 +3,8 @@
 
 pub mod access;
 pub mod recurrence;
+#[cfg(test)]
+mod recurrence_props;
 pub mod schedule;
 pub mod zone;
 

@@ -135,7 +135,12 @@ impl Recurrence {
                 return Recurrence::Weekly { days };
             }
         }
-        if let Some(n) = raw.strip_prefix("every:").and_then(|n| n.parse().ok()) {
+        // `every:0` would be due never or always; it is unreadable, like any other junk.
+        if let Some(n) = raw
+            .strip_prefix("every:")
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n > 0)
+        {
             return Recurrence::Every { days: n };
         }
         Recurrence::Once
@@ -163,7 +168,10 @@ impl Recurrence {
         match self {
             Recurrence::Once => day == start,
             Recurrence::Weekly { days } => days.contains(&Weekday::of(day.0)),
-            Recurrence::Every { days } => (day.0 - start.0).whole_days() % i64::from(*days) == 0,
+            // `checked_rem`: a hand-built `Every { days: 0 }` is due never, not a panic.
+            Recurrence::Every { days } => {
+                (day.0 - start.0).whole_days().checked_rem(i64::from(*days)) == Some(0)
+            }
         }
     }
 }
@@ -203,5 +211,9 @@ mod tests {
         ] {
             assert_eq!(Recurrence::from_db(&r.to_db()), r);
         }
+        // Found by the property tests: these once divided by zero.
+        assert_eq!(Recurrence::from_db("every:0"), Recurrence::Once);
+        let start = day("2026-01-05");
+        assert!(!Recurrence::Every { days: 0 }.due_on(start, start));
     }
 }
