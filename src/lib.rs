@@ -9,7 +9,10 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+#[doc(hidden)]
+pub mod fuzz_harness;
 pub mod metrics;
+pub mod serve;
 pub mod telemetry;
 pub mod todo;
 pub mod validator;

@@ -2,10 +2,13 @@
 //! real servers on port 0 with their own fresh database and keys.
 
 mod support;
-mod todo_support;
 
 mod boundary;
 mod cli;
+mod crash_restart;
+mod dependency_restart;
+mod fuzz_corpus;
+mod listener_limits;
 mod oidc_flow;
 mod production;
 mod protocol_rules;

@@ -3,50 +3,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::todo_support::{FakeIssuer, TodoApp, TokenSource};
-
-const RW: &[&str] = &["courses:read", "courses:write"];
-const RO: &[&str] = &["courses:read"];
-
-pub struct World {
-    _issuer: FakeIssuer,
-    pub app: TodoApp,
-    pub alice: String,
-    pub bob: String,
-    pub carol: String,
-}
-
-pub async fn world() -> World {
-    let issuer = FakeIssuer::start().await;
-    let app = TodoApp::spawn(&issuer.url).await;
-    World {
-        alice: issuer.token(Some("alice"), RW).await,
-        bob: issuer.token(Some("bob"), RW).await,
-        carol: issuer.token(Some("carol"), RW).await,
-        app,
-        _issuer: issuer,
-    }
-}
-
-pub fn course(title: &str, public: bool) -> Value {
-    json!({
-        "title": title,
-        "explanation": "learn things",
-        "colour": "blue",
-        "start_date": "2026-01-01",
-        "tags": ["rust", "Daily"],
-        "public": public,
-    })
-}
-
-pub async fn create_course(w: &World, token: &str, title: &str, public: bool) -> String {
-    let (status, body) = w
-        .app
-        .post("/api/courses", token, course(title, public))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    body["id"].as_str().expect("id").to_owned()
-}
+use crate::support::todo_world::{READ_ONLY, READ_WRITE, course, create_course, world};
+use crate::support::{FakeIssuer, TodoApp, TokenSource};
 
 #[tokio::test]
 async fn health_openapi_palette_and_missing_token() {
@@ -333,11 +291,11 @@ async fn ownership_and_private_courses() {
 async fn scopes_and_client_tokens() {
     let issuer = FakeIssuer::start().await;
     let app = TodoApp::spawn(&issuer.url).await;
-    let alice = issuer.token(Some("alice"), RW).await;
-    let alice_ro = issuer.token(Some("alice"), RO).await;
+    let alice = issuer.token(Some("alice"), READ_WRITE).await;
+    let alice_ro = issuer.token(Some("alice"), READ_ONLY).await;
     let alice_none = issuer.token(Some("alice"), &["openid"]).await;
-    let client = issuer.token(None, RO).await;
-    let client_rw = issuer.token(None, RW).await;
+    let client = issuer.token(None, READ_ONLY).await;
+    let client_rw = issuer.token(None, READ_WRITE).await;
 
     let (_, c) = app
         .post("/api/courses", &alice, course("Public", true))

@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::todo_api::{create_course, world};
-use crate::todo_support::{FakeIssuer, TodoApp, TokenSource};
+use crate::support::todo_world::{READ_ONLY, READ_WRITE, create_course, world};
+use crate::support::{FakeIssuer, TodoApp, TokenSource};
 
 /// Bodies that a caller allowed to write would hear 4xx about (422, 400, 415, 413).
 fn bad_bodies() -> Vec<(&'static str, Option<Value>, Option<&'static str>)> {
@@ -54,11 +54,9 @@ async fn send(
 async fn a_token_without_the_write_scope_hears_403_whatever_its_body() {
     let issuer = FakeIssuer::start().await;
     let app = TodoApp::spawn(&issuer.url).await;
-    let alice = issuer
-        .token(Some("alice"), &["courses:read", "courses:write"])
-        .await;
-    let read_only = issuer.token(Some("alice"), &["courses:read"]).await;
-    let client_rw = issuer.token(None, &["courses:read", "courses:write"]).await;
+    let alice = issuer.token(Some("alice"), READ_WRITE).await;
+    let read_only = issuer.token(Some("alice"), READ_ONLY).await;
+    let client_rw = issuer.token(None, READ_WRITE).await;
     let (_, c) = app
         .post(
             "/api/courses",
@@ -131,7 +129,7 @@ async fn a_token_without_the_read_scope_hears_403_whatever_its_query() {
     let issuer = FakeIssuer::start().await;
     let app = TodoApp::spawn(&issuer.url).await;
     let no_read = issuer.token(Some("alice"), &["openid"]).await;
-    let client = issuer.token(None, &["courses:read"]).await;
+    let client = issuer.token(None, READ_ONLY).await;
     for path in [
         "/api/courses?limit=0",
         "/api/courses/search?limit=0&sort=stars",

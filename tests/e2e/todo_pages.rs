@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::todo_api::world;
+use crate::support::todo_world::world;
 
 fn page_shape(v: &Value) -> (usize, i64, i64, i64, Option<i64>) {
     (

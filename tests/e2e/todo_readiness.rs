@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::todo_support::{AUDIENCE, CLIENT_ID, FakeIssuer, TodoApp, now, test_keys};
+use crate::support::fake_issuer::CLIENT_ID;
+use crate::support::{AUDIENCE, FakeIssuer, TodoApp, now, test_keys};
 
 async fn status(app: &TodoApp, path: &str, token: Option<&str>) -> (u16, Value, Option<String>) {
     let mut req = app.http.get(format!("{}{path}", app.base));

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::todo_api::{create_course, world};
+use crate::support::todo_world::{create_course, world};
 
 #[tokio::test]
 async fn odd_input_is_a_4xx_never_a_5xx() {

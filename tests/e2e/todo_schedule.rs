@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 use time::{Date, Duration};
 
-use crate::todo_api::world;
+use crate::support::todo_world::{World, world};
 
-async fn new_todo(w: &crate::todo_api::World, course: &str, body: Value) -> String {
+async fn new_todo(w: &World, course: &str, body: Value) -> String {
     let (s, t) = w
         .app
         .post(&format!("/api/courses/{course}/todos"), &w.alice, body)

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::todo_api::{create_course, world};
+use crate::support::todo_world::{create_course, world};
 
 #[tokio::test]
 async fn fork_chain_and_counts() {

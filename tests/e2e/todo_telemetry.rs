@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use crate::todo_support::{FakeIssuer, TodoApp, TokenSource};
+use crate::support::{FakeIssuer, TodoApp, TokenSource};
 
 /// Collects the log lines of everything on this test's thread (the todo server runs on
 /// the test's single-threaded runtime, so that is all of its request handling).

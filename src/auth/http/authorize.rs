@@ -2,26 +2,30 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
 use super::AppState;
 use super::cookies::{self, browser_id};
 use super::extractors::QueryOrForm;
+use super::pages::flow::step_response;
 use super::pages::i18n::Lang;
-use super::pages::login::step_response;
-use super::pages::{accept_language, redirect, with_cookies};
-use crate::auth::oauth::authorize::{self, AuthorizeError};
+use super::pages::{OrUnavailable, PageError, accept_language, redirect};
+use crate::auth::context::AuthContext;
+use crate::auth::oauth::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::auth::oauth::interaction::{self, Pending};
 use crate::auth::oauth::session;
 use crate::auth::tokens::handles;
 
+/// Not a `BrowserRequest` handler: the request is checked before the browser is bound, so
+/// a refused request sets no cookie. Only an accepted one gets a browser id (and, with
+/// it, the interaction).
 pub async fn authorize(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
     QueryOrForm(params): QueryOrForm,
-) -> Response {
+) -> Result<Response, PageError> {
     let ctx = &state.ctx;
     let lang = Lang::choose(
         params.get("ui_locales"),
@@ -32,27 +36,38 @@ pub async fn authorize(
         Ok(ok) => ok,
         Err(AuthorizeError::Page(e)) => {
             tracing::info!(reason = %e.reason, "authorization request refused without redirect");
-            return state.pages.request_error(lang, &e.reason);
+            return Err(PageError::bad_request(lang, e.reason));
         }
-        Err(AuthorizeError::Redirect(e)) => return redirect(jar, &e.to_url(&ctx.issuer)),
-        Err(AuthorizeError::Unavailable(_)) => return state.pages.unavailable(lang),
+        Err(AuthorizeError::Redirect(e)) => return Ok(redirect(&e.to_url(&ctx.issuer))),
+        Err(AuthorizeError::Unavailable(_)) => return Err(PageError::unavailable(lang)),
     };
     tracing::debug!(client_id = %client.client_id, "authorization request accepted");
     let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let session =
-        match session::load_session(ctx, cookies::session_cookie_value(&jar).as_deref()).await {
-            Ok(s) => s,
-            Err(_) => return with_cookies(jar, state.pages.unavailable(lang)),
-        };
+    let next = begin_interaction(ctx, &jar, &browser, request, lang).await;
+    // The browser cookie goes out with an error page too, as the interaction may exist.
+    Ok((jar, next).into_response())
+}
+
+/// The first step of the interaction for an accepted request, bound to this browser.
+async fn begin_interaction(
+    ctx: &AuthContext,
+    jar: &CookieJar,
+    browser: &str,
+    request: AuthorizationRequest,
+    lang: Lang,
+) -> Result<Response, PageError> {
+    let session = session::load_session(ctx, cookies::session_cookie_value(jar).as_deref())
+        .await
+        .or_unavailable(lang)?;
     let pending = Pending {
         request,
-        browser: handles::digest(&browser),
+        browser: handles::digest(browser),
         login_done: false,
         consent_done: false,
     };
     let id = handles::new_id();
-    match interaction::decide(ctx, &id, pending, session.as_ref(), ctx.clock.now()).await {
-        Ok(step) => step_response(jar, step),
-        Err(_) => with_cookies(jar, state.pages.unavailable(lang)),
-    }
+    interaction::decide(ctx, &id, pending, session.as_ref(), ctx.clock.now())
+        .await
+        .map(step_response)
+        .or_unavailable(lang)
 }

@@ -1,19 +1,52 @@
 //! Client authentication with throttling, shared by the token, revocation and
-//! introspection endpoints.
+//! introspection endpoints: one extractor, so each of them starts from an authenticated
+//! client and its form parameters.
 
+use axum::extract::{FromRequest, FromRequestParts, Request};
+
+use super::AppState;
 use super::error::ApiError;
+use super::extractors::{AuthorizationHeader, ClientIp, OAuthForm};
 use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
-use crate::auth::oauth::client_auth::{self, PresentedClient};
+use crate::auth::oauth::client_auth;
 use crate::auth::oauth::error::{ErrorCode, OAuthError};
 use crate::auth::oauth::params::Params;
 
-pub async fn authenticate_client(
+/// A client that proved who it is (RFC 6749 §2.3), with the form it sent.
+///
+/// Rejections keep the RFC 6749 shapes: a malformed request is `invalid_request`, failed
+/// authentication `invalid_client` (401 + `WWW-Authenticate`), too many failures
+/// `slow_down` (429 + `Retry-After`).
+pub struct AuthenticatedClient {
+    pub client: Client,
+    pub params: Params,
+}
+
+impl FromRequest<AppState> for AuthenticatedClient {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(&mut parts, state).await;
+        let Ok(AuthorizationHeader(authorization)) =
+            AuthorizationHeader::from_request_parts(&mut parts, state).await;
+        // The form is checked (POST, content type, encoding) before any credential is.
+        let OAuthForm(params) =
+            OAuthForm::from_request(Request::from_parts(parts, body), state).await?;
+        let client = authenticate(&state.ctx, ip, authorization.as_deref(), &params).await?;
+        Ok(AuthenticatedClient { client, params })
+    }
+}
+
+/// Throttle check, credential check, and counting of failures, in that order: a throttled
+/// client is refused before its secret is even looked at.
+async fn authenticate(
     ctx: &AuthContext,
     ip: std::net::IpAddr,
     authorization: Option<&str>,
     params: &Params,
-) -> Result<(Client, PresentedClient), ApiError> {
+) -> Result<Client, ApiError> {
     let presented = client_auth::extract(authorization, params)?;
     let store = &*ctx.stores.ephemeral;
     let id = &presented.client_id;
@@ -21,7 +54,7 @@ pub async fn authenticate_client(
         return Err(slow_down(t.retry_after_secs));
     }
     match client_auth::authenticate(ctx, &presented).await {
-        Ok(client) => Ok((client, presented)),
+        Ok(client) => Ok(client),
         Err(e) if e.code == ErrorCode::InvalidClient => {
             ctx.metrics.client_auth_failures.inc();
             if let Some(t) = ctx.throttle.failed(store, "client", id, ip).await? {

@@ -36,20 +36,28 @@ fn cookie(
 
 /// The browser id, creating (and setting) one if this browser has none.
 pub fn browser_id(jar: CookieJar, secure: bool) -> (String, CookieJar) {
-    if let Some(c) = jar.get(BROWSER_COOKIE)
-        && (20..=64).contains(&c.value().len())
-    {
-        let id = c.value().to_owned();
-        return (id, jar);
+    if let Some(id) = sent_browser_id(&jar) {
+        return (id.to_owned(), jar);
     }
-    let id = handles::new_handle();
-    let jar = jar.add(cookie(
+    let cookie = new_browser_cookie(secure);
+    (cookie.value().to_owned(), jar.add(cookie))
+}
+
+/// The browser id this request carries, if it is a plausible one.
+pub fn sent_browser_id(jar: &CookieJar) -> Option<&str> {
+    jar.get(BROWSER_COOKIE)
+        .map(|c| c.value())
+        .filter(|id| (20..=64).contains(&id.len()))
+}
+
+/// A cookie with a fresh browser id (kept for 400 days).
+pub fn new_browser_cookie(secure: bool) -> Cookie<'static> {
+    cookie(
         BROWSER_COOKIE,
-        id.clone(),
+        handles::new_handle(),
         secure,
         Some(400 * 24 * 3600),
-    ));
-    (id, jar)
+    )
 }
 
 pub fn session_cookie_value(jar: &CookieJar) -> Option<String> {

@@ -46,21 +46,13 @@ pub struct AppStateInner {
 pub fn router(state: AppState) -> Router {
     let max_body = state.ctx.config.server.max_body_bytes;
     let metrics = state.ctx.metrics.clone();
-    let routes = Router::new()
-        .route(paths::DISCOVERY, get(discovery::openid_configuration))
-        .route(paths::AS_METADATA, get(discovery::openid_configuration))
-        .route(paths::JWKS, get(discovery::jwks))
+    // Everything a person's browser sees: pages, and `/authorize` and `/logout`, which
+    // answer with pages or redirects.
+    let browser_routes = Router::new()
         .route(
             paths::AUTHORIZE,
             get(authorize::authorize).post(authorize::authorize),
         )
-        .route(paths::TOKEN, post(token::token))
-        .route(
-            paths::USERINFO,
-            get(userinfo::userinfo).post(userinfo::userinfo),
-        )
-        .route(paths::REVOKE, post(revoke::revoke))
-        .route(paths::INTROSPECT, post(introspect::introspect))
         .route(
             paths::END_SESSION,
             get(end_session::end_session).post(end_session::end_session),
@@ -77,10 +69,26 @@ pub fn router(state: AppState) -> Router {
             "/consent",
             get(pages::consent::consent_page).post(pages::consent::consent_submit),
         )
-        .route("/", get(end_session::home))
+        .route("/", get(pages::home::home))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::page_edge,
+        ));
+    let routes = Router::new()
+        .route(paths::DISCOVERY, get(discovery::openid_configuration))
+        .route(paths::AS_METADATA, get(discovery::openid_configuration))
+        .route(paths::JWKS, get(discovery::jwks))
+        .route(paths::TOKEN, post(token::token))
+        .route(
+            paths::USERINFO,
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .route(paths::REVOKE, post(revoke::revoke))
+        .route(paths::INTROSPECT, post(introspect::introspect))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
+        .merge(browser_routes)
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(
@@ -177,12 +185,8 @@ impl AuthServer {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let purger = crate::auth::maintenance::spawn_purger(self.ctx.clone());
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let limits = crate::serve::ListenerLimits::from_config(&self.ctx.config.server);
+        let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         if let Some(purger) = purger {
             purger.abort();
         }

@@ -5,25 +5,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::client_authn::AuthenticatedClient;
 use super::error::{ApiError, no_store};
-use super::extractors::{AuthorizationHeader, OAuthForm};
 use crate::auth::oauth::error::OAuthError;
 use crate::auth::oauth::revocation;
 
 pub async fn revoke(
     State(state): State<AppState>,
-    AuthorizationHeader(authorization): AuthorizationHeader,
-    super::extractors::ClientIp(ip): super::extractors::ClientIp,
-    OAuthForm(params): OAuthForm,
+    AuthenticatedClient { client, params }: AuthenticatedClient,
 ) -> Result<Response, ApiError> {
     let ctx = &state.ctx;
-    let (client, presented) =
-        super::client_authn::authenticate_client(ctx, ip, authorization.as_deref(), &params)
-            .await?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    revocation::revoke(ctx, &client, &presented, token, ctx.clock.now()).await?;
+    revocation::revoke(ctx, &client, token, ctx.clock.now()).await?;
     let mut res = StatusCode::OK.into_response();
     no_store(res.headers_mut());
     Ok(res)

@@ -5,21 +5,15 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::client_authn::AuthenticatedClient;
 use super::error::{ApiError, no_store};
-use super::extractors::{AuthorizationHeader, OAuthForm};
 use crate::auth::oauth::grants::{TokenRequest, token_endpoint};
 
 pub async fn token(
     State(state): State<AppState>,
-    AuthorizationHeader(authorization): AuthorizationHeader,
-    super::extractors::ClientIp(ip): super::extractors::ClientIp,
-    OAuthForm(params): OAuthForm,
+    AuthenticatedClient { client, params }: AuthenticatedClient,
 ) -> Result<Response, ApiError> {
     let ctx = &state.ctx;
-    let (client, presented) =
-        super::client_authn::authenticate_client(ctx, ip, authorization.as_deref(), &params)
-            .await?;
-    let _ = presented;
     let request = TokenRequest::parse(&params)?;
     let grant_type = request.grant_type();
     let response = token_endpoint(ctx, &client, request, ctx.clock.now()).await?;

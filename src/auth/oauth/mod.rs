@@ -13,6 +13,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod code;
 pub mod deny_list;
+pub mod end_session;
 pub mod error;
 pub mod grants;
 pub mod interaction;

@@ -5,20 +5,13 @@
 //! Unknown tokens, and tokens of other clients, are a silent success: the answer must not
 //! help anyone probe for valid tokens.
 
-use super::client_auth::PresentedClient;
 use super::deny_list;
 use super::error::OAuthResult;
 use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
 use crate::auth::tokens::handles;
 
-pub async fn revoke(
-    ctx: &AuthContext,
-    client: &Client,
-    _presented: &PresentedClient,
-    token: &str,
-    now: i64,
-) -> OAuthResult<()> {
+pub async fn revoke(ctx: &AuthContext, client: &Client, token: &str, now: i64) -> OAuthResult<()> {
     if token.len() > 8192 {
         return Ok(());
     }

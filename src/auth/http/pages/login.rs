@@ -1,297 +1,154 @@
-//! `GET|POST /login`, and the shared glue that turns an interaction step into a response.
+//! `GET|POST /login`: the password form.
+
+use std::net::IpAddr;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use axum_extra::extract::CookieJar;
 
+use super::flow::{FormStart, client_name, finish_login, page_lang, pending_for, start_form};
 use super::i18n::{self, Lang};
-use super::{Pages, accept_language, redirect};
+use super::{BrowserRequest, OrUnavailable, PageError};
+use crate::auth::accounts::User;
+use crate::auth::accounts::throttle::Throttled;
 use crate::auth::accounts::users;
 use crate::auth::context::AuthContext;
 use crate::auth::http::AppState;
-use crate::auth::http::cookies::{self, browser_id, csrf_ok, csrf_token};
-use crate::auth::http::extractors::QueryOrForm;
-use crate::auth::oauth::interaction::{self, Pending, Step};
-use crate::auth::oauth::session;
+use crate::auth::http::extractors::{ClientIp, QueryOrForm};
+use crate::auth::oauth::interaction::Pending;
 
-/// Where the browser goes after a step of the interaction.
-pub fn step_response(jar: CookieJar, step: Step) -> Response {
-    match step {
-        Step::Login(id) => redirect(jar, &format!("/login?interaction={id}")),
-        Step::Consent(id) => redirect(jar, &format!("/consent?interaction={id}")),
-        Step::Redirect(url) => redirect(jar, &url),
-    }
+/// What the login form shows besides its message.
+struct LoginForm<'a> {
+    interaction_id: Option<&'a str>,
+    pending: Option<&'a Pending>,
+    /// Pre-filled: the typed username after a failure, or the request's `login_hint`.
+    username: &'a str,
 }
 
-/// The language for a page: the pending request's `ui_locales`, then the browser's.
-pub fn page_lang(ctx: &AuthContext, pending: Option<&Pending>, headers: &HeaderMap) -> Lang {
-    Lang::choose(
-        pending.and_then(|p| p.request.ui_locales.as_deref()),
-        accept_language(headers),
-        &ctx.config.pages.default_locale,
-    )
-}
-
-/// Loads the interaction named by the form/query, if any. `Err` is the page to show when
-/// it was named but is gone or belongs to another browser.
-pub async fn pending_for(
-    state: &AppState,
-    interaction_id: Option<&str>,
-    browser: &str,
-    lang: Lang,
-) -> Result<Option<Pending>, Response> {
-    let Some(id) = interaction_id else {
-        return Ok(None);
-    };
-    match interaction::load_pending(&state.ctx, id, browser).await {
-        Ok(Some(p)) => Ok(Some(p)),
-        Ok(None) => Err(state.pages.message(
-            StatusCode::BAD_REQUEST,
+impl LoginForm<'_> {
+    async fn render(
+        &self,
+        state: &AppState,
+        browser: &BrowserRequest,
+        lang: Lang,
+        status: StatusCode,
+        error: Option<&str>,
+    ) -> Response {
+        state.pages.render(
+            status,
+            "login.html",
             lang,
-            "error_title",
-            i18n::text(lang, "expired"),
-            true,
-        )),
-        Err(_) => Err(state.pages.unavailable(lang)),
+            minijinja::context! {
+                csrf => browser.csrf_token(),
+                interaction => self.interaction_id.unwrap_or(""),
+                client_name => client_name(&state.ctx, self.pending).await,
+                username => self.username,
+                error => error,
+                allow_registration => state.ctx.config.pages.allow_registration,
+            },
+        )
     }
-}
-
-/// What every form POST starts with: the browser id, the CSRF check, and the pending
-/// interaction the form names (if any).
-pub struct FormStart {
-    pub browser: String,
-    pub jar: CookieJar,
-    pub pending: Option<Pending>,
-    pub lang: Lang,
-}
-
-pub async fn start_form(
-    state: &AppState,
-    jar: CookieJar,
-    headers: &HeaderMap,
-    form: &crate::auth::oauth::params::Params,
-) -> Result<FormStart, Response> {
-    let ctx = &state.ctx;
-    let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let lang0 = page_lang(ctx, None, headers);
-    if !csrf_ok(ctx.keys.cookie_secret(), &browser, form.get("csrf")) {
-        let page = state.pages.csrf_error(lang0);
-        return Err(super::with_cookies(jar, page));
-    }
-    let pending = match pending_for(state, form.get("interaction"), &browser, lang0).await {
-        Ok(p) => p,
-        Err(page) => return Err(super::with_cookies(jar, page)),
-    };
-    let lang = page_lang(ctx, pending.as_ref(), headers);
-    Ok(FormStart {
-        browser,
-        jar,
-        pending,
-        lang,
-    })
-}
-
-pub async fn client_name(ctx: &AuthContext, pending: Option<&Pending>) -> Option<String> {
-    let p = pending?;
-    ctx.stores
-        .clients
-        .get_client(&p.request.client_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|c| c.name)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn render_login(
-    state: &AppState,
-    pages: &Pages,
-    lang: Lang,
-    status: StatusCode,
-    csrf: &str,
-    interaction_id: Option<&str>,
-    pending: Option<&Pending>,
-    username: &str,
-    error: Option<&str>,
-) -> Response {
-    pages.render(
-        status,
-        "login.html",
-        lang,
-        minijinja::context! {
-            csrf => csrf,
-            interaction => interaction_id.unwrap_or(""),
-            client_name => client_name(&state.ctx, pending).await,
-            username => username,
-            error => error,
-            allow_registration => state.ctx.config.pages.allow_registration,
-        },
-    )
 }
 
 pub async fn login_page(
     State(state): State<AppState>,
-    jar: CookieJar,
-    headers: HeaderMap,
+    browser: BrowserRequest,
     QueryOrForm(params): QueryOrForm,
-) -> Response {
-    let (browser, jar) = browser_id(jar, state.secure_cookies);
-    let lang0 = page_lang(&state.ctx, None, &headers);
+) -> Result<Response, PageError> {
     let interaction_id = params.get("interaction");
-    let pending = match pending_for(&state, interaction_id, &browser, lang0).await {
-        Ok(p) => p,
-        Err(page) => return super::with_cookies(jar, page),
-    };
-    let lang = page_lang(&state.ctx, pending.as_ref(), &headers);
-    let csrf = csrf_token(state.ctx.keys.cookie_secret(), &browser);
+    let pending = pending_for(&state, interaction_id, &browser, browser.lang(None)).await?;
+    let lang = page_lang(&browser, pending.as_ref());
     let hint = pending
         .as_ref()
-        .and_then(|p| p.request.login_hint.clone())
+        .and_then(|p| p.request.login_hint.as_deref())
         .unwrap_or_default();
-    let page = render_login(
-        &state,
-        &state.pages,
-        lang,
-        StatusCode::OK,
-        &csrf,
+    let form = LoginForm {
         interaction_id,
-        pending.as_ref(),
-        &hint,
-        None,
-    )
-    .await;
-    super::with_cookies(jar, page)
+        pending: pending.as_ref(),
+        username: hint,
+    };
+    Ok(form
+        .render(&state, &browser, lang, StatusCode::OK, None)
+        .await)
 }
 
 pub async fn login_submit(
     State(state): State<AppState>,
-    crate::auth::http::extractors::ClientIp(ip): crate::auth::http::extractors::ClientIp,
-    jar: CookieJar,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
-) -> Response {
-    let ctx = &state.ctx;
-    let FormStart {
-        browser,
-        jar,
-        pending,
-        lang,
-    } = match start_form(&state, jar, &headers, &form).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
+) -> Result<Response, PageError> {
+    let FormStart { pending, lang } = start_form(&state, &browser, &form).await?;
     let interaction_id = form.get("interaction");
-    let username = form.get("username").unwrap_or("").to_owned();
+    let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("").to_owned();
-    let store = &*ctx.stores.ephemeral;
-    let throttled = match ctx.throttle.check(store, "user", &username, ip).await {
-        Ok(r) => r.err(),
-        Err(_) => return super::with_cookies(jar, state.pages.unavailable(lang)),
+    let page = LoginForm {
+        interaction_id,
+        pending: pending.as_ref(),
+        username,
     };
-    if let Some(t) = throttled {
-        let csrf = csrf_token(ctx.keys.cookie_secret(), &browser);
-        let msg = i18n::text(lang, "throttled").replace("{s}", &t.retry_after_secs.to_string());
-        let mut page = render_login(
-            &state,
-            &state.pages,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            &csrf,
-            interaction_id,
-            pending.as_ref(),
-            &username,
-            Some(&msg),
-        )
-        .await;
-        if let Ok(v) = axum::http::HeaderValue::from_str(&t.retry_after_secs.to_string()) {
-            page.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, v);
-        }
-        return super::with_cookies(jar, page);
-    }
-    let user =
-        match users::authenticate(&*ctx.stores.users, &ctx.passwords, &username, password).await {
-            Ok(Some(u)) => u,
-            Ok(None) => {
-                tracing::info!(%ip, "login failed");
-                ctx.metrics.login_failures.inc();
-                if ctx
-                    .throttle
-                    .failed(store, "user", &username, ip)
-                    .await
-                    .is_err()
-                {
-                    return super::with_cookies(jar, state.pages.unavailable(lang));
-                }
-                let csrf = csrf_token(ctx.keys.cookie_secret(), &browser);
-                let page = render_login(
+    match attempt_login(&state.ctx, ip, username, password)
+        .await
+        .or_unavailable(lang)?
+    {
+        LoginAttempt::Throttled(t) => {
+            let wait = t.retry_after_secs.to_string();
+            let msg = i18n::text(lang, "throttled").replace("{s}", &wait);
+            let mut res = page
+                .render(
                     &state,
-                    &state.pages,
+                    &browser,
                     lang,
-                    StatusCode::UNAUTHORIZED,
-                    &csrf,
-                    interaction_id,
-                    pending.as_ref(),
-                    &username,
-                    Some(i18n::text(lang, "login_failed")),
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Some(&msg),
                 )
                 .await;
-                return super::with_cookies(jar, page);
+            if let Ok(v) = HeaderValue::from_str(&wait) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            Err(e) => {
-                tracing::error!(error = %e, "login failed with an internal error");
-                return super::with_cookies(jar, state.pages.unavailable(lang));
-            }
-        };
-    if ctx
-        .throttle
-        .succeeded(store, "user", &username, ip)
-        .await
-        .is_err()
-    {
-        return super::with_cookies(jar, state.pages.unavailable(lang));
+            Ok(res)
+        }
+        LoginAttempt::Refused => {
+            let msg = i18n::text(lang, "login_failed");
+            Ok(page
+                .render(&state, &browser, lang, StatusCode::UNAUTHORIZED, Some(msg))
+                .await)
+        }
+        LoginAttempt::Accepted(user) => {
+            finish_login(&state, browser.jar, lang, interaction_id, pending, &user).await
+        }
     }
-    finish_login(&state, jar, lang, interaction_id, pending, &user).await
 }
 
-/// After a successful login or registration: rotate the session, then continue the
-/// interaction (or go home).
-pub async fn finish_login(
-    state: &AppState,
-    jar: CookieJar,
-    lang: Lang,
-    interaction_id: Option<&str>,
-    pending: Option<Pending>,
-    user: &crate::auth::accounts::User,
-) -> Response {
-    let ctx = &state.ctx;
-    let now = ctx.clock.now();
-    let old = cookies::session_cookie_value(&jar);
-    let cookie = match session::start_session(ctx, old.as_deref(), user, now).await {
-        Ok(c) => c,
-        Err(_) => return super::with_cookies(jar, state.pages.unavailable(lang)),
-    };
-    let jar = cookies::set_session(
-        jar,
-        cookie,
-        state.secure_cookies,
-        ctx.config.session.ttl_secs,
-    );
-    let (Some(id), Some(mut pending)) = (interaction_id, pending) else {
-        return redirect(jar, "/");
-    };
-    pending.login_done = true;
-    let session = (
-        session::Session {
-            user_id: user.user_id.clone(),
-            auth_time: now,
-            started_at_ms: ctx.clock.now_millis(),
-        },
-        user.clone(),
-    );
-    match interaction::decide(ctx, id, pending, Some(&session), now).await {
-        Ok(step) => step_response(jar, step),
-        Err(_) => super::with_cookies(jar, state.pages.unavailable(lang)),
+/// The outcome of a password check behind the login throttle.
+enum LoginAttempt {
+    Accepted(Box<User>),
+    /// Wrong username or password (which one is never told).
+    Refused,
+    /// Too many failures lately: the password was not even checked.
+    Throttled(Throttled),
+}
+
+/// The login throttle around a password check, in one place: check the back-off first,
+/// then the password; count a failure, clear the (username, IP) counter on success.
+async fn attempt_login(
+    ctx: &AuthContext,
+    ip: IpAddr,
+    username: &str,
+    password: String,
+) -> anyhow::Result<LoginAttempt> {
+    let store = &*ctx.stores.ephemeral;
+    if let Err(t) = ctx.throttle.check(store, "user", username, ip).await? {
+        return Ok(LoginAttempt::Throttled(t));
     }
+    let Some(user) =
+        users::authenticate(&*ctx.stores.users, &ctx.passwords, username, password).await?
+    else {
+        tracing::info!(%ip, "login failed");
+        ctx.metrics.login_failures.inc();
+        ctx.throttle.failed(store, "user", username, ip).await?;
+        return Ok(LoginAttempt::Refused);
+    };
+    ctx.throttle.succeeded(store, "user", username, ip).await?;
+    Ok(LoginAttempt::Accepted(Box::new(user)))
 }

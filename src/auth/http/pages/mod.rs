@@ -1,17 +1,31 @@
 //! Server-rendered pages for people: login, registration, consent, logout, errors.
 //! Plain HTML forms (no JavaScript), English and Korean, CSRF token on every form.
+//!
+//! Page handlers take a [`BrowserRequest`] and return `Result<Response, PageError>`; the
+//! [`page_edge`] middleware around them attaches a new browser cookie and renders errors.
 
+pub mod browser;
 pub mod consent;
+pub mod error;
+pub mod flow;
+pub mod home;
 pub mod i18n;
 pub mod login;
 pub mod register;
 
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use minijinja::{Environment, Value};
 
+pub use browser::BrowserRequest;
+use browser::NewBrowserCookie;
+pub use error::{OrUnavailable, PageError};
 use i18n::Lang;
+
+use super::AppState;
 
 /// Templates, compiled once.
 pub struct Pages {
@@ -68,45 +82,6 @@ impl Pages {
             },
         )
     }
-
-    /// A form without a valid CSRF token (forged, or from a stale page).
-    pub fn csrf_error(&self, lang: Lang) -> Response {
-        self.message(
-            StatusCode::FORBIDDEN,
-            lang,
-            "error_title",
-            i18n::text(lang, "csrf"),
-            true,
-        )
-    }
-
-    /// The page for a request that cannot be trusted enough to redirect.
-    pub fn request_error(&self, lang: Lang, reason: &str) -> Response {
-        self.render(
-            StatusCode::BAD_REQUEST,
-            "message.html",
-            lang,
-            minijinja::context! {
-                title => i18n::text(lang, "error_title"),
-                message => i18n::text(lang, "error_request"),
-                detail => format!("{reason}. {}", i18n::text(lang, "error_back")),
-                error => true,
-            },
-        )
-    }
-
-    pub fn unavailable(&self, lang: Lang) -> Response {
-        let mut res = self.message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            lang,
-            "error_title",
-            i18n::text(lang, "unavailable"),
-            true,
-        );
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        res
-    }
 }
 
 /// Pages are never cached, never framed (clickjacking) and leak no referrer.
@@ -128,9 +103,9 @@ fn page_headers(res: &mut Response) {
     );
 }
 
-/// A redirect (302) that also sets cookies.
-pub fn redirect(jar: CookieJar, location: &str) -> Response {
-    let mut res = (jar, StatusCode::FOUND).into_response();
+/// A redirect (302). Cookies, if any, are added by the caller: `(jar, redirect(..))`.
+pub fn redirect(location: &str) -> Response {
+    let mut res = StatusCode::FOUND.into_response();
     if let Ok(v) = HeaderValue::from_str(location) {
         res.headers_mut().insert(header::LOCATION, v);
     }
@@ -139,13 +114,30 @@ pub fn redirect(jar: CookieJar, location: &str) -> Response {
     res
 }
 
-/// Adds the cookies in `jar` to an already-built response.
-pub fn with_cookies(jar: CookieJar, res: Response) -> Response {
-    (jar, res).into_response()
-}
-
 pub fn accept_language(headers: &axum::http::HeaderMap) -> Option<&str> {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
+}
+
+/// The middleware around every page route (and `/authorize`): renders a [`PageError`]
+/// with the templates in `state`, and attaches the browser cookie a [`BrowserRequest`]
+/// minted, to pages and errors alike. Cookies the handler set itself (the session) are
+/// kept on a rendered error.
+pub async fn page_edge(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let new_browser = NewBrowserCookie::default();
+    req.extensions_mut().insert(new_browser.clone());
+    let mut res = next.run(req).await;
+    if let Some(error) = res.extensions_mut().remove::<PageError>() {
+        let mut page = error.render(&state.pages);
+        for cookie in res.headers().get_all(header::SET_COOKIE) {
+            page.headers_mut()
+                .append(header::SET_COOKIE, cookie.clone());
+        }
+        res = page;
+    }
+    match new_browser.get() {
+        Some(cookie) => (CookieJar::new().add(cookie.clone()), res).into_response(),
+        None => res,
+    }
 }

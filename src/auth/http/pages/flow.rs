@@ -1,0 +1,126 @@
+//! The glue between the interaction state machine (`oauth::interaction`) and the pages
+//! that drive it (`/authorize`, login, registration, consent): which page a step leads to,
+//! how a form starts, how a login finishes.
+
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+
+use super::i18n::Lang;
+use super::{BrowserRequest, OrUnavailable, PageError, redirect};
+use crate::auth::accounts::User;
+use crate::auth::context::AuthContext;
+use crate::auth::http::AppState;
+use crate::auth::http::cookies;
+use crate::auth::oauth::interaction::{self, Pending, Step};
+use crate::auth::oauth::params::Params;
+use crate::auth::oauth::session;
+
+/// Where the browser goes after a step of the interaction.
+pub fn step_response(step: Step) -> Response {
+    match step {
+        Step::Login(id) => redirect(&format!("/login?interaction={id}")),
+        Step::Consent(id) => redirect(&format!("/consent?interaction={id}")),
+        Step::Redirect(url) => redirect(&url),
+    }
+}
+
+/// The language for a page: the pending request's `ui_locales`, then the browser's.
+pub fn page_lang(browser: &BrowserRequest, pending: Option<&Pending>) -> Lang {
+    browser.lang(pending.and_then(|p| p.request.ui_locales.as_deref()))
+}
+
+/// Loads the interaction named by the form/query, if any. An error when it was named but
+/// is gone or belongs to another browser.
+pub async fn pending_for(
+    state: &AppState,
+    interaction_id: Option<&str>,
+    browser: &BrowserRequest,
+    lang: Lang,
+) -> Result<Option<Pending>, PageError> {
+    let Some(id) = interaction_id else {
+        return Ok(None);
+    };
+    match interaction::load_pending(&state.ctx, id, browser.id())
+        .await
+        .or_unavailable(lang)?
+    {
+        Some(p) => Ok(Some(p)),
+        None => Err(PageError::expired(lang)),
+    }
+}
+
+/// A form that passed its CSRF check, with the interaction it names (if any) and the
+/// language to answer in.
+pub struct FormStart {
+    pub pending: Option<Pending>,
+    pub lang: Lang,
+}
+
+/// What every form POST starts with: the CSRF check, then the pending interaction.
+pub async fn start_form(
+    state: &AppState,
+    browser: &BrowserRequest,
+    form: &Params,
+) -> Result<FormStart, PageError> {
+    let browser_lang = browser.lang(None);
+    if !browser.csrf_ok(form.get("csrf")) {
+        return Err(PageError::csrf(browser_lang));
+    }
+    let pending = pending_for(state, form.get("interaction"), browser, browser_lang).await?;
+    let lang = page_lang(browser, pending.as_ref());
+    Ok(FormStart { pending, lang })
+}
+
+/// The name of the client an interaction is for, to show on its pages.
+pub async fn client_name(ctx: &AuthContext, pending: Option<&Pending>) -> Option<String> {
+    let p = pending?;
+    ctx.stores
+        .clients
+        .get_client(&p.request.client_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.name)
+}
+
+/// After a successful login or registration: rotate the session, then continue the
+/// interaction (or go home). `jar` is the browser's cookies as sent; the new session
+/// cookie goes out with every answer from here on, error pages included.
+pub async fn finish_login(
+    state: &AppState,
+    jar: CookieJar,
+    lang: Lang,
+    interaction_id: Option<&str>,
+    pending: Option<Pending>,
+    user: &User,
+) -> Result<Response, PageError> {
+    let ctx = &state.ctx;
+    let now = ctx.clock.now();
+    let old = cookies::session_cookie_value(&jar);
+    let cookie = session::start_session(ctx, old.as_deref(), user, now)
+        .await
+        .or_unavailable(lang)?;
+    let jar = cookies::set_session(
+        jar,
+        cookie,
+        state.secure_cookies,
+        ctx.config.session.ttl_secs,
+    );
+    let (Some(id), Some(mut pending)) = (interaction_id, pending) else {
+        return Ok((jar, redirect("/")).into_response());
+    };
+    pending.login_done = true;
+    let session = (
+        session::Session {
+            user_id: user.user_id.clone(),
+            auth_time: now,
+            started_at_ms: ctx.clock.now_millis(),
+        },
+        user.clone(),
+    );
+    let next = interaction::decide(ctx, id, pending, Some(&session), now)
+        .await
+        .map(step_response)
+        .or_unavailable(lang);
+    Ok((jar, next).into_response())
+}
