@@ -13,6 +13,7 @@
 //! ```
 
 pub mod axum;
+mod background;
 mod jwks;
 pub mod verified;
 
@@ -28,6 +29,7 @@ use jwks::{CachedKey, JwksCache};
 use verified::{Verified, VerifiedTokens};
 
 pub use self::axum::Authenticated;
+pub use background::{Backoff, ValidatorSlot};
 
 /// Tokens larger than this are refused before any parsing: no honest Belf token comes near.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
