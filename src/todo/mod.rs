@@ -21,6 +21,7 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::config::TodoConfig;
+use crate::serve::ListenerLimits;
 use crate::validator::{Backoff, ValidatorOptions, ValidatorSlot};
 use store::SqlStore;
 
@@ -33,6 +34,7 @@ pub struct TodoServer {
     listener: TcpListener,
     router: axum::Router,
     port: u16,
+    limits: ListenerLimits,
 }
 
 impl TodoServer {
@@ -73,7 +75,15 @@ impl TodoServer {
             listener,
             router,
             port,
+            limits: ListenerLimits::default(),
         })
+    }
+
+    /// Serve with these connection limits (`belf serve` passes `[server]`'s, so every
+    /// listener is protected alike against slow and idle clients).
+    pub fn with_limits(mut self, limits: ListenerLimits) -> TodoServer {
+        self.limits = limits;
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -91,8 +101,6 @@ impl TodoServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(port = self.port, "todo service listening");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        crate::serve::serve(self.listener, self.router, self.limits, shutdown).await
     }
 }
