@@ -9,7 +9,7 @@ use crate::config::Config;
 pub enum Part {
     /// The identity server only.
     Auth,
-    /// The todo/course service only (needs a reachable issuer).
+    /// The todo/course service only (it waits for its issuer in the background).
     Todo,
 }
 
@@ -63,7 +63,9 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         tasks.spawn(async move { server.run_until(stop).await.map_err(anyhow::Error::from) });
     }
     if run_todo {
-        let todo = crate::todo::TodoServer::build(&config.todo).await?;
+        let todo = crate::todo::TodoServer::build(&config.todo)
+            .await?
+            .with_limits(crate::serve::ListenerLimits::from_config(&config.server));
         eprintln!(
             "Belf todo/course service: http://{}:{}",
             config.todo.bind.ip(),

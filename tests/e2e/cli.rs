@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::support::browser::Browser;
+use crate::support::token::client_credentials;
 use crate::support::{TestAuth, test_config};
 
 /// A database and key folder for one test, and the environment that points `belf` at them.
@@ -258,11 +259,7 @@ async fn user_commands_change_what_the_login_page_accepts() {
     let server = TestAuth::spawn_in(tempfile::tempdir().unwrap(), config).await;
     let login = |password: &'static str| {
         let base = server.base.clone();
-        async move {
-            let browser = Browser::new(&base);
-            let page = browser.get("/login").await;
-            browser.submit_login(&page, "bob", password).await.status
-        }
+        async move { Browser::new(&base).log_in("bob", password).await.status }
     };
     assert_eq!(login("first password").await, StatusCode::FOUND);
 
@@ -308,15 +305,7 @@ async fn the_cli_registers_a_client_that_a_running_server_accepts() {
     );
     let id = added["client_id"].as_str().unwrap();
     let secret = added["client_secret"].as_str().unwrap();
-    let res = reqwest::Client::new()
-        .post(format!("{base}/token"))
-        .basic_auth(id, Some(secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let body: Value = res.json().await.unwrap();
+    let body = client_credentials(&base, (id, secret), None).await.ok();
     assert!(body["access_token"].is_string(), "{body}");
     assert_eq!(body["token_type"], "Bearer");
 
@@ -324,23 +313,11 @@ async fn the_cli_registers_a_client_that_a_running_server_accepts() {
     // the old one stops working within clients.cache_ttl_secs (1 s by default).
     let rotated = belf.json(&["client", "rotate-secret", id], None);
     let new_secret = rotated["client_secret"].as_str().unwrap();
-    let status = |secret: String| {
-        let (base, id) = (base.clone(), id.to_owned());
-        async move {
-            reqwest::Client::new()
-                .post(format!("{base}/token"))
-                .basic_auth(id, Some(secret))
-                .form(&[("grant_type", "client_credentials")])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
-    };
-    assert_eq!(status(new_secret.to_owned()).await, StatusCode::OK);
+    let status = async |secret: &str| client_credentials(&base, (id, secret), None).await.status;
+    assert_eq!(status(new_secret).await, StatusCode::OK);
     let started = std::time::Instant::now();
     loop {
-        if status(secret.to_owned()).await == StatusCode::UNAUTHORIZED {
+        if status(secret).await == StatusCode::UNAUTHORIZED {
             break;
         }
         assert!(
@@ -349,7 +326,7 @@ async fn the_cli_registers_a_client_that_a_running_server_accepts() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(status(new_secret.to_owned()).await, StatusCode::OK);
+    assert_eq!(status(new_secret).await, StatusCode::OK);
 
     server.kill().await.expect("stop the server");
 }
@@ -408,7 +385,7 @@ async fn sigterm_finishes_in_flight_requests_then_exits() {
         .env("BELF_TODO__DATABASE_URL", todo_db);
     let mut server = spawn_until(cmd, "Belf todo/course service:").await;
 
-    let browser = crate::support::browser::Browser::new(&base);
+    let browser = Browser::new(&base);
     let login = browser.get("/login").await;
     let csrf = login.input("csrf").unwrap();
     let http = browser.http.clone();

@@ -2,10 +2,12 @@
 //! real servers on port 0 with their own fresh database and keys.
 
 mod support;
-mod todo_support;
 
 mod boundary;
 mod cli;
+mod crash_restart;
+mod dependency_restart;
+mod fuzz_corpus;
 mod hardening_auth;
 mod listener_limits;
 mod oidc_flow;
@@ -13,7 +15,12 @@ mod production;
 mod protocol_rules;
 mod protocol_rules_tokens;
 mod todo_api;
+mod todo_authorization;
+mod todo_pages;
+mod todo_readiness;
 mod todo_real_issuer;
 mod todo_robustness;
+mod todo_schedule;
 mod todo_social;
+mod todo_telemetry;
 mod validator;

@@ -11,15 +11,16 @@ use openidconnect::{
     TokenIntrospectionResponse, TokenResponse,
 };
 
-use crate::support::browser::{Browser, param};
+use crate::support::browser::{Browser, param, query_of};
 use crate::support::rp::http_client;
-use crate::support::{REDIRECT, TestAuth};
+use crate::support::token::revoke;
+use crate::support::{PASSWORD, REDIRECT, TestAuth};
 
 #[tokio::test]
 async fn full_login_with_openidconnect_relying_party() {
     let server = TestAuth::spawn().await;
     let (client_id, secret) = server.web_client(REDIRECT).await;
-    let alice = server.user("alice", "correct horse battery").await;
+    let alice = server.user("alice", PASSWORD).await;
     let http = http_client();
     let secret_for_revoke = secret.clone();
 
@@ -65,9 +66,7 @@ async fn full_login_with_openidconnect_relying_party() {
         login.body.contains("Test web app"),
         "login page names the client"
     );
-    let after_login = browser
-        .submit_login(&login, "alice", "correct horse battery")
-        .await;
+    let after_login = browser.submit_login(&login, "alice", PASSWORD).await;
     assert_eq!(after_login.status, 302);
     assert!(after_login.location().starts_with("/consent?interaction="));
     let consent = browser.get(after_login.location()).await;
@@ -80,7 +79,7 @@ async fn full_login_with_openidconnect_relying_party() {
     assert_eq!(back.status, 302);
     let loc = back.location();
     assert!(loc.starts_with(REDIRECT), "{loc}");
-    let q = crate::support::browser::query_of(loc);
+    let q = query_of(loc);
     assert_eq!(param(&q, "state"), Some(state.secret().as_str()));
     assert_eq!(param(&q, "iss"), Some(server.base.as_str()), "RFC 9207 iss");
     let code = param(&q, "code").expect("code").to_owned();
@@ -154,17 +153,14 @@ async fn full_login_with_openidconnect_relying_party() {
     assert!(active.active());
     assert_eq!(active.sub(), Some(alice.user_id.as_str()));
     // (openidconnect refuses to revoke over plain http, so this one call is made by hand.)
-    let res = reqwest::Client::new()
-        .post(server.url("/revoke"))
-        .basic_auth(&client_id, Some(&secret_for_revoke))
-        .form(&[
-            ("token", new_refresh.secret().as_str()),
-            ("token_type_hint", "refresh_token"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let revoked = revoke(
+        &server.base,
+        (&client_id, &secret_for_revoke),
+        new_refresh.secret(),
+        Some("refresh_token"),
+    )
+    .await;
+    assert_eq!(revoked, 200);
     let after = client
         .introspect(refreshed.access_token())
         .request_async(&http)

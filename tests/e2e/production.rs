@@ -3,12 +3,12 @@
 //! Tests that need shared Redis/PostgreSQL run when `.ci/run` provides them
 //! (`BELF_TEST_REDIS_URL`, `BELF_TEST_DATABASE_URL`) and say so when skipped.
 
-use base64::Engine;
-use sha2::Digest;
-
-use crate::support::browser::{Browser, param};
+use crate::support::authorize::authorize_url;
+use crate::support::browser::{Browser, param, query_of};
+use crate::support::pkce::Pkce;
 use crate::support::proxy::Proxy;
-use crate::support::{REDIRECT, TestAuth, test_config};
+use crate::support::token::{client_credentials, exchange_code, introspect, refresh, revoke};
+use crate::support::{REDIRECT, TestAuth, fresh_database_url, test_config};
 
 fn redis_url() -> Option<String> {
     let url = std::env::var("BELF_TEST_REDIS_URL").ok();
@@ -18,52 +18,11 @@ fn redis_url() -> Option<String> {
     url
 }
 
-fn pkce() -> (String, String) {
-    let verifier = belf::auth::tokens::handles::new_handle();
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(verifier.as_bytes()));
-    (verifier, challenge)
-}
-
-fn authorize_url(base: &str, client_id: &str, challenge: &str) -> String {
-    format!(
-        "{base}/authorize?response_type=code&client_id={client_id}&redirect_uri={}&scope=openid%20offline_access&state=s1&code_challenge={challenge}&code_challenge_method=S256",
-        urlencode(REDIRECT)
-    )
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-async fn token(
-    base: &str,
-    id: &str,
-    secret: &str,
-    form: &[(&str, &str)],
-) -> (u16, serde_json::Value) {
-    let res = reqwest::Client::new()
-        .post(format!("{base}/token"))
-        .basic_auth(id, Some(secret))
-        .form(form)
-        .send()
-        .await
-        .expect("token request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or_default())
-}
-
-async fn introspect(base: &str, id: &str, secret: &str, tok: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .post(format!("{base}/introspect"))
-        .basic_auth(id, Some(secret))
-        .form(&[("token", tok)])
-        .send()
-        .await
-        .expect("introspect")
-        .json()
-        .await
-        .expect("json")
+/// An offline-access authorization request committing to `pkce`.
+fn offline_authorize_url(base: &str, client_id: &str, pkce: &Pkce) -> String {
+    let mut extra = vec![("scope", "openid offline_access")];
+    extra.extend(pkce.challenge_params());
+    authorize_url(base, client_id, &extra)
 }
 
 #[tokio::test]
@@ -78,10 +37,10 @@ async fn two_instances_behave_as_one() {
 
     // Log in on A.
     let on_a = Browser::new(&a.base);
-    let (verifier1, challenge1) = pkce();
+    let pkce1 = Pkce::random();
     let q = on_a
         .authorize(
-            &authorize_url(&a.base, &id, &challenge1),
+            &offline_authorize_url(&a.base, &id, &pkce1),
             "carol",
             "carol's long password",
         )
@@ -89,96 +48,45 @@ async fn two_instances_behave_as_one() {
     let code1 = param(&q, "code").expect("code from A").to_owned();
 
     // Authorize on B with A's session (Redis) and consent (database): straight to a code.
-    let on_b = Browser {
-        http: on_a.http.clone(),
-        base: b.base.clone(),
-    };
-    let (verifier2, challenge2) = pkce();
-    let page = on_b.get(&authorize_url(&b.base, &id, &challenge2)).await;
+    let on_b = on_a.with_base(&b.base);
+    let pkce2 = Pkce::random();
+    let page = on_b.get(&offline_authorize_url(&b.base, &id, &pkce2)).await;
     assert_eq!(page.status, 302);
     assert!(
         page.location().starts_with(REDIRECT),
         "B sees A's session: {}",
         page.location()
     );
-    let code2 = param(&crate::support::browser::query_of(page.location()), "code")
+    let code2 = param(&query_of(page.location()), "code")
         .expect("code")
         .to_owned();
 
     // Exchange B's code on A.
-    let (s, tokens) = token(
-        &a.base,
-        &id,
-        &secret,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code2),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &verifier2),
-        ],
-    )
-    .await;
-    assert_eq!(s, 200, "{tokens}");
+    let client = (id.as_str(), secret.as_str());
+    let tokens = exchange_code(&a.base, client, &code2, Some(&pkce2.verifier))
+        .await
+        .ok();
     // A's first code: exchanged on A, replayed on B → refused.
-    let (s, _) = token(
-        &a.base,
-        &id,
-        &secret,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code1),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &verifier1),
-        ],
-    )
-    .await;
-    assert_eq!(s, 200);
-    let (s, err) = token(
-        &b.base,
-        &id,
-        &secret,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code1),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &verifier1),
-        ],
-    )
-    .await;
+    let first = exchange_code(&a.base, client, &code1, Some(&pkce1.verifier)).await;
+    assert_eq!(first.status, 200);
+    let replayed = exchange_code(&b.base, client, &code1, Some(&pkce1.verifier)).await;
     assert_eq!(
-        (s, err["error"].as_str()),
-        (400, Some("invalid_grant")),
+        (replayed.status.as_u16(), replayed.error()),
+        (400, "invalid_grant"),
         "code reuse across instances"
     );
 
     // Refresh on B.
     let rt = tokens["refresh_token"].as_str().expect("refresh token");
-    let (s, refreshed) = token(
-        &b.base,
-        &id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-    )
-    .await;
-    assert_eq!(s, 200, "{refreshed}");
+    let refreshed = refresh(&b.base, client, rt).await.ok();
     let at = refreshed["access_token"].as_str().unwrap();
-    assert_eq!(introspect(&b.base, &id, &secret, at).await["active"], true);
+    assert_eq!(introspect(&b.base, client, at).await["active"], true);
 
     // Revoke on A, introspect on B: inactive.
     let rt2 = refreshed["refresh_token"].as_str().unwrap();
-    let res = reqwest::Client::new()
-        .post(format!("{}/revoke", a.base))
-        .basic_auth(&id, Some(&secret))
-        .form(&[("token", rt2)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(introspect(&b.base, &id, &secret, at).await["active"], false);
-    assert_eq!(
-        introspect(&b.base, &id, &secret, rt2).await["active"],
-        false
-    );
+    assert_eq!(revoke(&a.base, client, rt2, None).await, 200);
+    assert_eq!(introspect(&b.base, client, at).await["active"], false);
+    assert_eq!(introspect(&b.base, client, rt2).await["active"], false);
 }
 
 #[tokio::test]
@@ -191,19 +99,12 @@ async fn login_throttling_counts_across_instances() {
     a.user("dave", "dave's long password").await;
     let on_a = Browser::new(&a.base);
     for _ in 0..4 {
-        let login = on_a.get("/login").await;
-        let res = on_a.submit_login(&login, "dave", "wrong password").await;
+        let res = on_a.log_in("dave", "wrong password").await;
         assert!(res.status == 401 || res.status == 429, "{}", res.status);
     }
     // B now refuses even the right password for a while, and says how long.
-    let on_b = Browser {
-        http: on_a.http.clone(),
-        base: b.base.clone(),
-    };
-    let login = on_b.get("/login").await;
-    let res = on_b
-        .submit_login(&login, "dave", "dave's long password")
-        .await;
+    let on_b = on_a.with_base(&b.base);
+    let res = on_b.log_in("dave", "dave's long password").await;
     assert_eq!(res.status, 429, "throttled on the other instance");
 }
 
@@ -223,16 +124,17 @@ async fn redis_outage_gives_503_and_recovers() {
     let proxied = format!("redis://127.0.0.1:{}", proxy.port);
     let config = test_config(dir.path(), &[("BELF_REDIS__URL", &proxied)]).await;
     let server = TestAuth::spawn_in(dir, config).await;
-    let (id, secret) = m2m_client(&server).await;
-    let cc = [("grant_type", "client_credentials")];
-    assert_eq!(token(&server.base, &id, &secret, &cc).await.0, 200);
+    let (id, secret) = server.service_client().await;
+    let client = (id.as_str(), secret.as_str());
+    let grant = || client_credentials(&server.base, client, None);
+    assert_eq!(grant().await.status, 200);
 
     proxy.down();
     let started = std::time::Instant::now();
-    let (s, body) = token(&server.base, &id, &secret, &cc).await;
+    let reply = grant().await;
     assert_eq!(
-        (s, body["error"].as_str()),
-        (503, Some("temporarily_unavailable"))
+        (reply.status.as_u16(), reply.error()),
+        (503, "temporarily_unavailable")
     );
     assert!(
         started.elapsed() < std::time::Duration::from_secs(5),
@@ -249,7 +151,7 @@ async fn redis_outage_gives_503_and_recovers() {
     proxy.up();
     let mut ok = false;
     for _ in 0..40 {
-        if token(&server.base, &id, &secret, &cc).await.0 == 200 {
+        if grant().await.status == 200 {
             ok = true;
             break;
         }
@@ -269,7 +171,7 @@ async fn database_outage_gives_503_and_recovers() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let real = crate::support::fresh_database_url(dir.path(), "outage").await;
+    let real = fresh_database_url(dir.path(), "outage").await;
     let target = url::Url::parse(&pg).unwrap();
     let addr = format!(
         "{}:{}",
@@ -281,22 +183,30 @@ async fn database_outage_gives_503_and_recovers() {
     let proxy = Proxy::start(addr).await;
     let mut proxied = url::Url::parse(&real).unwrap();
     proxied.set_port(Some(proxy.port)).unwrap();
-    let config = test_config(dir.path(), &[("BELF_DATABASE__URL", proxied.as_str())]).await;
+    // No client cache: the grant after the cut must reach the database (the cache's own
+    // behaviour is tested with the CLI's rotate-secret).
+    let config = test_config(
+        dir.path(),
+        &[
+            ("BELF_DATABASE__URL", proxied.as_str()),
+            ("BELF_CLIENTS__CACHE_TTL_SECS", "0"),
+        ],
+    )
+    .await;
     let server = TestAuth::spawn_in(dir, config).await;
-    let (id, secret) = m2m_client(&server).await;
-    let cc = [("grant_type", "client_credentials")];
-    assert_eq!(token(&server.base, &id, &secret, &cc).await.0, 200);
+    let (id, secret) = server.service_client().await;
+    let client = (id.as_str(), secret.as_str());
+    let grant = || client_credentials(&server.base, client, None);
+    assert_eq!(grant().await.status, 200);
 
     proxy.down();
-    // The client is served from the per-process cache for clients.cache_ttl_secs (1 s);
-    // after that the server must reach the database again.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let started = std::time::Instant::now();
-    let (s, body) = token(&server.base, &id, &secret, &cc).await;
+    let reply = grant().await;
     assert_eq!(
-        (s, body["error"].as_str()),
-        (503, Some("temporarily_unavailable")),
-        "{body}"
+        (reply.status.as_u16(), reply.error()),
+        (503, "temporarily_unavailable"),
+        "{}",
+        reply.body
     );
     assert!(
         started.elapsed() < std::time::Duration::from_secs(8),
@@ -310,24 +220,13 @@ async fn database_outage_gives_503_and_recovers() {
     proxy.up();
     let mut ok = false;
     for _ in 0..40 {
-        if token(&server.base, &id, &secret, &cc).await.0 == 200 {
+        if grant().await.status == 200 {
             ok = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     assert!(ok, "recovers by itself when PostgreSQL is back");
-}
-
-async fn m2m_client(server: &TestAuth) -> (String, String) {
-    let (id, secret) = server
-        .client(belf::auth::clients::service::NewClient {
-            name: "m2m".into(),
-            grant_types: vec!["client_credentials".into()],
-            ..Default::default()
-        })
-        .await;
-    (id, secret.unwrap())
 }
 
 #[tokio::test]
@@ -341,29 +240,11 @@ async fn health_readiness_and_metrics() {
         reqwest::get(server.url("/readyz")).await.unwrap().status(),
         200
     );
-    let (id, secret) = m2m_client(&server).await;
-    assert_eq!(
-        token(
-            &server.base,
-            &id,
-            &secret,
-            &[("grant_type", "client_credentials")]
-        )
-        .await
-        .0,
-        200
-    );
-    assert_eq!(
-        token(
-            &server.base,
-            &id,
-            "wrong",
-            &[("grant_type", "client_credentials")]
-        )
-        .await
-        .0,
-        401
-    );
+    let (id, secret) = server.service_client().await;
+    let granted = client_credentials(&server.base, (&id, &secret), None).await;
+    assert_eq!(granted.status, 200);
+    let refused = client_credentials(&server.base, (&id, "wrong"), None).await;
+    assert_eq!(refused.status, 401);
     // Served on the management listener (hardening_auth tests it); read directly here.
     let text = server.ctx.metrics.render();
     assert!(

@@ -1,123 +1,17 @@
 //! Failing-closed rules at the browser-facing endpoints (authorize, login, consent,
 //! register, logout), one test per rule, each checked over real HTTP. Token-endpoint and
-//! userinfo rules live in `protocol_rules_tokens.rs`; the helpers here are shared.
+//! userinfo rules live in `protocol_rules_tokens.rs`.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use belf::auth::clients::service::NewClient;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
-use serde_json::Value;
-use sha2::Digest;
+use reqwest::header::CONTENT_TYPE;
 
+use crate::support::authorize::{authorize_url, code_for};
 use crate::support::browser::{Browser, Page, param, query_of};
-use crate::support::{REDIRECT, TestAuth};
-
-pub const PASSWORD: &str = "correct horse battery";
-pub const LOGGED_OUT: &str = "http://127.0.0.1:9/logged-out";
-
-/// An authorization request URL: `response_type=code`, the test redirect URI, `scope=openid`
-/// and `state=st-1` unless `extra` names the same parameter (then `extra` wins).
-pub fn authorize_url(server: &TestAuth, client_id: &str, extra: &[(&str, &str)]) -> String {
-    let defaults = [
-        ("response_type", "code"),
-        ("client_id", client_id),
-        ("redirect_uri", REDIRECT),
-        ("scope", "openid"),
-        ("state", "st-1"),
-    ];
-    let mut url = url::Url::parse(&server.url("/authorize")).unwrap();
-    {
-        let mut q = url.query_pairs_mut();
-        for (k, v) in defaults {
-            if !extra.iter().any(|(ek, _)| *ek == k) {
-                q.append_pair(k, v);
-            }
-        }
-        for (k, v) in extra {
-            q.append_pair(k, v);
-        }
-    }
-    url.to_string()
-}
-
-/// A PKCE pair: (verifier, S256 challenge).
-pub fn pkce() -> (String, String) {
-    let verifier = format!("{}-{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4().simple());
-    let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
-    (verifier, challenge)
-}
-
-/// `POST /token` with `form`, authenticated with HTTP Basic when `basic` is given.
-pub async fn token(
-    server: &TestAuth,
-    form: &[(&str, &str)],
-    basic: Option<(&str, &str)>,
-) -> (StatusCode, HeaderMap, Value) {
-    let mut req = reqwest::Client::new().post(server.url("/token")).form(form);
-    if let Some((id, secret)) = basic {
-        req = req.basic_auth(id, Some(secret));
-    }
-    let res = req.send().await.expect("POST /token");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res
-        .json::<Value>()
-        .await
-        .expect("token endpoint answers JSON");
-    (status, headers, body)
-}
-
-/// Drives authorize → login → consent in `browser` and returns (code, PKCE verifier).
-pub async fn code_for(
-    server: &TestAuth,
-    browser: &Browser,
-    client_id: &str,
-    scope: &str,
-    username: &str,
-) -> (String, String) {
-    let (verifier, challenge) = pkce();
-    let url = authorize_url(
-        server,
-        client_id,
-        &[
-            ("scope", scope),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-        ],
-    );
-    let q = browser.authorize(&url, username, PASSWORD).await;
-    let code = param(&q, "code").unwrap_or_else(|| panic!("code in {q:?}"));
-    (code.to_owned(), verifier)
-}
-
-/// Exchanges a code for a confidential client (Basic auth).
-pub async fn exchange(
-    server: &TestAuth,
-    (id, secret): (&str, &str),
-    code: &str,
-    verifier: Option<&str>,
-) -> (StatusCode, HeaderMap, Value) {
-    let mut form = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", REDIRECT),
-    ];
-    if let Some(v) = verifier {
-        form.push(("code_verifier", v));
-    }
-    token(server, &form, Some((id, secret))).await
-}
-
-/// The claims of a JWT, without verifying it (the tests check one claim's value).
-pub fn jwt_claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
-}
-
-pub fn error_of(body: &Value) -> &str {
-    body["error"].as_str().unwrap_or("<no error>")
-}
+use crate::support::jwt::unverified_claims;
+use crate::support::pkce::Pkce;
+use crate::support::token::exchange_code;
+use crate::support::{LOGGED_OUT, PASSWORD, REDIRECT, TestAuth};
 
 fn assert_refused_page(page: &Page, what: &str) {
     assert_eq!(
@@ -132,8 +26,7 @@ fn assert_refused_page(page: &Page, what: &str) {
 
 /// Logs `browser` in on the bare login page (no pending authorization).
 async fn log_in(browser: &Browser, username: &str) {
-    let login = browser.get("/login").await;
-    let done = browser.submit_login(&login, username, PASSWORD).await;
+    let done = browser.log_in(username, PASSWORD).await;
     assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
 }
 
@@ -162,12 +55,14 @@ async fn untrusted_client_or_redirect_uri_gets_a_page_never_a_redirect() {
     ];
     for (what, id, uri) in cases {
         let page = browser
-            .get(&authorize_url(&server, id, &[("redirect_uri", uri)]))
+            .get(&authorize_url(&server.base, id, &[("redirect_uri", uri)]))
             .await;
         assert_refused_page(&page, what);
     }
     // The control: the registered URI itself is accepted.
-    let ok = browser.get(&authorize_url(&server, &client_id, &[])).await;
+    let ok = browser
+        .get(&authorize_url(&server.base, &client_id, &[]))
+        .await;
     assert_eq!(ok.status, StatusCode::FOUND);
 }
 
@@ -176,15 +71,15 @@ async fn errors_after_the_redirect_uri_is_proven_go_back_with_state_and_iss() {
     let server = TestAuth::spawn().await;
     let (client_id, _) = server.web_client(REDIRECT).await;
     let browser = Browser::new(&server.base);
-    let (_, challenge) = pkce();
+    let challenge = Pkce::random().challenge;
     let cases: Vec<(String, &str)> = vec![
         (
-            authorize_url(&server, &client_id, &[("response_type", "token")]),
+            authorize_url(&server.base, &client_id, &[("response_type", "token")]),
             "unsupported_response_type",
         ),
         (
             authorize_url(
-                &server,
+                &server.base,
                 &client_id,
                 &[("request", "eyJhbGciOiJub25lIn0.e30.")],
             ),
@@ -192,23 +87,27 @@ async fn errors_after_the_redirect_uri_is_proven_go_back_with_state_and_iss() {
         ),
         (
             authorize_url(
-                &server,
+                &server.base,
                 &client_id,
                 &[("request_uri", "https://rp.example/r")],
             ),
             "request_uri_not_supported",
         ),
         (
-            authorize_url(&server, &client_id, &[("scope", "openid no-such-scope")]),
+            authorize_url(
+                &server.base,
+                &client_id,
+                &[("scope", "openid no-such-scope")],
+            ),
             "invalid_scope",
         ),
         (
-            authorize_url(&server, &client_id, &[]) + "&scope=openid+profile",
+            authorize_url(&server.base, &client_id, &[]) + "&scope=openid+profile",
             "invalid_request",
         ),
         (
             authorize_url(
-                &server,
+                &server.base,
                 &client_id,
                 &[
                     ("code_challenge", &challenge),
@@ -243,7 +142,7 @@ async fn public_clients_must_use_pkce_with_s256() {
         })
         .await;
     let browser = Browser::new(&server.base);
-    let (_, challenge) = pkce();
+    let challenge = Pkce::random().challenge;
     for extra in [
         vec![],
         vec![
@@ -253,7 +152,7 @@ async fn public_clients_must_use_pkce_with_s256() {
         vec![("code_challenge", challenge.as_str())],
     ] {
         let page = browser
-            .get(&authorize_url(&server, &public_id, &extra))
+            .get(&authorize_url(&server.base, &public_id, &extra))
             .await;
         let q = query_of(page.location());
         assert_eq!(param(&q, "error"), Some("invalid_request"), "{extra:?}");
@@ -261,7 +160,7 @@ async fn public_clients_must_use_pkce_with_s256() {
     }
     let ok = browser
         .get(&authorize_url(
-            &server,
+            &server.base,
             &public_id,
             &[
                 ("code_challenge", &challenge),
@@ -295,7 +194,9 @@ async fn login_without_csrf_token_is_refused_and_starts_no_session() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::FORBIDDEN);
-    let next = browser.get(&authorize_url(&server, &client_id, &[])).await;
+    let next = browser
+        .get(&authorize_url(&server.base, &client_id, &[]))
+        .await;
     assert!(
         next.location().starts_with("/login?"),
         "still logged out: {}",
@@ -309,7 +210,9 @@ async fn consent_with_wrong_csrf_token_is_refused() {
     let (client_id, _) = server.web_client(REDIRECT).await;
     server.user("alice", PASSWORD).await;
     let browser = Browser::new(&server.base);
-    let first = browser.get(&authorize_url(&server, &client_id, &[])).await;
+    let first = browser
+        .get(&authorize_url(&server.base, &client_id, &[]))
+        .await;
     let login = browser.get(first.location()).await;
     let to_consent = browser.submit_login(&login, "alice", PASSWORD).await;
     let consent = browser.get(to_consent.location()).await;
@@ -339,7 +242,11 @@ async fn prompt_none_reports_login_and_consent_required() {
     let browser = Browser::new(&server.base);
 
     let page = browser
-        .get(&authorize_url(&server, &client_id, &[("prompt", "none")]))
+        .get(&authorize_url(
+            &server.base,
+            &client_id,
+            &[("prompt", "none")],
+        ))
         .await;
     let q = query_of(page.location());
     assert_eq!(param(&q, "error"), Some("login_required"));
@@ -347,7 +254,11 @@ async fn prompt_none_reports_login_and_consent_required() {
 
     log_in(&browser, "alice").await;
     let page = browser
-        .get(&authorize_url(&server, &client_id, &[("prompt", "none")]))
+        .get(&authorize_url(
+            &server.base,
+            &client_id,
+            &[("prompt", "none")],
+        ))
         .await;
     let q = query_of(page.location());
     assert_eq!(param(&q, "error"), Some("consent_required"), "{q:?}");
@@ -357,30 +268,26 @@ async fn prompt_none_reports_login_and_consent_required() {
 
 #[tokio::test]
 async fn max_age_forces_a_new_login_with_a_later_auth_time() {
-    let server = TestAuth::spawn().await;
+    let server = TestAuth::spawn_on_manual_clock(&[]).await;
     let (client_id, secret) = server.web_client(REDIRECT).await;
     server.user("alice", PASSWORD).await;
     let browser = Browser::new(&server.base);
-    let (code, verifier) = code_for(&server, &browser, &client_id, "openid", "alice").await;
-    let (status, _, first) = exchange(&server, (&client_id, &secret), &code, Some(&verifier)).await;
-    assert_eq!(status, StatusCode::OK, "{first}");
-    let first_auth = jwt_claims(first["id_token"].as_str().unwrap())["auth_time"]
+    let (code, verifier) = code_for(&browser, &client_id, "openid", "alice").await;
+    let client = (client_id.as_str(), secret.as_str());
+    let first = exchange_code(&server.base, client, &code, Some(&verifier))
+        .await
+        .ok();
+    let first_auth = unverified_claims(first["id_token"].as_str().unwrap())["auth_time"]
         .as_i64()
         .expect("auth_time");
 
-    // The session is older than max_age once this has passed (auth_time is in seconds).
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
-    let (verifier, challenge) = pkce();
+    // The session is older than max_age once the server's clock has moved past it.
+    server.clock.advance(std::time::Duration::from_secs(2));
+    let pkce = Pkce::random();
+    let mut extra = vec![("max_age", "1")];
+    extra.extend(pkce.challenge_params());
     let page = browser
-        .get(&authorize_url(
-            &server,
-            &client_id,
-            &[
-                ("max_age", "1"),
-                ("code_challenge", &challenge),
-                ("code_challenge_method", "S256"),
-            ],
-        ))
+        .get(&authorize_url(&server.base, &client_id, &extra))
         .await;
     assert!(
         page.location().starts_with("/login?"),
@@ -391,9 +298,10 @@ async fn max_age_forces_a_new_login_with_a_later_auth_time() {
     let back = browser.submit_login(&login, "alice", PASSWORD).await;
     let q = query_of(back.location());
     let code = param(&q, "code").expect("code after the fresh login");
-    let (status, _, second) = exchange(&server, (&client_id, &secret), code, Some(&verifier)).await;
-    assert_eq!(status, StatusCode::OK, "{second}");
-    let second_auth = jwt_claims(second["id_token"].as_str().unwrap())["auth_time"]
+    let second = exchange_code(&server.base, client, code, Some(&pkce.verifier))
+        .await
+        .ok();
+    let second_auth = unverified_claims(second["id_token"].as_str().unwrap())["auth_time"]
         .as_i64()
         .expect("auth_time");
     assert!(second_auth > first_auth, "{second_auth} > {first_auth}");
@@ -426,13 +334,13 @@ async fn a_pending_authorization_belongs_to_the_browser_that_started_it() {
     let (client_id, _) = server.web_client(REDIRECT).await;
     server.user("mallory", PASSWORD).await;
     let victim = Browser::new(&server.base);
-    let start = victim.get(&authorize_url(&server, &client_id, &[])).await;
+    let start = victim
+        .get(&authorize_url(&server.base, &client_id, &[]))
+        .await;
     let link = start.location().to_owned();
-    let interaction = query_of(&server.url(&link))
-        .into_iter()
-        .find(|(k, _)| k == "interaction")
-        .map(|(_, v)| v)
-        .expect("interaction id");
+    let interaction = param(&query_of(&server.url(&link)), "interaction")
+        .expect("interaction id")
+        .to_owned();
 
     let other = Browser::new(&server.base);
     let page = other.get(&link).await;
@@ -468,8 +376,10 @@ async fn rp_initiated_logout_ends_the_session_and_returns_only_to_registered_uri
     let (client_id, secret) = server.web_client(REDIRECT).await;
     server.user("alice", PASSWORD).await;
     let browser = Browser::new(&server.base);
-    let (code, verifier) = code_for(&server, &browser, &client_id, "openid", "alice").await;
-    let (_, _, tokens) = exchange(&server, (&client_id, &secret), &code, Some(&verifier)).await;
+    let (code, verifier) = code_for(&browser, &client_id, "openid", "alice").await;
+    let tokens = exchange_code(&server.base, (&client_id, &secret), &code, Some(&verifier))
+        .await
+        .ok();
     let id_token = tokens["id_token"].as_str().expect("id_token").to_owned();
 
     let logout = |uri: &str| {
@@ -483,7 +393,9 @@ async fn rp_initiated_logout_ends_the_session_and_returns_only_to_registered_uri
     let refused = browser.get(&logout("https://evil.example/bye")).await;
     assert_refused_page(&refused, "unregistered post_logout_redirect_uri");
     // Refused means nothing happened: the session is still there.
-    let still = browser.get(&authorize_url(&server, &client_id, &[])).await;
+    let still = browser
+        .get(&authorize_url(&server.base, &client_id, &[]))
+        .await;
     assert!(
         still.location().starts_with(REDIRECT),
         "{}",
@@ -494,7 +406,9 @@ async fn rp_initiated_logout_ends_the_session_and_returns_only_to_registered_uri
     assert_eq!(out.status, StatusCode::FOUND, "{}", out.body);
     assert!(out.location().starts_with(LOGGED_OUT), "{}", out.location());
     assert_eq!(param(&query_of(out.location()), "state"), Some("xyz"));
-    let next = browser.get(&authorize_url(&server, &client_id, &[])).await;
+    let next = browser
+        .get(&authorize_url(&server.base, &client_id, &[]))
+        .await;
     assert!(
         next.location().starts_with("/login?"),
         "{}",
@@ -507,12 +421,12 @@ async fn registration_creates_the_user_and_continues_the_authorization() {
     let server = TestAuth::spawn().await;
     let (client_id, _) = server.web_client(REDIRECT).await;
     let browser = Browser::new(&server.base);
-    let start = browser.get(&authorize_url(&server, &client_id, &[])).await;
-    let interaction = query_of(&server.url(start.location()))
-        .into_iter()
-        .find(|(k, _)| k == "interaction")
-        .map(|(_, v)| v)
-        .unwrap();
+    let start = browser
+        .get(&authorize_url(&server.base, &client_id, &[]))
+        .await;
+    let interaction = param(&query_of(&server.url(start.location())), "interaction")
+        .expect("interaction id")
+        .to_owned();
     let form = browser
         .get(&format!("/register?interaction={interaction}"))
         .await;
@@ -567,7 +481,11 @@ async fn pages_speak_korean_when_asked() {
     assert!(!english.body.contains("로그인"), "default is English");
 
     let start = browser
-        .get(&authorize_url(&server, &client_id, &[("ui_locales", "ko")]))
+        .get(&authorize_url(
+            &server.base,
+            &client_id,
+            &[("ui_locales", "ko")],
+        ))
         .await;
     let login = browser.get(start.location()).await;
     assert_eq!(login.status, StatusCode::OK);

@@ -1,145 +1,16 @@
-//! The validator and the todo service against the real Belf identity server: tokens come
-//! from its `/token` endpoint (client credentials, and authorization code + PKCE after a
-//! login in a cookie-jar browser), discovered only through the issuer URL.
-//!
-//! `RealIssuer` implements the same [`TokenSource`] the todo tests use with the fake
-//! issuer, so any todo test can be pointed at the real server.
-//!
-//! Uses the shared `support` module, so it is listed in `main.rs` only once the `todo`
-//! branch is merged with it (`mod todo_real_issuer;`); it passed in a trial merge.
-
-use std::collections::HashSet;
-use std::future::Future;
+//! The validator and the todo service against the real Belf identity server
+//! ([`RealIssuer`]), discovered only through its issuer URL: real tokens work, and tokens
+//! it really signed (or that are signed with its real key) but that are not right for the
+//! todo service are refused.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use belf::auth::clients::service::NewClient;
 use belf::validator::Validator;
 use serde_json::{Value, json};
-use sha2::Digest;
 
-use crate::support::browser::{Browser, param};
-use crate::support::{REDIRECT, TestAuth};
-use crate::todo_support::{TodoApp, TokenSource};
-
-const PASSWORD: &str = "correct horse battery";
-
-pub struct RealIssuer {
-    pub auth: TestAuth,
-    web: (String, String),
-    machine: (String, String),
-    users: tokio::sync::Mutex<HashSet<String>>,
-}
-
-impl RealIssuer {
-    pub async fn spawn() -> RealIssuer {
-        let auth = TestAuth::spawn().await;
-        let web = auth.web_client(REDIRECT).await;
-        let (id, secret) = auth
-            .client(NewClient {
-                name: "Test machine".into(),
-                grant_types: vec!["client_credentials".into()],
-                ..Default::default()
-            })
-            .await;
-        RealIssuer {
-            auth,
-            web,
-            machine: (id, secret.expect("confidential client")),
-            users: tokio::sync::Mutex::new(HashSet::new()),
-        }
-    }
-
-    async fn exchange(&self, client: &(String, String), form: &[(&str, &str)]) -> String {
-        self.exchange_full(client, form).await["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_owned()
-    }
-
-    async fn exchange_full(&self, client: &(String, String), form: &[(&str, &str)]) -> Value {
-        let resp = reqwest::Client::new()
-            .post(self.auth.url("/token"))
-            .basic_auth(&client.0, Some(&client.1))
-            .form(form)
-            .send()
-            .await
-            .expect("token request");
-        let status = resp.status();
-        let body: Value = resp.json().await.expect("token response json");
-        assert_eq!(status, 200, "{body}");
-        body
-    }
-
-    async fn user_token(&self, name: &str, scope: &str) -> String {
-        self.user_tokens(name, scope).await["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_owned()
-    }
-
-    /// The whole token response of a login (access, ID and maybe refresh token).
-    async fn user_tokens(&self, name: &str, scope: &str) -> Value {
-        {
-            let mut users = self.users.lock().await;
-            if users.insert(name.to_owned()) {
-                self.auth.user(name, PASSWORD).await;
-            }
-        }
-        let verifier = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
-        let challenge = B64.encode(sha2::Sha256::digest(verifier.as_bytes()));
-        let url = url::Url::parse_with_params(
-            &self.auth.url("/authorize"),
-            &[
-                ("response_type", "code"),
-                ("client_id", self.web.0.as_str()),
-                ("redirect_uri", REDIRECT),
-                ("scope", &format!("openid {scope}")),
-                ("state", "s"),
-                ("nonce", "n"),
-                ("code_challenge", &challenge),
-                ("code_challenge_method", "S256"),
-            ],
-        )
-        .expect("authorize url");
-        let browser = Browser::new(&self.auth.base);
-        let back = browser.authorize(url.as_str(), name, PASSWORD).await;
-        let code = param(&back, "code").expect("code in redirect").to_owned();
-        self.exchange_full(
-            &self.web,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ],
-        )
-        .await
-    }
-}
-
-impl TokenSource for RealIssuer {
-    fn token(&self, user: Option<&str>, scopes: &[&str]) -> impl Future<Output = String> + Send {
-        let scope = scopes.join(" ");
-        let user = user.map(str::to_owned);
-        async move {
-            match user {
-                Some(name) => self.user_token(&name, &scope).await,
-                None => {
-                    let form = [
-                        ("grant_type", "client_credentials"),
-                        ("scope", scope.as_str()),
-                    ];
-                    self.exchange(&self.machine, &form).await
-                }
-            }
-        }
-    }
-}
+use crate::support::jwt::unverified_claims;
+use crate::support::real_issuer::RealIssuer;
+use crate::support::{TodoApp, TokenSource};
 
 #[tokio::test]
 async fn validator_accepts_real_tokens() {
@@ -222,7 +93,7 @@ async fn real_but_wrong_tokens_are_refused() {
         .active(belf::config::SigningAlg::ES256)
         .expect("es256 key");
     let sign = |patch: Value| {
-        let mut body = claims_json(good);
+        let mut body = unverified_claims(good);
         for (k, v) in patch.as_object().unwrap() {
             body[k] = v.clone();
         }
@@ -256,7 +127,7 @@ async fn real_but_wrong_tokens_are_refused() {
         validator.validate(&unsigned).await.is_err(),
         "alg none refused"
     );
-    assert_eq!(claims.sub, claims_json(good)["sub"]);
+    assert_eq!(claims.sub, unverified_claims(good)["sub"]);
 
     // Through the service's HTTP API too: 401 with the RFC 6750 header.
     let todo = reqwest::Client::new();
@@ -273,9 +144,4 @@ async fn real_but_wrong_tokens_are_refused() {
         .unwrap()
         .to_owned();
     assert!(challenge.contains("invalid_token"), "{challenge}");
-}
-
-fn claims_json(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&B64.decode(payload).expect("base64")).expect("json")
 }

@@ -7,7 +7,7 @@ use belf::validator::{BearerError, Validator};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
-use crate::todo_support::{AUDIENCE, FakeIssuer, TestKey, now, test_keys};
+use crate::support::{AUDIENCE, FakeIssuer, TestKey, now, test_keys};
 
 async fn setup() -> (FakeIssuer, Validator) {
     setup_with(Default::default()).await
@@ -218,7 +218,7 @@ mod readme_example {
     use axum::{Router, extract::FromRef, routing::get};
     use belf::validator::{Authenticated, BearerError, Validator};
 
-    use crate::todo_support::{AUDIENCE, FakeIssuer, TokenSource};
+    use crate::support::{AUDIENCE, FakeIssuer, TokenSource};
 
     #[derive(Clone, FromRef)]
     struct AppState {

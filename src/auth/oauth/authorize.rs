@@ -277,7 +277,7 @@ impl AuthorizationRequest {
     }
 }
 
-fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
+pub fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
     let mut prompt = Prompt::default();
     for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {
         match value {

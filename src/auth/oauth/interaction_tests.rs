@@ -1,6 +1,7 @@
 //! The login → consent → code state machine, step by step, on a manual clock.
 
 use super::{Pending, Step, answer_consent, decide, load_pending};
+use crate::auth::accounts::User;
 use crate::auth::clients::Client;
 use crate::auth::oauth::authorize;
 use crate::auth::oauth::session::Session;
@@ -31,6 +32,17 @@ async fn pending(fx: &Fixture, client: &Client, extra: &[(&str, &str)]) -> Pendi
         login_done: false,
         consent_done: false,
     }
+}
+
+/// A browser session of a new user, started now.
+async fn signed_in(fx: &Fixture, username: &str) -> (Session, User) {
+    let user = fx.user(username).await;
+    let session = Session {
+        user_id: user.user_id.clone(),
+        auth_time: fx.now(),
+        started_at_ms: fx.clock.now_millis(),
+    };
+    (session, user)
 }
 
 fn redirect(step: Step) -> url::Url {
@@ -94,15 +106,7 @@ async fn prompt_none_without_a_session_redirects_login_required_with_state_and_i
 async fn consent_is_asked_once_then_remembered_and_a_code_is_issued() {
     let fx = Fixture::new().await;
     let (client, _) = fx.client(false, &[]).await;
-    let user = fx.user("ann").await;
-    let session = (
-        Session {
-            user_id: user.user_id.clone(),
-            auth_time: fx.now(),
-            started_at_ms: fx.clock.now_millis(),
-        },
-        user,
-    );
+    let session = signed_in(&fx, "ann").await;
     let p = pending(&fx, &client, &[]).await;
     let step = decide(&fx.ctx, "ia-3", p.clone(), Some(&session), fx.now())
         .await
@@ -130,15 +134,7 @@ async fn consent_is_asked_once_then_remembered_and_a_code_is_issued() {
 async fn a_denied_consent_redirects_access_denied() {
     let fx = Fixture::new().await;
     let (client, _) = fx.client(false, &[]).await;
-    let user = fx.user("bob").await;
-    let session = (
-        Session {
-            user_id: user.user_id.clone(),
-            auth_time: fx.now(),
-            started_at_ms: fx.clock.now_millis(),
-        },
-        user,
-    );
+    let session = signed_in(&fx, "bob").await;
     let p = pending(&fx, &client, &[]).await;
     let url = redirect(
         answer_consent(&fx.ctx, "ia-5", p, &session, false, fx.now())
@@ -152,15 +148,7 @@ async fn a_denied_consent_redirects_access_denied() {
 async fn max_age_sends_an_old_session_back_to_login_once_the_clock_passes_it() {
     let fx = Fixture::new().await;
     let (client, _) = fx.client(false, &[]).await;
-    let user = fx.user("cat").await;
-    let session = (
-        Session {
-            user_id: user.user_id.clone(),
-            auth_time: fx.now(),
-            started_at_ms: fx.clock.now_millis(),
-        },
-        user,
-    );
+    let session = signed_in(&fx, "cat").await;
     let p = pending(&fx, &client, &[("max_age", "60")]).await;
     let step = decide(&fx.ctx, "ia-6", p.clone(), Some(&session), fx.now())
         .await
@@ -184,15 +172,7 @@ async fn max_age_sends_an_old_session_back_to_login_once_the_clock_passes_it() {
 async fn claims_requested_one_by_one_need_consent_like_their_scope() {
     let fx = Fixture::new().await;
     let (client, _) = fx.client(false, &[]).await;
-    let user = fx.user("gus").await;
-    let session = (
-        Session {
-            user_id: user.user_id.clone(),
-            auth_time: fx.now(),
-            started_at_ms: fx.clock.now_millis(),
-        },
-        user,
-    );
+    let session = signed_in(&fx, "gus").await;
     let only_openid = [("scope", "openid")];
     // Consent to `openid` alone is remembered...
     let p = pending(&fx, &client, &only_openid).await;

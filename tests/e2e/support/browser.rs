@@ -1,4 +1,5 @@
-//! A browser: cookie jar, no automatic redirects (tests look at each hop), form posts.
+//! A browser: cookie jar, no automatic redirects (tests look at each hop), form posts,
+//! and the identity server's login and consent forms filled in the way a person would.
 
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
@@ -40,6 +41,15 @@ impl Browser {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
+            base: base.to_owned(),
+        }
+    }
+
+    /// The same browser (one cookie jar) talking to another server, e.g. a replica behind
+    /// the same load balancer.
+    pub fn with_base(&self, base: &str) -> Browser {
+        Browser {
+            http: self.http.clone(),
             base: base.to_owned(),
         }
     }
@@ -97,6 +107,13 @@ impl Browser {
             ],
         )
         .await
+    }
+
+    /// Logs in on the bare login page (no pending authorization). Returns the response to
+    /// the POST: a redirect when the login succeeded.
+    pub async fn log_in(&self, username: &str, password: &str) -> Page {
+        let login = self.get("/login").await;
+        self.submit_login(&login, username, password).await
     }
 
     /// From a consent page, allows or denies.

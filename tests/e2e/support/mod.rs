@@ -1,186 +1,44 @@
-//! Test support: a real identity server per test, a browser with a cookie jar, and an
-//! `openidconnect` relying party that talks to it over HTTP.
+//! Test support, one idea per file.
+//!
+//! Servers on port 0, each on a fresh database from [`database`]: [`identity_server`]
+//! (the real Belf identity server), [`todo`] (the todo service) and [`fake_issuer`]
+//! (discovery + JWKS for [`keys`] generated here). [`real_issuer`] makes the identity
+//! server a token source for the todo tests; [`todo_world`] is where most of them start.
+//!
+//! How clients talk to them: [`browser`] (a cookie jar, one hop at a time), [`authorize`]
+//! (authorization requests up to the code), [`token`] (the token, introspection and
+//! revocation endpoints), [`pkce`], [`jwt`], and [`rp`] (the `openidconnect` crate as a
+//! relying party). [`proxy`] is a TCP proxy a test cuts to play a dependency outage.
+//!
+//! The names most test files need are re-exported here.
 
-#![allow(dead_code)]
+#![allow(dead_code)] // each test module uses a different part
 
+pub mod authorize;
 pub mod browser;
+pub mod database;
+pub mod fake_issuer;
+pub mod identity_server;
+pub mod jwt;
+pub mod keys;
+pub mod pkce;
 pub mod proxy;
+pub mod real_issuer;
 pub mod rp;
+pub mod todo;
+pub mod todo_world;
+pub mod token;
 
-use std::collections::HashMap;
+pub use database::fresh_database_url;
+pub use fake_issuer::{AUDIENCE, FakeIssuer, now};
+pub use identity_server::{TestAuth, test_config};
+pub use keys::{TestKey, test_keys};
+pub use todo::{TodoApp, TokenSource};
 
-use belf::auth::AuthServer;
-use belf::auth::accounts::User;
-use belf::auth::accounts::users::{self, NewUser};
-use belf::auth::clients::service::{self, NewClient};
-use belf::auth::context::AuthContext;
-use belf::auth::oidc::metadata::known_scopes;
-use belf::auth::store::Stores;
-use belf::config::Config;
-use tempfile::TempDir;
-
-/// A fresh database URL for one test: a SQLite file in `dir`, or — when
-/// `BELF_TEST_DATABASE_URL` names a PostgreSQL server — a new database on it.
-pub async fn fresh_database_url(dir: &std::path::Path, name: &str) -> String {
-    match std::env::var("BELF_TEST_DATABASE_URL") {
-        Ok(base) if base.starts_with("postgres") => {
-            use sqlx::Connection;
-            let db = format!("belf_test_{}_{}", name, uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&base)
-                .await
-                .expect("test postgres reachable");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
-            let (prefix, _) = base.rsplit_once('/').expect("postgres URL has a database");
-            format!("{prefix}/{db}")
-        }
-        _ => format!(
-            "sqlite://{}?mode=rwc",
-            dir.join(format!("{name}.db")).display()
-        ),
-    }
-}
-
-/// Configuration for a test server: temp database and keys, cheap Argon2.
-pub async fn test_config(dir: &std::path::Path, extra: &[(&str, &str)]) -> Config {
-    let db = fresh_database_url(dir, "auth").await;
-    let todo_db = fresh_database_url(dir, "todo").await;
-    let mut env: HashMap<String, String> = [
-        ("BELF_DATABASE__URL", db.as_str()),
-        ("BELF_TODO__DATABASE_URL", todo_db.as_str()),
-        ("BELF_KEYS__DIR", &dir.join("keys").display().to_string()),
-        ("BELF_SERVER__BIND", "127.0.0.1:0"),
-        ("BELF_TODO__BIND", "127.0.0.1:0"),
-        ("BELF_PASSWORD__MEMORY_KIB", "1024"),
-        ("BELF_PASSWORD__ITERATIONS", "1"),
-        ("BELF_PASSWORD__MAX_CONCURRENT_HASHES", "4"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    // Production mode in CI: shared state in Redis, under a prefix of this test's own.
-    let redis_prefix = format!("belftest{}", uuid::Uuid::new_v4().simple());
-    if let Ok(redis) = std::env::var("BELF_TEST_REDIS_URL") {
-        env.insert("BELF_REDIS__URL".into(), redis);
-        env.insert("BELF_REDIS__KEY_PREFIX".into(), redis_prefix);
-    }
-    for (k, v) in extra {
-        env.insert(k.to_string(), v.to_string());
-    }
-    Config::load_with_env(None, Some(env)).expect("test config loads")
-}
-
-/// A running identity server.
-pub struct TestAuth {
-    pub base: String,
-    pub port: u16,
-    pub ctx: AuthContext,
-    pub config: Config,
-    pub dir: TempDir,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
-impl TestAuth {
-    pub async fn spawn() -> TestAuth {
-        Self::spawn_with(&[]).await
-    }
-
-    pub async fn spawn_with(extra: &[(&str, &str)]) -> TestAuth {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = test_config(dir.path(), extra).await;
-        Self::spawn_in(dir, config).await
-    }
-
-    pub async fn spawn_in(dir: TempDir, config: Config) -> TestAuth {
-        Self::spawn_inner(dir, config, true).await
-    }
-
-    /// Another instance on the same database, Redis, keys and issuer (behind one load
-    /// balancer, in production), reached directly on its own port.
-    pub async fn spawn_replica(&self) -> TestAuth {
-        let dir = tempfile::tempdir().expect("tempdir");
-        Self::spawn_inner(dir, self.config.clone(), false).await
-    }
-
-    async fn spawn_inner(dir: TempDir, mut config: Config, own_issuer: bool) -> TestAuth {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let base = format!("http://127.0.0.1:{port}");
-        if own_issuer {
-            config.server.issuer = base.parse().expect("issuer url");
-            config.todo.issuer = config.server.issuer.clone();
-        }
-        let stores = Stores::connect(&config).await.expect("stores");
-        let server = AuthServer::build_on(config.clone(), stores, listener)
-            .await
-            .expect("server builds");
-        let ctx = server.ctx.clone();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(server.run_until(async move {
-            let _ = rx.await;
-        }));
-        TestAuth {
-            base,
-            port,
-            ctx,
-            config,
-            dir,
-            _shutdown: tx,
-        }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    /// Registers a client through the same service the CLI uses.
-    pub async fn client(&self, new: NewClient) -> (String, Option<String>) {
-        let (client, secret) = service::register(
-            &*self.ctx.stores.clients,
-            &known_scopes(&self.config),
-            new,
-            self.ctx.clock.now(),
-        )
-        .await
-        .expect("client registers");
-        (
-            client.client_id.into_string(),
-            secret.map(|s| s.expose().to_owned()),
-        )
-    }
-
-    /// A confidential web client with one redirect URI and refresh tokens.
-    pub async fn web_client(&self, redirect_uri: &str) -> (String, String) {
-        let (id, secret) = self
-            .client(NewClient {
-                name: "Test web app".into(),
-                redirect_uris: vec![redirect_uri.into()],
-                post_logout_redirect_uris: vec!["http://127.0.0.1:9/logged-out".into()],
-                ..Default::default()
-            })
-            .await;
-        (id, secret.expect("confidential client has a secret"))
-    }
-
-    pub async fn user(&self, username: &str, password: &str) -> User {
-        users::create_user(
-            &*self.ctx.stores.users,
-            &self.ctx.passwords,
-            NewUser {
-                username: username.into(),
-                email: format!("{username}@example.com"),
-                name: Some(format!("{username} tester")),
-                password: password.into(),
-            },
-            self.ctx.clock.now(),
-        )
-        .await
-        .expect("user created")
-    }
-}
-
+/// The redirect URI of every test client. Nothing listens there: the tests read each
+/// redirect's `Location` instead of following it.
 pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
+/// The post-logout redirect URI of every test web client.
+pub const LOGGED_OUT: &str = "http://127.0.0.1:9/logged-out";
+/// The password of every test user, unless a test needs one of its own.
+pub const PASSWORD: &str = "correct horse battery";

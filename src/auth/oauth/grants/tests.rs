@@ -54,6 +54,21 @@ async fn refresh(fx: &Fixture, client: &Client, token: &str) -> Result<TokenResp
     token_endpoint(&fx.ctx, client, request, fx.now()).await
 }
 
+/// A refresh token and the successor it rotated into.
+async fn rotated_once(fx: &Fixture, client: &Client) -> (String, String) {
+    let (code, verifier) = code_for(fx, client, "openid offline_access").await;
+    let first = exchange(fx, client, &code, &verifier)
+        .await
+        .expect("tokens");
+    let r1 = first.refresh_token.expect("refresh token");
+    let r2 = refresh(fx, client, &r1)
+        .await
+        .expect("rotated")
+        .refresh_token
+        .expect("new refresh token");
+    (r1, r2)
+}
+
 fn code_of<T: std::fmt::Debug>(r: Result<T, OAuthError>) -> ErrorCode {
     r.expect_err("expected an OAuth error").code
 }
@@ -125,16 +140,7 @@ async fn by_default_a_reused_refresh_token_revokes_the_family_at_once() {
         "strict by default"
     );
     let (client, _) = fx.client(false, &[]).await;
-    let (code, verifier) = code_for(&fx, &client, "openid offline_access").await;
-    let first = exchange(&fx, &client, &code, &verifier)
-        .await
-        .expect("tokens");
-    let r1 = first.refresh_token.expect("refresh token");
-    let r2 = refresh(&fx, &client, &r1)
-        .await
-        .expect("rotated")
-        .refresh_token
-        .expect("new refresh token");
+    let (r1, r2) = rotated_once(&fx, &client).await;
     assert_ne!(r1, r2);
     // The very same instant: no window, so this is reuse.
     assert_eq!(
@@ -151,16 +157,7 @@ async fn by_default_a_reused_refresh_token_revokes_the_family_at_once() {
 async fn within_the_grace_window_a_reuse_gets_the_same_successor_and_after_it_revokes() {
     let fx = Fixture::with(&[("BELF_TOKENS__REFRESH_REUSE_GRACE_MS", "1500")]).await;
     let (client, _) = fx.client(false, &[]).await;
-    let (code, verifier) = code_for(&fx, &client, "openid offline_access").await;
-    let first = exchange(&fx, &client, &code, &verifier)
-        .await
-        .expect("tokens");
-    let r1 = first.refresh_token.expect("refresh token");
-    let r2 = refresh(&fx, &client, &r1)
-        .await
-        .expect("rotated")
-        .refresh_token
-        .expect("new refresh token");
+    let (r1, r2) = rotated_once(&fx, &client).await;
 
     fx.clock.advance(std::time::Duration::from_millis(1000));
     let again = refresh(&fx, &client, &r1).await.expect("second tab");

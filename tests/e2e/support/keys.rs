@@ -1,4 +1,5 @@
-//! Signing keys generated once per test run (RSA generation is the slow part).
+//! Signing keys for tokens the tests forge (RS256, ES256, EdDSA), generated once per test
+//! run because RSA generation is the slow part.
 
 use std::sync::OnceLock;
 
