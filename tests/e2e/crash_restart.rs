@@ -34,6 +34,7 @@ fn belf(dir: &Path, db_url: &str, port: u16, args: &[&str]) -> tokio::process::C
         .env("BELF_PASSWORD__ITERATIONS", "1")
         .env("BELF_SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("BELF_SERVER__ISSUER", format!("http://127.0.0.1:{port}"))
+        .env("BELF_MANAGEMENT__BIND", "")
         .env("BELF_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
