@@ -265,7 +265,9 @@ impl Throttle {
     /// does its expensive work, and the next attempt in line reads it, so however many
     /// attempts run in parallel, they pass one by one, as in a sequence. A missing ticket
     /// means the attempt ahead is still on its way, which in a sequence would make this
-    /// one wait too.
+    /// one wait too. (Or that it was a free attempt when the allowance was larger: an
+    /// account that has just come under attack. Then this source, having failed before,
+    /// waits one second as a source without free failures would.)
     ///
     /// The series also names the current window (fixed windows of `window_secs`): a
     /// counter that expired and started again from 1 must not meet the tickets of its

@@ -53,16 +53,32 @@ async fn authenticate(
     let store = &*ctx.stores.ephemeral;
     let id = &presented.client_id;
     if let Err(t) = ctx.throttle.check_client(store, ip).await? {
-        tracing::warn!(client_id = %id, %ip, limit = t.by.as_str(), retry_after_secs = t.retry_after_secs, "client authentication throttled");
+        tracing::warn!(
+            client_id = %id,
+            %ip,
+            limit = t.by.as_str(),
+            retry_after_secs = t.retry_after_secs,
+            "client authentication throttled"
+        );
         return Err(slow_down(t.retry_after_secs));
     }
     match client_auth::authenticate(ctx, &presented).await {
         Ok(client) => Ok(client),
         Err(e) if e.code == ErrorCode::InvalidClient => {
             ctx.metrics.client_auth_failures.inc();
-            tracing::warn!(client_id = %id, %ip, method = presented.method.as_str(), "client authentication failed");
+            tracing::warn!(
+                client_id = %id,
+                %ip,
+                method = presented.method.as_str(),
+                "client authentication failed"
+            );
             if let Some(t) = ctx.throttle.client_failed(store, ip).await? {
-                tracing::warn!(%ip, limit = t.by.as_str(), retry_after_secs = t.retry_after_secs, "source throttled after failed client authentication");
+                tracing::warn!(
+                    %ip,
+                    limit = t.by.as_str(),
+                    retry_after_secs = t.retry_after_secs,
+                    "source throttled after failed client authentication"
+                );
             }
             Err(e.into())
         }

@@ -64,6 +64,9 @@ struct Space {
     cap: usize,
     when_full: WhenFull,
     name: &'static str,
+    /// Whether reaching the cap has been logged since the space last had room: once per
+    /// episode, not once per request of a flood.
+    full_logged: bool,
 }
 
 struct Entry {
@@ -81,6 +84,7 @@ impl Space {
             cap: cap.max(1),
             when_full,
             name,
+            full_logged: false,
         }
     }
 
@@ -113,12 +117,23 @@ impl Space {
     fn make_room(&mut self, key: &str, now: Instant) -> StoreResult<()> {
         self.drop_expired(now, EXPIRED_PER_WRITE);
         if self.entries.contains_key(key) || self.entries.len() < self.cap {
+            self.full_logged = false;
             return Ok(());
         }
-        // Full of live entries: a batch of expired ones may still sit behind the first.
+        // Full of live entries at the front; more expired ones may follow them (the index
+        // is ordered by expiry, so this stops at the first live one).
         self.drop_expired(now, usize::MAX);
         if self.entries.len() < self.cap {
             return Ok(());
+        }
+        if !self.full_logged {
+            self.full_logged = true;
+            tracing::warn!(
+                namespace = self.name,
+                cap = self.cap,
+                evicting = self.when_full == WhenFull::EvictOldest,
+                "in-process store full (memory_store caps)"
+            );
         }
         match self.when_full {
             WhenFull::EvictOldest => {
@@ -127,18 +142,11 @@ impl Space {
                 }
                 Ok(())
             }
-            WhenFull::Refuse => {
-                tracing::warn!(
-                    namespace = self.name,
-                    cap = self.cap,
-                    "in-process store full; entry refused"
-                );
-                Err(StoreError::Unavailable(anyhow::anyhow!(
-                    "in-process store full ({} entries of `{}`)",
-                    self.cap,
-                    self.name
-                )))
-            }
+            WhenFull::Refuse => Err(StoreError::Unavailable(anyhow::anyhow!(
+                "in-process store full ({} entries of `{}`)",
+                self.cap,
+                self.name
+            ))),
         }
     }
 

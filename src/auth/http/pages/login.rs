@@ -91,7 +91,7 @@ pub async fn login_submit(
         .await
         .or_unavailable(lang)?
     {
-        LoginAttempt::Throttled(t) => {
+        LoginOutcome::Throttled(t) => {
             let wait = t.retry_after_secs.to_string();
             let msg = i18n::text(lang, "throttled").replace("{s}", &wait);
             let mut res = page
@@ -108,20 +108,20 @@ pub async fn login_submit(
             }
             Ok(res)
         }
-        LoginAttempt::Refused => {
+        LoginOutcome::Refused => {
             let msg = i18n::text(lang, "login_failed");
             Ok(page
                 .render(&state, &browser, lang, StatusCode::UNAUTHORIZED, Some(msg))
                 .await)
         }
-        LoginAttempt::Accepted(user) => {
+        LoginOutcome::Accepted(user) => {
             finish_login(&state, browser.jar, lang, interaction_id, pending, &user).await
         }
     }
 }
 
 /// The outcome of a password check behind the login throttle.
-enum LoginAttempt {
+enum LoginOutcome {
     Accepted(Box<User>),
     /// Wrong username or password (which one is never told).
     Refused,
@@ -137,29 +137,39 @@ async fn attempt_login(
     ip: IpAddr,
     username: &str,
     password: String,
-) -> anyhow::Result<LoginAttempt> {
+) -> anyhow::Result<LoginOutcome> {
     let store = &*ctx.stores.ephemeral;
     let account = users::normalise_login(username);
     let attempt = match ctx.throttle.begin_login(store, &account, ip).await? {
         Ok(attempt) => attempt,
         Err(t) => {
-            tracing::warn!(%ip, limit = t.by.as_str(), retry_after_secs = t.retry_after_secs, "login throttled");
-            return Ok(LoginAttempt::Throttled(t));
+            tracing::warn!(
+                %ip,
+                limit = t.by.as_str(),
+                retry_after_secs = t.retry_after_secs,
+                "login throttled"
+            );
+            return Ok(LoginOutcome::Throttled(t));
         }
     };
     match users::authenticate(&*ctx.stores.users, &ctx.passwords, &account, password).await? {
         Ok(user) => {
             ctx.throttle.login_succeeded(store, &attempt).await?;
             tracing::info!(%ip, sub = %user.user_id, "login succeeded");
-            Ok(LoginAttempt::Accepted(Box::new(user)))
+            Ok(LoginOutcome::Accepted(Box::new(user)))
         }
         Err(refusal) => {
             ctx.metrics.login_failures.inc();
             tracing::info!(%ip, reason = refusal.as_str(), "login failed");
             if let Some(t) = ctx.throttle.login_failed(store, &attempt).await? {
-                tracing::warn!(%ip, limit = t.by.as_str(), retry_after_secs = t.retry_after_secs, "source throttled after failed logins");
+                tracing::warn!(
+                    %ip,
+                    limit = t.by.as_str(),
+                    retry_after_secs = t.retry_after_secs,
+                    "source throttled after failed logins"
+                );
             }
-            Ok(LoginAttempt::Refused)
+            Ok(LoginOutcome::Refused)
         }
     }
 }

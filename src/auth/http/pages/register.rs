@@ -97,7 +97,12 @@ pub async fn register_submit(
         .await
         .or_unavailable(lang)?;
     if let Err(t) = admitted {
-        tracing::warn!(%ip, limit = t.by.as_str(), retry_after_secs = t.retry_after_secs, "registration throttled");
+        tracing::warn!(
+            %ip,
+            limit = t.by.as_str(),
+            retry_after_secs = t.retry_after_secs,
+            "registration throttled"
+        );
         let wait = t.retry_after_secs.to_string();
         let msg = i18n::text(lang, "registration_throttled").replace("{s}", &wait);
         let mut res = render(
