@@ -25,6 +25,8 @@ pub struct Config {
     pub pages: PagesConfig,
     pub throttle: ThrottleConfig,
     pub clients: ClientsConfig,
+    pub memory_store: MemoryStoreConfig,
+    pub management: ManagementConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -127,6 +129,8 @@ pub struct TokensConfig {
 pub struct SessionConfig {
     pub ttl_secs: u64,
     pub interaction_ttl_secs: u64,
+    /// Pending sign-ins one browser may hold; a new one pushes out its oldest.
+    pub max_interactions_per_browser: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,7 +164,60 @@ pub struct ThrottleConfig {
     pub free_failures_per_ip: u64,
     pub free_failures_per_account: u64,
     pub max_delay_secs: u64,
+    pub free_registrations_per_ip: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// Caps of the in-process ephemeral store (used when `redis.url` is empty), in entries,
+/// one per namespace (`auth::store::memory`). `Default` is what `default.toml` ships
+/// (a test keeps the two equal).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryStoreConfig {
+    pub sessions: usize,
+    pub interactions: usize,
+    pub authorization_codes: usize,
+    pub spent_codes: usize,
+    pub revoked_access_tokens: usize,
+    pub revoked_grants: usize,
+    pub grant_claims: usize,
+    pub refresh_successors: usize,
+    pub throttle: usize,
+}
+
+impl Default for MemoryStoreConfig {
+    fn default() -> Self {
+        MemoryStoreConfig {
+            sessions: 200_000,
+            interactions: 20_000,
+            authorization_codes: 10_000,
+            spent_codes: 20_000,
+            revoked_access_tokens: 100_000,
+            revoked_grants: 100_000,
+            grant_claims: 100_000,
+            refresh_successors: 100_000,
+            throttle: 200_000,
+        }
+    }
+}
+
+/// The management listener (`/metrics`), apart from the public one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementConfig {
+    /// An address, or empty for no management listener.
+    pub bind: String,
+}
+
+impl ManagementConfig {
+    /// The address to listen on; `None` when the listener is off. Checked at load, so
+    /// the error case is unreachable after [`Config::load`].
+    pub fn bind_addr(&self) -> Result<Option<SocketAddr>, std::net::AddrParseError> {
+        match self.bind.trim() {
+            "" => Ok(None),
+            addr => addr.parse().map(Some),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,6 +225,18 @@ pub struct ThrottleConfig {
 pub struct ResourceConfig {
     pub audience: String,
     pub scopes: Vec<String>,
+    /// What each scope lets a client do, as the consent page says it: every scope in
+    /// `scopes` needs one, in English and Korean.
+    #[serde(default)]
+    pub descriptions: std::collections::HashMap<String, ScopeDescription>,
+}
+
+/// A scope in people's words, in each page language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDescription {
+    pub en: String,
+    pub ko: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -241,6 +310,21 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The defaults overlaid with a TOML document (no environment): what `--config FILE`
+    /// does with the file's text; the fuzz harness feeds it arbitrary text.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let cfg: Config = config::Config::builder()
+            .add_source(config::File::from_str(
+                DEFAULT_TOML,
+                config::FileFormat::Toml,
+            ))
+            .add_source(config::File::from_str(text, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize()?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
     fn check(&self) -> Result<(), ConfigError> {
         let invalid = |key, reason: &str| {
             Err(ConfigError::Invalid {
@@ -282,6 +366,9 @@ impl Config {
                 return invalid(key, "must be greater than 0");
             }
         }
+        if self.session.max_interactions_per_browser == 0 {
+            return invalid("session.max_interactions_per_browser", "must be at least 1");
+        }
         if self.password.max_concurrent_hashes == 0 {
             return invalid("password.max_concurrent_hashes", "must be at least 1");
         }
@@ -315,6 +402,29 @@ impl Config {
         let db = self.database.url.expose_secret();
         if crate::db::Dialect::parse(db).is_none() {
             return invalid("database.url", "must start with sqlite: or postgres:");
+        }
+        if self.management.bind_addr().is_err() {
+            return invalid(
+                "management.bind",
+                "must be an address such as 127.0.0.1:9090, or empty for none",
+            );
+        }
+        for resource in &self.resources {
+            for scope in &resource.scopes {
+                let described = resource
+                    .descriptions
+                    .get(scope)
+                    .is_some_and(|d| !d.en.trim().is_empty() && !d.ko.trim().is_empty());
+                if !described {
+                    return Err(ConfigError::Invalid {
+                        key: "resources.descriptions",
+                        reason: format!(
+                            "scope `{scope}` of resource `{}` needs a description in `en` and `ko` (shown on the consent page)",
+                            resource.audience
+                        ),
+                    });
+                }
+            }
         }
         Ok(())
     }
@@ -378,6 +488,45 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()));
             }
         }
+    }
+
+    #[test]
+    fn in_code_memory_store_caps_are_the_shipped_ones() {
+        let cfg = Config::load_with_env(None, env(&[])).unwrap();
+        assert_eq!(cfg.memory_store, MemoryStoreConfig::default());
+    }
+
+    #[test]
+    fn management_listener_can_be_turned_off() {
+        let cfg = Config::load_with_env(None, env(&[])).unwrap();
+        assert_eq!(
+            cfg.management.bind_addr().unwrap(),
+            Some("127.0.0.1:9090".parse().unwrap())
+        );
+        let cfg = Config::load_with_env(None, env(&[("BELF_MANAGEMENT__BIND", "")])).unwrap();
+        assert_eq!(cfg.management.bind_addr().unwrap(), None);
+        let err =
+            Config::load_with_env(None, env(&[("BELF_MANAGEMENT__BIND", "nope")])).unwrap_err();
+        assert!(err.to_string().contains("management.bind"), "{err}");
+    }
+
+    #[test]
+    fn every_resource_scope_needs_a_description() {
+        let cfg = Config::load_with_env(None, env(&[])).unwrap();
+        let todo = &cfg.resources[0];
+        assert_eq!(
+            todo.descriptions["courses:write"].ko,
+            "코스와 할 일 만들기, 수정, 삭제"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("extra.toml");
+        std::fs::write(
+            &file,
+            "[[resources]]\naudience = \"photos\"\nscopes = [\"photos:read\"]\n",
+        )
+        .unwrap();
+        let err = Config::load_with_env(Some(&file), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("photos:read"), "{err}");
     }
 
     #[test]

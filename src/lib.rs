@@ -9,6 +9,8 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+#[doc(hidden)]
+pub mod fuzz_harness;
 pub mod metrics;
 pub mod serve;
 pub mod telemetry;

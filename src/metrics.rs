@@ -1,5 +1,7 @@
-//! Prometheus metrics (`GET /metrics`), one registry per server instance (no global
-//! recorder, so several servers in one test process do not mix their numbers).
+//! Prometheus metrics, one registry per server instance (no global recorder, so several
+//! servers in one test process do not mix their numbers). Scraped at `GET /metrics` on the
+//! identity server's management listener (`auth::http::management`), never on the public
+//! one.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -37,6 +37,17 @@ pub struct ListenerLimits {
     pub max_connections: usize,
 }
 
+/// The shipped defaults (`[server]` in `config/default.toml`).
+impl Default for ListenerLimits {
+    fn default() -> Self {
+        ListenerLimits {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
+        }
+    }
+}
+
 impl ListenerLimits {
     pub fn from_config(c: &ServerConfig) -> ListenerLimits {
         ListenerLimits {

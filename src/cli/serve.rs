@@ -13,7 +13,7 @@ use crate::config::Config;
 pub enum Part {
     /// The identity server only.
     Auth,
-    /// The todo/course service only (needs a reachable issuer).
+    /// The todo/course service only (it waits for its issuer in the background).
     Todo,
 }
 
@@ -63,9 +63,19 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
                  accept its tokens (set BELF_TODO__ISSUER={issuer})"
             );
         }
+        let management = match (server.management_port(), config.management.bind_addr()) {
+            (Some(port), Ok(Some(addr))) => Some(SocketAddr::new(addr.ip(), port)),
+            _ => None,
+        };
+        if let Some(management) = management {
+            tracing::info!(address = %management, "management listener (metrics) listening");
+        }
         if !json_logs {
             eprintln!("Belf identity server: listening on {address}, issuer {issuer}");
             eprintln!("  discovery: {discovery}");
+            if let Some(management) = management {
+                eprintln!("  metrics (management listener): http://{management}/metrics");
+            }
             eprintln!(
                 "  register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback"
             );
@@ -77,7 +87,9 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
         tasks.spawn(async move { server.run_until(stop).await.map_err(anyhow::Error::from) });
     }
     if run_todo {
-        let todo = crate::todo::TodoServer::build(&config.todo).await?;
+        let todo = crate::todo::TodoServer::build(&config.todo)
+            .await?
+            .with_limits(crate::serve::ListenerLimits::from_config(&config.server));
         // The todo service logs its own "listening" event; the banner is for people only.
         if !json_logs {
             eprintln!(

@@ -21,39 +21,69 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::config::TodoConfig;
-use crate::validator::{DiscoveryError, Validator};
+use crate::serve::ListenerLimits;
+use crate::validator::{Backoff, ValidatorOptions, ValidatorSlot};
 use store::SqlStore;
 
-/// How long start-up waits for the issuer: it may be starting in the same process.
-const DISCOVERY_ATTEMPTS: u32 = 20;
-const DISCOVERY_PAUSE: Duration = Duration::from_millis(250);
+/// How long start-up waits for the first discovery attempt: enough for an issuer that
+/// answers (so a service started beside a running issuer is ready at once), short enough
+/// that one that does not never holds start-up (it is retried in the background).
+const FIRST_ATTEMPT_WAIT: Duration = Duration::from_secs(2);
 
 pub struct TodoServer {
     listener: TcpListener,
     router: axum::Router,
     port: u16,
+    limits: ListenerLimits,
 }
 
 impl TodoServer {
-    /// Opens and migrates the database, discovers the issuer, binds `cfg.bind`.
+    /// Opens and migrates the database, starts discovering the issuer, binds `cfg.bind`.
+    ///
+    /// An issuer that does not answer does not stop start-up: discovery goes on in the
+    /// background with capped exponential back-off ([`Backoff::default`]), and until it
+    /// succeeds `/readyz` and every API call that carries a token answer 503 (`/healthz`
+    /// answers 200 all along).
     pub async fn build(cfg: &TodoConfig) -> anyhow::Result<TodoServer> {
+        Self::build_with(cfg, Backoff::default()).await
+    }
+
+    /// [`TodoServer::build`] with another discovery back-off.
+    pub async fn build_with(cfg: &TodoConfig, backoff: Backoff) -> anyhow::Result<TodoServer> {
         let store = SqlStore::connect(cfg.database_url.expose_secret())
             .await
             .context("opening the todo database")?;
-        let validator = discover_with_retry(cfg.issuer.as_str(), &cfg.audience)
-            .await
-            .with_context(|| format!("discovering issuer {}", cfg.issuer))?;
+        let validator = ValidatorSlot::discover_in_background(
+            cfg.issuer.as_str(),
+            &cfg.audience,
+            ValidatorOptions::default(),
+            backoff,
+        );
+        let _ = tokio::time::timeout(FIRST_ATTEMPT_WAIT, validator.first_attempt()).await;
+        if !validator.is_ready() {
+            tracing::warn!(
+                issuer = %cfg.issuer,
+                "issuer not reachable yet; starting anyway, not ready until its keys are fetched"
+            );
+        }
         let listener = TcpListener::bind(cfg.bind)
             .await
             .with_context(|| format!("binding {}", cfg.bind))?;
         let port = listener.local_addr()?.port();
-        let router = http::router(http::AppState::new(validator, store))
-            .layer(tower_http::trace::TraceLayer::new_for_http());
+        let router = http::router(http::AppState::new(validator, store));
         Ok(TodoServer {
             listener,
             router,
             port,
+            limits: ListenerLimits::default(),
         })
+    }
+
+    /// Serve with these connection limits (`belf serve` passes `[server]`'s, so every
+    /// listener is protected alike against slow and idle clients).
+    pub fn with_limits(mut self, limits: ListenerLimits) -> TodoServer {
+        self.limits = limits;
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -71,24 +101,6 @@ impl TodoServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(port = self.port, "todo service listening");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-    }
-}
-
-async fn discover_with_retry(issuer: &str, audience: &str) -> Result<Validator, DiscoveryError> {
-    let mut attempt = 1;
-    loop {
-        match Validator::discover(issuer, audience).await {
-            Ok(v) => return Ok(v),
-            // Only a transport error can be the issuer still starting; a wrong issuer
-            // name or an empty JWKS will not fix itself.
-            Err(DiscoveryError::Http { .. }) if attempt < DISCOVERY_ATTEMPTS => {
-                attempt += 1;
-                tokio::time::sleep(DISCOVERY_PAUSE).await;
-            }
-            Err(e) => return Err(e),
-        }
+        crate::serve::serve(self.listener, self.router, self.limits, shutdown).await
     }
 }

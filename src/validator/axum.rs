@@ -37,8 +37,16 @@ where
     type Rejection = BearerError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, BearerError> {
+        Authenticated::from_parts(parts, &Validator::from_ref(state)).await
+    }
+}
+
+impl Authenticated {
+    /// The bearer token of `parts`, validated by `validator`: for extractors of services
+    /// that keep their validator somewhere [`FromRef`] cannot reach (behind a readiness
+    /// check, say) or that check more than the token before a handler runs.
+    pub async fn from_parts(parts: &Parts, validator: &Validator) -> Result<Self, BearerError> {
         let token = bearer_token(parts)?;
-        let validator = Validator::from_ref(state);
         validator
             .validate(token)
             .await
@@ -47,8 +55,9 @@ where
     }
 }
 
-/// Extracts the token of an `Authorization: Bearer` header (scheme case-insensitive).
-fn bearer_token(parts: &Parts) -> Result<&str, BearerError> {
+/// Extracts the token of an `Authorization: Bearer` header (scheme case-insensitive),
+/// without validating it.
+pub fn bearer_token(parts: &Parts) -> Result<&str, BearerError> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)

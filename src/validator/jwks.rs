@@ -227,6 +227,15 @@ fn parse_public(jwk: &Jwk) -> Option<aws_lc_rs::signature::ParsedPublicKey> {
     }
 }
 
+/// How many keys of an untrusted JWKS document would be accepted (for the fuzz harness:
+/// the same path `refresh` takes with the issuer's answer).
+#[doc(hidden)]
+pub fn usable_keys_in(document: &str) -> usize {
+    serde_json::from_str::<jsonwebtoken::jwk::JwkSet>(document)
+        .map(|set| set.keys.iter().filter_map(usable).count())
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod axum;
+mod background;
 mod jwks;
 pub mod verified;
 
@@ -28,6 +29,7 @@ use jwks::{CachedKey, JwksCache};
 use verified::{Verified, VerifiedTokens};
 
 pub use self::axum::Authenticated;
+pub use background::{Backoff, ValidatorSlot};
 
 /// Tokens larger than this are refused before any parsing: no honest Belf token comes near.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -439,4 +441,20 @@ async fn fetch_json<T: serde::de::DeserializeOwned>(
 /// Algorithms a Belf issuer signs with; anything else in a JWKS is ignored.
 pub(crate) fn allowed(alg: Algorithm) -> bool {
     matches!(alg, Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA)
+}
+
+/// Everything the validator parses from untrusted input before a signature is checked: the
+/// JWS header, the claims JSON, and the issuer's JWK set (see `crate::fuzz_harness`).
+#[doc(hidden)]
+pub fn parse_untrusted_for_fuzzing(token: &str, jwks_document: &str) {
+    if token.len() <= MAX_TOKEN_BYTES {
+        let _ = jsonwebtoken::decode_header(token);
+        if let Some(payload) = token.split('.').nth(1) {
+            use base64::Engine;
+            if let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload) {
+                let _ = serde_json::from_slice::<RawClaims>(&bytes);
+            }
+        }
+    }
+    let _ = jwks::usable_keys_in(jwks_document);
 }

@@ -48,6 +48,7 @@ impl Belf {
             .env("BELF_KEYS__DIR", dir.join("keys"))
             .env("BELF_PASSWORD__MEMORY_KIB", "1024")
             .env("BELF_PASSWORD__ITERATIONS", "1")
+            .env("BELF_MANAGEMENT__BIND", "")
             .env("BELF_LOG", "warn");
         cmd
     }

@@ -91,3 +91,43 @@ async fn healthz_keeps_answering_past_the_connection_cap() {
     );
     drop(stalled);
 }
+
+#[tokio::test]
+async fn the_todo_listener_closes_a_stalled_connection_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = belf::config::TodoConfig {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        database_url: crate::support::fresh_database_url(dir.path(), "limits")
+            .await
+            .into(),
+        // Nobody listens there: the listener's limits do not depend on the issuer.
+        issuer: "http://127.0.0.1:9".parse().expect("issuer"),
+        audience: "belf-todo".into(),
+    };
+    let server = belf::todo::TodoServer::build(&cfg)
+        .await
+        .expect("todo server builds")
+        .with_limits(belf::serve::ListenerLimits {
+            header_read_timeout: Duration::from_secs(1),
+            request_timeout: Duration::from_secs(1),
+            max_connections: 20,
+        });
+    let port = server.port();
+    tokio::spawn(server.run_until(std::future::pending()));
+    let mut slow = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .expect("partial head");
+    let mut buf = [0u8; 256];
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read(&mut buf))
+        .await
+        .expect("the todo service closes the connection within the timeout");
+    if let Ok(n) = read
+        && n > 0
+    {
+        let head = String::from_utf8_lossy(&buf[..n]);
+        assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    }
+}

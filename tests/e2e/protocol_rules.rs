@@ -451,7 +451,7 @@ async fn registration_creates_the_user_and_continues_the_authorization() {
     };
     let invalid = submit("not-an-email", csrf.clone()).await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(invalid.body.contains("invalid email"), "{}", invalid.body);
+    assert!(invalid.body.contains("e-mail address"), "{}", invalid.body);
     let no_csrf = submit("carol@example.com", String::new()).await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
 

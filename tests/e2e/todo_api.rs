@@ -393,6 +393,33 @@ async fn validation_errors_name_the_field() {
         assert_eq!(b["field"], field, "{body}: {b}");
         assert_eq!(b["error"], "invalid_field");
     }
+    // In our words, naming the field (issue 11, finding 5), never serde's.
+    for (body, message) in [
+        (
+            json!({"colour": "blue", "start_date": "2026-01-01"}),
+            "title: is required",
+        ),
+        (
+            json!({"title": 5, "colour": "blue", "start_date": "2026-01-01"}),
+            "title: must be a string",
+        ),
+        (
+            json!({"title": "t", "colour": "blue", "start_date": "2026-01-01", "tags": "rust"}),
+            "tags: must be a list of strings",
+        ),
+        (
+            json!({"title": "t", "colour": "blue", "start_date": "2026-01-01", "owner": "me"}),
+            "owner: is not a field of this request (its fields: title, explanation, colour, \
+             start_date, end_date, tags, public)",
+        ),
+    ] {
+        let (s, b) = w.app.post("/api/courses", &w.alice, body.clone()).await;
+        assert_eq!(
+            (s, b["message"].as_str()),
+            (422, Some(message)),
+            "{body}: {b}"
+        );
+    }
     let id = create_course(&w, &w.alice, "Valid", false).await;
     let todos = format!("/api/courses/{id}/todos");
     for (body, field) in [
@@ -416,7 +443,7 @@ async fn validation_errors_name_the_field() {
         assert_eq!(b["field"], field, "{body}: {b}");
     }
     for (path, field) in [
-        ("/api/today", "date"),
+        ("/api/today?tz=Asia/Tokyo", "tz"),
         ("/api/today?date=2026-02-30", "date"),
         ("/api/courses/search?limit=0", "limit"),
         ("/api/courses/search?offset=-1", "offset"),
@@ -441,6 +468,10 @@ async fn validation_errors_name_the_field() {
     assert_eq!(resp.status(), 400);
     let b: Value = resp.json().await.expect("json body");
     assert_eq!(b["error"], "malformed_json");
+    assert_eq!(
+        b["message"],
+        "the body ends before its JSON does (line 1, column 10)"
+    );
     let resp = w
         .app
         .http
@@ -475,6 +506,24 @@ async fn openapi_document_matches_the_routes() {
             let (status, body) = w.app.call(m, &concrete, None, None).await;
             let expected = if public { 200 } else { 401 };
             assert_eq!(status, expected, "{method} {path}: {body}");
+            // What every operation of its kind can answer is documented.
+            let documented = |code: &str| op["responses"].get(code).is_some();
+            let mut must = Vec::new();
+            if !public {
+                must.extend(["401", "403"]);
+            }
+            if op.get("requestBody").is_some() {
+                must.extend(["400", "413", "415", "422"]);
+            }
+            let queried = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+            if queried {
+                must.extend(["400", "422"]);
+            }
+            for code in must {
+                assert!(documented(code), "{method} {path} does not document {code}");
+            }
         }
     }
 }

@@ -64,6 +64,7 @@ async fn odd_input_is_a_4xx_never_a_5xx() {
             );
             if s >= 400 {
                 assert!(b["error"].is_string(), "{method} {path} {body}: {b}");
+                assert_own_words(&b);
             }
         }
     }
@@ -88,6 +89,7 @@ async fn odd_input_is_a_4xx_never_a_5xx() {
         assert!(s < 500, "{path}: {s} {b}");
         if s >= 400 {
             assert!(b["error"].is_string(), "{path}: {b}");
+            assert_own_words(&b);
         }
     }
 
@@ -96,6 +98,35 @@ async fn odd_input_is_a_4xx_never_a_5xx() {
                       "explanation": "x".repeat(200_000)});
     let (s, b) = w.app.post("/api/courses", &w.alice, huge).await;
     assert_eq!((s, b["error"].clone()), (413, json!("payload_too_large")));
+}
+
+/// Error messages are ours, never a library's: no serde or axum wording, no Rust type
+/// names, and a 422 names its field in the message too (issue 11, finding 5).
+fn assert_own_words(body: &serde_json::Value) {
+    let message = body["message"].as_str().unwrap_or_default();
+    for library_words in [
+        "invalid type",
+        "missing field",
+        "unknown field",
+        "expected ",
+        "at line",
+        "EOF",
+        "deserialize",
+        "Failed to",
+        "target type",
+    ] {
+        assert!(
+            !message.contains(library_words),
+            "{library_words:?} in {body}"
+        );
+    }
+    if body["error"] == "invalid_field" {
+        let field = body["field"].as_str().unwrap_or_default();
+        assert!(
+            !field.is_empty() && message.starts_with(&format!("{field}: ")),
+            "{body}"
+        );
+    }
 }
 
 /// A todo written into a course deleted at the same moment (the handler checked the course,

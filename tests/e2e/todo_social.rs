@@ -203,3 +203,83 @@ async fn delete_me_removes_everything_of_mine() {
     assert_eq!(s, 200);
     assert_eq!(f["forked_from"], mine.as_str());
 }
+
+/// One fork per person (issue 11, finding 3): forking again, or many times at once,
+/// returns the first fork (200, same id, `Location`) instead of another copy, and
+/// `fork_count` counts people.
+#[tokio::test]
+async fn forking_again_returns_the_existing_fork() {
+    let w = world().await;
+    let original = create_course(&w, &w.alice, "Popular", true).await;
+    let fork = |token: String| {
+        let url = format!("{}/api/courses/{original}/fork", w.app.base);
+        let http = w.app.http.clone();
+        async move {
+            let resp = http
+                .post(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("sent");
+            let status = resp.status().as_u16();
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            let body: Value = resp.json().await.expect("json");
+            (status, location, body)
+        }
+    };
+    let (s, location, first) = fork(w.bob.clone()).await;
+    assert_eq!(s, 201, "{first}");
+    let bob_fork = first["id"].as_str().expect("id").to_owned();
+    assert_eq!(location, Some(format!("/api/courses/{bob_fork}")));
+    // Bob changes his fork; forking again hands it back as it is now.
+    let (s, _) = w
+        .app
+        .patch(
+            &format!("/api/courses/{bob_fork}"),
+            &w.bob,
+            json!({"title": "Bob's copy"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    for _ in 0..3 {
+        let (s, location, again) = fork(w.bob.clone()).await;
+        assert_eq!(s, 200, "{again}");
+        assert_eq!(again["id"], bob_fork.as_str());
+        assert_eq!(again["title"], "Bob's copy");
+        assert_eq!(location, Some(format!("/api/courses/{bob_fork}")));
+    }
+    // A burst of simultaneous clicks makes one copy.
+    let burst = futures::future::join_all((0..8).map(|_| fork(w.carol.clone()))).await;
+    let created = burst.iter().filter(|(s, _, _)| *s == 201).count();
+    assert_eq!(created, 1, "{burst:?}");
+    let ids: std::collections::HashSet<&str> = burst
+        .iter()
+        .map(|(s, _, b)| {
+            assert!(*s == 200 || *s == 201, "{s} {b}");
+            b["id"].as_str().expect("id")
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+
+    let (_, o) = w
+        .app
+        .get(&format!("/api/courses/{original}"), &w.alice)
+        .await;
+    assert_eq!(o["fork_count"], 2, "{o}");
+    let (_, mine) = w.app.get("/api/courses", &w.carol).await;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1), "{mine}");
+
+    // Once Bob deletes his fork, he can make a new one.
+    let (s, _) = w
+        .app
+        .delete(&format!("/api/courses/{bob_fork}"), &w.bob)
+        .await;
+    assert_eq!(s, 204);
+    let (s, _, fresh) = fork(w.bob.clone()).await;
+    assert_eq!(s, 201, "{fresh}");
+    assert_eq!(fresh["title"], "Popular");
+}

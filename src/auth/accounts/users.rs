@@ -158,24 +158,68 @@ pub async fn set_password(
     Ok(user)
 }
 
-/// Checks a login. The same `None` for an unknown user, a wrong password and a disabled
-/// account, after the same amount of hashing work.
+/// The form a typed login takes for lookups and for the login throttle: trimmed and lower
+/// case (usernames and e-mail addresses are case-insensitive). Both must agree, or
+/// `"  Alice\t"` would be a fresh throttle key for the account `alice`.
+pub fn normalise_login(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
+/// Why a login was refused. Never shown (the page says "wrong username or password" for
+/// all of them, after the same amount of hashing work); logged as a reason class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefusal {
+    UnknownAccount,
+    WrongPassword,
+    Disabled,
+    /// A name or password too long to be real.
+    Malformed,
+}
+
+impl LoginRefusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginRefusal::UnknownAccount => "unknown_account",
+            LoginRefusal::WrongPassword => "wrong_password",
+            LoginRefusal::Disabled => "disabled",
+            LoginRefusal::Malformed => "malformed",
+        }
+    }
+}
+
+/// Checks a login; `login` as typed or already normalised. An unknown account, a wrong
+/// password and a disabled account cost the same hashing work, so the answer's timing does
+/// not tell them apart.
 pub async fn authenticate(
     store: &dyn UserStore,
     hasher: &PasswordHasherPool,
     login: &str,
     password: String,
-) -> Result<Option<User>, UserError> {
-    let user = if login.len() > 254 {
-        None
-    } else {
-        store.find_user(login.trim()).await?
-    };
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Ok(None);
+) -> Result<Result<User, LoginRefusal>, UserError> {
+    let login = normalise_login(login);
+    if login.len() > 254 || password.len() > MAX_PASSWORD_BYTES {
+        return Ok(Err(LoginRefusal::Malformed));
     }
+    let user = store.find_user(&login).await?;
     let ok = hasher
         .verify(user.as_ref().map(|u| u.password_hash.clone()), password)
         .await?;
-    Ok(user.filter(|u| ok && !u.disabled))
+    Ok(match user {
+        None => Err(LoginRefusal::UnknownAccount),
+        Some(_) if !ok => Err(LoginRefusal::WrongPassword),
+        Some(u) if u.disabled => Err(LoginRefusal::Disabled),
+        Some(u) => Ok(u),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_normalise_like_the_lookup() {
+        assert_eq!(normalise_login("  Victim\t"), "victim");
+        assert_eq!(normalise_login("ALICE@Example.COM "), "alice@example.com");
+        assert_eq!(normalise_login("bob"), "bob");
+    }
 }

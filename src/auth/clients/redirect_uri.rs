@@ -133,4 +133,53 @@ mod tests {
             Err(RedirectUriError::InsecureHttp(_))
         ));
     }
+
+    proptest::proptest! {
+        /// Whatever is offered at registration: never a panic, and what is accepted has no
+        /// fragment, no user info, no forbidden scheme, and http only on a loopback host.
+        #[test]
+        fn accepted_redirect_uris_keep_every_rule(
+            raw in "(https?|javascript|data|com\\.app|file)://?[a-z0-9.@:\\[\\]-]{0,24}(/[a-z#?=&%]{0,12}){0,3}|\\PC{0,60}",
+            public in proptest::bool::ANY,
+        ) {
+            if let Ok(uri) = RedirectUri::parse(&raw, public) {
+                let s = uri.as_str();
+                proptest::prop_assert!(!s.contains('#'), "{s}");
+                let url = url::Url::parse(s).expect("accepted URIs parse");
+                proptest::prop_assert!(url.username().is_empty() && url.password().is_none());
+                proptest::prop_assert!(!FORBIDDEN_SCHEMES.contains(&url.scheme()));
+                if url.scheme() == "http" {
+                    proptest::prop_assert!(is_loopback(&url), "{s}");
+                }
+                if !matches!(url.scheme(), "http" | "https") {
+                    proptest::prop_assert!(public, "custom scheme for a confidential client: {s}");
+                }
+            }
+        }
+
+        /// A registered URI matches itself and nothing else: no prefix, case, slash or
+        /// percent-encoding variant of it.
+        #[test]
+        fn a_registered_uri_matches_only_itself(
+            path in "[a-z]{1,8}",
+            variant in "[a-zA-Z0-9/%._-]{0,12}",
+        ) {
+            let registered = format!("https://app.example/{path}");
+            let client = crate::auth::clients::Client {
+                client_id: crate::auth::clients::ClientId::generate(),
+                name: "p".into(),
+                secret_hash: None,
+                redirect_uris: vec![RedirectUri::parse(&registered, true).expect("valid")],
+                post_logout_redirect_uris: vec![],
+                grant_types: vec![],
+                scopes: vec![],
+                access_token_alg: None,
+                created_at: 0,
+            };
+            proptest::prop_assert!(client.has_redirect_uri(&registered));
+            let other = format!("{registered}{variant}");
+            proptest::prop_assert_eq!(client.has_redirect_uri(&other), variant.is_empty());
+            proptest::prop_assert!(!client.has_redirect_uri(&registered.to_uppercase()));
+        }
+    }
 }

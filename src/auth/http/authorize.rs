@@ -35,8 +35,11 @@ pub async fn authorize(
     let (client, request) = match authorize::parse(ctx, &params).await {
         Ok(ok) => ok,
         Err(AuthorizeError::Page(e)) => {
-            tracing::info!(reason = %e.reason, "authorization request refused without redirect");
-            return Err(PageError::bad_request(lang, e.reason));
+            tracing::info!(
+                reason = e.reason(),
+                "authorization request refused without redirect"
+            );
+            return Err(PageError::untrusted_authorization(lang, e));
         }
         Err(AuthorizeError::Redirect(e)) => return Ok(redirect(&e.to_url(&ctx.issuer))),
         Err(AuthorizeError::Unavailable(_)) => return Err(PageError::unavailable(lang)),

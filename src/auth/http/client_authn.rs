@@ -39,8 +39,10 @@ impl FromRequest<AppState> for AuthenticatedClient {
     }
 }
 
-/// Throttle check, credential check, and counting of failures, in that order: a throttled
-/// client is refused before its secret is even looked at.
+/// Throttle check, credential check, and counting of failures, in that order: a client
+/// whose source IP is waiting is refused before its secret is even looked at. Failures
+/// count per source IP only: wrong secrets sent with a client's id from elsewhere must
+/// not make the real client wait.
 async fn authenticate(
     ctx: &AuthContext,
     ip: std::net::IpAddr,
@@ -50,15 +52,33 @@ async fn authenticate(
     let presented = client_auth::extract(authorization, params)?;
     let store = &*ctx.stores.ephemeral;
     let id = &presented.client_id;
-    if let Err(t) = ctx.throttle.check(store, "client", id, ip).await? {
+    if let Err(t) = ctx.throttle.check_client(store, ip).await? {
+        tracing::warn!(
+            client_id = %id,
+            %ip,
+            limit = t.by.as_str(),
+            retry_after_secs = t.retry_after_secs,
+            "client authentication throttled"
+        );
         return Err(slow_down(t.retry_after_secs));
     }
     match client_auth::authenticate(ctx, &presented).await {
         Ok(client) => Ok(client),
         Err(e) if e.code == ErrorCode::InvalidClient => {
             ctx.metrics.client_auth_failures.inc();
-            if let Some(t) = ctx.throttle.failed(store, "client", id, ip).await? {
-                tracing::warn!(client_id = %id, %ip, wait = t.retry_after_secs, "client authentication throttled");
+            tracing::warn!(
+                client_id = %id,
+                %ip,
+                method = presented.method.as_str(),
+                "client authentication failed"
+            );
+            if let Some(t) = ctx.throttle.client_failed(store, ip).await? {
+                tracing::warn!(
+                    %ip,
+                    limit = t.by.as_str(),
+                    retry_after_secs = t.retry_after_secs,
+                    "source throttled after failed client authentication"
+                );
             }
             Err(e.into())
         }

@@ -34,7 +34,10 @@ pub async fn end_session(
         .await
         .or_unavailable(lang)?;
     match outcome {
-        EndSession::Reject(rejection) => Err(PageError::bad_request(lang, rejection.reason())),
+        EndSession::Reject(rejection) => {
+            tracing::info!(reason = rejection.reason(), "logout request refused");
+            Err(PageError::logout_refused(lang, rejection))
+        }
         EndSession::Confirm { username } => {
             Ok(confirm_page(&state, &browser, lang, &params, &username))
         }
@@ -46,7 +49,6 @@ pub async fn end_session(
                     lang,
                     "home_title",
                     i18n::text(lang, "signed_out"),
-                    false,
                 ),
             };
             Ok((cookies::clear_session(browser.jar), page).into_response())

@@ -9,6 +9,8 @@ pub mod end_session;
 pub mod error;
 pub mod extractors;
 pub mod introspect;
+pub mod management;
+pub mod not_found;
 pub mod pages;
 pub mod revoke;
 pub mod token;
@@ -87,9 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route(paths::INTROSPECT, post(introspect::introspect))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_endpoint))
         .merge(browser_routes)
-        .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+        .fallback(not_found::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(
             metrics.clone(),
@@ -98,12 +99,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state);
 
     crate::telemetry::with_http_layers(routes)
-}
-
-async fn metrics_endpoint(State(state): State<AppState>) -> impl IntoResponse {
-    let m = &state.ctx.metrics;
-    m.hash_queue.set(state.ctx.passwords.queue_len() as i64);
-    crate::metrics::response(m)
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
@@ -122,11 +117,15 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 pub struct AuthServer {
     listener: TcpListener,
     router: Router,
+    /// The management listener (`/metrics`) and its router, when one is configured.
+    management: Option<(TcpListener, Router)>,
+    state: AppState,
     pub ctx: AuthContext,
 }
 
 impl AuthServer {
-    /// Opens storage (migrating it), loads or generates keys, binds `server.bind`.
+    /// Opens storage (migrating it), loads or generates keys, binds `server.bind` and
+    /// `management.bind`.
     pub async fn build(config: Config) -> anyhow::Result<AuthServer> {
         let stores = Stores::connect(&config).await?;
         Self::build_with_stores(config, stores).await
@@ -136,10 +135,22 @@ impl AuthServer {
         let listener = TcpListener::bind(config.server.bind)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.bind))?;
-        Self::build_on(config, stores, listener).await
+        let management =
+            match config.management.bind_addr()? {
+                Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| {
+                    anyhow::anyhow!("cannot listen on {addr} (management.bind): {e}")
+                })?),
+                None => None,
+            };
+        let server = Self::build_on(config, stores, listener).await?;
+        Ok(match management {
+            Some(listener) => server.with_management_listener(listener),
+            None => server,
+        })
     }
 
-    /// With a listener bound by the caller (tests bind port 0 first to learn the issuer URL).
+    /// With a listener bound by the caller (tests bind port 0 first to learn the issuer
+    /// URL). No management listener: see [`AuthServer::with_management_listener`].
     pub async fn build_on(
         config: Config,
         stores: Stores,
@@ -170,25 +181,57 @@ impl AuthServer {
         });
         Ok(AuthServer {
             listener,
-            router: router(state),
+            router: router(state.clone()),
+            management: None,
+            state,
             ctx,
         })
+    }
+
+    /// Serves the management endpoints (`/metrics`) on `listener` as well.
+    pub fn with_management_listener(mut self, listener: TcpListener) -> AuthServer {
+        self.management = Some((listener, management::router(self.state.clone())));
+        self
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serves until `shutdown` completes; in-flight requests finish first.
+    /// The management listener's port, if there is one.
+    pub fn management_port(&self) -> Option<u16> {
+        let (listener, _) = self.management.as_ref()?;
+        listener.local_addr().ok().map(|a| a.port())
+    }
+
+    /// Serves until `shutdown` completes; in-flight requests finish first. Both listeners
+    /// stop on the same signal.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        use futures::FutureExt;
+        let shutdown = shutdown.boxed().shared();
         let purger = crate::auth::maintenance::spawn_purger(self.ctx.clone());
         let limits = crate::serve::ListenerLimits::from_config(&self.ctx.config.server);
+        let management = self.management.map(|(listener, router)| {
+            tokio::spawn(crate::serve::serve(
+                listener,
+                router,
+                limits.clone(),
+                shutdown.clone(),
+            ))
+        });
         let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         if let Some(purger) = purger {
             purger.abort();
+        }
+        if let Some(management) = management {
+            match management.await {
+                Ok(Err(e)) => tracing::warn!(error = %e, "management listener failed"),
+                Err(e) => tracing::warn!(error = %e, "management listener task failed"),
+                Ok(Ok(())) => {}
+            }
         }
         served
     }

@@ -18,7 +18,14 @@ pub async fn revoke(
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    revocation::revoke(ctx, &client, token, ctx.clock.now()).await?;
+    let revoked = revocation::revoke(ctx, &client, token, ctx.clock.now()).await?;
+    let client_id = &client.client_id;
+    match revoked {
+        revocation::Revoked::Nothing => {
+            tracing::info!(%client_id, "revocation of an unknown token ignored")
+        }
+        kind => tracing::info!(%client_id, token_type = kind.as_str(), "token revoked"),
+    }
     let mut res = StatusCode::OK.into_response();
     no_store(res.headers_mut());
     Ok(res)

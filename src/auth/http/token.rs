@@ -18,6 +18,13 @@ pub async fn token(
     let grant_type = request.grant_type();
     let response = token_endpoint(ctx, &client, request, ctx.clock.now()).await?;
     ctx.metrics.token_issued(grant_type);
+    tracing::info!(
+        grant_type,
+        client_id = %client.client_id,
+        sub = %response.subject,
+        refresh_token = response.refresh_token.is_some(),
+        "token issued"
+    );
     let mut res = Json(response).into_response();
     no_store(res.headers_mut());
     Ok(res)

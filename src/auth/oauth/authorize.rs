@@ -44,10 +44,32 @@ pub struct AuthorizationRequest {
     pub claims: ClaimsRequest,
 }
 
-/// An error shown as a page: the client or redirect URI could not be trusted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UntrustedRequest {
-    pub reason: String,
+/// An error shown as a page: the client or redirect URI could not be trusted. A closed
+/// set, so the page can say each one in the person's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UntrustedRequest {
+    ClientIdRepeated,
+    ClientIdMissing,
+    UnknownClient,
+    RedirectUriRepeated,
+    RedirectUriMissing,
+    UnregisteredRedirectUri,
+}
+
+impl UntrustedRequest {
+    /// In English, for logs and tests.
+    pub fn reason(self) -> &'static str {
+        match self {
+            UntrustedRequest::ClientIdRepeated => "client_id was sent more than once",
+            UntrustedRequest::ClientIdMissing => "client_id is missing",
+            UntrustedRequest::UnknownClient => "client_id is not registered",
+            UntrustedRequest::RedirectUriRepeated => "redirect_uri was sent more than once",
+            UntrustedRequest::RedirectUriMissing => "redirect_uri is missing",
+            UntrustedRequest::UnregisteredRedirectUri => {
+                "redirect_uri is not registered for this client"
+            }
+        }
+    }
 }
 
 /// An error to send back to a proven redirect URI.
@@ -66,10 +88,8 @@ pub enum AuthorizeError {
     Unavailable(OAuthError),
 }
 
-fn page(reason: impl Into<String>) -> AuthorizeError {
-    AuthorizeError::Page(UntrustedRequest {
-        reason: reason.into(),
-    })
+fn page(reason: UntrustedRequest) -> AuthorizeError {
+    AuthorizeError::Page(reason)
 }
 
 const MAX_STATE: usize = 2048;
@@ -81,33 +101,33 @@ pub async fn parse(
 ) -> Result<(Client, AuthorizationRequest), AuthorizeError> {
     // 1. The client.
     if p.is_duplicated("client_id") {
-        return Err(page("client_id was sent more than once"));
+        return Err(page(UntrustedRequest::ClientIdRepeated));
     }
     let client_id = p
         .get("client_id")
-        .ok_or_else(|| page("client_id is missing"))?;
+        .ok_or_else(|| page(UntrustedRequest::ClientIdMissing))?;
     // An id that cannot be one of ours gets the same answer as an unknown one.
     let client_id =
-        ClientId::parse(client_id).ok_or_else(|| page("client_id is not registered"))?;
+        ClientId::parse(client_id).ok_or_else(|| page(UntrustedRequest::UnknownClient))?;
     let client = ctx
         .stores
         .clients
         .get_client(&client_id)
         .await
         .map_err(|e| AuthorizeError::Unavailable(e.into()))?
-        .ok_or_else(|| page("client_id is not registered"))?;
+        .ok_or_else(|| page(UntrustedRequest::UnknownClient))?;
 
     // 2. The redirect URI, by exact string match against the registered ones.
     if p.is_duplicated("redirect_uri") {
-        return Err(page("redirect_uri was sent more than once"));
+        return Err(page(UntrustedRequest::RedirectUriRepeated));
     }
     let (redirect_uri, redirect_uri_sent) = match p.get("redirect_uri") {
         Some(uri) => match client.redirect_uri(uri) {
             Some(registered) => (registered.clone(), true),
-            None => return Err(page("redirect_uri is not registered for this client")),
+            None => return Err(page(UntrustedRequest::UnregisteredRedirectUri)),
         },
         None if client.redirect_uris.len() == 1 => (client.redirect_uris[0].clone(), false),
-        None => return Err(page("redirect_uri is missing")),
+        None => return Err(page(UntrustedRequest::RedirectUriMissing)),
     };
 
     // From here on, errors are redirected.
@@ -257,7 +277,7 @@ impl AuthorizationRequest {
     }
 }
 
-fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
+pub fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
     let mut prompt = Prompt::default();
     for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {
         match value {

@@ -158,7 +158,7 @@ async fn errors_are_pages_until_the_redirect_uri_is_proven_then_redirects_with_s
         match (want, got) {
             (Want::Ok, Ok(_)) => {}
             (Want::Page(reason), Err(AuthorizeError::Page(p))) => {
-                assert!(p.reason.contains(reason), "{name}: {}", p.reason)
+                assert!(p.reason().contains(reason), "{name}: {}", p.reason())
             }
             (Want::Redirect(code), Err(AuthorizeError::Redirect(r))) => {
                 assert_eq!(r.error.code, code, "{name}: {}", r.error.description);

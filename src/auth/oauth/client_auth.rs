@@ -19,6 +19,17 @@ pub enum AuthMethod {
     None,
 }
 
+impl AuthMethod {
+    /// The RFC 7591 name (`token_endpoint_auth_method`), for logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Basic => "client_secret_basic",
+            AuthMethod::Post => "client_secret_post",
+            AuthMethod::None => "none",
+        }
+    }
+}
+
 /// Credentials as presented; the secret never prints.
 #[derive(Debug)]
 pub struct PresentedClient {
@@ -95,8 +106,13 @@ pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<Presen
     })
 }
 
-/// Looks the client up and checks its credentials. Every failure is the same
+/// Looks the client up and checks its credentials. Every failed credential is the same
 /// `invalid_client`, so the answer does not tell which client ids exist.
+///
+/// A secret sent for a public client is a malformed request (`invalid_request`), not a
+/// failed credential: a public client has no secret to guess, and a public client's id is
+/// no secret either (it travels in browsers' URLs), so counting such requests as failures
+/// would let anyone who reads the id make the client's own requests wait.
 pub async fn authenticate(ctx: &AuthContext, presented: &PresentedClient) -> OAuthResult<Client> {
     let failed = || OAuthError::invalid_client("client authentication failed");
     // An id that cannot be one of ours fails like an unknown one, before any lookup.
@@ -111,6 +127,11 @@ pub async fn authenticate(ctx: &AuthContext, presented: &PresentedClient) -> OAu
     let Some(client) = ctx.stores.clients.get_client(&client_id).await? else {
         return Err(failed());
     };
+    if client.is_public() && presented.secret.is_some() {
+        return Err(OAuthError::invalid_request(
+            "this client is public: authenticate with client_id alone, without a secret",
+        ));
+    }
     if accepts(&client) {
         return Ok(client);
     }

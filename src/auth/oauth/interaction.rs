@@ -60,6 +60,44 @@ pub async fn save_pending(ctx: &AuthContext, id: &str, pending: &Pending) -> OAu
             ctx.config.session.interaction_ttl_secs,
         )
         .await?;
+    bound_per_browser(ctx, id, &pending.browser).await
+}
+
+/// Keeps at most `session.max_interactions_per_browser` pending interactions per browser:
+/// each new one is listed under its browser, and past the cap the oldest listed ones are
+/// dropped (their pages then say "expired"). Without this, one browser — or one script
+/// keeping its cookie — could fill the store with requests it never finishes.
+///
+/// The list lives beside the interactions (same namespace and lifetime), under a key no
+/// interaction id can take (ids are at most 64 characters; this one is longer). Finished
+/// interactions stay listed until pushed out: dropping what is already gone costs nothing.
+async fn bound_per_browser(ctx: &AuthContext, id: &str, browser: &str) -> OAuthResult<()> {
+    let store = &ctx.stores.ephemeral;
+    let key = ["pending-of-browser:", browser].concat();
+    let mut ids: Vec<String> = store
+        .get(Namespace::Interaction, &key)
+        .await?
+        .and_then(|raw| serde_json::from_str(&raw).ok())
+        .unwrap_or_default();
+    if ids.iter().any(|listed| listed == id) {
+        return Ok(());
+    }
+    ids.push(id.to_owned());
+    let excess = ids
+        .len()
+        .saturating_sub(ctx.config.session.max_interactions_per_browser);
+    for oldest in ids.drain(..excess) {
+        store.delete(Namespace::Interaction, &oldest).await?;
+    }
+    let json = serde_json::to_string(&ids).map_err(|e| OAuthError::unavailable(&e))?;
+    store
+        .put(
+            Namespace::Interaction,
+            &key,
+            &json,
+            ctx.config.session.interaction_ttl_secs,
+        )
+        .await?;
     Ok(())
 }
 

@@ -69,5 +69,6 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
         scope,
         refresh_token: None,
         id_token,
+        subject: g.user.user_id.clone(),
     })
 }

@@ -11,9 +11,34 @@ use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
 use crate::auth::tokens::handles;
 
-pub async fn revoke(ctx: &AuthContext, client: &Client, token: &str, now: i64) -> OAuthResult<()> {
+/// What a revocation request ended: the client is told nothing either way, the log is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    AccessToken,
+    /// A refresh token, and with it its whole grant.
+    Grant,
+    /// Unknown, expired, or another client's: nothing changed.
+    Nothing,
+}
+
+impl Revoked {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Revoked::AccessToken => "access_token",
+            Revoked::Grant => "refresh_token",
+            Revoked::Nothing => "none",
+        }
+    }
+}
+
+pub async fn revoke(
+    ctx: &AuthContext,
+    client: &Client,
+    token: &str,
+    now: i64,
+) -> OAuthResult<Revoked> {
     if token.len() > 8192 {
-        return Ok(());
+        return Ok(Revoked::Nothing);
     }
     // A JWT has two dots; our refresh tokens are base64url and have none.
     if token.contains('.') {
@@ -22,8 +47,9 @@ pub async fn revoke(ctx: &AuthContext, client: &Client, token: &str, now: i64) -
             && claims.exp > now
         {
             deny_list::deny_access_token(ctx, &claims, now).await?;
+            return Ok(Revoked::AccessToken);
         }
-        return Ok(());
+        return Ok(Revoked::Nothing);
     }
     if let Some(record) = ctx
         .stores
@@ -37,6 +63,7 @@ pub async fn revoke(ctx: &AuthContext, client: &Client, token: &str, now: i64) -
             .revoke_family(&record.family_id, now)
             .await?;
         deny_list::deny_grant(ctx, &record.family_id).await?;
+        return Ok(Revoked::Grant);
     }
-    Ok(())
+    Ok(Revoked::Nothing)
 }

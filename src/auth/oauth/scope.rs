@@ -101,4 +101,35 @@ mod tests {
         assert!(Scopes::parse(None).unwrap().is_empty());
         assert!(s.check_allowed(&["openid".into()]).is_err());
     }
+
+    proptest::proptest! {
+        /// Any `scope` string: never a panic; what parses is RFC 6749 §3.3 tokens only and
+        /// survives a round trip through its printed form unchanged.
+        #[test]
+        fn any_scope_string_parses_to_valid_tokens_or_is_refused(raw in "\\PC{0,80}|[ -~]{0,80}") {
+            if let Ok(scopes) = Scopes::parse(Some(&raw)) {
+                for token in scopes.iter() {
+                    proptest::prop_assert!(!token.is_empty());
+                    proptest::prop_assert!(token.bytes().all(|b| b == 0x21
+                        || (0x23..=0x5b).contains(&b)
+                        || (0x5d..=0x7e).contains(&b)), "{token:?}");
+                }
+                let again = Scopes::parse(Some(&scopes.to_string())).expect("printed form parses");
+                proptest::prop_assert_eq!(again, scopes);
+            }
+        }
+
+        /// A set is a subset of itself and of any superset; adding a scope it lacks breaks that.
+        #[test]
+        fn subset_agrees_with_set_inclusion(
+            a in proptest::collection::btree_set("[a-z:]{1,8}", 0..6),
+            extra in "[A-Z]{1,8}",
+        ) {
+            let small = Scopes::from_list(a.iter().cloned());
+            let big = Scopes::from_list(a.iter().cloned().chain([extra.clone()]));
+            proptest::prop_assert!(small.is_subset_of(&small));
+            proptest::prop_assert!(small.is_subset_of(&big));
+            proptest::prop_assert!(!big.is_subset_of(&small));
+        }
+    }
 }

@@ -218,7 +218,7 @@ impl Stores {
                 .context("redis.url: cannot connect to Redis")?,
             )
         } else {
-            std::sync::Arc::new(memory::MemoryStore::new())
+            std::sync::Arc::new(memory::MemoryStore::with_limits(&config.memory_store))
         };
         Ok(Stores::from_parts(
             sql,

@@ -55,41 +55,44 @@ impl<'a> Caller<'a> {
     }
 
     /// Reading needs `courses:read`; a client-credentials token reads public data only.
-    pub fn reader(self) -> Result<Reader<'a>, AccessError> {
+    pub fn reader(self) -> Result<Reader, AccessError> {
         if !self.claims.has_scope(READ) {
             return Err(AccessError::MissingScope(READ));
         }
         Ok(Reader {
-            user: self.claims.user(),
+            user: self.claims.user().map(str::to_owned),
         })
     }
 
     /// Writing needs `courses:write` (checked first) and a user behind the token.
-    pub fn writer(self) -> Result<Writer<'a>, AccessError> {
+    pub fn writer(self) -> Result<Writer, AccessError> {
         if !self.claims.has_scope(WRITE) {
             return Err(AccessError::MissingScope(WRITE));
         }
         let user = self.claims.user().ok_or(AccessError::UserRequired)?;
-        Ok(Writer { user })
+        Ok(Writer {
+            user: user.to_owned(),
+        })
     }
 }
 
-/// A caller allowed to read; `user` is `None` for a client-credentials token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reader<'a> {
-    user: Option<&'a str>,
+/// A caller allowed to read; `user` is `None` for a client-credentials token. Owns what it
+/// needs, so it can outlive the request's claims (an extractor hands it to the handler).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    user: Option<String>,
 }
 
-impl<'a> Reader<'a> {
+impl Reader {
     /// The user, for what only a user has (their courses, done log, today's list).
-    pub fn user(self) -> Result<&'a str, AccessError> {
-        self.user.ok_or(AccessError::UserRequired)
+    pub fn user(&self) -> Result<&str, AccessError> {
+        self.user.as_deref().ok_or(AccessError::UserRequired)
     }
 
     /// A public course, or the caller's own; anything else is "not found" so that the
     /// existence of a private course does not leak.
-    pub fn see(self, course: CourseAccess<'_>) -> Result<(), AccessError> {
-        if course.is_public || self.user == Some(course.owner) {
+    pub fn see(&self, course: CourseAccess<'_>) -> Result<(), AccessError> {
+        if course.is_public || self.user.as_deref() == Some(course.owner) {
             Ok(())
         } else {
             Err(AccessError::NotFound)
@@ -98,8 +101,8 @@ impl<'a> Reader<'a> {
 
     /// The done log is its owner's own history: anyone else gets "not found", even on a
     /// public course.
-    pub fn read_history(self, course: CourseAccess<'_>) -> Result<(), AccessError> {
-        if self.user == Some(course.owner) {
+    pub fn read_history(&self, course: CourseAccess<'_>) -> Result<(), AccessError> {
+        if self.user.as_deref() == Some(course.owner) {
             Ok(())
         } else {
             Err(AccessError::NotFound)
@@ -108,27 +111,28 @@ impl<'a> Reader<'a> {
 }
 
 /// A user allowed to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Writer<'a> {
-    user: &'a str,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Writer {
+    user: String,
 }
 
-impl<'a> Writer<'a> {
-    pub fn user(self) -> &'a str {
-        self.user
+impl Writer {
+    pub fn user(&self) -> &str {
+        &self.user
     }
 
     /// What the writer may see (to fork or like it): as for [`Reader::see`].
-    pub fn see(self, course: CourseAccess<'_>) -> Result<(), AccessError> {
-        Reader {
-            user: Some(self.user),
+    pub fn see(&self, course: CourseAccess<'_>) -> Result<(), AccessError> {
+        if course.is_public || course.owner == self.user {
+            Ok(())
+        } else {
+            Err(AccessError::NotFound)
         }
-        .see(course)
     }
 
     /// Only the owner changes a course: someone else's private course is "not found",
     /// someone else's public course "not the owner".
-    pub fn change(self, course: CourseAccess<'_>) -> Result<(), AccessError> {
+    pub fn change(&self, course: CourseAccess<'_>) -> Result<(), AccessError> {
         self.see(course)?;
         if course.owner == self.user {
             Ok(())
@@ -172,7 +176,8 @@ mod tests {
             Err(AccessError::MissingScope(READ))
         );
         let c = claims(Some("alice"), &[READ]);
-        assert_eq!(Caller::new(&c).reader().and_then(Reader::user), Ok("alice"));
+        let reader = Caller::new(&c).reader().expect("may read");
+        assert_eq!(reader.user(), Ok("alice"));
     }
 
     #[test]
@@ -198,7 +203,8 @@ mod tests {
         let c = claims(None, &[READ, WRITE]);
         assert_eq!(Caller::new(&c).writer(), Err(AccessError::UserRequired));
         let c = claims(Some("alice"), &[WRITE]);
-        assert_eq!(Caller::new(&c).writer().map(Writer::user), Ok("alice"));
+        let writer = Caller::new(&c).writer().expect("may write");
+        assert_eq!(writer.user(), "alice");
     }
 
     #[test]

@@ -3,12 +3,18 @@
 
 pub mod access;
 pub mod recurrence;
+#[cfg(test)]
+mod recurrence_props;
+pub mod schedule;
+pub mod zone;
 
 use serde::Serialize;
 use time::Date;
 use time::macros::format_description;
 
 pub use recurrence::{Recurrence, Weekday};
+pub use schedule::{NotDue, Schedule};
+pub use zone::Zone;
 
 /// A value that failed to parse, naming the field so the API can say which.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

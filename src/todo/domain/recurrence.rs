@@ -59,26 +59,33 @@ pub enum Recurrence {
     Every { days: u16 },
 }
 
-/// The loose wire shape, parsed into [`Recurrence`] with field-named errors.
-#[derive(Debug, Deserialize)]
-pub struct RecurrenceInput {
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub days: Option<serde_json::Value>,
-}
-
 impl Recurrence {
     pub const MAX_EVERY: u16 = 366;
 
-    pub fn parse(input: &RecurrenceInput) -> Result<Self, FieldError> {
+    /// The wire shape (`{"type": "weekly", "days": ["mon"]}`, …), every refusal naming the
+    /// field `recurrence`.
+    pub fn parse(input: &serde_json::Value) -> Result<Self, FieldError> {
         let bad = |m: &str| FieldError::new("recurrence", m.to_owned());
-        match input.kind.as_str() {
+        let Some(fields) = input.as_object() else {
+            return Err(bad(
+                "must be an object like {\"type\": \"weekly\", \"days\": [\"mon\"]}",
+            ));
+        };
+        if let Some(other) = fields.keys().find(|k| *k != "type" && *k != "days") {
+            let other: String = other.chars().take(50).collect();
+            return Err(bad(&format!(
+                "`{other}` is not part of a recurrence (type, days)"
+            )));
+        }
+        let days = fields.get("days");
+        match fields
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+        {
             "once" => Ok(Recurrence::Once),
             "weekly" => {
-                let days = input
-                    .days
-                    .as_ref()
+                let days = days
                     .and_then(|v| v.as_array())
                     .ok_or_else(|| bad("weekly needs `days`: a list like [\"mon\",\"thu\"]"))?;
                 let mut parsed = Vec::new();
@@ -97,9 +104,7 @@ impl Recurrence {
                 Ok(Recurrence::Weekly { days: parsed })
             }
             "every" => {
-                let n = input
-                    .days
-                    .as_ref()
+                let n = days
                     .and_then(|v| v.as_u64())
                     .and_then(|n| u16::try_from(n).ok())
                     .filter(|n| (1..=Self::MAX_EVERY).contains(n))
@@ -130,10 +135,29 @@ impl Recurrence {
                 return Recurrence::Weekly { days };
             }
         }
-        if let Some(n) = raw.strip_prefix("every:").and_then(|n| n.parse().ok()) {
+        // `every:0` would be due never or always; it is unreadable, like any other junk.
+        if let Some(n) = raw
+            .strip_prefix("every:")
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n > 0)
+        {
             return Recurrence::Every { days: n };
         }
         Recurrence::Once
+    }
+
+    /// In words, for messages: "once, on 2026-01-05", "weekly on mon, thu", "every 3 days
+    /// from 2026-01-05".
+    pub fn describe(&self, start: Day) -> String {
+        match self {
+            Recurrence::Once => format!("once, on {start}"),
+            Recurrence::Weekly { days } => {
+                let names: Vec<&str> = days.iter().map(|d| d.as_str()).collect();
+                format!("weekly on {}", names.join(", "))
+            }
+            Recurrence::Every { days: 1 } => format!("every day from {start}"),
+            Recurrence::Every { days } => format!("every {days} days from {start}"),
+        }
     }
 
     /// Whether a todo active from `start` is due on `day`.
@@ -144,7 +168,10 @@ impl Recurrence {
         match self {
             Recurrence::Once => day == start,
             Recurrence::Weekly { days } => days.contains(&Weekday::of(day.0)),
-            Recurrence::Every { days } => (day.0 - start.0).whole_days() % i64::from(*days) == 0,
+            // `checked_rem`: a hand-built `Every { days: 0 }` is due never, not a panic.
+            Recurrence::Every { days } => {
+                (day.0 - start.0).whole_days().checked_rem(i64::from(*days)) == Some(0)
+            }
         }
     }
 }
@@ -184,5 +211,9 @@ mod tests {
         ] {
             assert_eq!(Recurrence::from_db(&r.to_db()), r);
         }
+        // Found by the property tests: these once divided by zero.
+        assert_eq!(Recurrence::from_db("every:0"), Recurrence::Once);
+        let start = day("2026-01-05");
+        assert!(!Recurrence::Every { days: 0 }.due_on(start, start));
     }
 }

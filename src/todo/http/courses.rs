@@ -3,50 +3,72 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Deserializer};
 
-use super::error::{ApiJson, ApiPath, ApiQuery};
+use super::body::{Fields, FromJson, JsonBody};
+use super::error::{ApiPath, ApiQuery};
 use super::views::{CourseView, PageView};
 use super::{ApiError, AppState, find_course};
-use crate::todo::domain::access::Caller;
+use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::{Colour, CourseTitle, Day, FieldError, Page, Tags, Text};
 use crate::todo::store::{CoursePatch, NewCourse};
-use crate::validator::Authenticated;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateCourse {
     title: String,
-    #[serde(default)]
     explanation: String,
     colour: String,
     start_date: String,
-    #[serde(default)]
     end_date: Option<String>,
-    #[serde(default)]
     tags: Vec<String>,
-    #[serde(default)]
     public: bool,
 }
 
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
+impl FromJson for CreateCourse {
+    const FIELDS: &'static [&'static str] = &[
+        "title",
+        "explanation",
+        "colour",
+        "start_date",
+        "end_date",
+        "tags",
+        "public",
+    ];
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.string("title")?,
+            explanation: f.opt_string("explanation")?.unwrap_or_default(),
+            colour: f.string("colour")?,
+            start_date: f.string("start_date")?,
+            end_date: f.opt_string("end_date")?,
+            tags: f.opt_strings("tags")?.unwrap_or_default(),
+            public: f.opt_bool("public")?.unwrap_or(false),
+        })
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Absent fields stay as they are; `end_date: null` clears the end date.
 pub struct UpdateCourse {
     title: Option<String>,
     explanation: Option<String>,
     colour: Option<String>,
     start_date: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
     end_date: Option<Option<String>>,
     tags: Option<Vec<String>>,
     public: Option<bool>,
+}
+
+impl FromJson for UpdateCourse {
+    const FIELDS: &'static [&'static str] = CreateCourse::FIELDS;
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.opt_string("title")?,
+            explanation: f.opt_string("explanation")?,
+            colour: f.opt_string("colour")?,
+            start_date: f.opt_string("start_date")?,
+            end_date: f.nullable_string("end_date")?,
+            tags: f.opt_strings("tags")?,
+            public: f.opt_bool("public")?,
+        })
+    }
 }
 
 fn check_range(start: Day, end: Option<Day>) -> Result<(), FieldError> {
@@ -60,10 +82,11 @@ fn check_range(start: Day, end: Option<Day>) -> Result<(), FieldError> {
 
 pub async fn create(
     State(s): State<AppState>,
-    auth: Authenticated,
-    ApiJson(body): ApiJson<CreateCourse>,
+    writer: Writer,
+    body: JsonBody<CreateCourse>,
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
-    let owner = Caller::new(&auth).writer()?.user();
+    let owner = writer.user();
+    let body = body.parse()?;
     let title = CourseTitle::parse("title", &body.title)?;
     let explanation = Text::parse("explanation", &body.explanation)?;
     let colour = Colour::parse(&body.colour)?;
@@ -93,33 +116,21 @@ pub async fn create(
 
 pub async fn list_mine(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     q: ApiQuery,
 ) -> Result<Json<PageView<CourseView>>, ApiError> {
-    let owner = Caller::new(&auth).reader()?.user()?;
+    let owner = reader.user()?;
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
-    // Ask for one more than the page to learn whether a next page exists.
-    let mut rows = s
-        .courses
-        .courses_of(owner, page.limit + 1, page.offset)
-        .await?;
-    let more = rows.len() as i64 > page.limit;
-    rows.truncate(usize::try_from(page.limit).unwrap_or(0));
-    Ok(Json(PageView {
-        items: rows.into_iter().map(Into::into).collect(),
-        total: None,
-        limit: page.limit,
-        offset: page.offset,
-        next_offset: more.then_some(page.offset + page.limit),
-    }))
+    let (rows, total) = s.courses.courses_of(owner, page.limit, page.offset).await?;
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
 pub async fn get_one(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CourseView>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
     Ok(Json(course.into()))
@@ -127,13 +138,13 @@ pub async fn get_one(
 
 pub async fn update(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<UpdateCourse>,
+    body: JsonBody<UpdateCourse>,
 ) -> Result<Json<CourseView>, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let current = find_course(&*s.courses, &id).await?;
     writer.change(current.access())?;
+    let body = body.parse()?;
     let mut patch = CoursePatch::default();
     if let Some(t) = &body.title {
         patch.title = Some(CourseTitle::parse("title", t)?.as_str().to_owned());
@@ -174,10 +185,9 @@ pub async fn update(
 
 pub async fn delete(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     s.courses.delete_course(&course.id).await?;

@@ -2,14 +2,15 @@
 //! `{"error": "...", "message": "...", "field": "..."}`. Causes of 500s are logged,
 //! never sent.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::{StatusCode, request::Parts};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::todo::domain::FieldError;
 use crate::todo::domain::access::AccessError;
+use crate::todo::domain::{FieldError, NotDue};
 use crate::todo::store::StoreError;
 use crate::validator::BearerError;
 
@@ -17,21 +18,34 @@ use crate::validator::BearerError;
 pub enum ApiError {
     /// RFC 6750 failures keep their own status and `WWW-Authenticate` challenge.
     Bearer(BearerError),
+    /// An access rule said no (not the owner, no user behind the token, someone else's
+    /// private course).
+    Denied(AccessError),
+    /// The issuer's keys are not known yet, so no token can be checked: 503 with
+    /// `Retry-After`.
+    Unavailable,
     Plain {
         status: StatusCode,
         code: &'static str,
         message: String,
         field: Option<String>,
+        /// The domain rule a request broke, by its stable name (e.g. `before_active_date`).
+        rule: Option<&'static str>,
     },
 }
 
 impl ApiError {
-    fn plain(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn plain(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError::Plain {
             status,
             code,
             message: message.into(),
             field: None,
+            rule: None,
         }
     }
 
@@ -41,6 +55,18 @@ impl ApiError {
             code: "invalid_field",
             message: message.into(),
             field: Some(field.into()),
+            rule: None,
+        }
+    }
+
+    /// A todo marked done on a day it is not due: 422 naming the field and the rule.
+    pub fn not_due(e: &NotDue) -> Self {
+        ApiError::Plain {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "not_due",
+            message: format!("date: {e}"),
+            field: Some("date".to_owned()),
+            rule: Some(e.rule()),
         }
     }
 
@@ -73,7 +99,7 @@ impl ApiError {
         Self::plain(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
-    fn internal() -> Self {
+    pub fn internal() -> Self {
         Self::plain(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -88,9 +114,11 @@ impl From<BearerError> for ApiError {
     }
 }
 
+/// The message names the field too (`title: must not be empty`), for people reading it
+/// without looking at `field`.
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
-        ApiError::field(e.field, e.message)
+        ApiError::field(e.field, e.to_string())
     }
 }
 
@@ -100,9 +128,7 @@ impl From<AccessError> for ApiError {
             AccessError::MissingScope(scope) => {
                 ApiError::Bearer(BearerError::InsufficientScope(scope.to_owned()))
             }
-            AccessError::UserRequired => ApiError::user_required(),
-            AccessError::NotFound => ApiError::not_found(),
-            AccessError::NotOwner => ApiError::not_owner(),
+            other => ApiError::Denied(other),
         }
     }
 }
@@ -124,16 +150,50 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Bearer(e) => e.into_response(),
+            ApiError::Unavailable => {
+                let body = serde_json::json!({
+                    "error": "temporarily_unavailable",
+                    "message": "tokens cannot be checked yet: the issuer has not answered; try again shortly",
+                });
+                let mut response =
+                    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+                response
+            }
+            ApiError::Bearer(e) => {
+                log_decision(e.status(), e.code().unwrap_or("unauthorized"), &e);
+                e.into_response()
+            }
+            ApiError::Denied(e) => {
+                let plain = match e {
+                    AccessError::UserRequired => ApiError::user_required(),
+                    AccessError::NotOwner => ApiError::not_owner(),
+                    // Worded like any missing resource, so the refusal reveals nothing.
+                    AccessError::NotFound => ApiError::not_found(),
+                    AccessError::MissingScope(scope) => {
+                        ApiError::Bearer(BearerError::InsufficientScope(scope.to_owned()))
+                    }
+                };
+                if let ApiError::Plain { status, code, .. } = &plain {
+                    log_decision(*status, code, &e);
+                }
+                plain.into_response()
+            }
             ApiError::Plain {
                 status,
                 code,
                 message,
                 field,
+                rule,
             } => {
                 let mut body = serde_json::json!({ "error": code, "message": message });
                 if let Some(field) = field {
                     body["field"] = field.into();
+                }
+                if let Some(rule) = rule {
+                    body["rule"] = rule.into();
                 }
                 (status, axum::Json(body)).into_response()
             }
@@ -141,57 +201,25 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Maps axum's JSON rejections into our shape: syntax errors are 400, shape errors 422
-/// naming the field (axum reports the serde path, e.g. `title: invalid type…`).
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        match r {
-            JsonRejection::JsonSyntaxError(e) => {
-                ApiError::plain(StatusCode::BAD_REQUEST, "malformed_json", e.body_text())
-            }
-            JsonRejection::JsonDataError(e) => {
-                let text = e.body_text();
-                let detail = text
-                    .split_once("target type: ")
-                    .map(|(_, d)| d.to_owned())
-                    .unwrap_or(text);
-                ApiError::field(field_of(&detail), detail)
-            }
-            JsonRejection::MissingJsonContentType(_) => ApiError::plain(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send Content-Type: application/json",
-            ),
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::plain(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "request body too large",
-            ),
-            other => ApiError::plain(other.status(), "bad_request", other.body_text()),
-        }
-    }
+/// Seconds a client should wait after a 503: about the back-off of issuer discovery early on.
+const RETRY_AFTER_SECS: &str = "2";
+
+/// One structured line per security decision (401, 403, and the 404 that hides someone
+/// else's private course), with the reason. It is logged inside the request's spans, so
+/// it carries the request id, method and path, and the caller's `sub` and `client_id` once
+/// their token was valid; never the token.
+fn log_decision(status: StatusCode, code: &str, reason: &dyn std::fmt::Display) {
+    tracing::info!(
+        target: SECURITY_LOG,
+        status = status.as_u16(),
+        error = code,
+        reason = %reason,
+        "request refused"
+    );
 }
 
-fn field_of(detail: &str) -> String {
-    if let Some(rest) = detail.strip_prefix("missing field `") {
-        return rest.split('`').next().unwrap_or("body").to_owned();
-    }
-    match detail.split_once(": ") {
-        Some((path, _)) if !path.contains(' ') && path != "." => path.to_owned(),
-        _ => "body".to_owned(),
-    }
-}
-
-/// `Json` with our error shape.
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(v))
-    }
-}
+/// The `target` of security decisions, to filter them (`BELF_LOG=info,belf::todo::security=info`).
+pub const SECURITY_LOG: &str = "belf::todo::security";
 
 /// Query parameters as strings; handlers parse them into domain types (422 per field).
 pub struct ApiQuery(pub std::collections::HashMap<String, String>);
@@ -202,7 +230,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
         Query::from_request_parts(parts, state)
             .await
             .map(|Query(q)| ApiQuery(q))
-            .map_err(|e: QueryRejection| ApiError::bad_request(e.body_text()))
+            .map_err(|_: QueryRejection| ApiError::bad_request("the query string is malformed"))
     }
 }
 
@@ -225,20 +253,5 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             .await
             .map(|Path(p)| ApiPath(p))
             .map_err(|_: PathRejection| ApiError::not_found())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field_of;
-
-    #[test]
-    fn finds_fields() {
-        assert_eq!(
-            field_of("missing field `title` at line 1 column 2"),
-            "title"
-        );
-        assert_eq!(field_of("colour: invalid type: integer `5`"), "colour");
-        assert_eq!(field_of("invalid type: map, expected x"), "body");
     }
 }

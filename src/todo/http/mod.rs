@@ -2,6 +2,8 @@
 //! ([`crate::todo::domain::access`]) and the store traits, and map the result. Nothing
 //! below this module knows about HTTP.
 
+mod access;
+mod body;
 mod courses;
 mod error;
 mod social;
@@ -10,20 +12,31 @@ mod views;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 
+use crate::clock::Clock;
 use crate::todo::domain::{PALETTE, parse_id};
-use crate::todo::store::{CourseRow, CourseStore, LikeStore, TodoStore, UserDataStore};
-use crate::validator::Validator;
+use crate::todo::store::{
+    CourseRow, CourseStore, LikeStore, StoreHealth, TodoStore, UserDataStore,
+};
+use crate::validator::ValidatorSlot;
 
-pub use error::ApiError;
+pub use error::{ApiError, SECURITY_LOG};
 
-/// What handlers share: the token validator and the stores, each behind its trait.
+/// The largest request body read (the longest valid body, a course with a 4000-character
+/// explanation in 4-byte characters and ten tags, is about 17 KiB).
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What handlers share: the token validator (empty until the issuer's keys are known), the
+/// stores (each behind its trait) and the clock that says what day "today" is.
 #[derive(Clone)]
 pub struct AppState {
-    pub validator: Validator,
+    pub validator: ValidatorSlot,
+    pub clock: Clock,
+    pub health: Arc<dyn StoreHealth>,
     pub courses: Arc<dyn CourseStore>,
     pub likes: Arc<dyn LikeStore>,
     pub todos: Arc<dyn TodoStore>,
@@ -32,13 +45,15 @@ pub struct AppState {
 
 impl AppState {
     /// Serves every aggregate from one store implementation.
-    pub fn new<S>(validator: Validator, store: S) -> Self
+    pub fn new<S>(validator: ValidatorSlot, store: S) -> Self
     where
-        S: CourseStore + LikeStore + TodoStore + UserDataStore + 'static,
+        S: CourseStore + LikeStore + TodoStore + UserDataStore + StoreHealth + 'static,
     {
         let store = Arc::new(store);
         Self {
             validator,
+            clock: Clock::system(),
+            health: store.clone(),
             courses: store.clone(),
             likes: store.clone(),
             todos: store.clone(),
@@ -47,15 +62,10 @@ impl AppState {
     }
 }
 
-impl FromRef<AppState> for Validator {
-    fn from_ref(s: &AppState) -> Validator {
-        s.validator.clone()
-    }
-}
-
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .route("/openapi.json", get(openapi))
         .route("/api/palette", get(palette))
         .route(
@@ -93,8 +103,31 @@ pub fn router(state: AppState) -> Router {
         .route("/api/today", get(todos::today))
         .route("/api/me", axum::routing::delete(todos::delete_me))
         .fallback(|| async { ApiError::not_found() })
-        .layer(DefaultBodyLimit::max(64 * 1024))
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(access::caller_span))
+        .with_state(state);
+    // Request ids (`X-Request-Id`, kept or made, echoed back) and a span per request, as
+    // on the identity server.
+    crate::telemetry::with_http_layers(routes)
+}
+
+/// Ready when the issuer's keys are known and the database answers; until then 503, so a
+/// load balancer sends no traffic that could only be refused. (`/healthz` says only that
+/// the process runs.)
+async fn readyz(State(s): State<AppState>) -> impl axum::response::IntoResponse {
+    let keys = s.validator.is_ready();
+    let database = s.health.ping().await.is_ok();
+    let status = if keys && database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "ready": keys && database,
+        "issuer_keys": keys,
+        "database": database,
+    });
+    (status, Json(body))
 }
 
 async fn openapi() -> impl axum::response::IntoResponse {

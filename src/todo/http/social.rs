@@ -3,22 +3,21 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::header::{HeaderName, LOCATION};
 
 use super::error::{ApiPath, ApiQuery};
 use super::views::{CourseView, PageView};
 use super::{ApiError, AppState, find_course};
-use crate::todo::domain::access::Caller;
+use crate::todo::domain::access::{Reader, Writer};
 use crate::todo::domain::{FieldError, Page, Sort, Tags, reject_nul};
-use crate::todo::store::CourseFilter;
-use crate::validator::Authenticated;
+use crate::todo::store::{CourseFilter, Forked};
 
 /// `GET /api/courses/search?q=&tag=&sort=likes|forks|recent&limit=&offset=`
 pub async fn search(
     State(s): State<AppState>,
-    auth: Authenticated,
+    _reader: Reader,
     q: ApiQuery,
 ) -> Result<Json<PageView<CourseView>>, ApiError> {
-    Caller::new(&auth).reader()?;
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
     let sort = q
         .get("sort")
@@ -44,52 +43,51 @@ pub async fn search(
         offset: page.offset,
     };
     let (rows, total) = s.courses.search(&filter).await?;
-    let next = page.offset + page.limit;
-    Ok(Json(PageView {
-        items: rows.into_iter().map(Into::into).collect(),
-        total: Some(total),
-        limit: page.limit,
-        offset: page.offset,
-        next_offset: (next < total).then_some(next),
-    }))
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
-/// Copies a course the caller can see (public, or their own) into their account.
+/// Copies a course the caller can see (public, or their own) into their account: 201 and
+/// the new fork, or, if they forked it before, 200 and that fork (one fork per person,
+/// so a repeated click makes no second copy and `fork_count` counts people). Both carry
+/// the fork's `Location`.
 pub async fn fork(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
-) -> Result<(StatusCode, Json<CourseView>), ApiError> {
-    let writer = Caller::new(&auth).writer()?;
+) -> Result<(StatusCode, [(HeaderName, String); 1], Json<CourseView>), ApiError> {
     let original = find_course(&*s.courses, &id).await?;
     writer.see(original.access())?;
-    let fork = s.courses.fork(&original, writer.user()).await?;
-    Ok((StatusCode::CREATED, Json(fork.into())))
+    let (status, fork) = match s.courses.fork(&original, writer.user()).await? {
+        Forked::Created(fork) => (StatusCode::CREATED, fork),
+        Forked::Existing(fork) => (StatusCode::OK, fork),
+    };
+    let location = format!("/api/courses/{}", fork.id);
+    Ok((status, [(LOCATION, location)], Json(fork.into())))
 }
 
 pub async fn like(
     state: State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     id: ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    set_like(state, auth, id, true).await
+    set_like(state, writer, id, true).await
 }
 
 pub async fn unlike(
     state: State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     id: ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    set_like(state, auth, id, false).await
+    set_like(state, writer, id, false).await
 }
 
 async fn set_like(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
     liked: bool,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.see(course.access())?;
     s.likes.set_like(&course.id, writer.user(), liked).await?;

@@ -1,76 +1,98 @@
 //! Todos, the done log, today's list, and deleting one's account data.
 
+use super::body::{Fields, FromJson, JsonBody};
+use super::error::{ApiPath, ApiQuery};
+use super::views::{DoneView, DueView, PageView, TodayView, TodoView};
+use super::{ApiError, AppState, find_course};
+use crate::todo::domain::access::{Reader, Writer};
+use crate::todo::domain::{
+    Day, FieldError, Page, Recurrence, Schedule, Text, Title, Zone, parse_id,
+};
+use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
 
-use super::error::{ApiJson, ApiPath, ApiQuery};
-use super::views::{DoneView, DueView, TodoView};
-use super::{ApiError, AppState, find_course};
-use crate::todo::domain::access::Caller;
-use crate::todo::domain::recurrence::RecurrenceInput;
-use crate::todo::domain::{Day, FieldError, Recurrence, Text, Title, parse_id};
-use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
-use crate::validator::Authenticated;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateTodo {
     title: String,
-    #[serde(default)]
     explanation: String,
     active_date: String,
-    #[serde(default)]
-    recurrence: Option<RecurrenceInput>,
+    recurrence: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl FromJson for CreateTodo {
+    const FIELDS: &'static [&'static str] = &["title", "explanation", "active_date", "recurrence"];
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.string("title")?,
+            explanation: f.opt_string("explanation")?.unwrap_or_default(),
+            active_date: f.string("active_date")?,
+            recurrence: f.opt_value("recurrence").cloned(),
+        })
+    }
+}
+
 pub struct UpdateTodo {
     title: Option<String>,
     explanation: Option<String>,
     active_date: Option<String>,
-    recurrence: Option<RecurrenceInput>,
+    recurrence: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+impl FromJson for UpdateTodo {
+    const FIELDS: &'static [&'static str] = CreateTodo::FIELDS;
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            title: f.opt_string("title")?,
+            explanation: f.opt_string("explanation")?,
+            active_date: f.opt_string("active_date")?,
+            recurrence: f.opt_value("recurrence").cloned(),
+        })
+    }
+}
+
 pub struct MarkDone {
     date: String,
     /// Defaults to the todo's title.
     title: Option<String>,
-    #[serde(default)]
     content: String,
 }
 
+impl FromJson for MarkDone {
+    const FIELDS: &'static [&'static str] = &["date", "title", "content"];
+    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            date: f.string("date")?,
+            title: f.opt_string("title")?,
+            content: f.opt_string("content")?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A page of the course's live todos, oldest first.
 pub async fn list(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
+    q: ApiQuery,
+) -> Result<Json<PageView<TodoView>>, ApiError> {
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
-    let todos: Vec<TodoView> = s
-        .todos
-        .todos(&course.id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(serde_json::json!({ "items": todos })))
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
+    let (rows, total) = s.todos.todos(&course.id, page.limit, page.offset).await?;
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
 pub async fn create(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<CreateTodo>,
+    body: JsonBody<CreateTodo>,
 ) -> Result<(StatusCode, Json<TodoView>), ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
+    let body = body.parse()?;
     let title = Title::parse("title", &body.title)?;
     let explanation = Text::parse("explanation", &body.explanation)?;
     let active = Day::parse("active_date", &body.active_date)?;
@@ -93,10 +115,9 @@ pub async fn create(
 
 pub async fn get_one(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath((id, todo)): ApiPath<(String, String)>,
 ) -> Result<Json<TodoView>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
@@ -110,14 +131,14 @@ pub async fn get_one(
 
 pub async fn update(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath((id, todo)): ApiPath<(String, String)>,
-    ApiJson(body): ApiJson<UpdateTodo>,
+    body: JsonBody<UpdateTodo>,
 ) -> Result<Json<TodoView>, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
+    let body = body.parse()?;
     let patch = TodoPatch {
         title: body
             .title
@@ -151,10 +172,9 @@ pub async fn update(
 /// Soft delete: the todo disappears from lists and today, its done log stays.
 pub async fn delete(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath((id, todo)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
@@ -167,11 +187,10 @@ pub async fn delete(
 
 pub async fn mark_done(
     State(s): State<AppState>,
-    auth: Authenticated,
+    writer: Writer,
     ApiPath((id, todo)): ApiPath<(String, String)>,
-    ApiJson(body): ApiJson<MarkDone>,
+    body: JsonBody<MarkDone>,
 ) -> Result<(StatusCode, Json<DoneView>), ApiError> {
-    let writer = Caller::new(&auth).writer()?;
     let course = find_course(&*s.courses, &id).await?;
     writer.change(course.access())?;
     let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
@@ -180,12 +199,21 @@ pub async fn mark_done(
         .todo(&course.id, &todo_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let body = body.parse()?;
     let day = Day::parse("date", &body.date)?;
     let title = match &body.title {
         Some(t) => Title::parse("title", t)?.as_str().to_owned(),
         None => todo.title.clone(),
     };
     let content = Text::parse("content", &body.content)?;
+    let recurrence = Recurrence::from_db(&todo.recurrence);
+    let schedule = stored_schedule(
+        &recurrence,
+        &todo.active_date,
+        &course.start_date,
+        course.end_date.as_deref(),
+    )?;
+    schedule.check(day).map_err(|e| ApiError::not_due(&e))?;
     let done = s
         .todos
         .add_done(NewDone {
@@ -219,11 +247,10 @@ fn range(q: &ApiQuery) -> Result<(Day, Day), ApiError> {
 /// The done log is the owner's own history: others get 404 even on public courses.
 pub async fn course_done_log(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     ApiPath(id): ApiPath<String>,
     q: ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let reader = Caller::new(&auth).reader()?;
+) -> Result<Json<PageView<DoneView>>, ApiError> {
     // A client-credentials token hears "user required" before anything about the course.
     reader.user()?;
     let course = find_course(&*s.courses, &id).await?;
@@ -233,62 +260,104 @@ pub async fn course_done_log(
 
 pub async fn my_done_log(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     q: ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = Caller::new(&auth).reader()?.user()?;
+) -> Result<Json<PageView<DoneView>>, ApiError> {
+    let user = reader.user()?;
     done_log_response(&s, DoneScope::Owner(user), &q).await
 }
 
-/// The done log of `scope` in the query's date range, as `{"items": [...]}`.
+/// A page of the done log of `scope` in the query's date range.
 async fn done_log_response(
     s: &AppState,
     scope: DoneScope<'_>,
     q: &ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PageView<DoneView>>, ApiError> {
     let (from, to) = range(q)?;
-    let items: Vec<DoneView> = s
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
+    let (rows, total) = s
         .todos
-        .done_log(scope, &from.to_db(), &to.to_db())
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(Json(serde_json::json!({ "items": items })))
+        .done_log(scope, (&from.to_db(), &to.to_db()), page.limit, page.offset)
+        .await?;
+    let items = rows.into_iter().map(Into::into).collect();
+    Ok(Json(PageView::new(items, total, page)))
 }
 
-/// `GET /api/today?date=YYYY-MM-DD`: the caller's todos due that day.
+/// `GET /api/today?date=YYYY-MM-DD&tz=+09:00&limit=&offset=`: a page of the caller's todos
+/// due that day. Without `date`, today in the zone `tz` (a UTC offset, default UTC).
 pub async fn today(
     State(s): State<AppState>,
-    auth: Authenticated,
+    reader: Reader,
     q: ApiQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = Caller::new(&auth).reader()?.user()?;
-    let day = Day::parse("date", q.get("date").unwrap_or_default())?;
+) -> Result<Json<TodayView>, ApiError> {
+    let user = reader.user()?;
+    let zone = q
+        .get("tz")
+        .map(|tz| Zone::parse("tz", tz))
+        .transpose()?
+        .unwrap_or_default();
+    let day = match q.get("date") {
+        Some(raw) => Day::parse("date", raw)?,
+        None => zone.today(s.clock.now()),
+    };
+    let page = Page::parse(q.get("limit"), q.get("offset"))?;
     let done = s.todos.done_on(user, &day.to_db()).await?;
     let mut items = Vec::new();
-    for (todo, course_title) in s.todos.candidate_todos(user, &day.to_db()).await? {
-        let Ok(start) = Day::parse("active_date", &todo.active_date) else {
+    for c in s.todos.candidate_todos(user, &day.to_db()).await? {
+        let recurrence = Recurrence::from_db(&c.todo.recurrence);
+        // A row that cannot be read (logged) costs its own line, not the whole list.
+        let Ok(schedule) = stored_schedule(
+            &recurrence,
+            &c.todo.active_date,
+            &c.course_start,
+            c.course_end.as_deref(),
+        ) else {
             continue;
         };
-        if !Recurrence::from_db(&todo.recurrence).due_on(start, day) {
+        if !schedule.is_due(day) {
             continue;
         }
         items.push(DueView {
-            done: done.contains(&todo.id),
-            todo: todo.into(),
-            course_title,
+            done: done.contains(&c.todo.id),
+            todo: c.todo.into(),
+            course_title: c.course_title,
         });
     }
-    Ok(Json(serde_json::json!({ "date": day, "items": items })))
+    // Due-ness is decided here, not in SQL, so the page is cut from the whole list.
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let skip = usize::try_from(page.offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(page.limit).unwrap_or(0);
+    let items = items.into_iter().skip(skip).take(take).collect();
+    Ok(Json(TodayView {
+        date: day,
+        page: PageView::new(items, total, page),
+    }))
+}
+
+/// The schedule of a stored todo in its course. The dates were written by this service, so
+/// one that does not parse is a fault of ours (500, logged), not of the caller.
+fn stored_schedule<'a>(
+    recurrence: &'a Recurrence,
+    active_date: &str,
+    course_start: &str,
+    course_end: Option<&str>,
+) -> Result<Schedule<'a>, ApiError> {
+    let day = |raw: &str| {
+        Day::parse("stored date", raw).map_err(|_| {
+            tracing::error!(date = raw, "a stored date does not parse");
+            ApiError::internal()
+        })
+    };
+    Ok(Schedule {
+        recurrence,
+        active: day(active_date)?,
+        course_start: day(course_start)?,
+        course_end: course_end.map(day).transpose()?,
+    })
 }
 
 /// Deletes everything the caller owns or did in this service.
-pub async fn delete_me(
-    State(s): State<AppState>,
-    auth: Authenticated,
-) -> Result<StatusCode, ApiError> {
-    let user = Caller::new(&auth).writer()?.user();
-    s.user_data.delete_user(user).await?;
+pub async fn delete_me(State(s): State<AppState>, writer: Writer) -> Result<StatusCode, ApiError> {
+    s.user_data.delete_user(writer.user()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::todo::domain::Recurrence;
+use crate::todo::domain::{Day, Page, Recurrence};
 use crate::todo::store::{CourseRow, DoneRow, TodoRow};
 
 fn rfc3339(micros: i64) -> String {
@@ -118,8 +118,31 @@ impl From<DoneRow> for DoneView {
 #[derive(Serialize)]
 pub struct PageView<T> {
     pub items: Vec<T>,
-    pub total: Option<i64>,
+    /// How many results there are in all.
+    pub total: i64,
     pub limit: i64,
     pub offset: i64,
+    /// The `offset` of the next page; `None` on the last.
     pub next_offset: Option<i64>,
+}
+
+impl<T> PageView<T> {
+    pub fn new(items: Vec<T>, total: i64, page: Page) -> Self {
+        let next = page.offset.saturating_add(page.limit);
+        Self {
+            items,
+            total,
+            limit: page.limit,
+            offset: page.offset,
+            next_offset: (next < total).then_some(next),
+        }
+    }
+}
+
+/// `GET /api/today`: the day it is about, and a page of what is due.
+#[derive(Serialize)]
+pub struct TodayView {
+    pub date: Day,
+    #[serde(flatten)]
+    pub page: PageView<DueView>,
 }

@@ -21,6 +21,7 @@ pub struct CourseRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub like_count: i64,
+    /// How many people (distinct owners) have a fork of this course.
     pub fork_count: i64,
     pub tags: Vec<String>,
 }
@@ -73,8 +74,13 @@ pub trait CourseStore: Send + Sync {
     /// One course with its tags and counts, whoever owns it (the caller applies the
     /// access rules).
     async fn course(&self, id: &str) -> Result<Option<CourseRow>>;
-    /// The owner's courses, most recent first.
-    async fn courses_of(&self, owner: &str, limit: i64, offset: i64) -> Result<Vec<CourseRow>>;
+    /// A page of the owner's courses, most recent first, and how many they have in all.
+    async fn courses_of(
+        &self,
+        owner: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<CourseRow>, i64)>;
     /// Public courses matching the filter, and how many match in all.
     async fn search(&self, filter: &CourseFilter) -> Result<(Vec<CourseRow>, i64)>;
     /// The updated course, or `None` if it no longer exists.
@@ -83,7 +89,19 @@ pub trait CourseStore: Send + Sync {
     async fn delete_course(&self, id: &str) -> Result<()>;
     /// Copies a course, its tags and its live todos to `owner`, remembering the origin.
     /// The done log stays with the original: it is the original owner's history.
-    async fn fork(&self, original: &CourseRow, owner: &str) -> Result<CourseRow>;
+    ///
+    /// One fork per person and original: if `owner` already has one (even one made by a
+    /// concurrent request), that fork is returned as [`Forked::Existing`] and nothing is
+    /// copied. Once they delete it, a new fork can be made.
+    async fn fork(&self, original: &CourseRow, owner: &str) -> Result<Forked>;
+}
+
+/// What a fork request did.
+#[derive(Debug, Clone)]
+pub enum Forked {
+    Created(CourseRow),
+    /// The caller's earlier fork of the same course.
+    Existing(CourseRow),
 }
 
 #[async_trait]

@@ -9,9 +9,13 @@ mod todos;
 
 use async_trait::async_trait;
 
-pub use courses::{CourseFilter, CoursePatch, CourseRow, CourseStore, LikeStore, NewCourse};
+pub use courses::{
+    CourseFilter, CoursePatch, CourseRow, CourseStore, Forked, LikeStore, NewCourse,
+};
 pub use sql::SqlStore;
-pub use todos::{DoneRow, DoneScope, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore};
+pub use todos::{
+    DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,6 +31,12 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Whether the storage answers, for the readiness check.
+#[async_trait]
+pub trait StoreHealth: Send + Sync {
+    async fn ping(&self) -> Result<()>;
+}
 
 /// What a user leaves in this service, across every aggregate.
 #[async_trait]

@@ -52,6 +52,16 @@ pub struct NewDone {
     pub content: String,
 }
 
+/// A todo of the owner's that may be due on a day, with what its schedule needs of its
+/// course.
+#[derive(Debug, Clone)]
+pub struct DueCandidate {
+    pub todo: TodoRow,
+    pub course_title: String,
+    pub course_start: String,
+    pub course_end: Option<String>,
+}
+
 /// Whose done log: one course's, or all of an owner's courses'.
 #[derive(Debug, Clone, Copy)]
 pub enum DoneScope<'a> {
@@ -64,8 +74,8 @@ pub trait TodoStore: Send + Sync {
     async fn create_todo(&self, todo: NewTodo) -> Result<TodoRow>;
     /// A live (not deleted) todo of the given course.
     async fn todo(&self, course: &str, id: &str) -> Result<Option<TodoRow>>;
-    /// The course's live todos, oldest first.
-    async fn todos(&self, course: &str) -> Result<Vec<TodoRow>>;
+    /// A page of the course's live todos, oldest first, and how many it has in all.
+    async fn todos(&self, course: &str, limit: i64, offset: i64) -> Result<(Vec<TodoRow>, i64)>;
     /// The updated todo, or `None` if there is no such live todo.
     async fn update_todo(
         &self,
@@ -76,13 +86,18 @@ pub trait TodoStore: Send + Sync {
     /// Returns whether a live todo was deleted.
     async fn soft_delete_todo(&self, course: &str, id: &str) -> Result<bool>;
     /// Live todos of the owner's courses that may be due on `day` (the course runs that
-    /// day and the todo is active by then), each with its course's title; the recurrence
-    /// is checked by the caller.
-    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<(TodoRow, String)>>;
+    /// day and the todo is active by then); the caller checks the whole schedule.
+    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<DueCandidate>>;
     /// Fails with [`super::StoreError::Conflict`] if the todo is already done that day.
     async fn add_done(&self, done: NewDone) -> Result<DoneRow>;
-    /// Done entries in `[from, to]` (at most 1000).
-    async fn done_log(&self, scope: DoneScope<'_>, from: &str, to: &str) -> Result<Vec<DoneRow>>;
+    /// A page of the done entries in `[from, to]`, by day, and how many there are in all.
+    async fn done_log(
+        &self,
+        scope: DoneScope<'_>,
+        range: (&str, &str),
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<DoneRow>, i64)>;
     /// Ids of the owner's todos marked done on `day`.
     async fn done_on(&self, owner: &str, day: &str) -> Result<Vec<String>>;
 }

@@ -77,6 +77,17 @@ async fn the_kubernetes_auth_deployment_starts_a_ready_server() {
         bind.ends_with(&format!(":{container_port}")),
         "the server binds {bind}, the probes call port {container_port}"
     );
+    // Prometheus scrapes the port the management listener binds.
+    let scraped = deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"]
+        .as_str()
+        .expect("a prometheus.io/port annotation");
+    let management = env
+        .get("BELF_MANAGEMENT__BIND")
+        .expect("the Deployment sets the management listener");
+    assert!(
+        management.ends_with(&format!(":{scraped}")),
+        "metrics are served on {management}, Prometheus scrapes port {scraped}"
+    );
     // The keys mount is where the server reads its keys.
     let keys_dir = env.get("BELF_KEYS__DIR").expect("BELF_KEYS__DIR");
     let mount = array(&container["volumeMounts"])
@@ -148,7 +159,15 @@ async fn start_as_shipped(args: &[String], shipped: Env, probe_path: &str, grace
             env.insert("BELF_REDIS__URL".into(), String::new());
         }
     }
-    for var in ["BELF_SERVER__BIND", "BELF_TODO__BIND"] {
+    // Every listener on a port of its own; the management listener is on by default
+    // (127.0.0.1:9090), so it moves even where the shipped files leave it unset.
+    env.entry("BELF_MANAGEMENT__BIND".into())
+        .or_insert_with(|| "127.0.0.1:9090".into());
+    for var in [
+        "BELF_SERVER__BIND",
+        "BELF_TODO__BIND",
+        "BELF_MANAGEMENT__BIND",
+    ] {
         if let Some(bind) = env.get_mut(var) {
             let host = bind.rsplit_once(':').map_or("", |(h, _)| h).to_owned();
             *bind = format!("{host}:0");

@@ -47,7 +47,12 @@ impl FakeIssuer {
     }
 
     pub async fn start_with(jwks: Vec<Jwk>) -> FakeIssuer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        Self::start_on(0, jwks).await
+    }
+
+    /// On a given port (0: any), e.g. one a service was told about before it was up.
+    pub async fn start_on(port: u16, jwks: Vec<Jwk>) -> FakeIssuer {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind fake issuer");
         let port = listener.local_addr().expect("local addr").port();

@@ -11,12 +11,25 @@ use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
 use crate::auth::oauth::params::Params;
 use crate::auth::oauth::{interaction, session};
+use crate::config::Config;
 
-fn describe(lang: Lang, scope: &str) -> String {
-    let key = format!("scope_{scope}");
-    match i18n::text(lang, &key) {
-        "" => format!("{} {scope}", i18n::text(lang, "scope_other")),
-        text => text.to_owned(),
+/// A scope in the person's words: OpenID Connect's own from the string table, a
+/// resource's from its `[[resources]]` descriptions (required for each of its scopes at
+/// start), so no page ever shows a raw scope name.
+fn describe(config: &Config, lang: Lang, scope: &str) -> String {
+    let standard = i18n::text(lang, &format!("scope_{scope}"));
+    if !standard.is_empty() {
+        return standard.to_owned();
+    }
+    let described = config
+        .resources
+        .iter()
+        .find_map(|r| r.descriptions.get(scope));
+    match (described, lang) {
+        (Some(d), Lang::En) => d.en.clone(),
+        (Some(d), Lang::Ko) => d.ko.clone(),
+        // Unreachable for a scope the server knows; said plainly rather than hidden.
+        (None, _) => format!("{} {scope}", i18n::text(lang, "scope_other")),
     }
 }
 
@@ -64,6 +77,13 @@ async fn handle(
     };
     if submit {
         let allow = params.get("decision") == Some("allow");
+        let scopes = pending.request.consent_scopes().to_string();
+        let (client_id, sub) = (&pending.request.client_id, &session.1.user_id);
+        if allow {
+            tracing::info!(%client_id, %sub, %scopes, "consent given");
+        } else {
+            tracing::info!(%client_id, %sub, %scopes, "consent denied");
+        }
         let step = interaction::answer_consent(ctx, id, pending, &session, allow, ctx.clock.now())
             .await
             .or_unavailable(lang)?;
@@ -74,7 +94,7 @@ async fn handle(
         .request
         .consent_scopes()
         .iter()
-        .map(|s| describe(lang, s))
+        .map(|s| describe(&ctx.config, lang, s))
         .collect();
     Ok(state.pages.render(
         StatusCode::OK,

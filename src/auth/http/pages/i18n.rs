@@ -101,15 +101,61 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("signed_out", "You are signed out.", "로그아웃되었습니다."),
     ("error_title", "Something went wrong", "문제가 발생했습니다"),
+    // Error pages: what went wrong...
     (
         "error_request",
         "This sign-in request cannot be completed:",
         "이 로그인 요청을 완료할 수 없습니다:",
     ),
     (
-        "error_back",
-        "Go back to the application and try again.",
-        "애플리케이션으로 돌아가 다시 시도하세요.",
+        "error_logout",
+        "This sign-out request cannot be completed:",
+        "이 로그아웃 요청을 완료할 수 없습니다:",
+    ),
+    (
+        "untrusted_client_id_repeated",
+        "the application was named more than once.",
+        "애플리케이션이 두 번 이상 지정되었습니다.",
+    ),
+    (
+        "untrusted_client_id_missing",
+        "it does not say which application it comes from.",
+        "어느 애플리케이션에서 온 요청인지 알 수 없습니다.",
+    ),
+    (
+        "untrusted_unknown_client",
+        "the application is not registered here.",
+        "이 애플리케이션은 여기에 등록되어 있지 않습니다.",
+    ),
+    (
+        "untrusted_redirect_uri_repeated",
+        "the return address was given more than once.",
+        "돌아갈 주소가 두 번 이상 지정되었습니다.",
+    ),
+    (
+        "untrusted_redirect_uri_missing",
+        "it does not say where to return to.",
+        "돌아갈 주소가 없습니다.",
+    ),
+    (
+        "untrusted_redirect_uri_unregistered",
+        "the return address is not registered for this application.",
+        "돌아갈 주소가 이 애플리케이션에 등록되어 있지 않습니다.",
+    ),
+    (
+        "logout_invalid_hint",
+        "the sign-in it refers to was not issued by this server.",
+        "요청이 가리키는 로그인 정보가 이 서버에서 발급된 것이 아닙니다.",
+    ),
+    (
+        "logout_client_mismatch",
+        "it names another application than the one you signed in to.",
+        "로그인한 애플리케이션과 다른 애플리케이션을 지정했습니다.",
+    ),
+    (
+        "logout_return_uri_unregistered",
+        "the address to return to after signing out is not registered for this application.",
+        "로그아웃 후 돌아갈 주소가 이 애플리케이션에 등록되어 있지 않습니다.",
     ),
     (
         "expired",
@@ -118,18 +164,75 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "csrf",
-        "The form was not sent from this site's page, or the page is too old. Reload it and try again.",
-        "양식이 이 사이트의 페이지에서 전송되지 않았거나 페이지가 오래되었습니다. 새로 고친 후 다시 시도하세요.",
+        "The form was not sent from this site's page, or the page is too old.",
+        "양식이 이 사이트의 페이지에서 전송되지 않았거나 페이지가 오래되었습니다.",
     ),
     (
         "unavailable",
-        "The service is temporarily unavailable. Try again in a moment.",
-        "서비스를 일시적으로 사용할 수 없습니다. 잠시 후 다시 시도하세요.",
+        "The service is temporarily unavailable.",
+        "서비스를 일시적으로 사용할 수 없습니다.",
     ),
     (
         "registration_closed",
         "Registration is closed.",
         "회원 가입이 닫혀 있습니다.",
+    ),
+    (
+        "not_found",
+        "There is no page at this address.",
+        "이 주소에는 페이지가 없습니다.",
+    ),
+    // ...and what to do next.
+    (
+        "hint_back",
+        "Go back to the application and try again.",
+        "애플리케이션으로 돌아가 다시 시도하세요.",
+    ),
+    (
+        "hint_restart",
+        "Go back to the application and start signing in again.",
+        "애플리케이션으로 돌아가 로그인을 다시 시작하세요.",
+    ),
+    (
+        "hint_reload",
+        "Reload the page and try again.",
+        "페이지를 새로 고친 후 다시 시도하세요.",
+    ),
+    (
+        "hint_wait",
+        "Try again in a moment.",
+        "잠시 후 다시 시도하세요.",
+    ),
+    (
+        "hint_sign_in",
+        "If you already have an account, sign in instead.",
+        "이미 계정이 있다면 로그인하세요.",
+    ),
+    (
+        "hint_home",
+        "Check the address, or start from the home page.",
+        "주소를 확인하거나 첫 페이지에서 다시 시작하세요.",
+    ),
+    // Registration form errors, one per field.
+    (
+        "invalid_username",
+        "Choose a username of 3 to 32 letters, digits, '.', '_' or '-'.",
+        "사용자 이름은 영문자, 숫자, '.', '_', '-'로 3~32자여야 합니다.",
+    ),
+    (
+        "invalid_email",
+        "Enter an e-mail address such as name@example.com.",
+        "name@example.com 같은 이메일 주소를 입력하세요.",
+    ),
+    (
+        "invalid_password",
+        "Choose a password of at least 8 characters (and at most 1024 bytes).",
+        "비밀번호는 8자 이상(최대 1024바이트)이어야 합니다.",
+    ),
+    (
+        "invalid_name",
+        "Your name can be at most 100 characters.",
+        "이름은 최대 100자까지 입력할 수 있습니다.",
     ),
     (
         "taken",
@@ -157,6 +260,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Too many failed attempts. Wait {s} seconds and try again.",
         "실패한 시도가 너무 많습니다. {s}초 후에 다시 시도하세요.",
     ),
+    (
+        "registration_throttled",
+        "Too many accounts were created from your network lately. Wait {s} seconds and try again.",
+        "최근 회원님의 네트워크에서 너무 많은 계정이 만들어졌습니다. {s}초 후에 다시 시도하세요.",
+    ),
     ("password_hint", "At least 8 characters.", "8자 이상."),
 ];
 
@@ -179,6 +287,18 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_string_is_in_both_languages_once() {
+        let hangul = |t: &str| t.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+        for (i, (key, en, ko)) in STRINGS.iter().enumerate() {
+            assert!(!en.is_empty() && hangul(ko), "{key}");
+            assert!(
+                STRINGS[i + 1..].iter().all(|(k, _, _)| k != key),
+                "{key} twice"
+            );
+        }
+    }
 
     #[test]
     fn chooses_language() {

@@ -91,7 +91,7 @@ pub async fn login_submit(
         .await
         .or_unavailable(lang)?
     {
-        LoginAttempt::Throttled(t) => {
+        LoginOutcome::Throttled(t) => {
             let wait = t.retry_after_secs.to_string();
             let msg = i18n::text(lang, "throttled").replace("{s}", &wait);
             let mut res = page
@@ -108,20 +108,20 @@ pub async fn login_submit(
             }
             Ok(res)
         }
-        LoginAttempt::Refused => {
+        LoginOutcome::Refused => {
             let msg = i18n::text(lang, "login_failed");
             Ok(page
                 .render(&state, &browser, lang, StatusCode::UNAUTHORIZED, Some(msg))
                 .await)
         }
-        LoginAttempt::Accepted(user) => {
+        LoginOutcome::Accepted(user) => {
             finish_login(&state, browser.jar, lang, interaction_id, pending, &user).await
         }
     }
 }
 
 /// The outcome of a password check behind the login throttle.
-enum LoginAttempt {
+enum LoginOutcome {
     Accepted(Box<User>),
     /// Wrong username or password (which one is never told).
     Refused,
@@ -129,26 +129,47 @@ enum LoginAttempt {
     Throttled(Throttled),
 }
 
-/// The login throttle around a password check, in one place: check the back-off first,
-/// then the password; count a failure, clear the (username, IP) counter on success.
+/// The login throttle around a password check, in one place: the attempt is counted
+/// before the password is hashed (so parallel attempts cannot all slip past the count),
+/// then its outcome is reported.
 async fn attempt_login(
     ctx: &AuthContext,
     ip: IpAddr,
     username: &str,
     password: String,
-) -> anyhow::Result<LoginAttempt> {
+) -> anyhow::Result<LoginOutcome> {
     let store = &*ctx.stores.ephemeral;
-    if let Err(t) = ctx.throttle.check(store, "user", username, ip).await? {
-        return Ok(LoginAttempt::Throttled(t));
-    }
-    let Some(user) =
-        users::authenticate(&*ctx.stores.users, &ctx.passwords, username, password).await?
-    else {
-        tracing::info!(%ip, "login failed");
-        ctx.metrics.login_failures.inc();
-        ctx.throttle.failed(store, "user", username, ip).await?;
-        return Ok(LoginAttempt::Refused);
+    let account = users::normalise_login(username);
+    let attempt = match ctx.throttle.begin_login(store, &account, ip).await? {
+        Ok(attempt) => attempt,
+        Err(t) => {
+            tracing::warn!(
+                %ip,
+                limit = t.by.as_str(),
+                retry_after_secs = t.retry_after_secs,
+                "login throttled"
+            );
+            return Ok(LoginOutcome::Throttled(t));
+        }
     };
-    ctx.throttle.succeeded(store, "user", username, ip).await?;
-    Ok(LoginAttempt::Accepted(Box::new(user)))
+    match users::authenticate(&*ctx.stores.users, &ctx.passwords, &account, password).await? {
+        Ok(user) => {
+            ctx.throttle.login_succeeded(store, &attempt).await?;
+            tracing::info!(%ip, sub = %user.user_id, "login succeeded");
+            Ok(LoginOutcome::Accepted(Box::new(user)))
+        }
+        Err(refusal) => {
+            ctx.metrics.login_failures.inc();
+            tracing::info!(%ip, reason = refusal.as_str(), "login failed");
+            if let Some(t) = ctx.throttle.login_failed(store, &attempt).await? {
+                tracing::warn!(
+                    %ip,
+                    limit = t.by.as_str(),
+                    retry_after_secs = t.retry_after_secs,
+                    "source throttled after failed logins"
+                );
+            }
+            Ok(LoginOutcome::Refused)
+        }
+    }
 }

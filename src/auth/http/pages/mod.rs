@@ -62,14 +62,13 @@ impl Pages {
         res
     }
 
-    /// A page with a title and a message (errors, "signed out", home).
+    /// A page with a title and a message ("signed out").
     pub fn message(
         &self,
         status: StatusCode,
         lang: Lang,
         title_key: &str,
         message: &str,
-        error: bool,
     ) -> Response {
         self.render(
             status,
@@ -78,7 +77,21 @@ impl Pages {
             minijinja::context! {
                 title => i18n::text(lang, title_key),
                 message => message,
-                error => error,
+            },
+        )
+    }
+
+    /// The one shape of every error page: a title, what went wrong, what to do next.
+    pub fn error(&self, status: StatusCode, lang: Lang, message: &str, hint: &str) -> Response {
+        self.render(
+            status,
+            "message.html",
+            lang,
+            minijinja::context! {
+                title => i18n::text(lang, "error_title"),
+                message => message,
+                error => true,
+                hint => hint,
             },
         )
     }

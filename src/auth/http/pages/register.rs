@@ -1,8 +1,8 @@
 //! `GET|POST /register`: people create their own accounts (if `pages.allow_registration`).
 
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use super::flow::{FormStart, finish_login, page_lang, pending_for, start_form};
@@ -10,7 +10,7 @@ use super::i18n::{self, Lang};
 use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::accounts::users::{self, NewUser, UserError};
 use crate::auth::http::AppState;
-use crate::auth::http::extractors::QueryOrForm;
+use crate::auth::http::extractors::{ClientIp, QueryOrForm};
 use crate::auth::oauth::params::Params;
 
 /// Passes only while registration is open; otherwise the "closed" page (404). Extracted
@@ -83,11 +83,41 @@ pub async fn register_page(
 pub async fn register_submit(
     State(state): State<AppState>,
     _open: RegistrationOpen,
+    ClientIp(ip): ClientIp,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let ctx = &state.ctx;
     let FormStart { pending, lang } = start_form(&state, &browser, &form).await?;
+    // Counted before the password is hashed and whether or not the form is valid: one
+    // source creating accounts by the dozen (or probing which names are taken) waits.
+    let admitted = ctx
+        .throttle
+        .begin_registration(&*ctx.stores.ephemeral, ip)
+        .await
+        .or_unavailable(lang)?;
+    if let Err(t) = admitted {
+        tracing::warn!(
+            %ip,
+            limit = t.by.as_str(),
+            retry_after_secs = t.retry_after_secs,
+            "registration throttled"
+        );
+        let wait = t.retry_after_secs.to_string();
+        let msg = i18n::text(lang, "registration_throttled").replace("{s}", &wait);
+        let mut res = render(
+            &state,
+            &browser,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form,
+            Some(msg),
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(res);
+    }
     let new = NewUser {
         username: form.get("username").unwrap_or("").to_owned(),
         email: form.get("email").unwrap_or("").to_owned(),
@@ -101,9 +131,23 @@ pub async fn register_submit(
                 return finish_login(&state, browser.jar, lang, interaction_id, pending, &user)
                     .await;
             }
-            Err(e @ UserError::Invalid { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            Err(UserError::Invalid { field, .. }) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                i18n::text(lang, invalid_field_key(field)).to_owned(),
+            ),
             Err(UserError::Taken) => (StatusCode::CONFLICT, i18n::text(lang, "taken").to_owned()),
             Err(e) => return Err(e).or_unavailable(lang),
         };
     Ok(render(&state, &browser, lang, status, &form, Some(error)))
+}
+
+/// The page's words for a field the account service refused (its own message, meant for
+/// the CLI, is English).
+fn invalid_field_key(field: &str) -> &'static str {
+    match field {
+        "username" => "invalid_username",
+        "email" => "invalid_email",
+        "password" => "invalid_password",
+        _ => "invalid_name",
+    }
 }

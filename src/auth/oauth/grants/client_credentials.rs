@@ -60,5 +60,6 @@ pub fn grant(
         scope,
         refresh_token: None,
         id_token: None,
+        subject: client.client_id.to_string(),
     })
 }

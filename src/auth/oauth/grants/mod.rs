@@ -87,6 +87,10 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// Whom the tokens speak for (the access token's `sub`), for the log line of the
+    /// issuance; not part of the response.
+    #[serde(skip)]
+    pub subject: String,
 }
 
 pub async fn token_endpoint(

@@ -9,13 +9,14 @@ use sqlx::any::AnyRow;
 use super::{SqlStore, now_micros, sql};
 use crate::todo::domain::{Sort, new_id};
 use crate::todo::store::{
-    CourseFilter, CoursePatch, CourseRow, CourseStore, LikeStore, NewCourse, Result, StoreError,
+    CourseFilter, CoursePatch, CourseRow, CourseStore, Forked, LikeStore, NewCourse, Result,
+    StoreError,
 };
 
 const SELECT: &str = "SELECT c.id, c.owner, c.title, c.explanation, c.colour, c.start_date, \
     c.end_date, c.is_public, c.forked_from, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM likes l WHERE l.course_id = c.id) AS like_count, \
-    (SELECT COUNT(*) FROM courses f WHERE f.forked_from = c.id) AS fork_count \
+    (SELECT COUNT(DISTINCT f.owner) FROM courses f WHERE f.forked_from = c.id) AS fork_count \
     FROM courses c";
 
 fn from_row(row: &AnyRow) -> std::result::Result<CourseRow, sqlx::Error> {
@@ -102,7 +103,12 @@ impl CourseStore for SqlStore {
         Ok(Some(course))
     }
 
-    async fn courses_of(&self, owner: &str, limit: i64, offset: i64) -> Result<Vec<CourseRow>> {
+    async fn courses_of(
+        &self,
+        owner: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<CourseRow>, i64)> {
         let rows = sqlx::query(sql(format!(
             "{SELECT} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id LIMIT $2 OFFSET $3"
         )))
@@ -111,7 +117,12 @@ impl CourseStore for SqlStore {
         .bind(offset)
         .fetch_all(&self.reads)
         .await?;
-        self.finish(rows).await
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM courses WHERE owner = $1")
+            .bind(owner)
+            .fetch_one(&self.reads)
+            .await?
+            .try_get("n")?;
+        Ok((self.finish(rows).await?, total))
     }
 
     async fn search(&self, f: &CourseFilter) -> Result<(Vec<CourseRow>, i64)> {
@@ -212,26 +223,87 @@ impl CourseStore for SqlStore {
         Ok(())
     }
 
-    async fn fork(&self, original: &CourseRow, owner: &str) -> Result<CourseRow> {
-        let id = new_id();
+    async fn fork(&self, original: &CourseRow, owner: &str) -> Result<Forked> {
+        if let Some(existing) = self.fork_of(&original.id, owner).await? {
+            return Ok(Forked::Existing(existing));
+        }
+        let id = fork_id(&original.id, owner);
+        match self.copy_course(original, owner, &id).await {
+            Ok(fork) => Ok(Forked::Created(fork)),
+            // A concurrent twin of this request (a double click) inserted the same id first.
+            Err(StoreError::Conflict) => self
+                .course(&id)
+                .await?
+                .map(Forked::Existing)
+                .ok_or(StoreError::Conflict),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The id of `owner`'s fork of `original`: derived from both, so the primary key itself
+/// refuses a second copy even when two requests race (a name-based UUID: SHA-256,
+/// truncated, as version 8).
+fn fork_id(original: &str, owner: &str) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    for part in ["belf-fork", original, owner] {
+        // Length-prefixed, so no two (original, owner) pairs hash the same input.
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    let digest = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+impl SqlStore {
+    /// `owner`'s oldest fork of `original`. Looked up by origin, not by [`fork_id`]: forks
+    /// made before one-fork-per-person have random ids.
+    async fn fork_of(&self, original: &str, owner: &str) -> Result<Option<CourseRow>> {
+        let row = sqlx::query(
+            "SELECT id FROM courses WHERE forked_from = $1 AND owner = $2 \
+             ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(original)
+        .bind(owner)
+        .fetch_optional(&self.reads)
+        .await?;
+        match row {
+            Some(row) => self.course(&row.try_get::<String, _>("id")?).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Copies `original`, its tags and its live todos into a new course `id` of `owner`;
+    /// [`StoreError::Conflict`] if `id` is taken. The done log stays with the original.
+    async fn copy_course(&self, original: &CourseRow, owner: &str, id: &str) -> Result<CourseRow> {
         let now = now_micros();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let copied = sqlx::query(
             "INSERT INTO courses (id, owner, title, explanation, colour, start_date, end_date, \
              is_public, forked_from, created_at, updated_at) \
              SELECT $1, $2, title, explanation, colour, start_date, end_date, is_public, id, $3, $3 \
              FROM courses WHERE id = $4",
         )
-        .bind(&id)
+        .bind(id)
         .bind(owner)
         .bind(now)
         .bind(&original.id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(StoreError::from_insert)?;
+        if copied.rows_affected() == 0 {
+            // The original was deleted after the caller looked it up.
+            return Err(StoreError::Gone);
+        }
         sqlx::query(
             "INSERT INTO course_tags (course_id, tag) SELECT $1, tag FROM course_tags WHERE course_id = $2",
         )
-        .bind(&id)
+        .bind(id)
         .bind(&original.id)
         .execute(&mut *tx)
         .await?;
@@ -250,14 +322,14 @@ impl CourseStore for SqlStore {
                  FROM todos WHERE id = $4",
             )
             .bind(new_id())
-            .bind(&id)
+            .bind(id)
             .bind(now)
             .bind(&old)
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
-        self.course(&id).await?.ok_or(StoreError::Conflict)
+        self.course(id).await?.ok_or(StoreError::Conflict)
     }
 }
 

@@ -8,7 +8,7 @@ mod todos;
 use async_trait::async_trait;
 use sqlx::AnyPool;
 
-use super::{Result, StoreError, UserDataStore};
+use super::{Result, StoreError, StoreHealth, UserDataStore};
 use crate::db::{Dialect, connect_pool, is_private_memory};
 
 // sqlx's errors become the store's here, beside the SQL that raises them: a refused
@@ -70,6 +70,14 @@ impl SqlStore {
             pool.clone()
         };
         Ok(Self { pool, reads })
+    }
+}
+
+#[async_trait]
+impl StoreHealth for SqlStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.reads).await?;
+        Ok(())
     }
 }
 

@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 use super::{SqlStore, now_micros, sql};
 use crate::todo::domain::new_id;
 use crate::todo::store::{
-    DoneRow, DoneScope, NewDone, NewTodo, Result, StoreError, TodoPatch, TodoRow, TodoStore,
+    DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, Result, StoreError, TodoPatch, TodoRow,
+    TodoStore,
 };
 
 const TODO_COLUMNS: &str = "t.id, t.course_id, t.title, t.explanation, t.active_date, t.recurrence, t.created_at, t.updated_at";
@@ -72,18 +73,29 @@ impl TodoStore for SqlStore {
         Ok(row.as_ref().map(todo_row).transpose()?)
     }
 
-    async fn todos(&self, course: &str) -> Result<Vec<TodoRow>> {
+    async fn todos(&self, course: &str, limit: i64, offset: i64) -> Result<(Vec<TodoRow>, i64)> {
         let rows = sqlx::query(sql(format!(
             "SELECT {TODO_COLUMNS} FROM todos t \
-             WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id"
+             WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id \
+             LIMIT $2 OFFSET $3"
         )))
         .bind(course)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.reads)
         .await?;
-        Ok(rows
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM todos WHERE course_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(course)
+        .fetch_one(&self.reads)
+        .await?
+        .try_get("n")?;
+        let todos = rows
             .iter()
             .map(todo_row)
-            .collect::<std::result::Result<_, _>>()?)
+            .collect::<std::result::Result<_, _>>()?;
+        Ok((todos, total))
     }
 
     async fn update_todo(&self, course: &str, id: &str, p: TodoPatch) -> Result<Option<TodoRow>> {
@@ -118,9 +130,10 @@ impl TodoStore for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<(TodoRow, String)>> {
+    async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<DueCandidate>> {
         let rows = sqlx::query(sql(format!(
-            "SELECT {TODO_COLUMNS}, c.title AS course_title FROM todos t \
+            "SELECT {TODO_COLUMNS}, c.title AS course_title, c.start_date AS course_start, \
+             c.end_date AS course_end FROM todos t \
              JOIN courses c ON c.id = t.course_id \
              WHERE c.owner = $1 AND t.deleted_at IS NULL AND t.active_date <= $2 \
              AND c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $2) \
@@ -131,7 +144,14 @@ impl TodoStore for SqlStore {
         .fetch_all(&self.reads)
         .await?;
         rows.iter()
-            .map(|r| Ok((todo_row(r)?, r.try_get("course_title")?)))
+            .map(|r| {
+                Ok(DueCandidate {
+                    todo: todo_row(r)?,
+                    course_title: r.try_get("course_title")?,
+                    course_start: r.try_get("course_start")?,
+                    course_end: r.try_get("course_end")?,
+                })
+            })
             .collect()
     }
 
@@ -164,25 +184,43 @@ impl TodoStore for SqlStore {
         })
     }
 
-    async fn done_log(&self, scope: DoneScope<'_>, from: &str, to: &str) -> Result<Vec<DoneRow>> {
+    async fn done_log(
+        &self,
+        scope: DoneScope<'_>,
+        (from, to): (&str, &str),
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<DoneRow>, i64)> {
         let (column, value) = match scope {
             DoneScope::Course(c) => ("course_id", c),
             DoneScope::Owner(o) => ("owner", o),
         };
+        let filter = format!("{column} = $1 AND day >= $2 AND day <= $3");
         let rows = sqlx::query(sql(format!(
             "SELECT id, todo_id, course_id, day, title, content, created_at FROM done_log \
-             WHERE {column} = $1 AND day >= $2 AND day <= $3 ORDER BY day, created_at, id \
-             LIMIT 1000"
+             WHERE {filter} ORDER BY day, created_at, id LIMIT $4 OFFSET $5"
         )))
         .bind(value)
         .bind(from)
         .bind(to)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.reads)
         .await?;
-        Ok(rows
+        let total: i64 = sqlx::query(sql(format!(
+            "SELECT COUNT(*) AS n FROM done_log WHERE {filter}"
+        )))
+        .bind(value)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.reads)
+        .await?
+        .try_get("n")?;
+        let entries = rows
             .iter()
             .map(done_row)
-            .collect::<std::result::Result<_, _>>()?)
+            .collect::<std::result::Result<_, _>>()?;
+        Ok((entries, total))
     }
 
     async fn done_on(&self, owner: &str, day: &str) -> Result<Vec<String>> {
