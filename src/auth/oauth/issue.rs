@@ -3,8 +3,8 @@
 //! code, CIBA), which own the refresh token's storage themselves.
 
 use super::error::{OAuthError, OAuthResult};
-use super::grants::TokenResponse;
 use super::scope::Scopes;
+use super::token_response::TokenResponse;
 use crate::auth::accounts::User;
 use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;

@@ -25,6 +25,7 @@ pub mod refresh_successor;
 pub mod revocation;
 pub mod scope;
 pub mod session;
+pub mod token_response;
 pub mod userinfo;
 
 #[cfg(test)]

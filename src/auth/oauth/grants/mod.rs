@@ -6,11 +6,10 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod refresh_token;
 
-use serde::Serialize;
-
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::params::Params;
 use super::scope::Scopes;
+pub use super::token_response::TokenResponse;
 use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
 
@@ -74,23 +73,6 @@ impl TokenRequest {
             )),
         }
     }
-}
-
-/// RFC 6749 §5.1 (+ OIDC `id_token`).
-#[derive(Debug, Serialize)]
-pub struct TokenResponse {
-    pub access_token: String,
-    pub token_type: &'static str,
-    pub expires_in: i64,
-    pub scope: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
-    /// Whom the tokens speak for (the access token's `sub`), for the log line of the
-    /// issuance; not part of the response.
-    #[serde(skip)]
-    pub subject: String,
 }
 
 pub async fn token_endpoint(
