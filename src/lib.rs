@@ -1,5 +1,6 @@
-//! Belf: an OAuth 2.0 / OpenID Connect identity server (`auth`) and the Belf todo/course
-//! service (`todo`) that trusts its tokens only through `validator`.
+//! Belf: an OAuth 2.0 / OpenID Connect identity server (`auth`), the Belf todo/course
+//! service (`todo`) that trusts its tokens only through `validator`, and the Belf web app
+//! (`web`), a relying party of the first and a client of the second, over HTTP only.
 //!
 //! The two rooms meet only at the token: `todo` and `validator` never name `crate::auth`
 //! (a test in `tests/e2e` checks this).
@@ -16,3 +17,4 @@ pub mod serve;
 pub mod telemetry;
 pub mod todo;
 pub mod validator;
+pub mod web;
