@@ -6,6 +6,7 @@ pub mod client;
 pub mod keys;
 pub mod serve;
 pub mod user;
+pub mod web_client;
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
-//! `belf serve [auth|todo]`.
+//! `belf serve [auth|todo|web]`: the composition root, the one place that knows all three
+//! parts (the web app reaches the other two over HTTP only).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -15,19 +16,23 @@ pub enum Part {
     Auth,
     /// The todo/course service only (it waits for its issuer in the background).
     Todo,
+    /// The web app only: its client id and secret, issuer and todo URL from `[web]`.
+    Web,
 }
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Which part to run; both when omitted.
+    /// Which part to run; all three when omitted.
     pub part: Option<Part>,
 }
 
 /// `json_logs`: the logs are JSON lines, so nothing may be written beside them (a plain
 /// banner line would break every collector that parses stderr line by line).
 pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Result<()> {
-    let run_auth = args.part != Some(Part::Todo);
-    let run_todo = args.part != Some(Part::Auth);
+    let run_auth = args.part.is_none_or(|p| p == Part::Auth);
+    let run_todo = args.part.is_none_or(|p| p == Part::Todo);
+    let run_web = args.part.is_none_or(|p| p == Part::Web);
+    let mut config = config;
     let mut tasks = tokio::task::JoinSet::new();
     // One signal stops both parts: each finishes its in-flight requests. Only this task
     // listens for it (the servers' `run_until_stopped` would each listen, and log, again).
@@ -44,6 +49,19 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
     };
     if run_auth {
         let stores = Stores::connect(&config).await?;
+        if run_web {
+            // The web app is a client like any other, registered through the same service
+            // the CLI uses; its credentials are kept for later starts.
+            let (id, secret) = crate::cli::web_client::ensure(
+                &config,
+                &*stores.clients,
+                &crate::auth::oidc::metadata::known_scopes(&config),
+                crate::clock::Clock::system().now(),
+            )
+            .await?;
+            config.web.client_id = id;
+            config.web.client_secret = secret;
+        }
         let listener = tokio::net::TcpListener::bind(config.server.bind)
             .await
             .with_context(|| format!("server.bind: cannot listen on {}", config.server.bind))?;
@@ -90,6 +108,16 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
         let todo = crate::todo::TodoServer::build(&config.todo)
             .await?
             .with_limits(crate::serve::ListenerLimits::from_config(&config.server));
+        if run_web {
+            // In one process the web app calls this todo service on its actual port.
+            let ip = match config.todo.bind.ip() {
+                ip if ip.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
+                ip => ip,
+            };
+            if let Ok(url) = format!("http://{}", SocketAddr::new(ip, todo.port())).parse() {
+                config.web.todo_url = url;
+            }
+        }
         // The todo service logs its own "listening" event; the banner is for people only.
         if !json_logs {
             eprintln!(
@@ -100,6 +128,24 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
         }
         let stop = stopped();
         tasks.spawn(async move { todo.run_until(stop).await.map_err(anyhow::Error::from) });
+    }
+    if run_web {
+        let web = crate::web::WebServer::build(&config.web, &config.redis)
+            .await?
+            .with_limits(crate::serve::ListenerLimits::from_config(&config.server));
+        let address = SocketAddr::new(config.web.bind.ip(), web.port());
+        if let Some(problem) = issuer_mismatch(&config.web.public_url, address) {
+            tracing::warn!(%address, "web.public_url {}", problem.replace("BELF_SERVER__ISSUER", "BELF_WEB__PUBLIC_URL"));
+        }
+        if !json_logs {
+            eprintln!(
+                "Belf web: open {} (listening on {address}, signing in with {})",
+                config.web.public_url.as_str().trim_end_matches('/'),
+                config.web.issuer
+            );
+        }
+        let stop = stopped();
+        tasks.spawn(async move { web.run_until(stop).await.map_err(anyhow::Error::from) });
     }
     while let Some(done) = tasks.join_next().await {
         done??;

@@ -72,15 +72,25 @@ impl WebServer {
         sessions: Arc<dyn SessionStore>,
         clock: Clock,
     ) -> anyhow::Result<WebServer> {
+        let listener = TcpListener::bind(cfg.bind)
+            .await
+            .with_context(|| format!("web.bind: cannot listen on {}", cfg.bind))?;
+        Self::build_on(cfg, listener, sessions, clock).await
+    }
+
+    /// On a listener bound already (tests bind port 0 first, to know `public_url`).
+    pub async fn build_on(
+        cfg: &WebConfig,
+        listener: TcpListener,
+        sessions: Arc<dyn SessionStore>,
+        clock: Clock,
+    ) -> anyhow::Result<WebServer> {
         if cfg.client_id.trim().is_empty() {
             anyhow::bail!(
                 "web.client_id is empty: register the web app with `belf client add` and set \
                  BELF_WEB__CLIENT_ID / BELF_WEB__CLIENT_SECRET (`belf serve` does this by itself)"
             );
         }
-        let listener = TcpListener::bind(cfg.bind)
-            .await
-            .with_context(|| format!("web.bind: cannot listen on {}", cfg.bind))?;
         let port = listener.local_addr()?.port();
         let public_url = cfg.public_url.as_str().trim_end_matches('/');
         let rp = rp::RelyingParty::new(

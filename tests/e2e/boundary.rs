@@ -18,8 +18,8 @@ const ROOMS: &[(&str, &[&str])] = &[
     ("web", &["auth", "todo"]),
 ];
 
-/// Rooms that exist today; `web` is checked once it does.
-const ROOMS_THAT_MUST_EXIST: &[&str] = &["todo", "validator"];
+/// Rooms that must exist (so a renamed folder cannot silently escape the check).
+const ROOMS_THAT_MUST_EXIST: &[&str] = &["todo", "validator", "web"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -24,3 +24,5 @@ mod todo_schedule;
 mod todo_social;
 mod todo_telemetry;
 mod validator;
+mod web_sign_in;
+mod web_pages;

@@ -28,6 +28,7 @@ pub mod rp;
 pub mod todo;
 pub mod todo_world;
 pub mod token;
+pub mod web;
 
 pub use database::fresh_database_url;
 pub use fake_issuer::{AUDIENCE, FakeIssuer, now};
