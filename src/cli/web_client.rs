@@ -46,7 +46,10 @@ pub async fn ensure(
     now: i64,
 ) -> anyhow::Result<(String, SecretString)> {
     if !config.web.client_id.trim().is_empty() {
-        return Ok((config.web.client_id.clone(), config.web.client_secret.clone()));
+        return Ok((
+            config.web.client_id.clone(),
+            config.web.client_secret.clone(),
+        ));
     }
     let public = config.web.public_url.as_str().trim_end_matches('/');
     let redirect_uri = format!("{public}/callback");

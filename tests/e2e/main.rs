@@ -24,5 +24,7 @@ mod todo_schedule;
 mod todo_social;
 mod todo_telemetry;
 mod validator;
-mod web_sign_in;
 mod web_pages;
+mod web_security;
+mod web_sessions;
+mod web_sign_in;

@@ -65,6 +65,10 @@ async fn render(
             &[("date", &day_text), ("limit", "100")],
         )
         .await?;
+    // A refusal for a todo not on this day's list is shown above the list instead.
+    let listed = error
+        .as_ref()
+        .is_some_and(|e| today.page.items.iter().any(|i| i.todo.id == e.todo));
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -84,7 +88,7 @@ async fn render(
             items => super::pages::ser(&today.page.items),
             offset => offset.as_string(),
             offsets => UtcOffset::choices(),
-            error_todo => error.as_ref().map(|e| e.todo.clone()),
+            error_todo => error.as_ref().filter(|_| listed).map(|e| e.todo.clone()),
             error_message => error.as_ref().map(|e| e.message.clone()),
             error_content => error.as_ref().map(|e| e.content.clone()),
         },

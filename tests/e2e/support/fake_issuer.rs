@@ -121,10 +121,17 @@ impl FakeIssuer {
     }
 }
 
+/// Enough of an OpenID Provider's metadata for a relying party (the web app) to accept it;
+/// only discovery and the JWKS answer.
 async fn discovery(State(s): State<Arc<IssuerState>>) -> Json<Value> {
     Json(json!({
         "issuer": s.issuer,
         "jwks_uri": format!("{}/jwks", s.issuer),
+        "authorization_endpoint": format!("{}/authorize", s.issuer),
+        "token_endpoint": format!("{}/token", s.issuer),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
     }))
 }
 

@@ -27,6 +27,7 @@ pub struct TestWeb {
     pub sessions: Arc<dyn SessionStore>,
     pub clock: Clock,
     pub client_id: String,
+    pub client_secret: String,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -36,7 +37,11 @@ pub async fn session_store(dir: &std::path::Path) -> Arc<dyn SessionStore> {
     match std::env::var("BELF_TEST_REDIS_URL") {
         Ok(url) => {
             let prefix = format!("belfwebtest{}", uuid::Uuid::new_v4().simple());
-            Arc::new(RedisSessions::connect(&url, &prefix).await.expect("redis sessions"))
+            Arc::new(
+                RedisSessions::connect(&url, &prefix)
+                    .await
+                    .expect("redis sessions"),
+            )
         }
         Err(_) => {
             let url = fresh_database_url(dir, "web").await;
@@ -64,10 +69,19 @@ impl TestWeb {
     pub async fn spawn_with_issuer(auth: TestAuth, issuer: Option<&str>) -> TestWeb {
         let dir = tempfile::tempdir().expect("tempdir");
         let todo = TodoApp::spawn(&auth.base).await;
-        let todo_addr = todo.base.trim_start_matches("http://").parse().expect("todo addr");
+        let todo_addr = todo
+            .base
+            .trim_start_matches("http://")
+            .parse()
+            .expect("todo addr");
         let todo_proxy = Proxy::start(todo_addr).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().expect("addr").port()
+        );
         let (client_id, secret) = auth
             .client(NewClient {
                 name: "Belf web (test)".into(),
@@ -79,14 +93,18 @@ impl TestWeb {
         let mut cfg = auth.config.web.clone();
         cfg.public_url = base.parse().expect("url");
         cfg.issuer = issuer.unwrap_or(&auth.base).to_owned();
-        cfg.todo_url = format!("http://127.0.0.1:{}", todo_proxy.port).parse().expect("url");
+        cfg.todo_url = format!("http://127.0.0.1:{}", todo_proxy.port)
+            .parse()
+            .expect("url");
         cfg.client_id = client_id.clone();
-        cfg.client_secret = secret.expect("confidential").into();
+        let client_secret = secret.expect("confidential");
+        cfg.client_secret = client_secret.clone().into();
         let sessions = session_store(dir.path()).await;
         let clock = auth.clock.clone();
-        let server = belf::web::WebServer::build_on(&cfg, listener, sessions.clone(), clock.clone())
-            .await
-            .expect("web app builds");
+        let server =
+            belf::web::WebServer::build_on(&cfg, listener, sessions.clone(), clock.clone())
+                .await
+                .expect("web app builds");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(server.run_until(async move {
             let _ = stopped.await;
@@ -99,6 +117,7 @@ impl TestWeb {
             sessions,
             clock,
             client_id,
+            client_secret,
             _dir: dir,
             _stop: stop,
         }
@@ -141,14 +160,26 @@ impl WebBrowser {
     }
 
     fn abs(&self, url: &str) -> String {
-        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) }
+        if url.starts_with("http") {
+            url.to_owned()
+        } else {
+            format!("{}{url}", self.base)
+        }
     }
 
     async fn page(res: reqwest::Response) -> Page {
         let status = res.status();
-        let location = res.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let location = res
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = res.text().await.unwrap_or_default();
-        Page { status, location, body }
+        Page {
+            status,
+            location,
+            body,
+        }
     }
 
     pub async fn get(&self, url: &str) -> Page {
@@ -156,12 +187,22 @@ impl WebBrowser {
     }
 
     pub async fn post(&self, url: &str, form: &[(&str, &str)]) -> Page {
-        Self::page(self.http.post(self.abs(url)).form(form).send().await.expect("POST")).await
+        Self::page(
+            self.http
+                .post(self.abs(url))
+                .form(form)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
     }
 
     /// Posts a form the way a browser submits it from `page`: its CSRF token added.
     pub async fn submit(&self, from: &Page, url: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = from.input("csrf").expect("the page has a form with a CSRF token");
+        let csrf = from
+            .input("csrf")
+            .expect("the page has a form with a CSRF token");
         let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         form.extend_from_slice(fields);
         self.post(url, &form).await
@@ -174,7 +215,11 @@ impl WebBrowser {
             if !page.status.is_redirection() {
                 return (page, url);
             }
-            let next = url::Url::parse(&url).expect("url").join(page.location()).expect("location").to_string();
+            let next = url::Url::parse(&url)
+                .expect("url")
+                .join(page.location())
+                .expect("location")
+                .to_string();
             page = self.get(&next).await;
             url = next;
         }
@@ -200,7 +245,12 @@ impl WebBrowser {
                     let interaction = page.input("interaction").unwrap_or_default();
                     self.post(
                         &format!("{origin}/login"),
-                        &[("csrf", &csrf), ("interaction", &interaction), ("username", username), ("password", password)],
+                        &[
+                            ("csrf", &csrf),
+                            ("interaction", &interaction),
+                            ("username", username),
+                            ("password", password),
+                        ],
                     )
                     .await
                 }
@@ -209,7 +259,11 @@ impl WebBrowser {
                     let interaction = page.input("interaction").expect("consent interaction");
                     self.post(
                         &format!("{origin}/consent"),
-                        &[("csrf", &csrf), ("interaction", &interaction), ("decision", "allow")],
+                        &[
+                            ("csrf", &csrf),
+                            ("interaction", &interaction),
+                            ("decision", "allow"),
+                        ],
                     )
                     .await
                 }
@@ -218,6 +272,15 @@ impl WebBrowser {
             (page, url) = self.follow(action, url).await;
         }
         (page, url)
+    }
+
+    /// The session this browser's cookie names, as the web app keeps it.
+    pub async fn session(&self, web: &TestWeb) -> Option<belf::web::session::SessionData> {
+        let id = belf::web::session::SessionId::from_cookie(&self.session_cookie()?)?;
+        web.sessions
+            .load(&id, web.clock.now())
+            .await
+            .expect("session store")
     }
 
     /// The web app's session cookie (`belf_web`), if the jar holds one.
