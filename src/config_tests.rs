@@ -155,3 +155,31 @@ fn invalid_value_is_named() {
     let err = Config::load_with_env(None, env(&[("BELF_SERVER__BIND", "nope")])).unwrap_err();
     assert!(err.to_string().contains("bind"), "{err}");
 }
+
+#[test]
+fn the_web_app_signs_in_with_the_identity_server_unless_told_otherwise() {
+    let cfg = Config::load_with_env(None, env(&[])).unwrap();
+    assert_eq!(cfg.web.issuer, "http://127.0.0.1:8080");
+    assert_eq!(cfg.web.session_store, WebSessionStore::Database);
+    let cfg = Config::load_with_env(
+        None,
+        env(&[("BELF_SERVER__ISSUER", "https://id.example.com")]),
+    )
+    .unwrap();
+    assert_eq!(cfg.web.issuer, "https://id.example.com");
+    let cfg = Config::load_with_env(
+        None,
+        env(&[("BELF_WEB__ISSUER", "https://other.example.com")]),
+    )
+    .unwrap();
+    assert_eq!(cfg.web.issuer, "https://other.example.com");
+    for (key, value, named) in [
+        ("BELF_WEB__SESSION_STORE", "redis", "web.session_store"),
+        ("BELF_WEB__DEFAULT_UTC_OFFSET", "Asia/Seoul", "web.default_utc_offset"),
+        ("BELF_WEB__DATABASE_URL", "mysql://x", "web.database_url"),
+        ("BELF_WEB__ISSUER", "ftp://x", "web.issuer"),
+    ] {
+        let err = Config::load_with_env(None, env(&[(key, value)])).unwrap_err();
+        assert!(err.to_string().contains(named), "{key}: {err}");
+    }
+}

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use reqwest::Method;
 use serde_json::{Value, json};
-use time::Duration;
 
 use super::auth::see_other;
 use super::errors::WebError;
@@ -63,7 +62,7 @@ pub async fn render(
         token,
         &format!("/api/courses/{id}/done"),
         first,
-        last - Duration::days(0),
+        last,
     )
     .await
     {
@@ -73,7 +72,7 @@ pub async fn render(
             i18n::text(member.lang, "heatmap_label"),
             &i18n::months(member.lang),
         )),
-        Err(e) if matches!(e, crate::web::api::ApiError::Api { .. }) => None,
+        Err(crate::web::api::ApiError::Api { .. }) => None,
         Err(e) => return Err(e.into()),
     };
     let forked_from = match &course.forked_from {
