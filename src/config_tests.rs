@@ -175,7 +175,11 @@ fn the_web_app_signs_in_with_the_identity_server_unless_told_otherwise() {
     assert_eq!(cfg.web.issuer, "https://other.example.com");
     for (key, value, named) in [
         ("BELF_WEB__SESSION_STORE", "redis", "web.session_store"),
-        ("BELF_WEB__DEFAULT_UTC_OFFSET", "Asia/Seoul", "web.default_utc_offset"),
+        (
+            "BELF_WEB__DEFAULT_UTC_OFFSET",
+            "Asia/Seoul",
+            "web.default_utc_offset",
+        ),
         ("BELF_WEB__DATABASE_URL", "mysql://x", "web.database_url"),
         ("BELF_WEB__ISSUER", "ftp://x", "web.issuer"),
     ] {

@@ -623,8 +623,21 @@ async fn sigterm_finishes_in_flight_requests_then_exits() {
         .env("BELF_SERVER__ISSUER", &base)
         .env("BELF_TODO__ISSUER", &base)
         .env("BELF_TODO__BIND", "127.0.0.1:0")
-        .env("BELF_TODO__DATABASE_URL", todo_db);
-    let mut server = spawn_until(cmd, "Belf todo/course service:").await;
+        .env("BELF_TODO__DATABASE_URL", todo_db)
+        .env("BELF_WEB__BIND", "127.0.0.1:0")
+        .env(
+            "BELF_WEB__DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", belf.path().join("web.db").display()),
+        );
+    let mut server = spawn_until(cmd, "Belf web: open").await;
+    // The web app was registered as a client on this first start, its secret kept 0600.
+    let saved = belf.path().join("keys").join("web-client.json");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&saved)
+            .expect("web-client.json")
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
 
     let browser = Browser::new(&base);
     let login = browser.get("/login").await;
