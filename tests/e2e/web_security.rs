@@ -78,6 +78,7 @@ async fn session_for(sessions: &Arc<dyn SessionStore>, sub: &str, sid: Option<&s
         id_token: Secret::new("not-used"),
     });
     let n = now();
+    data.expires_at = n + 3600;
     sessions.save(&id, &data, n, n + 3600).await.expect("saved");
     id
 }

@@ -52,13 +52,17 @@ impl RedisSessions {
 
 #[async_trait]
 impl SessionStore for RedisSessions {
-    async fn load(&self, id: &SessionId, _now: i64) -> Result<Option<SessionData>> {
+    async fn load(&self, id: &SessionId, now: i64) -> Result<Option<SessionData>> {
         let mut c = self.conn.clone();
         let raw: Option<String> = c
             .get(self.session_key(&id.store_key()))
             .await
             .map_err(unavailable)?;
-        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+        // Redis expires the key on its own clock; the session's own expiry is checked on
+        // the injected one too, so both stores end a session at the same moment.
+        Ok(raw
+            .and_then(|r| serde_json::from_str::<SessionData>(&r).ok())
+            .filter(|d| d.expires_at > now))
     }
 
     async fn save(
