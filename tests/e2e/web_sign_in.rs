@@ -175,6 +175,12 @@ async fn a_callback_with_a_wrong_state_or_no_session_is_refused() {
 async fn signing_out_ends_the_web_session_and_the_identity_server_session() {
     let web = TestWeb::spawn().await;
     let b = web.signed_in("alice").await;
+    let refresh = b
+        .session(&web)
+        .await
+        .and_then(|s| s.user)
+        .and_then(|u| u.refresh_token)
+        .expect("a refresh token");
     let today = b.get("/today").await;
     let out = b.submit(&today, "/logout", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
@@ -204,4 +210,16 @@ async fn signing_out_ends_the_web_session_and_the_identity_server_session() {
         "{}",
         at_issuer.location()
     );
+    // The grant ended with the session: its refresh token was revoked.
+    let refreshed = reqwest::Client::new()
+        .post(web.auth.url("/token"))
+        .basic_auth(&web.client_id, Some(&web.client_secret))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+        ])
+        .send()
+        .await
+        .expect("token endpoint");
+    assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST);
 }

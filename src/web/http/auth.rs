@@ -170,6 +170,9 @@ pub async fn logout(
         return Ok((jar, see_other("/")).into_response());
     };
     tracing::info!(sub = %user.sub, "web sign-out");
+    if let Some(refresh) = &user.refresh_token {
+        state.rp.revoke(refresh.expose()).await;
+    }
     let lang = form
         .get("lang")
         .unwrap_or(&state.settings.default_locale)

@@ -189,3 +189,41 @@ async fn refresh(state: &AppState, id: &SessionId, stale: SignedIn) -> Result<Si
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_https_the_cookie_is_host_prefixed_and_secure() {
+        let id = SessionId::generate();
+        let https = session_cookie(true, &id, 60).to_string();
+        assert!(https.starts_with("__Host-belf_web="), "{https}");
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=60"] {
+            assert!(https.contains(part), "{part} in {https}");
+        }
+        assert!(!https.contains("Domain"), "host-only: {https}");
+        let http = session_cookie(false, &id, 60).to_string();
+        assert!(
+            http.starts_with("belf_web=") && !http.contains("Secure"),
+            "{http}"
+        );
+        let cleared = clear_cookie(true).to_string();
+        assert!(
+            cleared.starts_with("__Host-belf_web=;") && cleared.contains("Max-Age=0"),
+            "{cleared}"
+        );
+    }
+
+    #[test]
+    fn only_the_cookie_of_the_scheme_in_use_is_read() {
+        let id = SessionId::generate();
+        let jar = CookieJar::new().add(Cookie::new(SESSION_COOKIE, id.cookie_value().to_owned()));
+        assert_eq!(sent_session(&jar, false), Some(id.clone()));
+        assert_eq!(
+            sent_session(&jar, true),
+            None,
+            "over https only __Host- counts"
+        );
+    }
+}

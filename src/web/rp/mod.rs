@@ -53,6 +53,7 @@ pub const SCOPES: [&str; 5] = [
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LogoutMetadata {
     pub end_session_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
 }
 
 impl AdditionalProviderMetadata for LogoutMetadata {}
@@ -84,6 +85,7 @@ type Client = CoreClient<
 struct Discovered {
     client: Client,
     end_session: Option<String>,
+    revocation: Option<String>,
     /// The same keys for `jsonwebtoken` (logout tokens).
     jwks: jsonwebtoken::jwk::JwkSet,
     fetched_at: i64,
@@ -209,6 +211,7 @@ impl RelyingParty {
             .await
             .map_err(|e| RpError::Unavailable(format!("discovery: {e}")))?;
         let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let revocation = metadata.additional_metadata().revocation_endpoint.clone();
         let jwks = serde_json::to_value(metadata.jwks())
             .and_then(serde_json::from_value)
             .map_err(|e| RpError::Invalid(format!("jwks: {e}")))?;
@@ -226,6 +229,7 @@ impl RelyingParty {
         Ok(Discovered {
             client,
             end_session,
+            revocation,
             jwks,
             fetched_at: now,
         })
@@ -405,6 +409,43 @@ impl RelyingParty {
                 .and_then(|p| p.get(None))
                 .map(|p| p.to_string()),
         })
+    }
+
+    /// Revokes a refresh token at sign-out (RFC 7009), so the grant ends with the session
+    /// and not 30 days later. Best effort: a failure is logged, never shown.
+    pub async fn revoke(&self, refresh_token: &str) {
+        let Ok(d) = self.provider(false).await else {
+            return;
+        };
+        let Some(endpoint) = d.revocation.as_deref() else {
+            return;
+        };
+        let sent = self
+            .http
+            .reqwest()
+            .post(endpoint)
+            .basic_auth(
+                form_urlencoded::byte_serialize(self.client_id.as_bytes()).collect::<String>(),
+                Some(
+                    form_urlencoded::byte_serialize(self.client_secret.expose_secret().as_bytes())
+                        .collect::<String>(),
+                ),
+            )
+            .form(&[
+                ("token", refresh_token),
+                ("token_type_hint", "refresh_token"),
+            ])
+            .send()
+            .await;
+        match sent {
+            Ok(res) if res.status().is_success() => {
+                tracing::info!("refresh token revoked at sign-out")
+            }
+            Ok(res) => {
+                tracing::warn!(status = %res.status(), "revoking the refresh token at sign-out failed")
+            }
+            Err(e) => tracing::warn!(error = %e, "revoking the refresh token at sign-out failed"),
+        }
     }
 
     /// RP-initiated logout: the identity server's end-session URL with `id_token_hint`,
