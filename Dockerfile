@@ -18,7 +18,8 @@ USER nonroot:nonroot
 ENV BELF_KEYS__DIR=/keys \
     BELF_SERVER__BIND=0.0.0.0:8080 \
     BELF_TODO__BIND=0.0.0.0:8081 \
+    BELF_WEB__BIND=0.0.0.0:8082 \
     BELF_LOG_FORMAT=json
-EXPOSE 8080 8081
+EXPOSE 8080 8081 8082
 ENTRYPOINT ["/usr/local/bin/belf"]
 CMD ["serve", "auth"]

@@ -109,6 +109,68 @@ async fn the_kubernetes_auth_deployment_starts_a_ready_server() {
     start_as_shipped(&args, env, probe_path, grace).await;
 }
 
+/// The web Deployment's settings (image `ENV`, ConfigMap, Secrets, its own `env`) load as
+/// a valid configuration: the app binds the port its probes and Service call, keeps its
+/// sessions in Redis (several replicas), and reaches the todo service by its Service name.
+#[test]
+fn the_kubernetes_web_deployment_configures_a_shared_session_web_app() {
+    let image = final_stage(&read("Dockerfile"));
+    let objects = base_objects();
+    let deployment = find(&objects, "Deployment", "belf-web");
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["args"][1], "web");
+    let mut env: std::collections::HashMap<String, String> =
+        image.env.clone().into_iter().collect();
+    for source in array(&container["envFrom"]) {
+        let (kind, name) = match (
+            source["configMapRef"]["name"].as_str(),
+            source["secretRef"]["name"].as_str(),
+        ) {
+            (Some(name), _) => ("ConfigMap", name),
+            (None, Some(name)) => ("Secret", name),
+            _ => panic!("envFrom source this test does not know: {source}"),
+        };
+        let field = if kind == "ConfigMap" {
+            "data"
+        } else {
+            "stringData"
+        };
+        for (k, v) in find(&objects, kind, name)[field].as_object().expect("data") {
+            env.insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
+        }
+    }
+    for var in array(&container["env"]) {
+        env.insert(
+            var["name"].as_str().expect("name").to_owned(),
+            var["value"].as_str().unwrap_or_default().to_owned(),
+        );
+    }
+    let config = belf::config::Config::load_with_env(None, Some(env))
+        .expect("the shipped web settings load");
+    let port = array(&container["ports"])
+        .iter()
+        .find(|p| p["name"] == "http")
+        .and_then(|p| p["containerPort"].as_str())
+        .expect("http port");
+    assert_eq!(config.web.bind.port().to_string(), port);
+    assert!(
+        config.web.bind.ip().is_unspecified(),
+        "reachable from the Service"
+    );
+    assert_eq!(
+        config.web.session_store,
+        belf::config::WebSessionStore::Redis
+    );
+    assert_eq!(config.web.todo_url.host_str(), Some("belf-todo"));
+    find(&objects, "Service", "belf-todo");
+    let service = find(&objects, "Service", "belf-web");
+    assert_eq!(service["spec"]["ports"][0]["targetPort"], "http");
+    assert!(
+        config.web.public_url.scheme() == "https",
+        "production cookies are __Host- and Secure"
+    );
+}
+
 /// Prepares keys the way `deploy/k8s/base/secret.yaml` says (`belf keys rotate` with the
 /// shipped settings), starts `args` with `env` (data paths moved), waits for `probe_path`
 /// to answer 200, then checks that the logs were JSON only, that the server wrote nothing
