@@ -274,6 +274,8 @@ pub struct WebConfig {
     pub default_locale: String,
     /// The UTC offset "today" is in until a person picks theirs (`+09:00`).
     pub default_utc_offset: String,
+    /// The largest photo a check-off form may carry, in bytes.
+    pub max_photo_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -503,6 +505,12 @@ impl Config {
         }
         if web.session_store == WebSessionStore::Redis && !self.redis.enabled() {
             return invalid("web.session_store", "`redis` needs redis.url");
+        }
+        if web.max_photo_bytes == 0 || web.max_photo_bytes > 32 * 1024 * 1024 {
+            return invalid(
+                "web.max_photo_bytes",
+                "must be between 1 and 33554432 (32 MiB)",
+            );
         }
         if web.session_ttl_secs == 0 {
             return invalid("web.session_ttl_secs", "must be greater than 0");

@@ -155,6 +155,24 @@ impl TodoApi {
         Self::answer(req.send().await).await
     }
 
+    /// A `multipart/form-data` POST (a done entry with a photo).
+    pub async fn post_multipart(
+        &self,
+        token: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: &super::multipart::FilePart,
+    ) -> ApiResult<Value> {
+        let (kind, body) = super::multipart::encode(fields, Some(file));
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, kind)
+            .body(body);
+        Self::answer(req.send().await).await
+    }
+
     /// A binary resource (a photo) with its content type.
     pub async fn bytes(&self, token: &str, path: &str) -> ApiResult<(String, Vec<u8>)> {
         let res = self

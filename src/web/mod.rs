@@ -15,6 +15,7 @@ pub mod activity;
 pub mod api;
 pub mod heatmap;
 pub mod http;
+pub mod multipart;
 pub mod return_to;
 pub mod rp;
 pub mod session;
@@ -112,6 +113,7 @@ impl WebServer {
                 refresh_margin_secs: i64::try_from(cfg.refresh_margin_secs).unwrap_or(60),
                 default_locale: cfg.default_locale.clone(),
                 default_utc_offset: cfg.default_utc_offset.clone(),
+                max_photo_bytes: cfg.max_photo_bytes,
             }),
             refreshes: http::member::RefreshLocks::default(),
         };

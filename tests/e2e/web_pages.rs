@@ -251,8 +251,17 @@ async fn today_lists_what_is_due_and_checking_off_shows_on_the_heatmap() {
     let date = today
         .input("date")
         .expect("the check-off form names the day");
+    // The page's form is multipart (it may carry a photo); sent without a file, the file
+    // part is empty: an entry without a photo.
+    let empty = belf::web::multipart::FilePart {
+        field: "photo".into(),
+        file_name: String::new(),
+        content_type: "application/octet-stream".into(),
+        bytes: Vec::new(),
+    };
+    assert!(today.body.contains("enctype=\"multipart/form-data\""));
     let done = b
-        .submit(
+        .submit_multipart(
             &today,
             "/today/done",
             &[
@@ -261,6 +270,7 @@ async fn today_lists_what_is_due_and_checking_off_shows_on_the_heatmap() {
                 ("date", &date),
                 ("content", "All of them"),
             ],
+            Some(empty),
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -473,4 +483,53 @@ async fn pages_speak_korean_when_the_browser_asks() {
         .expect("GET");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.expect("body").contains("없는 페이지"));
+}
+
+#[tokio::test]
+async fn a_photo_past_the_limit_is_refused_before_it_reaches_the_todo_service() {
+    let web = TestWeb::spawn().await;
+    let b = web.signed_in("alice").await;
+    let course = create_course(&b, "Daily", "", false).await;
+    assert_eq!(
+        add_todo(
+            &b,
+            &course,
+            "Water plants",
+            &[("repeat", "every"), ("every_days", "1")]
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let today = b.get("/today").await;
+    let date = today.input("date").expect("day");
+    let huge = belf::web::multipart::FilePart {
+        field: "photo".into(),
+        file_name: "huge.jpg".into(),
+        content_type: "image/jpeg".into(),
+        bytes: vec![0u8; 5 * 1024 * 1024 + 100 * 1024],
+    };
+    let refused = b
+        .submit_multipart(
+            &today,
+            "/today/done",
+            &[
+                ("course", &course),
+                ("todo", &todo_id(&today)),
+                ("date", &date),
+                ("content", ""),
+            ],
+            Some(huge),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("too large"), "{}", refused.body);
+    assert!(
+        !b.get("/today").await.body.contains("is-done"),
+        "nothing was checked off"
+    );
 }

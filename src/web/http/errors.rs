@@ -44,6 +44,8 @@ pub enum WebError {
     LoginFailed,
     /// The person (or the identity server) refused at the consent or login step.
     LoginDenied,
+    /// An upload larger than `web.max_photo_bytes`.
+    PhotoTooLarge,
 }
 
 impl IntoResponse for WebError {
@@ -216,6 +218,13 @@ fn render(state: &AppState, lang: Lang, error: &WebError, back: &str) -> Respons
             "",
             Some("/login"),
         ),
+        WebError::PhotoTooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            t("error_title"),
+            t("photo_too_large").to_owned(),
+            t("csrf_hint"),
+            None,
+        ),
     };
     let mut res = state.pages.render(
         status,
@@ -239,6 +248,23 @@ pub async fn not_found() -> WebError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_string_an_error_page_uses_exists() {
+        let source = include_str!("errors.rs");
+        let keys: Vec<&str> = source
+            .split("t(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            .collect();
+        assert!(keys.len() > 10, "{keys:?}");
+        for key in keys {
+            for lang in [Lang::En, Lang::Ko] {
+                assert!(!i18n::text(lang, key).is_empty(), "{key} missing in {lang:?}");
+            }
+        }
+    }
 
     #[test]
     fn come_back_is_this_page_or_the_form_s_page_and_never_another_site() {

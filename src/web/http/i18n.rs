@@ -246,6 +246,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("signed_in_as", "Signed in as", "로그인:"),
     (
+        "photo_too_large",
+        "The photo is too large.",
+        "사진이 너무 커요.",
+    ),
+    (
         "course_deleted",
         "The course was deleted.",
         "코스를 삭제했어요.",

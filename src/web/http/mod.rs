@@ -41,6 +41,8 @@ pub struct Settings {
     pub refresh_margin_secs: i64,
     pub default_locale: String,
     pub default_utc_offset: String,
+    /// The largest photo accepted on a check-off form.
+    pub max_photo_bytes: usize,
 }
 
 #[derive(Clone)]
@@ -66,7 +68,13 @@ pub fn router(state: AppState) -> Router {
         .route("/backchannel-logout", post(auth::backchannel_logout))
         .route("/today", get(today::page))
         .route("/today/offset", post(today::set_offset))
-        .route("/today/done", post(today::mark_done))
+        .route(
+            "/today/done",
+            // The photo and the form's other fields (a few KiB).
+            post(today::mark_done).layer(axum::extract::DefaultBodyLimit::max(
+                state.settings.max_photo_bytes.saturating_add(64 * 1024),
+            )),
+        )
         .route("/today/undo", post(today::undo))
         .route("/courses", get(courses::list).post(courses::create))
         .route("/courses/new", get(courses::new_form))

@@ -1,8 +1,8 @@
 //! Today: the todos due on a day across my courses (today at my UTC offset unless a day is
 //! chosen), checking one off with a note, and undoing it.
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use reqwest::Method;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use super::form::Fields;
 use super::member::save;
 use super::{AppState, Member};
 use crate::web::api::{ApiError, Today};
+use crate::web::multipart::FilePart;
 use crate::web::zone::{UtcOffset, format_date, parse_date};
 
 #[derive(Deserialize, Default)]
@@ -123,23 +124,103 @@ pub fn id_segment(raw: &str) -> Result<&str, WebError> {
     if ok { Ok(raw) } else { Err(WebError::NotFound) }
 }
 
+/// The check-off form: `multipart/form-data` (the page's form, which may carry a photo) or
+/// URL-encoded (no photo).
+struct DoneForm {
+    fields: Fields,
+    photo: Option<FilePart>,
+}
+
+async fn read_done_form(state: &AppState, req: Request) -> Result<DoneForm, WebError> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let fields = Fields::from_request(req, state).await?;
+        return Ok(DoneForm {
+            fields,
+            photo: None,
+        });
+    }
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|_| WebError::BadRequest)?;
+    let mut pairs = Vec::new();
+    let mut photo = None;
+    // A body past the route's limit, or a broken one, fails here: 400 or 413 as a page.
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::PhotoTooLarge
+        } else {
+            WebError::BadRequest
+        }
+    })? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let file_name = field.file_name().unwrap_or("photo").to_owned();
+            let content_type = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_owned();
+            let bytes = field.bytes().await.map_err(|_| WebError::PhotoTooLarge)?;
+            // A form sent without a file has an empty part: an entry without a photo.
+            if !bytes.is_empty() {
+                photo = Some(FilePart {
+                    field: name,
+                    file_name,
+                    content_type,
+                    bytes: bytes.to_vec(),
+                });
+            }
+        } else {
+            let value = field.text().await.map_err(|_| WebError::BadRequest)?;
+            pairs.push((name, value));
+        }
+    }
+    Ok(DoneForm {
+        fields: Fields(pairs),
+        photo,
+    })
+}
+
 pub async fn mark_done(
     State(state): State<AppState>,
     member: Member,
-    form: Fields,
+    req: Request,
 ) -> Result<Response, WebError> {
+    let DoneForm {
+        fields: form,
+        photo,
+    } = read_done_form(&state, req).await?;
     member.check_csrf(&form)?;
     let course = id_segment(form.get("course").unwrap_or_default())?.to_owned();
     let todo = id_segment(form.get("todo").unwrap_or_default())?.to_owned();
     let date = form.text("date");
     let content = form.get("content").unwrap_or_default().to_owned();
-    let body = json!({ "date": date, "content": content });
     let path = format!("/api/courses/{course}/todos/{todo}/done");
-    match state
-        .api
-        .call(member.token(), Method::POST, &path, &[], Some(&body))
-        .await
-    {
+    let sent = match &photo {
+        Some(file) => {
+            state
+                .api
+                .post_multipart(
+                    member.token(),
+                    &path,
+                    &[("date", &date), ("content", &content)],
+                    file,
+                )
+                .await
+        }
+        None => {
+            let body = json!({ "date": date, "content": content });
+            state
+                .api
+                .call(member.token(), Method::POST, &path, &[], Some(&body))
+                .await
+        }
+    };
+    match sent {
         Ok(_) => Ok(see_other(&day_link(&date))),
         Err(ApiError::Api {
             status, message, ..

@@ -208,6 +208,32 @@ impl WebBrowser {
         self.post(url, &form).await
     }
 
+    /// Submits a form as `multipart/form-data` (as the check-off form is), with its CSRF
+    /// token and an optional file.
+    pub async fn submit_multipart(
+        &self,
+        from: &Page,
+        url: &str,
+        fields: &[(&str, &str)],
+        file: Option<belf::web::multipart::FilePart>,
+    ) -> Page {
+        let csrf = from
+            .input("csrf")
+            .expect("the page has a form with a CSRF token");
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        all.extend_from_slice(fields);
+        let (kind, body) = belf::web::multipart::encode(&all, file.as_ref());
+        let res = self
+            .http
+            .post(self.abs(url))
+            .header("content-type", kind)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        Self::page(res).await
+    }
+
     /// Follows redirects from `page` (reached at `url`) until one that is not; returns it
     /// and its URL. Relative `Location`s resolve against the hop they came from.
     pub async fn follow(&self, mut page: Page, mut url: String) -> (Page, String) {
