@@ -52,6 +52,54 @@ pub fn spawn_purger(ctx: AuthContext) -> Option<tokio::task::JoinHandle<()>> {
     }))
 }
 
+/// Every `keys.reload_interval_secs`: reads the key folder again (keys written by
+/// `belf keys rotate` or another instance join without a restart) and, with
+/// `keys.rotate_every_days`, rotates keys that are due. Failures (a read-only or missing
+/// folder) are logged and retried at the next tick; the keys already loaded keep working.
+pub fn spawn_key_refresher(ctx: AuthContext) -> tokio::task::JoinHandle<()> {
+    let every = ctx.config.keys.reload_interval_secs.max(1);
+    let rotate_every = (ctx.config.keys.rotate_every_days as i64).saturating_mul(86_400);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let ctx = ctx.clone();
+            // File reads and key generation (RSA: tens of ms) stay off the async workers.
+            let outcome = tokio::task::spawn_blocking(move || refresh_keys(&ctx, rotate_every))
+                .await
+                .map_err(anyhow::Error::from)
+                .and_then(|r| r);
+            if let Err(e) = outcome {
+                tracing::warn!(target: "belf::auth::security", error = %e,
+                    "key refresh failed; keeping the keys loaded, retrying at the next tick");
+            }
+        }
+    })
+}
+
+fn refresh_keys(ctx: &AuthContext, rotate_every_secs: i64) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    if rotate_every_secs > 0 {
+        for kid in ctx.keys.rotate_if_due(rotate_every_secs, now)? {
+            tracing::info!(target: "belf::auth::security", kid,
+                "scheduled key rotation: new key published, signing after the pre-publication delay");
+        }
+    }
+    if ctx.keys.reload(now)? {
+        let states: Vec<String> = ctx
+            .keys
+            .scheduled()
+            .iter()
+            .map(|s| format!("{}={}", s.key.kid, s.dates.state(now).as_str()))
+            .collect();
+        tracing::info!(target: "belf::auth::security", keys = %states.join(","),
+            "key folder changed; key ring reloaded");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::auth::store::RefreshTokenRecord;
@@ -70,6 +118,7 @@ mod tests {
             expires_at,
             rotated_at: None,
             revoked_at: None,
+            sid: None,
         }
     }
 
