@@ -411,10 +411,7 @@ impl Config {
                 "backchannel_logout.max_attempts",
                 (1..=10).contains(&bcl.max_attempts),
             ),
-            (
-                "backchannel_logout.queue_capacity",
-                bcl.queue_capacity >= 1,
-            ),
+            ("backchannel_logout.queue_capacity", bcl.queue_capacity >= 1),
             (
                 "backchannel_logout.max_concurrent_deliveries",
                 bcl.max_concurrent_deliveries >= 1,

@@ -94,7 +94,9 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
                 (a.key.alg.as_str(), a.key.created).cmp(&(b.key.alg.as_str(), b.key.created))
             });
             let list: Vec<serde_json::Value> = keys.iter().map(|k| key_json(k, now)).collect();
-            output(json, &serde_json::Value::Array(list.clone()), || human(&list));
+            output(json, &serde_json::Value::Array(list.clone()), || {
+                human(&list)
+            });
         }
         KeysCommand::Rotate { alg } => {
             let algs: Vec<SigningAlg> = match alg.as_deref() {

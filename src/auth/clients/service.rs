@@ -181,7 +181,10 @@ pub async fn update(
     if !store
         .set_backchannel_logout(
             client_id,
-            client.backchannel_logout_uri.as_ref().map(RedirectUri::as_str),
+            client
+                .backchannel_logout_uri
+                .as_ref()
+                .map(RedirectUri::as_str),
             client.backchannel_logout_session_required,
         )
         .await?

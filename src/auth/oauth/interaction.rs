@@ -193,7 +193,15 @@ pub async fn decide(
         .ephemeral
         .delete(Namespace::Interaction, id)
         .await?;
-    let code = code::issue(ctx, req, &user.user_id, session.auth_time, session.sid(), now).await?;
+    let code = code::issue(
+        ctx,
+        req,
+        &user.user_id,
+        session.auth_time,
+        session.sid(),
+        now,
+    )
+    .await?;
     remember_participant(ctx, req, session, now).await?;
     let mut params = vec![("code", code.as_str())];
     if let Some(state) = &req.state {

@@ -136,7 +136,11 @@ impl ClientStore for SqlStore {
         .bind(json_list(&c.scopes))
         .bind(c.access_token_alg.map(|a| a.as_str().to_owned()))
         .bind(c.created_at)
-        .bind(c.backchannel_logout_uri.as_ref().map(|u| u.as_str().to_owned()))
+        .bind(
+            c.backchannel_logout_uri
+                .as_ref()
+                .map(|u| u.as_str().to_owned()),
+        )
         .bind(i64::from(c.backchannel_logout_session_required))
         .execute(&self.pool)
         .await

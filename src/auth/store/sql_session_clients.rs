@@ -44,16 +44,14 @@ impl SessionClientStore for SqlStore {
 
     async fn take_session_clients(&self, sid: &str) -> StoreResult<Vec<SessionClient>> {
         let _write = self.writing().await;
-        sqlx::query(
-            "DELETE FROM session_clients WHERE sid = $1 RETURNING sid, client_id, user_id",
-        )
-        .bind(sid)
-        .fetch_all(self.pool())
-        .await
-        .map_err(unavailable)?
-        .iter()
-        .map(participant)
-        .collect()
+        sqlx::query("DELETE FROM session_clients WHERE sid = $1 RETURNING sid, client_id, user_id")
+            .bind(sid)
+            .fetch_all(self.pool())
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(participant)
+            .collect()
     }
 
     async fn take_user_session_clients(

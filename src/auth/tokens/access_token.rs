@@ -227,12 +227,14 @@ mod tests {
     fn verify_accepts_ours_and_refuses_tampering() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::load_with_env(None, Some(Default::default())).unwrap();
-        let keys = Arc::new(KeyRing::load_or_generate(
-            dir.path(),
-            crate::auth::tokens::keys::KeyPolicy::from_config(&config),
-            0,
-        )
-        .unwrap());
+        let keys = Arc::new(
+            KeyRing::load_or_generate(
+                dir.path(),
+                crate::auth::tokens::keys::KeyPolicy::from_config(&config),
+                0,
+            )
+            .unwrap(),
+        );
         let issuer = AccessTokenIssuer::new(&config, keys);
         for alg in SigningAlg::ALL {
             let req = AccessTokenRequest {

@@ -18,8 +18,8 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash}
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use rand::RngCore;
 
-pub use super::key_schedule::{KeyDates, KeyPolicy, KeyState};
 use super::key_schedule::schedule;
+pub use super::key_schedule::{KeyDates, KeyPolicy, KeyState};
 use crate::config::SigningAlg;
 
 /// One loaded signing key. Deliberately not `Debug`: it holds private key material.

@@ -43,9 +43,7 @@ fn generates_loads_and_publishes_distinct_public_keys() {
             "pre-parsed verifier refuses another message"
         );
         let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig);
-        assert!(
-            jsonwebtoken::crypto::verify(&sig, b"m", &key.decoding, key.algorithm()).unwrap()
-        );
+        assert!(jsonwebtoken::crypto::verify(&sig, b"m", &key.decoding, key.algorithm()).unwrap());
         let jwt = encode_jwt(
             &jsonwebtoken::Header::new(key.algorithm()),
             &serde_json::json!({"a": 1}),
@@ -62,10 +60,12 @@ fn generates_loads_and_publishes_distinct_public_keys() {
 #[test]
 fn a_rotated_key_is_published_first_signs_after_the_delay_and_the_old_one_retires() {
     let dir = tempfile::tempdir().unwrap();
-    let ring = KeyRing::load_or_generate(dir.path(), POLICY, NOW).unwrap();
+    // First keys are dated by the system clock; rotations here come after them.
+    let now = crate::clock::Clock::system().now();
+    let ring = KeyRing::load_or_generate(dir.path(), POLICY, now).unwrap();
     // A second instance on the same folder.
-    let other = KeyRing::load_or_generate(dir.path(), POLICY, NOW).unwrap();
-    let old = ring.signing_key(SigningAlg::ES256, NOW).unwrap();
+    let other = KeyRing::load_or_generate(dir.path(), POLICY, now).unwrap();
+    let old = ring.signing_key(SigningAlg::ES256, now).unwrap();
     let published = |r: &KeyRing, now| -> Vec<String> {
         let v: serde_json::Value = serde_json::from_slice(&r.jwks_json(now)).unwrap();
         v["keys"]
@@ -75,23 +75,38 @@ fn a_rotated_key_is_published_first_signs_after_the_delay_and_the_old_one_retire
             .map(|k| k["kid"].as_str().unwrap().to_owned())
             .collect()
     };
-    let t0 = NOW + 10;
+    let t0 = now + 10;
     let new = ring.rotate(SigningAlg::ES256, t0).unwrap();
     assert!(published(&ring, t0).contains(&new.kid));
-    assert_eq!(ring.signing_key(SigningAlg::ES256, t0).unwrap().kid, old.kid);
+    assert_eq!(
+        ring.signing_key(SigningAlg::ES256, t0).unwrap().kid,
+        old.kid
+    );
     // The other instance sees it at its next reload, still before it signs.
     assert!(!published(&other, t0).contains(&new.kid));
     assert!(other.reload(t0 + 5).unwrap());
-    assert!(!other.reload(t0 + 6).unwrap(), "nothing new the second time");
+    assert!(
+        !other.reload(t0 + 6).unwrap(),
+        "nothing new the second time"
+    );
     assert!(published(&other, t0 + 5).contains(&new.kid));
     for r in [&ring, &other] {
-        assert_eq!(r.signing_key(SigningAlg::ES256, t0 + 299).unwrap().kid, old.kid);
-        assert_eq!(r.signing_key(SigningAlg::ES256, t0 + 300).unwrap().kid, new.kid);
+        assert_eq!(
+            r.signing_key(SigningAlg::ES256, t0 + 299).unwrap().kid,
+            old.kid
+        );
+        assert_eq!(
+            r.signing_key(SigningAlg::ES256, t0 + 300).unwrap().kid,
+            new.kid
+        );
         // Other algorithms are untouched.
         assert_eq!(r.scheduled().len(), 4);
         assert!(published(r, t0 + 300).contains(&old.kid), "retiring stays");
         assert!(r.by_kid(&old.kid).is_some());
-        assert!(!published(r, t0 + 300 + 3600).contains(&old.kid), "retired leaves");
+        assert!(
+            !published(r, t0 + 300 + 3600).contains(&old.kid),
+            "retired leaves"
+        );
         assert!(r.by_kid(&old.kid).is_none());
         let states: Vec<(String, KeyState)> = r
             .scheduled()
