@@ -1,32 +1,53 @@
 //! Background housekeeping: expired rows are deleted in bounded batches.
 //!
 //! Short-lived artifacts (sessions, pending requests, codes, deny-lists) expire by
-//! themselves in the ephemeral store (Redis TTLs, the in-process store's sweep); the one
-//! durable artifact with an end is the refresh token. Without a purge its table only grows.
+//! themselves in the ephemeral store (Redis TTLs, the in-process store's sweep); the durable
+//! artifacts with an end are refresh tokens and the record of which clients took part in a
+//! browser session. Without a purge their tables only grow. Signing keys are re-read here
+//! too (`spawn_key_refresher`).
 
 use std::time::Duration;
 
 use crate::auth::context::AuthContext;
 use crate::auth::store::StoreResult;
 
-/// Deletes every expired refresh token, `batch` rows per statement; returns how many.
+/// Deletes every expired refresh token and every participation record of a session that
+/// expired by itself (`session_clients`), `batch` rows per statement; returns how many.
 pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
     let batch = batch.max(1);
     let mut total = 0;
-    loop {
-        let now = ctx.clock.now();
-        let n = ctx
-            .stores
-            .refresh_tokens
-            .purge_refresh_tokens(now, batch)
-            .await?;
-        total += n;
-        if n < u64::from(batch) {
-            return Ok(total);
+    for table in [Table::RefreshTokens, Table::SessionClients] {
+        loop {
+            let now = ctx.clock.now();
+            let n = match table {
+                Table::RefreshTokens => {
+                    ctx.stores
+                        .refresh_tokens
+                        .purge_refresh_tokens(now, batch)
+                        .await?
+                }
+                Table::SessionClients => {
+                    ctx.stores
+                        .session_clients
+                        .purge_session_clients(now, batch)
+                        .await?
+                }
+            };
+            total += n;
+            if n < u64::from(batch) {
+                break;
+            }
+            // Let requests waiting for the (SQLite) writer in between batches.
+            tokio::task::yield_now().await;
         }
-        // Let requests waiting for the (SQLite) writer in between batches.
-        tokio::task::yield_now().await;
     }
+    Ok(total)
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    RefreshTokens,
+    SessionClients,
 }
 
 /// Runs [`purge_expired`] every `tokens.purge_interval_secs` until the returned handle is
@@ -45,7 +66,10 @@ pub fn spawn_purger(ctx: AuthContext) -> Option<tokio::task::JoinHandle<()>> {
             tick.tick().await;
             match purge_expired(&ctx, batch).await {
                 Ok(0) => tracing::debug!("purge: nothing expired"),
-                Ok(n) => tracing::info!(rows = n, "purge: expired refresh tokens deleted"),
+                Ok(n) => tracing::info!(
+                    rows = n,
+                    "purge: expired refresh tokens and session records deleted"
+                ),
                 Err(e) => tracing::warn!(error = %e, "purge failed; retrying at the next tick"),
             }
         }

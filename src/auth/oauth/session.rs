@@ -80,9 +80,12 @@ pub async fn start_session(
             .await?
             .and_then(|raw| serde_json::from_str::<Session>(&raw).ok());
         if let Some(old) = old.filter(|s| s.sid().is_some()) {
-            if old.user_id == user.user_id {
+            // A session a password change or a disable voided keeps nothing: its clients
+            // were already told it ended.
+            let still_valid = old.started_at_ms >= user.sessions_not_before_ms;
+            if old.user_id == user.user_id && still_valid {
                 sid = Some(old.sid);
-            } else {
+            } else if old.user_id != user.user_id {
                 ctx.backchannel.session_ended(&ctx.metrics, &old.sid);
             }
         }
@@ -124,3 +127,7 @@ pub async fn end_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;

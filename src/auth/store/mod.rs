@@ -113,7 +113,7 @@ pub enum Rotation {
     /// The presented token was active; it is now spent and `new` is stored.
     Rotated,
     /// The presented token was already spent at `rotated_at` (reuse or a concurrent tab).
-    AlreadySpent { record: RefreshTokenRecord },
+    AlreadySpent { record: Box<RefreshTokenRecord> },
     /// Unknown, revoked or expired.
     Invalid,
 }

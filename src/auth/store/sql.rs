@@ -523,7 +523,9 @@ impl RefreshTokenStore for SqlStore {
         tx.rollback().await.map_err(unavailable)?;
         match self.find_refresh_token(old_hash).await? {
             Some(record) if record.revoked_at.is_none() && record.rotated_at.is_some() => {
-                Ok(Rotation::AlreadySpent { record })
+                Ok(Rotation::AlreadySpent {
+                    record: Box::new(record),
+                })
             }
             _ => Ok(Rotation::Invalid),
         }

@@ -117,3 +117,31 @@ fn a_rotated_key_is_published_first_signs_after_the_delay_and_the_old_one_retire
         assert!(states.contains(&(new.kid.clone(), KeyState::Active)));
     }
 }
+
+#[test]
+fn a_scheduled_rotation_is_written_once_however_many_instances_are_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = crate::clock::Clock::system().now();
+    let a = KeyRing::load_or_generate(dir.path(), POLICY, now).unwrap();
+    let b = KeyRing::load_or_generate(dir.path(), POLICY, now).unwrap();
+    let day = 86_400;
+    assert!(
+        a.rotate_if_due(day, now + 10).unwrap().is_empty(),
+        "not due"
+    );
+    let written = a.rotate_if_due(day, now + day + 10).unwrap();
+    assert_eq!(written.len(), 3, "one per algorithm");
+    // The other instance is due at the same moment but finds the rotation taken.
+    assert!(b.rotate_if_due(day, now + day + 10).unwrap().is_empty());
+    assert!(b.reload(now + day + 11).unwrap());
+    assert_eq!(b.scheduled().len(), 6);
+    for kid in &written {
+        assert_eq!(
+            b.scheduled()
+                .iter()
+                .find(|s| &s.key.kid == kid)
+                .map(|s| s.dates.state(now + day + 11)),
+            Some(KeyState::Next)
+        );
+    }
+}
