@@ -146,7 +146,7 @@ async fn a_password_change_tells_the_clients_of_every_session_of_that_person() {
     let mut receiver = LogoutReceiver::spawn(Behaviour::Accept).await;
     let app = client_told_at(&server, "Told app", Some(&receiver.url)).await;
     let alice = server.user("alice", PASSWORD).await;
-    server.user("bob", PASSWORD).await;
+    let bob = server.user("bob", PASSWORD).await;
     // Alice on two browsers (two sessions), Bob on a third.
     let mut sids = Vec::new();
     for _ in 0..2 {
@@ -185,6 +185,16 @@ async fn a_password_change_tells_the_clients_of_every_session_of_that_person() {
         receiver.next(Duration::from_millis(500)).await.is_none(),
         "Bob's session is not Alice's"
     );
+
+    // Disabling Bob ends his session the same way; enabling him again tells nobody.
+    let disabled = server.cli_json(&["user", "disable", "bob"], None).await;
+    assert_eq!(disabled["backchannel_logout"]["delivered"], 1, "{disabled}");
+    let got = receiver.next(Duration::from_secs(10)).await.expect("token");
+    let claims = verify_logout_token(&server, &got.logout_token.unwrap(), &app.0).await;
+    assert_eq!(claims["sub"].as_str(), Some(bob.user_id.as_str()));
+    let enabled = server.cli_json(&["user", "enable", "bob"], None).await;
+    assert_eq!(enabled["backchannel_logout"], Value::Null);
+    assert!(receiver.next(Duration::from_millis(300)).await.is_none());
 }
 
 #[tokio::test]
@@ -315,4 +325,32 @@ async fn back_channel_settings_are_checked_and_changed_from_the_cli() {
         )
         .await;
     assert!(!missing.status.success());
+}
+
+#[tokio::test]
+async fn a_session_begun_on_one_instance_and_ended_on_another_is_told_once() {
+    if std::env::var("BELF_TEST_REDIS_URL").is_err() {
+        eprintln!("skipped: needs BELF_TEST_REDIS_URL (sessions shared between instances)");
+        return;
+    }
+    let a = TestAuth::spawn().await;
+    let b = a.spawn_replica().await;
+    let mut receiver = LogoutReceiver::spawn(Behaviour::Accept).await;
+    let app = client_told_at(&a, "Told app", Some(&receiver.url)).await;
+    a.user("carol", PASSWORD).await;
+    let on_a = Browser::new(&a.base);
+    let id_token = sign_in(&a, &on_a, &app, "carol").await;
+
+    let on_b = on_a.with_base(&b.base);
+    let mut url = url::Url::parse(&b.url("/logout")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", &id_token);
+    assert_eq!(on_b.get(url.as_str()).await.status, StatusCode::OK);
+
+    let got = receiver.next(Duration::from_secs(10)).await.expect("token");
+    let claims = verify_logout_token(&a, &got.logout_token.unwrap(), &app.0).await;
+    assert_eq!(claims["sid"], unverified_claims(&id_token)["sid"]);
+    assert!(receiver.next(Duration::from_millis(500)).await.is_none());
+    assert_eq!(b.ctx.metrics.backchannel_logout_delivered.get(), 1);
+    assert_eq!(a.ctx.metrics.backchannel_logout_delivered.get(), 0);
 }
