@@ -488,7 +488,17 @@ pub fn generate_at(dir: &Path, alg: SigningAlg, created_micros: u64) -> anyhow::
         "{}-{created_micros}.pem",
         alg.as_str().to_ascii_lowercase()
     ));
-    write_private(&path, pem.as_bytes())?;
+    // Written under a name no reader loads, then linked into place: a server reloading the
+    // folder meanwhile sees the whole key or none of it.
+    let partial = dir.join(format!(
+        ".{}.partial",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("key")
+    ));
+    write_private(&partial, pem.as_bytes())?;
+    let linked =
+        fs::hard_link(&partial, &path).with_context(|| format!("creating {}", path.display()));
+    let _ = fs::remove_file(&partial);
+    linked?;
     Ok(path)
 }
 
