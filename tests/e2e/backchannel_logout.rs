@@ -354,3 +354,28 @@ async fn a_session_begun_on_one_instance_and_ended_on_another_is_told_once() {
     assert_eq!(b.ctx.metrics.backchannel_logout_delivered.get(), 1);
     assert_eq!(a.ctx.metrics.backchannel_logout_delivered.get(), 0);
 }
+
+#[tokio::test]
+async fn an_id_token_from_a_refresh_keeps_the_session_s_sid() {
+    let server = TestAuth::spawn().await;
+    let app = client_told_at(&server, "Told app", None).await;
+    server.user("alice", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let (code, verifier) = code_for(&browser, &app.0, "openid offline_access", "alice").await;
+    let first = exchange_code(&server.base, (&app.0, &app.1), &code, Some(&verifier))
+        .await
+        .ok();
+    let sid = unverified_claims(first["id_token"].as_str().unwrap())["sid"].clone();
+    assert!(sid.as_str().is_some_and(|s| !s.is_empty()), "{sid}");
+    let refreshed = crate::support::token::refresh(
+        &server.base,
+        (&app.0, &app.1),
+        first["refresh_token"].as_str().expect("refresh token"),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        unverified_claims(refreshed["id_token"].as_str().unwrap())["sid"],
+        sid
+    );
+}
