@@ -122,8 +122,12 @@ pub async fn end_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult
         .take(Namespace::Session, &handles::digest(c))
         .await?
         .and_then(|raw| serde_json::from_str::<Session>(&raw).ok());
-    if let Some(sid) = ended.as_ref().and_then(Session::sid) {
-        ctx.backchannel.session_ended(&ctx.metrics, sid);
+    if let Some(session) = &ended {
+        tracing::info!(sub = %session.user_id, sid = session.sid().unwrap_or(""),
+            "session ended (logout)");
+        if let Some(sid) = session.sid() {
+            ctx.backchannel.session_ended(&ctx.metrics, sid);
+        }
     }
     Ok(())
 }

@@ -332,7 +332,14 @@ impl KeyRing {
                 newest.key.created
             ));
             match write_private(&lock, b"") {
-                Ok(()) => written.push(self.rotate(alg, now)?.kid.clone()),
+                Ok(()) => match self.rotate(alg, now) {
+                    Ok(key) => written.push(key.kid.clone()),
+                    Err(e) => {
+                        // Let the next tick (here or elsewhere) try again.
+                        let _ = fs::remove_file(&lock);
+                        return Err(e);
+                    }
+                },
                 // Another instance won the race (the lock exists): nothing to do.
                 Err(_) if lock.exists() => {}
                 Err(e) => return Err(e),
