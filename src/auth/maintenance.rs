@@ -70,6 +70,7 @@ mod tests {
             expires_at,
             rotated_at: None,
             revoked_at: None,
+            resources: vec![],
         }
     }
 

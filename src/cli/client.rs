@@ -59,7 +59,7 @@ pub struct AddArgs {
     /// A public client (SPA, native app, CLI): no secret, PKCE required.
     #[arg(long)]
     pub public: bool,
-    /// authorization_code, refresh_token or client_credentials (repeatable).
+    /// authorization_code, refresh_token, client_credentials or device_code (repeatable).
     #[arg(long = "grant-type")]
     pub grant_types: Vec<String>,
     /// Scopes the client may request (repeatable; default: all known).
@@ -71,6 +71,9 @@ pub struct AddArgs {
     /// Algorithm for this client's access tokens (RS256, ES256, EdDSA).
     #[arg(long = "access-token-alg")]
     pub access_token_alg: Option<String>,
+    /// Accept only pushed authorization requests (RFC 9126) from this client.
+    #[arg(long = "require-par")]
+    pub require_par: bool,
 }
 
 pub fn client_json(c: &Client) -> serde_json::Value {
@@ -83,13 +86,14 @@ pub fn client_json(c: &Client) -> serde_json::Value {
         "grant_types": c.grant_types,
         "scopes": c.scopes,
         "access_token_alg": c.access_token_alg,
+        "require_pushed_authorization_requests": c.require_par,
         "created_at": c.created_at,
     })
 }
 
 fn client_text(c: &Client) -> String {
     format!(
-        "client_id:     {}\nname:          {}\ntype:          {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}",
+        "client_id:     {}\nname:          {}\ntype:          {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}",
         c.client_id,
         c.name,
         if c.is_public() {
@@ -108,6 +112,7 @@ fn client_text(c: &Client) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         c.scopes.join(" "),
+        c.require_par,
     )
 }
 
@@ -150,6 +155,7 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     grant_types: a.grant_types,
                     scopes: a.scopes,
                     access_token_alg: a.access_token_alg,
+                    require_par: a.require_par,
                 },
                 Clock::system().now(),
             )

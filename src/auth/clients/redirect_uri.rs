@@ -174,6 +174,7 @@ mod tests {
                 grant_types: vec![],
                 scopes: vec![],
                 access_token_alg: None,
+                require_par: false,
                 created_at: 0,
             };
             proptest::prop_assert!(client.has_redirect_uri(&registered));

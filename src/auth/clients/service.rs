@@ -16,6 +16,8 @@ pub struct NewClient {
     /// Empty: every scope the server knows.
     pub scopes: Vec<String>,
     pub access_token_alg: Option<String>,
+    /// RFC 9126: the client must push its authorization requests.
+    pub require_par: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +54,7 @@ pub async fn register(
             invalid(
                 "grant-type",
                 format!(
-                    "`{g}` is not one of authorization_code, refresh_token, client_credentials"
+                    "`{g}` is not one of authorization_code, refresh_token, client_credentials, device_code"
                 ),
             )
         })?;
@@ -111,6 +113,7 @@ pub async fn register(
         grant_types,
         scopes,
         access_token_alg,
+        require_par: request.require_par,
         created_at: now,
     };
     store.insert_client(&client).await?;

@@ -32,6 +32,9 @@ pub struct CodeRecord {
     pub code_challenge: Option<super::pkce::CodeChallenge>,
     pub auth_time: i64,
     pub claims: ClaimsRequest,
+    /// RFC 8707 resources named in the authorization request.
+    #[serde(default)]
+    pub resources: Vec<String>,
     pub expires_at: i64,
 }
 
@@ -53,6 +56,7 @@ pub async fn issue(
         code_challenge: req.code_challenge.clone(),
         auth_time,
         claims: req.claims.clone(),
+        resources: req.resources.clone(),
         expires_at: now + ttl as i64,
     };
     let code = handles::new_handle();

@@ -29,6 +29,7 @@ fn client(post_logout: &[&str]) -> Client {
         grant_types: Vec::new(),
         scopes: Vec::new(),
         access_token_alg: None,
+        require_par: false,
         created_at: 0,
     }
 }

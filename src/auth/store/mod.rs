@@ -94,6 +94,9 @@ pub struct RefreshTokenRecord {
     pub expires_at: i64,
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// RFC 8707 resource identifiers the grant was authorized for (empty: none named).
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 /// What happened when a refresh token was presented for rotation.
@@ -102,7 +105,7 @@ pub enum Rotation {
     /// The presented token was active; it is now spent and `new` is stored.
     Rotated,
     /// The presented token was already spent at `rotated_at` (reuse or a concurrent tab).
-    AlreadySpent { record: RefreshTokenRecord },
+    AlreadySpent { record: Box<RefreshTokenRecord> },
     /// Unknown, revoked or expired.
     Invalid,
 }
@@ -138,6 +141,14 @@ pub enum Namespace {
     GrantClaims,
     RefreshSuccessor,
     Throttle,
+    /// RFC 8628 device authorizations (by device-code digest) and their user-code index.
+    DeviceCode,
+    /// When each device code was last polled, and its current interval.
+    DevicePoll,
+    /// The person's answer to a device authorization, taken once by the device's poll.
+    DeviceDecision,
+    /// RFC 9126 pushed authorization requests, by `request_uri` digest.
+    PushedRequest,
 }
 
 impl Namespace {
@@ -152,6 +163,10 @@ impl Namespace {
             Namespace::GrantClaims => "gclaims",
             Namespace::RefreshSuccessor => "rsucc",
             Namespace::Throttle => "thr",
+            Namespace::DeviceCode => "dev",
+            Namespace::DevicePoll => "devpoll",
+            Namespace::DeviceDecision => "devdec",
+            Namespace::PushedRequest => "par",
         }
     }
 }

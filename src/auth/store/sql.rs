@@ -97,6 +97,7 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
             .collect(),
         scopes: parse_list(&get("scopes")?)?,
         access_token_alg: alg.as_deref().and_then(SigningAlg::parse),
+        require_par: row.try_get::<i64, _>("require_par").map_err(unavailable)? != 0,
         created_at: row.try_get("created_at").map_err(unavailable)?,
     })
 }
@@ -115,8 +116,8 @@ impl ClientStore for SqlStore {
         let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
         sqlx::query(
             "INSERT INTO clients (client_id, name, secret_hash, redirect_uris, \
-             post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at, \
+             require_par) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(c.client_id.as_str())
         .bind(&c.name)
@@ -127,6 +128,7 @@ impl ClientStore for SqlStore {
         .bind(json_list(&c.scopes))
         .bind(c.access_token_alg.map(|a| a.as_str().to_owned()))
         .bind(c.created_at)
+        .bind(i64::from(c.require_par))
         .execute(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -408,12 +410,19 @@ fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
         expires_at: i("expires_at")?,
         rotated_at: oi("rotated_at")?,
         revoked_at: oi("revoked_at")?,
+        resources: match row
+            .try_get::<Option<String>, _>("resources")
+            .map_err(unavailable)?
+        {
+            Some(list) => parse_list(&list)?,
+            None => Vec::new(),
+        },
     })
 }
 
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
-     user_id, scopes, auth_time, claims_json, issued_at, expires_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+     user_id, scopes, auth_time, claims_json, issued_at, expires_at, resources) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 fn bind_refresh<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -428,6 +437,7 @@ fn bind_refresh<'q>(
         .bind(r.claims_json.clone())
         .bind(r.issued_at)
         .bind(r.expires_at)
+        .bind((!r.resources.is_empty()).then(|| json_list(&r.resources)))
 }
 
 #[async_trait]
@@ -485,7 +495,9 @@ impl RefreshTokenStore for SqlStore {
         tx.rollback().await.map_err(unavailable)?;
         match self.find_refresh_token(old_hash).await? {
             Some(record) if record.revoked_at.is_none() && record.rotated_at.is_some() => {
-                Ok(Rotation::AlreadySpent { record })
+                Ok(Rotation::AlreadySpent {
+                    record: Box::new(record),
+                })
             }
             _ => Ok(Rotation::Invalid),
         }
