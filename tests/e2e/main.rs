@@ -7,6 +7,7 @@ mod boundary;
 mod cli;
 mod crash_restart;
 mod dependency_restart;
+mod device_flow;
 mod fuzz_corpus;
 mod hardening_auth;
 mod listener_limits;

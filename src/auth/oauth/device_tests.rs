@@ -13,7 +13,14 @@ fn user_codes_are_typed_forgivingly_and_shown_in_two_halves() {
         normalise_user_code(" BCDF GHJK ").as_deref(),
         Some("BCDFGHJK")
     );
-    for bad in ["", "BCDF-GHJ", "BCDF-GHJKL", "ABCD-EFGH", "BCDF-GHJ1", "ㄱㄴㄷㄹ-ㅁㅂㅅㅇ"] {
+    for bad in [
+        "",
+        "BCDF-GHJ",
+        "BCDF-GHJKL",
+        "ABCD-EFGH",
+        "BCDF-GHJ1",
+        "ㄱㄴㄷㄹ-ㅁㅂㅅㅇ",
+    ] {
         assert_eq!(normalise_user_code(bad), None, "{bad}");
     }
     assert_eq!(display_user_code("BCDFGHJK"), "BCDF-GHJK");
@@ -36,14 +43,24 @@ async fn poll(fx: &Fixture, client: &Client, device_code: &str) -> Result<String
 async fn the_device_polls_until_the_person_answers_then_the_code_is_spent() {
     let fx = Fixture::new().await;
     let (client, _) = fx
-        .client(true, &["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"])
+        .client(
+            true,
+            &[
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "refresh_token",
+            ],
+        )
         .await;
     let alice = fx.user("alice").await;
     let started = start(&fx.ctx, &client, &params(&[("scope", "openid")]), fx.now())
         .await
         .expect("device authorization");
     assert_eq!(started.interval, 5);
-    assert!(started.verification_uri_complete.ends_with(&started.user_code));
+    assert!(
+        started
+            .verification_uri_complete
+            .ends_with(&started.user_code)
+    );
 
     assert_eq!(
         poll(&fx, &client, &started.device_code).await,
@@ -69,7 +86,10 @@ async fn the_device_polls_until_the_person_answers_then_the_code_is_spent() {
     );
 
     let typed = started.user_code.to_lowercase();
-    let found = find(&fx.ctx, &typed, fx.now()).await.unwrap().expect("found");
+    let found = find(&fx.ctx, &typed, fx.now())
+        .await
+        .unwrap()
+        .expect("found");
     let approved = Decision::Approved {
         user_id: alice.user_id.clone(),
         auth_time: fx.now(),
@@ -77,10 +97,16 @@ async fn the_device_polls_until_the_person_answers_then_the_code_is_spent() {
     assert!(answer(&fx.ctx, &found, &approved, fx.now()).await.unwrap());
     // Answered once: the code no longer finds anything, a second answer does not count.
     assert!(find(&fx.ctx, &typed, fx.now()).await.unwrap().is_none());
-    assert!(!answer(&fx.ctx, &found, &Decision::Denied, fx.now()).await.unwrap());
+    assert!(
+        !answer(&fx.ctx, &found, &Decision::Denied, fx.now())
+            .await
+            .unwrap()
+    );
 
     fx.advance(15);
-    let token = poll(&fx, &client, &started.device_code).await.expect("tokens");
+    let token = poll(&fx, &client, &started.device_code)
+        .await
+        .expect("tokens");
     let claims = fx.ctx.access_tokens.verify(&token, fx.now()).unwrap();
     assert_eq!(claims.sub, alice.user_id);
     fx.advance(15);
@@ -104,9 +130,18 @@ async fn denied_expired_and_foreign_device_codes_are_refused() {
     );
 
     // Denied: access_denied once, then spent.
-    let denied = start(&fx.ctx, &client, &params(&[]), fx.now()).await.unwrap();
-    let found = find(&fx.ctx, &denied.user_code, fx.now()).await.unwrap().unwrap();
-    assert!(answer(&fx.ctx, &found, &Decision::Denied, fx.now()).await.unwrap());
+    let denied = start(&fx.ctx, &client, &params(&[]), fx.now())
+        .await
+        .unwrap();
+    let found = find(&fx.ctx, &denied.user_code, fx.now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        answer(&fx.ctx, &found, &Decision::Denied, fx.now())
+            .await
+            .unwrap()
+    );
     assert_eq!(
         poll(&fx, &other, &denied.device_code).await,
         Err(ErrorCode::InvalidGrant),
@@ -123,13 +158,20 @@ async fn denied_expired_and_foreign_device_codes_are_refused() {
     );
 
     // Expired: expired_token, and the user code no longer works.
-    let late = start(&fx.ctx, &client, &params(&[]), fx.now()).await.unwrap();
+    let late = start(&fx.ctx, &client, &params(&[]), fx.now())
+        .await
+        .unwrap();
     fx.advance(601);
     assert_eq!(
         poll(&fx, &client, &late.device_code).await,
         Err(ErrorCode::ExpiredToken)
     );
-    assert!(find(&fx.ctx, &late.user_code, fx.now()).await.unwrap().is_none());
+    assert!(
+        find(&fx.ctx, &late.user_code, fx.now())
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(
         poll(&fx, &client, "never-issued").await,
         Err(ErrorCode::InvalidGrant)
