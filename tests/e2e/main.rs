@@ -15,6 +15,8 @@ mod oidc_flow;
 mod production;
 mod protocol_rules;
 mod protocol_rules_tokens;
+mod pushed_requests;
+mod resource_indicators;
 mod todo_api;
 mod todo_authorization;
 mod todo_pages;
