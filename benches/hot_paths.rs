@@ -102,6 +102,7 @@ fn tokens(c: &mut Criterion) {
         auth_time: Some(t),
         grant_id: Some("grant-1"),
         alg: Some(alg),
+        resources: &[],
     };
     let mut g = c.benchmark_group("access_token");
     for (alg, name) in ALGS {
@@ -242,6 +243,7 @@ fn code_exchange(c: &mut Criterion) {
             login_hint: None,
             ui_locales: None,
             claims: Default::default(),
+            resources: Vec::new(),
         };
         g.bench_function(label, |b| {
             b.iter_batched(
@@ -263,9 +265,12 @@ fn code_exchange(c: &mut Criterion) {
                         .block_on(authorization_code::exchange(
                             ctx,
                             &client,
-                            &code,
-                            Some("http://127.0.0.1:9/callback"),
-                            Some(verifier),
+                            authorization_code::Presented {
+                                code: &code,
+                                redirect_uri: Some("http://127.0.0.1:9/callback"),
+                                code_verifier: Some(verifier),
+                                resources: Vec::new(),
+                            },
                             now(),
                         ))
                         .expect("exchange")

@@ -28,6 +28,8 @@ pub struct Config {
     pub backchannel_logout: BackchannelLogoutConfig,
     pub memory_store: MemoryStoreConfig,
     pub management: ManagementConfig,
+    pub device: DeviceConfig,
+    pub par: ParConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -204,6 +206,10 @@ pub struct MemoryStoreConfig {
     pub grant_claims: usize,
     pub refresh_successors: usize,
     pub throttle: usize,
+    /// Device authorizations (RFC 8628): each record, its user-code index, its poll
+    /// state and its decision count one entry in their kind.
+    pub device_codes: usize,
+    pub pushed_requests: usize,
 }
 
 impl Default for MemoryStoreConfig {
@@ -218,6 +224,8 @@ impl Default for MemoryStoreConfig {
             grant_claims: 100_000,
             refresh_successors: 100_000,
             throttle: 200_000,
+            device_codes: 10_000,
+            pushed_requests: 10_000,
         }
     }
 }
@@ -241,10 +249,36 @@ impl ManagementConfig {
     }
 }
 
+/// The device authorization grant (RFC 8628).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceConfig {
+    pub enabled: bool,
+    /// How long a device code (and its user code) can be approved, in seconds.
+    pub code_ttl_secs: u64,
+    /// The least number of seconds between two polls of one device code.
+    pub interval_secs: u64,
+}
+
+/// Pushed authorization requests (RFC 9126).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParConfig {
+    pub enabled: bool,
+    /// Every client must push its authorization requests (per client: `--require-par`).
+    pub required: bool,
+    /// Lifetime of a `request_uri`, in seconds (1 to 60).
+    pub request_uri_ttl_secs: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceConfig {
     pub audience: String,
+    /// The resource's absolute URL (RFC 8707 `resource`): a token requested for it carries
+    /// it as `aud`. Optional, so older configuration files still load.
+    #[serde(default)]
+    pub identifier: Option<String>,
     pub scopes: Vec<String>,
     /// What each scope lets a client do, as the consent page says it: every scope in
     /// `scopes` needs one, in English and Korean.
@@ -267,6 +301,9 @@ pub struct TodoConfig {
     pub database_url: SecretString,
     pub issuer: url::Url,
     pub audience: String,
+    /// Its resource identifier (RFC 8707/9728): accepted as `aud` besides `audience`, and
+    /// published in `/.well-known/oauth-protected-resource`.
+    pub resource: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -467,7 +504,33 @@ impl Config {
                 "must be an address such as 127.0.0.1:9090, or empty for none",
             );
         }
+        if self.device.code_ttl_secs == 0 || self.device.code_ttl_secs > 3600 {
+            return invalid("device.code_ttl_secs", "must be between 1 and 3600");
+        }
+        if self.device.interval_secs == 0 || self.device.interval_secs > 60 {
+            return invalid("device.interval_secs", "must be between 1 and 60");
+        }
+        if self.par.request_uri_ttl_secs == 0 || self.par.request_uri_ttl_secs > 60 {
+            return invalid("par.request_uri_ttl_secs", "must be between 1 and 60");
+        }
+        if !is_resource_identifier(&self.todo.resource) {
+            return invalid(
+                "todo.resource",
+                "must be an absolute http(s) URL without a fragment",
+            );
+        }
         for resource in &self.resources {
+            if let Some(id) = &resource.identifier
+                && !is_resource_identifier(id)
+            {
+                return Err(ConfigError::Invalid {
+                    key: "resources.identifier",
+                    reason: format!(
+                        "`{id}` of resource `{}` must be an absolute http(s) URL without a fragment",
+                        resource.audience
+                    ),
+                });
+            }
             for scope in &resource.scopes {
                 let described = resource
                     .descriptions
@@ -491,6 +554,14 @@ impl Config {
     pub fn issuer(&self) -> String {
         self.server.issuer.as_str().trim_end_matches('/').to_owned()
     }
+}
+
+/// An RFC 8707 resource identifier: an absolute URL, no fragment (the same rule the
+/// `resource` parameter is held to).
+pub fn is_resource_identifier(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.fragment().is_none() && u.host().is_some()
+    }) && !s.contains('#')
 }
 
 /// Variables the CLI and the test suite read themselves: never settings.

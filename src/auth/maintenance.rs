@@ -143,6 +143,7 @@ mod tests {
             rotated_at: None,
             revoked_at: None,
             sid: None,
+            resources: vec![],
         }
     }
 

@@ -61,7 +61,7 @@ pub struct AddArgs {
     /// A public client (SPA, native app, CLI): no secret, PKCE required.
     #[arg(long)]
     pub public: bool,
-    /// authorization_code, refresh_token or client_credentials (repeatable).
+    /// authorization_code, refresh_token, client_credentials or device_code (repeatable).
     #[arg(long = "grant-type")]
     pub grant_types: Vec<String>,
     /// Scopes the client may request (repeatable; default: all known).
@@ -80,6 +80,9 @@ pub struct AddArgs {
     /// The client needs `sid` in logout tokens (Belf always sends it; recorded and shown).
     #[arg(long)]
     pub backchannel_logout_session_required: bool,
+    /// Accept only pushed authorization requests (RFC 9126) from this client.
+    #[arg(long = "require-par")]
+    pub require_par: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,13 +109,14 @@ pub fn client_json(c: &Client) -> serde_json::Value {
         "access_token_alg": c.access_token_alg,
         "backchannel_logout_uri": c.backchannel_logout_uri,
         "backchannel_logout_session_required": c.backchannel_logout_session_required,
+        "require_pushed_authorization_requests": c.require_par,
         "created_at": c.created_at,
     })
 }
 
 fn client_text(c: &Client) -> String {
     format!(
-        "client_id:     {}\nname:          {}\ntype:          {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nbackchannel_logout_uri: {}{}",
+        "client_id:     {}\nname:          {}\ntype:          {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}\nbackchannel_logout_uri: {}{}",
         c.client_id,
         c.name,
         if c.is_public() {
@@ -131,6 +135,7 @@ fn client_text(c: &Client) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         c.scopes.join(" "),
+        c.require_par,
         c.backchannel_logout_uri
             .as_ref()
             .map_or("-", |u| u.as_str()),
@@ -183,6 +188,7 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     access_token_alg: a.access_token_alg,
                     backchannel_logout_uri: a.backchannel_logout_uri,
                     backchannel_logout_session_required: a.backchannel_logout_session_required,
+                    require_par: a.require_par,
                 },
                 Clock::system().now(),
             )

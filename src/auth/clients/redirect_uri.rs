@@ -181,6 +181,7 @@ mod tests {
                 access_token_alg: None,
                 backchannel_logout_uri: None,
                 backchannel_logout_session_required: false,
+                require_par: false,
                 created_at: 0,
             };
             proptest::prop_assert!(client.has_redirect_uri(&registered));

@@ -19,6 +19,8 @@ pub struct NewClient {
     /// OIDC Back-Channel Logout 1.0: where to POST logout tokens.
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: bool,
+    /// RFC 9126: the client must push its authorization requests.
+    pub require_par: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +57,7 @@ pub async fn register(
             invalid(
                 "grant-type",
                 format!(
-                    "`{g}` is not one of authorization_code, refresh_token, client_credentials"
+                    "`{g}` is not one of authorization_code, refresh_token, client_credentials, device_code"
                 ),
             )
         })?;
@@ -121,6 +123,7 @@ pub async fn register(
         access_token_alg,
         backchannel_logout_uri,
         backchannel_logout_session_required: request.backchannel_logout_session_required,
+        require_par: request.require_par,
         created_at: now,
     };
     store.insert_client(&client).await?;

@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod client_authn;
 pub mod cookies;
+pub mod device_authorization;
 pub mod discovery;
 pub mod end_session;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod introspect;
 pub mod management;
 pub mod not_found;
 pub mod pages;
+pub mod par;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
@@ -50,7 +52,7 @@ pub fn router(state: AppState) -> Router {
     let metrics = state.ctx.metrics.clone();
     // Everything a person's browser sees: pages, and `/authorize` and `/logout`, which
     // answer with pages or redirects.
-    let browser_routes = Router::new()
+    let mut browser_routes = Router::new()
         .route(
             paths::AUTHORIZE,
             get(authorize::authorize).post(authorize::authorize),
@@ -71,12 +73,34 @@ pub fn router(state: AppState) -> Router {
             "/consent",
             get(pages::consent::consent_page).post(pages::consent::consent_submit),
         )
-        .route("/", get(pages::home::home))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            pages::page_edge,
-        ));
-    let routes = Router::new()
+        .route("/", get(pages::home::home));
+    let config = &state.ctx.config;
+    if config.device.enabled {
+        browser_routes = browser_routes
+            .route(
+                paths::DEVICE_VERIFICATION,
+                get(pages::device::device_page).post(pages::device::device_submit),
+            )
+            .route(
+                "/device/confirm",
+                get(pages::device::confirm_page).post(pages::device::confirm_submit),
+            );
+    }
+    let browser_routes = browser_routes.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        pages::page_edge,
+    ));
+    let mut routes = Router::new();
+    if config.device.enabled {
+        routes = routes.route(
+            paths::DEVICE_AUTHORIZATION,
+            post(device_authorization::device_authorization),
+        );
+    }
+    if config.par.enabled {
+        routes = routes.route(paths::PAR, post(par::push));
+    }
+    let routes = routes
         .route(paths::DISCOVERY, get(discovery::openid_configuration))
         .route(paths::AS_METADATA, get(discovery::openid_configuration))
         .route(paths::JWKS, get(discovery::jwks))

@@ -27,6 +27,7 @@ async fn tokens_for(fx: &Fixture, client: &Client, username: &str) -> TokenRespo
         code,
         redirect_uri: None,
         code_verifier: Some(verifier),
+        resource: vec![],
     };
     token_endpoint(&fx.ctx, client, exchange, fx.now())
         .await
@@ -44,6 +45,7 @@ async fn refreshes(fx: &Fixture, client: &Client, token: &str) -> bool {
     let request = TokenRequest::RefreshToken {
         refresh_token: token.to_owned(),
         scope: None,
+        resource: vec![],
     };
     token_endpoint(&fx.ctx, client, request, fx.now())
         .await

@@ -32,6 +32,9 @@ pub struct CodeRecord {
     pub code_challenge: Option<super::pkce::CodeChallenge>,
     pub auth_time: i64,
     pub claims: ClaimsRequest,
+    /// RFC 8707 resources named in the authorization request.
+    #[serde(default)]
+    pub resources: Vec<String>,
     pub expires_at: i64,
     /// The browser session the code was issued in (`sid` of its ID token).
     #[serde(default)]
@@ -57,6 +60,7 @@ pub async fn issue(
         code_challenge: req.code_challenge.clone(),
         auth_time,
         claims: req.claims.clone(),
+        resources: req.resources.clone(),
         expires_at: now + ttl as i64,
         sid: sid.map(str::to_owned),
     };

@@ -31,6 +31,7 @@ fn client(post_logout: &[&str]) -> Client {
         access_token_alg: None,
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
+        require_par: false,
         created_at: 0,
     }
 }

@@ -24,6 +24,8 @@ pub struct UserGrant<'a> {
     pub claims: &'a ClaimsRequest,
     /// The browser session the grant began in, for `sid` in the ID token.
     pub sid: Option<&'a str>,
+    /// RFC 8707 resources the access token is for (empty: by scope).
+    pub resources: &'a [String],
 }
 
 /// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
@@ -40,6 +42,7 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
                 auth_time: Some(g.auth_time),
                 grant_id: Some(g.grant_id),
                 alg: g.client.access_token_alg,
+                resources: g.resources,
             },
             now,
         )

@@ -105,6 +105,9 @@ pub struct RefreshTokenRecord {
     /// The browser session the grant began in (`sid` of the ID tokens it yields).
     #[serde(default)]
     pub sid: Option<String>,
+    /// RFC 8707 resource identifiers the grant was authorized for (empty: none named).
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 /// What happened when a refresh token was presented for rotation.
@@ -183,6 +186,14 @@ pub enum Namespace {
     GrantClaims,
     RefreshSuccessor,
     Throttle,
+    /// RFC 8628 device authorizations (by device-code digest) and their user-code index.
+    DeviceCode,
+    /// When each device code was last polled, and its current interval.
+    DevicePoll,
+    /// The person's answer to a device authorization, taken once by the device's poll.
+    DeviceDecision,
+    /// RFC 9126 pushed authorization requests, by `request_uri` digest.
+    PushedRequest,
 }
 
 impl Namespace {
@@ -197,6 +208,10 @@ impl Namespace {
             Namespace::GrantClaims => "gclaims",
             Namespace::RefreshSuccessor => "rsucc",
             Namespace::Throttle => "thr",
+            Namespace::DeviceCode => "dev",
+            Namespace::DevicePoll => "devpoll",
+            Namespace::DeviceDecision => "devdec",
+            Namespace::PushedRequest => "par",
         }
     }
 }

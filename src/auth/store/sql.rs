@@ -105,6 +105,7 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
             .try_get::<i64, _>("backchannel_logout_session_required")
             .map_err(unavailable)?
             != 0,
+        require_par: row.try_get::<i64, _>("require_par").map_err(unavailable)? != 0,
         created_at: row.try_get("created_at").map_err(unavailable)?,
     })
 }
@@ -124,8 +125,8 @@ impl ClientStore for SqlStore {
         sqlx::query(
             "INSERT INTO clients (client_id, name, secret_hash, redirect_uris, \
              post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at, \
-             backchannel_logout_uri, backchannel_logout_session_required) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             backchannel_logout_uri, backchannel_logout_session_required, require_par) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(c.client_id.as_str())
         .bind(&c.name)
@@ -142,6 +143,7 @@ impl ClientStore for SqlStore {
                 .map(|u| u.as_str().to_owned()),
         )
         .bind(i64::from(c.backchannel_logout_session_required))
+        .bind(i64::from(c.require_par))
         .execute(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -445,12 +447,19 @@ fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
         rotated_at: oi("rotated_at")?,
         revoked_at: oi("revoked_at")?,
         sid: row.try_get("sid").map_err(unavailable)?,
+        resources: match row
+            .try_get::<Option<String>, _>("resources")
+            .map_err(unavailable)?
+        {
+            Some(list) => parse_list(&list)?,
+            None => Vec::new(),
+        },
     })
 }
 
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
-     user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+     user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, resources) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 fn bind_refresh<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -466,6 +475,7 @@ fn bind_refresh<'q>(
         .bind(r.issued_at)
         .bind(r.expires_at)
         .bind(r.sid.clone())
+        .bind((!r.resources.is_empty()).then(|| json_list(&r.resources)))
 }
 
 #[async_trait]

@@ -64,6 +64,9 @@ pub struct AccessTokenRequest<'a> {
     pub auth_time: Option<i64>,
     pub grant_id: Option<&'a str>,
     pub alg: Option<SigningAlg>,
+    /// RFC 8707 resources the token is for (checked by `oauth::resource`); when given,
+    /// they are its `aud`, else the audience follows from the scopes.
+    pub resources: &'a [String],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +148,11 @@ impl AccessTokenIssuer {
         let claims = AccessTokenClaims {
             iss: self.issuer.to_string(),
             sub: req.sub.to_owned(),
-            aud: self.audience_for(&req.scope),
+            aud: match req.resources {
+                [] => self.audience_for(&req.scope),
+                [one] => Audience::One(one.clone()),
+                many => Audience::Many(many.to_vec()),
+            },
             client_id: req.client_id.to_owned(),
             scope: req.scope,
             jti: handles::new_id(),
@@ -244,6 +251,7 @@ mod tests {
                 auth_time: None,
                 grant_id: None,
                 alg: Some(alg),
+                resources: &[],
             };
             let (token, _) = issuer.mint(req, 1_000).unwrap();
             assert_eq!(issuer.verify(&token, 1_001).unwrap().sub, "u1");
