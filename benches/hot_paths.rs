@@ -62,7 +62,14 @@ fn env() -> Env {
         .build()
         .expect("runtime");
     let stores = rt.block_on(Stores::connect(&config)).expect("stores");
-    let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir).expect("keys"));
+    let keys = Arc::new(
+        KeyRing::load_or_generate(
+            &config.keys.dir,
+            belf::auth::tokens::keys::KeyPolicy::from_config(&config),
+            belf::clock::Clock::system().now(),
+        )
+        .expect("keys"),
+    );
     let ctx = AuthContext::new(
         Arc::new(config.clone()),
         stores,
@@ -95,6 +102,7 @@ fn tokens(c: &mut Criterion) {
         auth_time: Some(t),
         grant_id: Some("grant-1"),
         alg: Some(alg),
+        resources: &[],
     };
     let mut g = c.benchmark_group("access_token");
     for (alg, name) in ALGS {
@@ -133,6 +141,7 @@ fn tokens(c: &mut Criterion) {
                         claims: claims.clone(),
                         access_token: Some(&access),
                         code: None,
+                        sid: Some("sid-0S6_WzA2Mj"),
                     },
                     t,
                 )
@@ -234,6 +243,7 @@ fn code_exchange(c: &mut Criterion) {
             login_hint: None,
             ui_locales: None,
             claims: Default::default(),
+            resources: Vec::new(),
         };
         g.bench_function(label, |b| {
             b.iter_batched(
@@ -245,6 +255,7 @@ fn code_exchange(c: &mut Criterion) {
                             &req,
                             &user.user_id,
                             t,
+                            None,
                             t,
                         ))
                         .expect("code")
@@ -254,9 +265,12 @@ fn code_exchange(c: &mut Criterion) {
                         .block_on(authorization_code::exchange(
                             ctx,
                             &client,
-                            &code,
-                            Some("http://127.0.0.1:9/callback"),
-                            Some(verifier),
+                            authorization_code::Presented {
+                                code: &code,
+                                redirect_uri: Some("http://127.0.0.1:9/callback"),
+                                code_verifier: Some(verifier),
+                                resources: Vec::new(),
+                            },
                             now(),
                         ))
                         .expect("exchange")

@@ -25,8 +25,11 @@ pub struct Config {
     pub pages: PagesConfig,
     pub throttle: ThrottleConfig,
     pub clients: ClientsConfig,
+    pub backchannel_logout: BackchannelLogoutConfig,
     pub memory_store: MemoryStoreConfig,
     pub management: ManagementConfig,
+    pub device: DeviceConfig,
+    pub par: ParConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -109,6 +112,12 @@ pub struct KeysConfig {
     pub dir: PathBuf,
     pub access_token_alg: SigningAlg,
     pub id_token_alg: SigningAlg,
+    /// A new key is published this long before any instance signs with it.
+    pub pre_publication_secs: u64,
+    /// How often the key folder is read again for keys written since.
+    pub reload_interval_secs: u64,
+    /// Automatic rotation when the newest key is this old (0: off).
+    pub rotate_every_days: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -156,6 +165,20 @@ pub struct ClientsConfig {
     pub cache_ttl_secs: u64,
 }
 
+/// OpenID Connect Back-Channel Logout 1.0: logout tokens POSTed to clients when a
+/// session they took part in ends (`auth::oidc::backchannel_logout`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackchannelLogoutConfig {
+    pub enabled: bool,
+    pub token_ttl_secs: u64,
+    pub timeout_secs: u64,
+    pub max_attempts: u32,
+    pub retry_backoff_ms: u64,
+    pub queue_capacity: usize,
+    pub max_concurrent_deliveries: usize,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThrottleConfig {
@@ -184,6 +207,10 @@ pub struct MemoryStoreConfig {
     pub grant_claims: usize,
     pub refresh_successors: usize,
     pub throttle: usize,
+    /// Device authorizations (RFC 8628): each record, its user-code index, its poll
+    /// state and its decision count one entry in their kind.
+    pub device_codes: usize,
+    pub pushed_requests: usize,
 }
 
 impl Default for MemoryStoreConfig {
@@ -198,6 +225,8 @@ impl Default for MemoryStoreConfig {
             grant_claims: 100_000,
             refresh_successors: 100_000,
             throttle: 200_000,
+            device_codes: 10_000,
+            pushed_requests: 10_000,
         }
     }
 }
@@ -221,10 +250,36 @@ impl ManagementConfig {
     }
 }
 
+/// The device authorization grant (RFC 8628).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceConfig {
+    pub enabled: bool,
+    /// How long a device code (and its user code) can be approved, in seconds.
+    pub code_ttl_secs: u64,
+    /// The least number of seconds between two polls of one device code.
+    pub interval_secs: u64,
+}
+
+/// Pushed authorization requests (RFC 9126).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParConfig {
+    pub enabled: bool,
+    /// Every client must push its authorization requests (per client: `--require-par`).
+    pub required: bool,
+    /// Lifetime of a `request_uri`, in seconds (1 to 60).
+    pub request_uri_ttl_secs: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceConfig {
     pub audience: String,
+    /// The resource's absolute URL (RFC 8707 `resource`): a token requested for it carries
+    /// it as `aud`. Optional, so older configuration files still load.
+    #[serde(default)]
+    pub identifier: Option<String>,
     pub scopes: Vec<String>,
     /// What each scope lets a client do, as the consent page says it: every scope in
     /// `scopes` needs one, in English and Korean.
@@ -247,6 +302,9 @@ pub struct TodoConfig {
     pub database_url: SecretString,
     pub issuer: url::Url,
     pub audience: String,
+    /// Its resource identifier (RFC 8707/9728): accepted as `aud` besides `audience`, and
+    /// published in `/.well-known/oauth-protected-resource`.
+    pub resource: String,
 }
 
 /// The Belf web app (`crate::web`): where it listens, the identity server it signs people
@@ -413,6 +471,43 @@ impl Config {
                 return invalid(key, "must be greater than 0");
             }
         }
+        if self.keys.reload_interval_secs == 0 {
+            return invalid("keys.reload_interval_secs", "must be at least 1");
+        }
+        if self.keys.pre_publication_secs < self.keys.reload_interval_secs {
+            // Otherwise one instance could sign with a key another does not yet publish.
+            return invalid(
+                "keys.pre_publication_secs",
+                "must be at least keys.reload_interval_secs",
+            );
+        }
+        let bcl = &self.backchannel_logout;
+        for (key, ok) in [
+            (
+                "backchannel_logout.token_ttl_secs",
+                (1..=600).contains(&bcl.token_ttl_secs),
+            ),
+            (
+                "backchannel_logout.timeout_secs",
+                (1..=60).contains(&bcl.timeout_secs),
+            ),
+            (
+                "backchannel_logout.max_attempts",
+                (1..=10).contains(&bcl.max_attempts),
+            ),
+            ("backchannel_logout.queue_capacity", bcl.queue_capacity >= 1),
+            (
+                "backchannel_logout.max_concurrent_deliveries",
+                bcl.max_concurrent_deliveries >= 1,
+            ),
+        ] {
+            if !ok {
+                return invalid(
+                    key,
+                    "out of range (token_ttl_secs 1-600, timeout_secs 1-60, max_attempts 1-10, queue_capacity and max_concurrent_deliveries at least 1)",
+                );
+            }
+        }
         if self.session.max_interactions_per_browser == 0 {
             return invalid("session.max_interactions_per_browser", "must be at least 1");
         }
@@ -456,8 +551,34 @@ impl Config {
                 "must be an address such as 127.0.0.1:9090, or empty for none",
             );
         }
+        if self.device.code_ttl_secs == 0 || self.device.code_ttl_secs > 3600 {
+            return invalid("device.code_ttl_secs", "must be between 1 and 3600");
+        }
+        if self.device.interval_secs == 0 || self.device.interval_secs > 60 {
+            return invalid("device.interval_secs", "must be between 1 and 60");
+        }
+        if self.par.request_uri_ttl_secs == 0 || self.par.request_uri_ttl_secs > 60 {
+            return invalid("par.request_uri_ttl_secs", "must be between 1 and 60");
+        }
+        if !is_resource_identifier(&self.todo.resource) {
+            return invalid(
+                "todo.resource",
+                "must be an absolute http(s) URL without a fragment",
+            );
+        }
         self.check_web()?;
         for resource in &self.resources {
+            if let Some(id) = &resource.identifier
+                && !is_resource_identifier(id)
+            {
+                return Err(ConfigError::Invalid {
+                    key: "resources.identifier",
+                    reason: format!(
+                        "`{id}` of resource `{}` must be an absolute http(s) URL without a fragment",
+                        resource.audience
+                    ),
+                });
+            }
             for scope in &resource.scopes {
                 let described = resource
                     .descriptions
@@ -531,6 +652,14 @@ impl Config {
     pub fn issuer(&self) -> String {
         self.server.issuer.as_str().trim_end_matches('/').to_owned()
     }
+}
+
+/// An RFC 8707 resource identifier: an absolute URL, no fragment (the same rule the
+/// `resource` parameter is held to).
+pub fn is_resource_identifier(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.fragment().is_none() && u.host().is_some()
+    }) && !s.contains('#')
 }
 
 /// Variables the CLI and the test suite read themselves: never settings.

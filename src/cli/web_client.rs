@@ -68,6 +68,10 @@ pub async fn ensure(
             redirect_uris: vec![redirect_uri.clone()],
             post_logout_redirect_uris: vec![format!("{public}/")],
             scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
+            // The identity server tells the web app when a sign-in session ends (logout
+            // page, password change, account disabled): the matching web sessions end too.
+            backchannel_logout_uri: Some(format!("{public}/backchannel-logout")),
+            backchannel_logout_session_required: true,
             ..Default::default()
         },
         now,

@@ -56,7 +56,11 @@ impl TodoServer {
         let validator = ValidatorSlot::discover_in_background(
             cfg.issuer.as_str(),
             &cfg.audience,
-            ValidatorOptions::default(),
+            ValidatorOptions {
+                // Tokens requested for this service by its URL (RFC 8707) carry that as `aud`.
+                also_accepted_audiences: vec![cfg.resource.clone()],
+                ..ValidatorOptions::default()
+            },
             backoff,
         );
         let _ = tokio::time::timeout(FIRST_ATTEMPT_WAIT, validator.first_attempt()).await;
@@ -70,7 +74,9 @@ impl TodoServer {
             .await
             .with_context(|| format!("binding {}", cfg.bind))?;
         let port = listener.local_addr()?.port();
-        let router = http::router(http::AppState::new(validator, store));
+        let router = http::resource_metadata::ProtectedResource::new(cfg)
+            .context("todo.resource")?
+            .publish(http::router(http::AppState::new(validator, store)));
         Ok(TodoServer {
             listener,
             router,

@@ -49,6 +49,9 @@ pub struct ValidatorOptions {
     /// Where "now" comes from for `exp`/`nbf`, the verified-token cache, the JWKS age and
     /// the refetch interval; tests pass a manual clock and move it instead of sleeping.
     pub clock: Clock,
+    /// Audiences accepted besides the one given to `discover` — a resource server's RFC
+    /// 8707 identifier (its URL), which tokens requested with `resource=` carry as `aud`.
+    pub also_accepted_audiences: Vec<String>,
 }
 
 impl Default for ValidatorOptions {
@@ -59,6 +62,7 @@ impl Default for ValidatorOptions {
             http_timeout: Duration::from_secs(5),
             jwks_max_age: Duration::from_secs(300),
             clock: Clock::system(),
+            also_accepted_audiences: Vec::new(),
         }
     }
 }
@@ -141,6 +145,7 @@ pub struct Validator {
 struct Inner {
     issuer: String,
     audience: String,
+    also_accepted: Vec<String>,
     leeway: Duration,
     clock: Clock,
     jwks: JwksCache,
@@ -230,6 +235,7 @@ impl Validator {
             inner: Arc::new(Inner {
                 issuer: doc.issuer,
                 audience: audience.to_owned(),
+                also_accepted: options.also_accepted_audiences,
                 leeway: options.leeway,
                 clock: options.clock,
                 jwks,
@@ -344,9 +350,10 @@ impl Validator {
         if raw.iss != self.inner.issuer {
             return Err(BearerError::InvalidToken("wrong issuer"));
         }
+        let ours = |a: &String| *a == self.inner.audience || self.inner.also_accepted.contains(a);
         let audience_ok = match &raw.aud {
-            Audience::One(a) => *a == self.inner.audience,
-            Audience::Many(v) => v.iter().any(|a| *a == self.inner.audience),
+            Audience::One(a) => ours(a),
+            Audience::Many(v) => v.iter().any(ours),
         };
         if !audience_ok {
             return Err(BearerError::InvalidToken("wrong audience"));

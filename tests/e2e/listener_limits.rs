@@ -103,6 +103,7 @@ async fn the_todo_listener_closes_a_stalled_connection_too() {
         // Nobody listens there: the listener's limits do not depend on the issuer.
         issuer: "http://127.0.0.1:9".parse().expect("issuer"),
         audience: "belf-todo".into(),
+        resource: "http://127.0.0.1:8081".into(),
     };
     let server = belf::todo::TodoServer::build(&cfg)
         .await

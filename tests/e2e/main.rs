@@ -3,17 +3,22 @@
 
 mod support;
 
+mod backchannel_logout;
 mod boundary;
 mod cli;
 mod crash_restart;
 mod dependency_restart;
+mod device_flow;
 mod fuzz_corpus;
 mod hardening_auth;
+mod key_rotation;
 mod listener_limits;
 mod oidc_flow;
 mod production;
 mod protocol_rules;
 mod protocol_rules_tokens;
+mod pushed_requests;
+mod resource_indicators;
 mod todo_api;
 mod todo_authorization;
 mod todo_pages;

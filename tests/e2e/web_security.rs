@@ -224,3 +224,41 @@ async fn a_valid_logout_token_ends_the_person_s_sessions_and_nothing_else_does()
     );
     assert!(!signed_in(&web, &b1).await);
 }
+
+#[tokio::test]
+async fn signing_out_at_the_identity_server_ends_the_web_session_through_the_back_channel() {
+    let web = TestWeb::spawn().await;
+    let b = web.signed_in("alice").await;
+    let user = b
+        .session(&web)
+        .await
+        .and_then(|s| s.user)
+        .expect("signed in");
+    assert!(
+        user.sid.is_some(),
+        "the ID token names the identity server's session"
+    );
+    // The person signs out on the identity server's own page (not through the web app).
+    let auth = crate::support::browser::Browser {
+        http: b.http.clone(),
+        base: web.auth.base.clone(),
+    };
+    let confirm = auth.get("/logout").await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    let csrf = confirm.input("csrf").expect("confirmation form");
+    let done = auth
+        .post("/logout", &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    // The logout token arrives in the background; the web session ends.
+    let mut ended = false;
+    for _ in 0..50 {
+        if b.session(&web).await.is_none() {
+            ended = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ended, "the back-channel logout ended the web session");
+    assert_eq!(b.get("/today").await.status, StatusCode::SEE_OTHER);
+}

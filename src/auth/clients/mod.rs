@@ -49,27 +49,39 @@ pub enum GrantType {
     AuthorizationCode,
     RefreshToken,
     ClientCredentials,
+    /// RFC 8628, `urn:ietf:params:oauth:grant-type:device_code`.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    DeviceCode,
 }
 
 impl GrantType {
+    pub const ALL: [GrantType; 4] = [
+        GrantType::AuthorizationCode,
+        GrantType::RefreshToken,
+        GrantType::ClientCredentials,
+        GrantType::DeviceCode,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             GrantType::AuthorizationCode => "authorization_code",
             GrantType::RefreshToken => "refresh_token",
             GrantType::ClientCredentials => "client_credentials",
+            GrantType::DeviceCode => DEVICE_CODE_GRANT,
         }
     }
 
+    /// The RFC name; the device grant also by its short name `device_code` (CLI).
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            GrantType::AuthorizationCode,
-            GrantType::RefreshToken,
-            GrantType::ClientCredentials,
-        ]
-        .into_iter()
-        .find(|g| g.as_str() == s)
+        if s == "device_code" {
+            return Some(GrantType::DeviceCode);
+        }
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
     }
 }
+
+/// The device authorization grant's `grant_type` (RFC 8628 §3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// A registered client as stored.
 #[derive(Clone, Serialize)]
@@ -86,6 +98,14 @@ pub struct Client {
     pub scopes: Vec<String>,
     /// Overrides `keys.access_token_alg` for this client's access tokens.
     pub access_token_alg: Option<SigningAlg>,
+    /// Where back-channel logout tokens are POSTed (OIDC Back-Channel Logout 1.0); `None`:
+    /// this client is not told about ended sessions.
+    pub backchannel_logout_uri: Option<RedirectUri>,
+    /// The client needs `sid` in logout tokens (Belf always sends it for a session end).
+    pub backchannel_logout_session_required: bool,
+    /// RFC 9126 `require_pushed_authorization_requests`: only pushed requests may start
+    /// an authorization for this client.
+    pub require_par: bool,
     pub created_at: i64,
 }
 

@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod client_authn;
 pub mod cookies;
+pub mod device_authorization;
 pub mod discovery;
 pub mod end_session;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod introspect;
 pub mod management;
 pub mod not_found;
 pub mod pages;
+pub mod par;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
@@ -28,7 +30,7 @@ use tokio::net::TcpListener;
 use crate::auth::context::AuthContext;
 use crate::auth::oidc::metadata::paths;
 use crate::auth::store::Stores;
-use crate::auth::tokens::keys::KeyRing;
+use crate::auth::tokens::keys::{KeyPolicy, KeyRing};
 use crate::clock::Clock;
 use crate::config::Config;
 
@@ -40,9 +42,9 @@ pub struct AppStateInner {
     pub ctx: AuthContext,
     pub pages: pages::Pages,
     pub secure_cookies: bool,
-    /// Discovery document and JWKS, serialised once; serving them is a refcount bump.
+    /// Discovery document, serialised once; serving it is a refcount bump. (The JWKS
+    /// changes with key rotation: `KeyRing::jwks_json` serialises it once per change.)
     pub discovery_json: axum::body::Bytes,
-    pub jwks_json: axum::body::Bytes,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -50,7 +52,7 @@ pub fn router(state: AppState) -> Router {
     let metrics = state.ctx.metrics.clone();
     // Everything a person's browser sees: pages, and `/authorize` and `/logout`, which
     // answer with pages or redirects.
-    let browser_routes = Router::new()
+    let mut browser_routes = Router::new()
         .route(
             paths::AUTHORIZE,
             get(authorize::authorize).post(authorize::authorize),
@@ -71,12 +73,34 @@ pub fn router(state: AppState) -> Router {
             "/consent",
             get(pages::consent::consent_page).post(pages::consent::consent_submit),
         )
-        .route("/", get(pages::home::home))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            pages::page_edge,
-        ));
-    let routes = Router::new()
+        .route("/", get(pages::home::home));
+    let config = &state.ctx.config;
+    if config.device.enabled {
+        browser_routes = browser_routes
+            .route(
+                paths::DEVICE_VERIFICATION,
+                get(pages::device::device_page).post(pages::device::device_submit),
+            )
+            .route(
+                "/device/confirm",
+                get(pages::device::confirm_page).post(pages::device::confirm_submit),
+            );
+    }
+    let browser_routes = browser_routes.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        pages::page_edge,
+    ));
+    let mut routes = Router::new();
+    if config.device.enabled {
+        routes = routes.route(
+            paths::DEVICE_AUTHORIZATION,
+            post(device_authorization::device_authorization),
+        );
+    }
+    if config.par.enabled {
+        routes = routes.route(paths::PAR, post(par::push));
+    }
+    let routes = routes
         .route(paths::DISCOVERY, get(discovery::openid_configuration))
         .route(paths::AS_METADATA, get(discovery::openid_configuration))
         .route(paths::JWKS, get(discovery::jwks))
@@ -167,17 +191,19 @@ impl AuthServer {
         listener: TcpListener,
         clock: Clock,
     ) -> anyhow::Result<AuthServer> {
-        let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir)?);
+        let keys = Arc::new(KeyRing::load_or_generate(
+            &config.keys.dir,
+            KeyPolicy::from_config(&config),
+            clock.now(),
+        )?);
         let secure_cookies = config.server.issuer.scheme() == "https";
         let discovery_json = crate::auth::oidc::metadata::discovery_json(&config)?.into();
-        let jwks_json = axum::body::Bytes::from(keys.jwks_json().to_string());
         let ctx = AuthContext::new(Arc::new(config), stores, keys, clock)?;
         let state = Arc::new(AppStateInner {
             ctx: ctx.clone(),
             pages: pages::Pages::new()?,
             secure_cookies,
             discovery_json,
-            jwks_json,
         });
         Ok(AuthServer {
             listener,
@@ -213,6 +239,9 @@ impl AuthServer {
         use futures::FutureExt;
         let shutdown = shutdown.boxed().shared();
         let purger = crate::auth::maintenance::spawn_purger(self.ctx.clone());
+        let key_refresher = crate::auth::maintenance::spawn_key_refresher(self.ctx.clone());
+        let backchannel_worker =
+            crate::auth::oidc::backchannel_logout::spawn_worker(self.ctx.clone());
         let limits = crate::serve::ListenerLimits::from_config(&self.ctx.config.server);
         let management = self.management.map(|(listener, router)| {
             tokio::spawn(crate::serve::serve(
@@ -225,6 +254,10 @@ impl AuthServer {
         let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         if let Some(purger) = purger {
             purger.abort();
+        }
+        key_refresher.abort();
+        if let Some(worker) = backchannel_worker {
+            worker.abort();
         }
         if let Some(management) = management {
             match management.await {

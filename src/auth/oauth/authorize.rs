@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::pkce;
+use super::resource;
 use super::scope::Scopes;
 use crate::auth::clients::{Client, ClientId, GrantType, RedirectUri};
 use crate::auth::context::AuthContext;
@@ -42,6 +43,9 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
     pub ui_locales: Option<String>,
     pub claims: ClaimsRequest,
+    /// RFC 8707 resources the access tokens are for (empty: by scope).
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 /// An error shown as a page: the client or redirect URI could not be trusted. A closed
@@ -54,6 +58,10 @@ pub enum UntrustedRequest {
     RedirectUriRepeated,
     RedirectUriMissing,
     UnregisteredRedirectUri,
+    /// RFC 9126: a `request_uri` that is unknown, already used or expired.
+    RequestUriInvalid,
+    /// RFC 9126: a `request_uri` another client pushed.
+    RequestUriOtherClient,
 }
 
 impl UntrustedRequest {
@@ -68,6 +76,10 @@ impl UntrustedRequest {
             UntrustedRequest::UnregisteredRedirectUri => {
                 "redirect_uri is not registered for this client"
             }
+            UntrustedRequest::RequestUriInvalid => {
+                "request_uri is unknown, already used or expired"
+            }
+            UntrustedRequest::RequestUriOtherClient => "request_uri was pushed by another client",
         }
     }
 }
@@ -95,9 +107,29 @@ fn page(reason: UntrustedRequest) -> AuthorizeError {
 const MAX_STATE: usize = 2048;
 const MAX_NONCE: usize = 512;
 
+/// How an authorization request arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// At `/authorize`, in the browser's URL (or form); may name a pushed `request_uri`.
+    Front,
+    /// Pushed by an authenticated client to `/par` (RFC 9126): checked exactly as at
+    /// `/authorize`, minus what PAR itself stands in for.
+    Pushed,
+}
+
+/// An authorization request at `/authorize`: parsed from its parameters, or (with
+/// `request_uri`) the one the client pushed before.
 pub async fn parse(
     ctx: &AuthContext,
     p: &Params,
+) -> Result<(Client, AuthorizationRequest), AuthorizeError> {
+    parse_as(ctx, p, Arrival::Front).await
+}
+
+pub async fn parse_as(
+    ctx: &AuthContext,
+    p: &Params,
+    arrival: Arrival,
 ) -> Result<(Client, AuthorizationRequest), AuthorizeError> {
     // 1. The client.
     if p.is_duplicated("client_id") {
@@ -116,6 +148,17 @@ pub async fn parse(
         .await
         .map_err(|e| AuthorizeError::Unavailable(e.into()))?
         .ok_or_else(|| page(UntrustedRequest::UnknownClient))?;
+
+    // A pushed request stands for every other parameter (RFC 9126 §4). Any other
+    // `request_uri` (an OIDC request object by reference) is refused further down.
+    if arrival == Arrival::Front
+        && ctx.config.par.enabled
+        && let Some(request_uri) = p.get("request_uri")
+        && request_uri.starts_with(super::par::REQUEST_URI_PREFIX)
+    {
+        let request = super::par::redeem(ctx, &client, request_uri, ctx.clock.now()).await?;
+        return Ok((client, request));
+    }
 
     // 2. The redirect URI, by exact string match against the registered ones.
     if p.is_duplicated("redirect_uri") {
@@ -161,6 +204,14 @@ pub async fn parse(
             "request_uri is not supported",
         )));
     }
+    if arrival == Arrival::Front
+        && ctx.config.par.enabled
+        && (ctx.config.par.required || client.require_par)
+    {
+        return Err(invalid(
+            "this client must push its authorization requests (RFC 9126) and send request_uri",
+        ));
+    }
     match p.get("response_type") {
         None => return Err(invalid("response_type is missing")),
         Some("code") => {}
@@ -184,6 +235,7 @@ pub async fn parse(
     }
     let scopes = Scopes::parse(p.get("scope")).map_err(fail)?;
     scopes.check_allowed(&client.scopes).map_err(fail)?;
+    let resources = resource::parse(&ctx.config, p.get_all("resource")).map_err(fail)?;
 
     let code_challenge = pkce::accept_challenge(
         p.get("code_challenge"),
@@ -255,6 +307,7 @@ pub async fn parse(
         login_hint,
         ui_locales,
         claims,
+        resources,
     };
     Ok((client, request))
 }

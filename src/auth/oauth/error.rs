@@ -27,6 +27,16 @@ pub enum ErrorCode {
     InsufficientScope,
     /// Too many failed attempts: wait (HTTP 429 with Retry-After).
     SlowDown,
+    /// RFC 8707: an unknown, relative or fragment-carrying `resource`.
+    InvalidTarget,
+    /// RFC 8628 §3.5: the person has not answered yet; poll again.
+    AuthorizationPending,
+    /// RFC 8628 §3.5: the device code expired.
+    ExpiredToken,
+    /// RFC 8628 §3.5: polling too fast (HTTP 400, unlike the throttle's 429 `slow_down`).
+    PollSlowDown,
+    /// RFC 9126 §2.2 / RFC 6749 §4.1.2.1: `request_uri` unknown, spent or expired.
+    InvalidRequestUri,
 }
 
 impl ErrorCode {
@@ -50,6 +60,11 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::SlowDown => "slow_down",
+            ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::PollSlowDown => "slow_down",
+            ErrorCode::InvalidRequestUri => "invalid_request_uri",
         }
     }
 }

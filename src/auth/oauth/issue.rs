@@ -22,6 +22,10 @@ pub struct UserGrant<'a> {
     pub nonce: Option<&'a str>,
     pub code: Option<&'a str>,
     pub claims: &'a ClaimsRequest,
+    /// The browser session the grant began in, for `sid` in the ID token.
+    pub sid: Option<&'a str>,
+    /// RFC 8707 resources the access token is for (empty: by scope).
+    pub resources: &'a [String],
 }
 
 /// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
@@ -38,6 +42,7 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
                 auth_time: Some(g.auth_time),
                 grant_id: Some(g.grant_id),
                 alg: g.client.access_token_alg,
+                resources: g.resources,
             },
             now,
         )
@@ -54,6 +59,7 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
                         claims,
                         access_token: Some(&access_token),
                         code: g.code,
+                        sid: g.sid,
                     },
                     now,
                 )

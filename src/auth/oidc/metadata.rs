@@ -26,6 +26,9 @@ pub mod paths {
     pub const REVOKE: &str = "/revoke";
     pub const INTROSPECT: &str = "/introspect";
     pub const END_SESSION: &str = "/logout";
+    pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
+    pub const DEVICE_VERIFICATION: &str = crate::auth::oauth::device::VERIFICATION_PATH;
+    pub const PAR: &str = "/par";
 }
 
 /// Fields `openidconnect` does not model: RFC 7009/7662 endpoints, RP-initiated logout,
@@ -39,6 +42,17 @@ pub struct ExtraMetadata {
     pub introspection_endpoint_auth_methods_supported: Vec<String>,
     pub code_challenge_methods_supported: Vec<String>,
     pub authorization_response_iss_parameter_supported: bool,
+    /// OIDC Back-Channel Logout 1.0 §2.1.
+    pub backchannel_logout_supported: bool,
+    pub backchannel_logout_session_supported: bool,
+    /// RFC 8628 §4, when `[device] enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
+    /// RFC 9126 §5, when `[par] enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_authorization_request_endpoint: Option<String>,
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl AdditionalProviderMetadata for ExtraMetadata {}
@@ -93,6 +107,14 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
         introspection_endpoint_auth_methods_supported: auth_methods,
         code_challenge_methods_supported: vec!["S256".into()],
         authorization_response_iss_parameter_supported: true,
+        backchannel_logout_supported: config.backchannel_logout.enabled,
+        backchannel_logout_session_supported: config.backchannel_logout.enabled,
+        device_authorization_endpoint: config
+            .device
+            .enabled
+            .then(|| url(paths::DEVICE_AUTHORIZATION)),
+        pushed_authorization_request_endpoint: config.par.enabled.then(|| url(paths::PAR)),
+        require_pushed_authorization_requests: config.par.enabled && config.par.required,
     };
     let metadata = BelfProviderMetadata::new(
         IssuerUrl::new(issuer.clone())?,
@@ -109,11 +131,17 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
         known_scopes(config).into_iter().map(Scope::new).collect(),
     ))
     .set_response_modes_supported(Some(vec![CoreResponseMode::Query]))
-    .set_grant_types_supported(Some(vec![
-        CoreGrantType::AuthorizationCode,
-        CoreGrantType::RefreshToken,
-        CoreGrantType::ClientCredentials,
-    ]))
+    .set_grant_types_supported(Some({
+        let mut grants = vec![
+            CoreGrantType::AuthorizationCode,
+            CoreGrantType::RefreshToken,
+            CoreGrantType::ClientCredentials,
+        ];
+        if config.device.enabled {
+            grants.push(CoreGrantType::DeviceCode);
+        }
+        grants
+    }))
     .set_acr_values_supported(Some(vec![AuthenticationContextClass::new(
         ACR_PASSWORD.into(),
     )]))
@@ -136,6 +164,7 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
             "acr",
             "azp",
             "at_hash",
+            "sid",
             "name",
             "given_name",
             "family_name",

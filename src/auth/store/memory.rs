@@ -38,7 +38,7 @@ pub struct MemoryStore {
     spaces: [Mutex<Space>; NAMESPACES],
 }
 
-const NAMESPACES: usize = 9;
+const NAMESPACES: usize = 13;
 
 /// Each namespace in its own slot (and under its own lock). A new namespace fails to
 /// compile here until it is given a slot, a cap and a policy.
@@ -53,6 +53,10 @@ fn slot(ns: Namespace) -> usize {
         Namespace::GrantClaims => 6,
         Namespace::RefreshSuccessor => 7,
         Namespace::Throttle => 8,
+        Namespace::DeviceCode => 9,
+        Namespace::DevicePoll => 10,
+        Namespace::DeviceDecision => 11,
+        Namespace::PushedRequest => 12,
     }
 }
 
@@ -194,6 +198,10 @@ impl MemoryStore {
             (Namespace::GrantClaims, caps.grant_claims, Refuse),
             (Namespace::RefreshSuccessor, caps.refresh_successors, Refuse),
             (Namespace::Throttle, caps.throttle, Refuse),
+            (Namespace::DeviceCode, caps.device_codes, Refuse),
+            (Namespace::DevicePoll, caps.device_codes, Refuse),
+            (Namespace::DeviceDecision, caps.device_codes, Refuse),
+            (Namespace::PushedRequest, caps.pushed_requests, Refuse),
         ];
         debug_assert!(
             spaces

@@ -11,6 +11,8 @@ fn caps(n: usize) -> MemoryStoreConfig {
         grant_claims: n,
         refresh_successors: n,
         throttle: n,
+        device_codes: n,
+        pushed_requests: n,
     }
 }
 

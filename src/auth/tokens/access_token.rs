@@ -64,6 +64,9 @@ pub struct AccessTokenRequest<'a> {
     pub auth_time: Option<i64>,
     pub grant_id: Option<&'a str>,
     pub alg: Option<SigningAlg>,
+    /// RFC 8707 resources the token is for (checked by `oauth::resource`); when given,
+    /// they are its `aud`, else the audience follows from the scopes.
+    pub resources: &'a [String],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,12 +143,16 @@ impl AccessTokenIssuer {
     ) -> Result<(String, AccessTokenClaims), TokenError> {
         let key = self
             .keys
-            .active(req.alg.unwrap_or(self.default_alg))
+            .signing_key(req.alg.unwrap_or(self.default_alg), now)
             .map_err(|e| TokenError::Signing(e.to_string()))?;
         let claims = AccessTokenClaims {
             iss: self.issuer.to_string(),
             sub: req.sub.to_owned(),
-            aud: self.audience_for(&req.scope),
+            aud: match req.resources {
+                [] => self.audience_for(&req.scope),
+                [one] => Audience::One(one.clone()),
+                many => Audience::Many(many.to_vec()),
+            },
             client_id: req.client_id.to_owned(),
             scope: req.scope,
             jti: handles::new_id(),
@@ -157,7 +164,7 @@ impl AccessTokenIssuer {
         let mut header = Header::new(key.algorithm());
         header.typ = Some("at+jwt".to_owned());
         header.kid = Some(key.kid.clone());
-        let token = super::keys::encode_jwt(&header, &claims, key)
+        let token = super::keys::encode_jwt(&header, &claims, &key)
             .map_err(|e| TokenError::Signing(e.to_string()))?;
         Ok((token, claims))
     }
@@ -227,7 +234,14 @@ mod tests {
     fn verify_accepts_ours_and_refuses_tampering() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::load_with_env(None, Some(Default::default())).unwrap();
-        let keys = Arc::new(KeyRing::load_or_generate(dir.path()).unwrap());
+        let keys = Arc::new(
+            KeyRing::load_or_generate(
+                dir.path(),
+                crate::auth::tokens::keys::KeyPolicy::from_config(&config),
+                0,
+            )
+            .unwrap(),
+        );
         let issuer = AccessTokenIssuer::new(&config, keys);
         for alg in SigningAlg::ALL {
             let req = AccessTokenRequest {
@@ -237,6 +251,7 @@ mod tests {
                 auth_time: None,
                 grant_id: None,
                 alg: Some(alg),
+                resources: &[],
             };
             let (token, _) = issuer.mint(req, 1_000).unwrap();
             assert_eq!(issuer.verify(&token, 1_001).unwrap().sub, "u1");

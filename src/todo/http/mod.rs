@@ -6,6 +6,7 @@ mod access;
 mod body;
 mod courses;
 mod error;
+pub mod resource_metadata;
 mod social;
 mod todos;
 mod views;

@@ -261,7 +261,10 @@ mod tests {
         assert!(keys.len() > 10, "{keys:?}");
         for key in keys {
             for lang in [Lang::En, Lang::Ko] {
-                assert!(!i18n::text(lang, key).is_empty(), "{key} missing in {lang:?}");
+                assert!(
+                    !i18n::text(lang, key).is_empty(),
+                    "{key} missing in {lang:?}"
+                );
             }
         }
     }

@@ -97,16 +97,18 @@ impl Browser {
     pub async fn submit_login(&self, login_page: &Page, username: &str, password: &str) -> Page {
         let csrf = login_page.input("csrf").expect("login form has csrf");
         let interaction = login_page.input("interaction").unwrap_or_default();
-        self.post(
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("interaction", &interaction),
-                ("username", username),
-                ("password", password),
-            ],
-        )
-        .await
+        let mut form = vec![
+            ("csrf", csrf),
+            ("interaction", interaction),
+            ("username", username.to_owned()),
+            ("password", password.to_owned()),
+        ];
+        // Every hidden input goes back, as a browser sends it (a device confirmation).
+        if let Some(device) = login_page.input("device") {
+            form.push(("device", device));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post("/login", &form).await
     }
 
     /// Logs in on the bare login page (no pending authorization). Returns the response to

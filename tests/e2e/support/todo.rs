@@ -17,6 +17,9 @@ pub trait TokenSource: Send + Sync {
     fn token(&self, user: Option<&str>, scopes: &[&str]) -> impl Future<Output = String> + Send;
 }
 
+/// The todo service's resource identifier in tests (RFC 8707): the shipped default.
+pub const RESOURCE: &str = "http://127.0.0.1:8081";
+
 /// A running todo service on a fresh database (SQLite, or PostgreSQL in production mode).
 pub struct TodoApp {
     pub base: String,
@@ -33,6 +36,7 @@ impl TodoApp {
             database_url: database_url.into(),
             issuer: issuer.parse().expect("issuer url"),
             audience: AUDIENCE.to_owned(),
+            resource: RESOURCE.to_owned(),
         };
         let server = belf::todo::TodoServer::build(&cfg)
             .await

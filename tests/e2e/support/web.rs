@@ -87,6 +87,8 @@ impl TestWeb {
                 name: "Belf web (test)".into(),
                 redirect_uris: vec![format!("{base}/callback")],
                 post_logout_redirect_uris: vec![format!("{base}/")],
+                backchannel_logout_uri: Some(format!("{base}/backchannel-logout")),
+                backchannel_logout_session_required: true,
                 ..Default::default()
             })
             .await;

@@ -16,7 +16,7 @@ use crate::config::Config;
 /// A scope in the person's words: OpenID Connect's own from the string table, a
 /// resource's from its `[[resources]]` descriptions (required for each of its scopes at
 /// start), so no page ever shows a raw scope name.
-fn describe(config: &Config, lang: Lang, scope: &str) -> String {
+pub(super) fn describe(config: &Config, lang: Lang, scope: &str) -> String {
     let standard = i18n::text(lang, &format!("scope_{scope}"));
     if !standard.is_empty() {
         return standard.to_owned();

@@ -129,6 +129,8 @@ fn untrusted_key(reason: UntrustedRequest) -> &'static str {
         UntrustedRequest::RedirectUriRepeated => "untrusted_redirect_uri_repeated",
         UntrustedRequest::RedirectUriMissing => "untrusted_redirect_uri_missing",
         UntrustedRequest::UnregisteredRedirectUri => "untrusted_redirect_uri_unregistered",
+        UntrustedRequest::RequestUriInvalid => "untrusted_request_uri_invalid",
+        UntrustedRequest::RequestUriOtherClient => "untrusted_request_uri_other_client",
     }
 }
 
@@ -176,6 +178,8 @@ mod tests {
             UntrustedRequest::RedirectUriRepeated,
             UntrustedRequest::RedirectUriMissing,
             UntrustedRequest::UnregisteredRedirectUri,
+            UntrustedRequest::RequestUriInvalid,
+            UntrustedRequest::RequestUriOtherClient,
         ];
         let logout = [
             Rejection::InvalidHint,

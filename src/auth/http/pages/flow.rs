@@ -84,7 +84,7 @@ pub async fn client_name(ctx: &AuthContext, pending: Option<&Pending>) -> Option
 }
 
 /// After a successful login or registration: rotate the session, then continue the
-/// interaction (or go home). `jar` is the browser's cookies as sent; the new session
+/// interaction (or go to `continue_to`, a local path, or home). `jar` is the browser's cookies as sent; the new session
 /// cookie goes out with every answer from here on, error pages included.
 pub async fn finish_login(
     state: &AppState,
@@ -93,11 +93,12 @@ pub async fn finish_login(
     interaction_id: Option<&str>,
     pending: Option<Pending>,
     user: &User,
+    continue_to: Option<String>,
 ) -> Result<Response, PageError> {
     let ctx = &state.ctx;
     let now = ctx.clock.now();
     let old = cookies::session_cookie_value(&jar);
-    let cookie = session::start_session(ctx, old.as_deref(), user, now)
+    let (cookie, started) = session::start_session(ctx, old.as_deref(), user, now)
         .await
         .or_unavailable(lang)?;
     let jar = cookies::set_session(
@@ -107,17 +108,11 @@ pub async fn finish_login(
         ctx.config.session.ttl_secs,
     );
     let (Some(id), Some(mut pending)) = (interaction_id, pending) else {
-        return Ok((jar, redirect("/")).into_response());
+        let to = continue_to.unwrap_or_else(|| "/".to_owned());
+        return Ok((jar, redirect(&to)).into_response());
     };
     pending.login_done = true;
-    let session = (
-        session::Session {
-            user_id: user.user_id.clone(),
-            auth_time: now,
-            started_at_ms: ctx.clock.now_millis(),
-        },
-        user.clone(),
-    );
+    let session = (started, user.clone());
     let next = interaction::decide(ctx, id, pending, Some(&session), now)
         .await
         .map(step_response)

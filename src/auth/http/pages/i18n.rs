@@ -143,6 +143,65 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "돌아갈 주소가 이 애플리케이션에 등록되어 있지 않습니다.",
     ),
     (
+        "untrusted_request_uri_invalid",
+        "the pushed request it refers to is unknown, already used or expired. Start again from the application.",
+        "요청이 가리키는 사전 등록 요청이 없거나, 이미 사용되었거나, 만료되었습니다. 애플리케이션에서 다시 시작하세요.",
+    ),
+    (
+        "untrusted_request_uri_other_client",
+        "the pushed request it refers to belongs to another application.",
+        "요청이 가리키는 사전 등록 요청은 다른 애플리케이션의 것입니다.",
+    ),
+    // The device page (RFC 8628).
+    ("device_title", "Connect a device", "기기 연결"),
+    (
+        "device_enter_code",
+        "Enter the code shown on your device (TV, console, command line).",
+        "기기(TV, 콘솔, 명령줄)에 표시된 코드를 입력하세요.",
+    ),
+    ("device_code_label", "Code", "코드"),
+    ("device_continue", "Continue", "계속"),
+    (
+        "device_code_invalid",
+        "That code is not valid, was already used or has expired. Check it and try again.",
+        "코드가 올바르지 않거나, 이미 사용되었거나, 만료되었습니다. 확인 후 다시 입력하세요.",
+    ),
+    (
+        "device_confirm_intro",
+        "wants to connect to your account from the device showing this code:",
+        "에서 이 코드를 표시한 기기로 계정에 연결하려고 합니다:",
+    ),
+    (
+        "device_confirm_check",
+        "Continue only if this code is on the device in front of you.",
+        "이 코드가 지금 앞에 있는 기기에 표시된 경우에만 계속하세요.",
+    ),
+    (
+        "device_approved_title",
+        "Device connected",
+        "기기가 연결되었습니다",
+    ),
+    (
+        "device_approved",
+        "You can return to your device now.",
+        "이제 기기로 돌아가세요.",
+    ),
+    (
+        "device_denied_title",
+        "Request denied",
+        "요청을 거부했습니다",
+    ),
+    (
+        "device_denied",
+        "The device was not connected to your account.",
+        "기기가 계정에 연결되지 않았습니다.",
+    ),
+    (
+        "device_gone",
+        "This device request has expired or was already answered. Start again on your device.",
+        "이 기기 요청은 만료되었거나 이미 처리되었습니다. 기기에서 다시 시작하세요.",
+    ),
+    (
         "logout_invalid_hint",
         "the sign-in it refers to was not issued by this server.",
         "요청이 가리키는 로그인 정보가 이 서버에서 발급된 것이 아닙니다.",

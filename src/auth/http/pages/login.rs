@@ -23,6 +23,8 @@ struct LoginForm<'a> {
     pending: Option<&'a Pending>,
     /// Pre-filled: the typed username after a failure, or the request's `login_hint`.
     username: &'a str,
+    /// A device confirmation (RFC 8628) to go on with after the login.
+    device: Option<&'a str>,
 }
 
 impl LoginForm<'_> {
@@ -43,6 +45,7 @@ impl LoginForm<'_> {
                 interaction => self.interaction_id.unwrap_or(""),
                 client_name => client_name(&state.ctx, self.pending).await,
                 username => self.username,
+                device => self.device.unwrap_or(""),
                 error => error,
                 allow_registration => state.ctx.config.pages.allow_registration,
             },
@@ -66,6 +69,7 @@ pub async fn login_page(
         interaction_id,
         pending: pending.as_ref(),
         username: hint,
+        device: device_param(&params),
     };
     Ok(form
         .render(&state, &browser, lang, StatusCode::OK, None)
@@ -82,10 +86,12 @@ pub async fn login_submit(
     let interaction_id = form.get("interaction");
     let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("").to_owned();
+    let device = device_param(&form);
     let page = LoginForm {
         interaction_id,
         pending: pending.as_ref(),
         username,
+        device,
     };
     match attempt_login(&state.ctx, ip, username, password)
         .await
@@ -115,9 +121,26 @@ pub async fn login_submit(
                 .await)
         }
         LoginOutcome::Accepted(user) => {
-            finish_login(&state, browser.jar, lang, interaction_id, pending, &user).await
+            let continue_to = device.map(super::device::confirm_path);
+            finish_login(
+                &state,
+                browser.jar,
+                lang,
+                interaction_id,
+                pending,
+                &user,
+                continue_to,
+            )
+            .await
         }
     }
+}
+
+/// The device confirmation a login continues to (`device=<id>`), if it is well formed.
+fn device_param(params: &crate::auth::oauth::params::Params) -> Option<&str> {
+    params
+        .get("device")
+        .filter(|id| crate::auth::oauth::device::is_confirmation_id(id))
 }
 
 /// The outcome of a password check behind the login throttle.

@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod consent;
+pub mod device;
 pub mod error;
 pub mod flow;
 pub mod home;
@@ -40,6 +41,11 @@ impl Pages {
             ("login.html", include_str!("templates/login.html")),
             ("register.html", include_str!("templates/register.html")),
             ("consent.html", include_str!("templates/consent.html")),
+            ("device.html", include_str!("templates/device.html")),
+            (
+                "device_confirm.html",
+                include_str!("templates/device_confirm.html"),
+            ),
             ("message.html", include_str!("templates/message.html")),
         ] {
             env.add_template(name, src)?;

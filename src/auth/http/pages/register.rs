@@ -128,8 +128,16 @@ pub async fn register_submit(
         match users::create_user(&*ctx.stores.users, &ctx.passwords, new, ctx.clock.now()).await {
             Ok(user) => {
                 let interaction_id = form.get("interaction");
-                return finish_login(&state, browser.jar, lang, interaction_id, pending, &user)
-                    .await;
+                return finish_login(
+                    &state,
+                    browser.jar,
+                    lang,
+                    interaction_id,
+                    pending,
+                    &user,
+                    None,
+                )
+                .await;
             }
             Err(UserError::Invalid { field, .. }) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -12,18 +12,31 @@ use crate::auth::context::AuthContext;
 use crate::auth::oauth::code::{self, Redeemed};
 use crate::auth::oauth::error::{ErrorCode, OAuthError, OAuthResult};
 use crate::auth::oauth::issue::{UserGrant, user_tokens};
-use crate::auth::oauth::{deny_list, pkce, userinfo};
+use crate::auth::oauth::{deny_list, pkce, resource, userinfo};
 use crate::auth::store::RefreshTokenRecord;
 use crate::auth::tokens::handles;
+
+/// What the client presented with the code.
+pub struct Presented<'a> {
+    pub code: &'a str,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
+    /// RFC 8707 resources, already checked against the configuration.
+    pub resources: Vec<String>,
+}
 
 pub async fn exchange(
     ctx: &AuthContext,
     client: &Client,
-    code: &str,
-    redirect_uri: Option<&str>,
-    code_verifier: Option<&str>,
+    presented: Presented<'_>,
     now: i64,
 ) -> OAuthResult<TokenResponse> {
+    let Presented {
+        code,
+        redirect_uri,
+        code_verifier,
+        resources,
+    } = presented;
     if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
@@ -75,6 +88,7 @@ pub async fn exchange(
         _ => {}
     }
     pkce::verify(record.code_challenge.as_ref(), code_verifier)?;
+    let resources = resource::narrow(resources, &record.resources)?;
 
     let user = match ctx.stores.users.get_user(&record.user_id).await? {
         Some(u) if !u.disabled => u,
@@ -95,6 +109,8 @@ pub async fn exchange(
             nonce: record.nonce.as_deref(),
             code: Some(code),
             claims: &record.claims,
+            sid: record.sid.as_deref(),
+            resources: &resources,
         },
         now,
     )?;
@@ -115,6 +131,9 @@ pub async fn exchange(
                 expires_at: now + refresh_ttl as i64,
                 rotated_at: None,
                 revoked_at: None,
+                sid: record.sid.clone(),
+                // The family keeps what the authorization granted, not this narrowing.
+                resources: record.resources.clone(),
             })
             .await?;
         response.refresh_token = Some(refresh_token);

@@ -12,6 +12,7 @@ pub fn grant(
     ctx: &AuthContext,
     client: &Client,
     scope: Scopes,
+    resources: &[String],
     now: i64,
 ) -> OAuthResult<TokenResponse> {
     if client.is_public() || !client.allows_grant(GrantType::ClientCredentials) {
@@ -49,6 +50,7 @@ pub fn grant(
                 auth_time: None,
                 grant_id: None,
                 alg: client.access_token_alg,
+                resources,
             },
             now,
         )

@@ -4,29 +4,40 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod device_code;
 pub mod refresh_token;
 
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::params::Params;
+use super::resource;
 use super::scope::Scopes;
 pub use super::token_response::TokenResponse;
-use crate::auth::clients::Client;
+use crate::auth::clients::{Client, DEVICE_CODE_GRANT};
 use crate::auth::context::AuthContext;
 
 /// A token request, tagged on `grant_type`, with each grant's own required fields.
+/// `resource` (RFC 8707, repeatable) applies to every grant: checked against the
+/// configuration and the grant's own authorization in `token_endpoint`.
 #[derive(Debug)]
 pub enum TokenRequest {
     AuthorizationCode {
         code: String,
         redirect_uri: Option<String>,
         code_verifier: Option<String>,
+        resource: Vec<String>,
     },
     RefreshToken {
         refresh_token: String,
         scope: Option<Scopes>,
+        resource: Vec<String>,
     },
     ClientCredentials {
         scope: Scopes,
+        resource: Vec<String>,
+    },
+    DeviceCode {
+        device_code: String,
+        resource: Vec<String>,
     },
 }
 
@@ -36,6 +47,7 @@ impl TokenRequest {
             TokenRequest::AuthorizationCode { .. } => "authorization_code",
             TokenRequest::RefreshToken { .. } => "refresh_token",
             TokenRequest::ClientCredentials { .. } => "client_credentials",
+            TokenRequest::DeviceCode { .. } => DEVICE_CODE_GRANT,
         }
     }
 
@@ -50,19 +62,27 @@ impl TokenRequest {
                 .map(str::to_owned)
                 .ok_or_else(|| OAuthError::invalid_request(format!("{name} is missing")))
         };
+        let resource = p.get_all("resource").to_vec();
         match p.get("grant_type") {
             None => Err(OAuthError::invalid_request("grant_type is missing")),
             Some("authorization_code") => Ok(TokenRequest::AuthorizationCode {
                 code: required("code")?,
                 redirect_uri: p.get("redirect_uri").map(str::to_owned),
                 code_verifier: p.get("code_verifier").map(str::to_owned),
+                resource,
             }),
             Some("refresh_token") => Ok(TokenRequest::RefreshToken {
                 refresh_token: required("refresh_token")?,
                 scope: p.get("scope").map(|s| Scopes::parse(Some(s))).transpose()?,
+                resource,
             }),
             Some("client_credentials") => Ok(TokenRequest::ClientCredentials {
                 scope: Scopes::parse(p.get("scope"))?,
+                resource,
+            }),
+            Some(DEVICE_CODE_GRANT) => Ok(TokenRequest::DeviceCode {
+                device_code: required("device_code")?,
+                resource,
             }),
             Some(other) => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
@@ -81,18 +101,23 @@ pub async fn token_endpoint(
     request: TokenRequest,
     now: i64,
 ) -> OAuthResult<TokenResponse> {
+    let config = &ctx.config;
     match request {
         TokenRequest::AuthorizationCode {
             code,
             redirect_uri,
             code_verifier,
+            resource,
         } => {
             authorization_code::exchange(
                 ctx,
                 client,
-                &code,
-                redirect_uri.as_deref(),
-                code_verifier.as_deref(),
+                authorization_code::Presented {
+                    code: &code,
+                    redirect_uri: redirect_uri.as_deref(),
+                    code_verifier: code_verifier.as_deref(),
+                    resources: resource::parse(config, &resource)?,
+                },
                 now,
             )
             .await
@@ -100,9 +125,21 @@ pub async fn token_endpoint(
         TokenRequest::RefreshToken {
             refresh_token,
             scope,
-        } => refresh_token::refresh(ctx, client, &refresh_token, scope, now).await,
-        TokenRequest::ClientCredentials { scope } => {
-            client_credentials::grant(ctx, client, scope, now)
+            resource,
+        } => {
+            let resources = resource::parse(config, &resource)?;
+            refresh_token::refresh(ctx, client, &refresh_token, scope, resources, now).await
+        }
+        TokenRequest::ClientCredentials { scope, resource } => {
+            let resources = resource::parse(config, &resource)?;
+            client_credentials::grant(ctx, client, scope, &resources, now)
+        }
+        TokenRequest::DeviceCode {
+            device_code,
+            resource,
+        } => {
+            let resources = resource::parse(config, &resource)?;
+            device_code::poll(ctx, client, &device_code, resources, now).await
         }
     }
 }

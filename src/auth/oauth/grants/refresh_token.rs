@@ -12,7 +12,7 @@ use crate::auth::context::AuthContext;
 use crate::auth::oauth::error::{ErrorCode, OAuthError, OAuthResult};
 use crate::auth::oauth::issue::{UserGrant, user_tokens};
 use crate::auth::oauth::scope::Scopes;
-use crate::auth::oauth::{deny_list, refresh_successor};
+use crate::auth::oauth::{deny_list, refresh_successor, resource};
 use crate::auth::oidc::claims::ClaimsRequest;
 use crate::auth::store::{RefreshTokenRecord, Rotation};
 use crate::auth::tokens::handles;
@@ -22,6 +22,7 @@ pub async fn refresh(
     client: &Client,
     presented: &str,
     scope: Option<Scopes>,
+    resources: Vec<String>,
     now: i64,
 ) -> OAuthResult<TokenResponse> {
     if !client.allows_grant(GrantType::RefreshToken) {
@@ -56,6 +57,7 @@ pub async fn refresh(
         Some(s) if !s.is_empty() => s,
         _ => granted,
     };
+    let resources = resource::narrow(resources, &current.resources)?;
 
     let new_token = handles::new_handle();
     let new_record = RefreshTokenRecord {
@@ -139,6 +141,8 @@ pub async fn refresh(
             nonce: None,
             code: None,
             claims: &claims,
+            sid: current.sid.as_deref(),
+            resources: &resources,
         },
         now,
     )?;

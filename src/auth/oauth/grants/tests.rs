@@ -26,7 +26,7 @@ async fn code_for(fx: &Fixture, client: &Client, scope: &str) -> (String, String
         ("code_challenge_method", "S256"),
     ]);
     let (_, request) = authorize::parse(&fx.ctx, &p).await.expect("request parses");
-    let code = code::issue(&fx.ctx, &request, &user.user_id, fx.now(), fx.now())
+    let code = code::issue(&fx.ctx, &request, &user.user_id, fx.now(), None, fx.now())
         .await
         .expect("code issued");
     (code, verifier)
@@ -42,6 +42,7 @@ async fn exchange(
         code: code.to_owned(),
         redirect_uri: Some("https://app.example/cb".into()),
         code_verifier: Some(verifier.to_owned()),
+        resource: vec![],
     };
     token_endpoint(&fx.ctx, client, request, fx.now()).await
 }
@@ -50,6 +51,7 @@ async fn refresh(fx: &Fixture, client: &Client, token: &str) -> Result<TokenResp
     let request = TokenRequest::RefreshToken {
         refresh_token: token.to_owned(),
         scope: None,
+        resource: vec![],
     };
     token_endpoint(&fx.ctx, client, request, fx.now()).await
 }
@@ -209,6 +211,7 @@ async fn client_credentials_is_for_confidential_clients_and_carries_no_user_scop
     let (public, _) = fx.client(true, &[]).await;
     let grant = |scope: &str| TokenRequest::ClientCredentials {
         scope: Scopes::parse(Some(scope)).expect("scope"),
+        resource: vec![],
     };
     let ok = token_endpoint(&fx.ctx, &machine, grant(""), fx.now())
         .await
