@@ -70,7 +70,8 @@ impl TodoServer {
             .await
             .with_context(|| format!("binding {}", cfg.bind))?;
         let port = listener.local_addr()?.port();
-        let router = http::router(http::AppState::new(validator, store));
+        let state = http::AppState::new(validator, store).with_max_photo_bytes(cfg.max_photo_bytes);
+        let router = http::router(state);
         Ok(TodoServer {
             listener,
             router,

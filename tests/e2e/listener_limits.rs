@@ -103,6 +103,7 @@ async fn the_todo_listener_closes_a_stalled_connection_too() {
         // Nobody listens there: the listener's limits do not depend on the issuer.
         issuer: "http://127.0.0.1:9".parse().expect("issuer"),
         audience: "belf-todo".into(),
+        max_photo_bytes: belf::config::TodoConfig::DEFAULT_MAX_PHOTO_BYTES,
     };
     let server = belf::todo::TodoServer::build(&cfg)
         .await

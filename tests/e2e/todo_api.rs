@@ -494,7 +494,10 @@ async fn openapi_document_matches_the_routes() {
     assert!(paths.len() >= 15, "{} paths", paths.len());
     let id = "00000000-0000-4000-8000-000000000000";
     for (path, ops) in paths {
-        let concrete = path.replace("{id}", id).replace("{todo}", id);
+        let concrete = path
+            .replace("{id}", id)
+            .replace("{todo}", id)
+            .replace("{date}", "2026-01-05");
         for (method, op) in ops.as_object().cloned().unwrap_or_default() {
             if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
                 continue; // `parameters`

@@ -26,6 +26,12 @@ pub struct TodoApp {
 
 impl TodoApp {
     pub async fn spawn(issuer: &str) -> TodoApp {
+        Self::spawn_with_photo_limit(issuer, belf::config::TodoConfig::DEFAULT_MAX_PHOTO_BYTES)
+            .await
+    }
+
+    /// [`TodoApp::spawn`] with another `todo.max_photo_bytes`.
+    pub async fn spawn_with_photo_limit(issuer: &str, max_photo_bytes: usize) -> TodoApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database_url(dir.path(), "todo").await;
         let cfg = belf::config::TodoConfig {
@@ -33,6 +39,7 @@ impl TodoApp {
             database_url: database_url.into(),
             issuer: issuer.parse().expect("issuer url"),
             audience: AUDIENCE.to_owned(),
+            max_photo_bytes,
         };
         let server = belf::todo::TodoServer::build(&cfg)
             .await
