@@ -216,15 +216,11 @@ async fn ownership_and_private_courses() {
         .delete(&format!("/api/courses/{public}"), &w.bob)
         .await;
     assert_eq!(s, 403);
-    // The done log is the owner's only.
-    let (s, _) = w
-        .app
-        .get(
-            &format!("/api/courses/{public}/done?from=2026-01-01&to=2026-12-31"),
-            &w.bob,
-        )
-        .await;
-    assert_eq!(s, 404);
+    // The done log of a public course is shown with it (the course page's history);
+    // once private, it is the owner's only (below).
+    let done_log = format!("/api/courses/{public}/done?from=2026-01-01&to=2026-12-31");
+    let (s, _) = w.app.get(&done_log, &w.bob).await;
+    assert_eq!(s, 200);
     // Owner may update and make it private.
     let (s, c) = w
         .app
@@ -238,6 +234,8 @@ async fn ownership_and_private_courses() {
     assert_eq!(c["title"], "Renamed");
     assert_eq!(c["end_date"], "2026-02-01");
     let (s, _) = w.app.get(&format!("/api/courses/{public}"), &w.bob).await;
+    assert_eq!(s, 404);
+    let (s, _) = w.app.get(&done_log, &w.bob).await;
     assert_eq!(s, 404);
     // A todo id of Alice's, reached through Bob's own course, is not found either.
     let (_, t) = w

@@ -19,6 +19,7 @@ pub mod browser;
 pub mod database;
 pub mod fake_issuer;
 pub mod identity_server;
+pub mod images;
 pub mod jwt;
 pub mod keys;
 pub mod pkce;
@@ -33,7 +34,7 @@ pub use database::fresh_database_url;
 pub use fake_issuer::{AUDIENCE, FakeIssuer, now};
 pub use identity_server::{TestAuth, test_config};
 pub use keys::{TestKey, test_keys};
-pub use todo::{TodoApp, TokenSource};
+pub use todo::{Form, TodoApp, TokenSource};
 
 /// The redirect URI of every test client. Nothing listens there: the tests read each
 /// redirect's `Location` instead of following it.
