@@ -8,7 +8,8 @@
 //! How clients talk to them: [`browser`] (a cookie jar, one hop at a time), [`authorize`]
 //! (authorization requests up to the code), [`token`] (the token, introspection and
 //! revocation endpoints), [`pkce`], [`jwt`], and [`rp`] (the `openidconnect` crate as a
-//! relying party). [`proxy`] is a TCP proxy a test cuts to play a dependency outage.
+//! relying party). [`proxy`] is a TCP proxy a test cuts to play a dependency outage;
+//! [`images`] builds the photos the upload tests send.
 //!
 //! The names most test files need are re-exported here.
 
