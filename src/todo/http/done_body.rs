@@ -149,9 +149,9 @@ async fn file(mut field: Field<'_>, max: usize) -> Result<Bytes, ApiError> {
 }
 
 pub fn photo_too_large(max: usize) -> ApiError {
-    let size = if max % (1024 * 1024) == 0 {
+    let size = if max.is_multiple_of(1024 * 1024) {
         format!("{} MiB", max / (1024 * 1024))
-    } else if max % 1024 == 0 {
+    } else if max.is_multiple_of(1024) {
         format!("{} KiB", max / 1024)
     } else {
         format!("{max} bytes")
