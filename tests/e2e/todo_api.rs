@@ -442,6 +442,7 @@ async fn validation_errors_name_the_field() {
     }
     for (path, field) in [
         ("/api/today?tz=Asia/Tokyo", "tz"),
+        ("/api/today?date=2026-01-05&tz=FALSE", "tz"),
         ("/api/today?date=2026-02-30", "date"),
         ("/api/courses/search?limit=0", "limit"),
         ("/api/courses/search?offset=-1", "offset"),

@@ -351,3 +351,25 @@ async fn today_carries_each_done_entry_and_the_done_log_shows_with_the_course() 
         assert_eq!(page["items"][0]["content"], "5 km");
     }
 }
+
+/// The document's colour enum is the palette the service serves.
+#[tokio::test]
+async fn openapi_colours_are_the_palette() {
+    let w = world().await;
+    let (_, palette) = w
+        .app
+        .call(reqwest::Method::GET, "/api/palette", None, None)
+        .await;
+    let (_, doc) = w
+        .app
+        .call(reqwest::Method::GET, "/openapi.json", None, None)
+        .await;
+    let names: Vec<Value> = palette["colours"]
+        .as_array()
+        .map(|c| c.iter().map(|c| c["name"].clone()).collect())
+        .unwrap_or_default();
+    for schema in ["NewCourse", "CoursePatch"] {
+        let documented = &doc["components"]["schemas"][schema]["properties"]["colour"]["enum"];
+        assert_eq!(documented, &Value::Array(names.clone()), "{schema}");
+    }
+}

@@ -173,9 +173,11 @@ pub async fn today(
     q: ApiQuery,
 ) -> Result<Json<TodayView>, ApiError> {
     let user = reader.user()?;
+    // `tz` is checked even beside a `date`: a bad parameter is never silently ignored.
+    let today = caller_today(&s, &q)?;
     let day = match q.get("date") {
         Some(raw) => Day::parse("date", raw)?,
-        None => caller_today(&s, &q)?,
+        None => today,
     };
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
     let mut done: std::collections::HashMap<String, DoneRow> = s
