@@ -1,10 +1,7 @@
-//! `kill -9` under write load (issue 11): the real `belf serve auth` process is killed while
-//! refresh tokens rotate as fast as they can; after a restart on the same database every
-//! rotation the server acknowledged is there, the database is intact, and reuse detection
-//! still works. Runs on SQLite, and on PostgreSQL + Redis when `.ci/run` provides them.
+//! The real `belf serve auth` process is killed while refresh tokens rotate as fast as they
+//! can; after a restart on the same database every rotation the server acknowledged is
+//! there, the database is intact, and reuse detection still works.
 
-use std::path::Path;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,100 +14,7 @@ use crate::support::browser::Browser;
 use crate::support::token::{exchange_code, refresh};
 use crate::support::{PASSWORD, REDIRECT, fresh_database_url};
 
-/// One `belf serve auth` process on a fixed port, database and key folder.
-struct ServerProcess {
-    child: tokio::process::Child,
-}
-
-fn belf(dir: &Path, db_url: &str, port: u16, args: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_belf"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("BELF_")) {
-        cmd.env_remove(k);
-    }
-    cmd.args(args)
-        .env("BELF_DATABASE__URL", db_url)
-        .env("BELF_KEYS__DIR", dir.join("keys"))
-        .env("BELF_PASSWORD__MEMORY_KIB", "1024")
-        .env("BELF_PASSWORD__ITERATIONS", "1")
-        .env("BELF_SERVER__BIND", format!("127.0.0.1:{port}"))
-        .env("BELF_SERVER__ISSUER", format!("http://127.0.0.1:{port}"))
-        .env("BELF_MANAGEMENT__BIND", "")
-        .env("BELF_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    if let Ok(redis) = std::env::var("BELF_TEST_REDIS_URL") {
-        // Fresh prefix per test run; the same for both lives of the server.
-        let prefix = format!(
-            "belfcrash{}",
-            dir.file_name().unwrap_or_default().to_string_lossy()
-        );
-        cmd.env("BELF_REDIS__URL", redis).env(
-            "BELF_REDIS__KEY_PREFIX",
-            prefix.to_lowercase().replace(['.', '-'], ""),
-        );
-    }
-    cmd
-}
-
-impl ServerProcess {
-    async fn start(dir: &Path, db_url: &str, port: u16) -> ServerProcess {
-        let child = belf(dir, db_url, port, &["serve", "auth"])
-            .spawn()
-            .expect("belf serve auth starts");
-        let ready = format!("http://127.0.0.1:{port}/readyz");
-        let http = reqwest::Client::new();
-        for _ in 0..300 {
-            if http
-                .get(&ready)
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == StatusCode::OK)
-            {
-                return ServerProcess { child };
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("belf serve auth did not become ready");
-    }
-
-    /// SIGKILL: no shutdown hook, no flush, no goodbye.
-    async fn kill_9(mut self) {
-        self.child.start_kill().expect("SIGKILL");
-        let status = self.child.wait().await.expect("reaped");
-        assert!(!status.success(), "killed, not exited: {status:?}");
-    }
-}
-
-async fn cli_json(
-    dir: &Path,
-    db_url: &str,
-    args: &[&str],
-    stdin: Option<&str>,
-) -> serde_json::Value {
-    let mut cmd = belf(dir, db_url, 0, args);
-    cmd.arg("--json").stdout(Stdio::piped());
-    if stdin.is_some() {
-        cmd.stdin(Stdio::piped());
-    }
-    let mut child = cmd.spawn().expect("belf cli runs");
-    if let Some(input) = stdin {
-        use tokio::io::AsyncWriteExt;
-        let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(input.as_bytes()).await.expect("write stdin");
-    }
-    let out = child.wait_with_output().await.expect("cli output");
-    assert!(out.status.success(), "belf {args:?} failed");
-    serde_json::from_slice(&out.stdout).expect("one JSON document")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+use super::{ServerProcess, assert_sqlite_intact, cli_json, free_port};
 
 #[tokio::test]
 async fn acknowledged_refresh_rotations_survive_kill_9() {
@@ -245,13 +149,7 @@ async fn acknowledged_refresh_rotations_survive_kill_9() {
             );
         }
     }
-    if db_url.starts_with("sqlite") {
-        let check: (String,) = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_one(store.pool())
-            .await
-            .expect("integrity check");
-        assert_eq!(check.0, "ok");
-    }
+    assert_sqlite_intact(&db_url).await;
 
     // After a restart the server carries on: the newest token of each chain rotates (or, if
     // the request in flight at the kill had committed, is recognised as spent), and a
