@@ -247,8 +247,8 @@ pub struct TodoConfig {
     pub issuer: url::Url,
     pub audience: String,
     /// The largest photo accepted on a done entry, in bytes (the photo alone, before its
-    /// metadata is stripped). Defaults to [`TodoConfig::DEFAULT_MAX_PHOTO_BYTES`] when a
-    /// config file written before photos leaves it out.
+    /// metadata is stripped). `config/default.toml` sets it; the serde default covers a
+    /// `TodoConfig` read from another document.
     #[serde(default = "TodoConfig::default_max_photo_bytes")]
     pub max_photo_bytes: usize,
 }

@@ -463,7 +463,23 @@ async fn undo_and_deletions_take_the_photos_with_them() {
         .await;
     assert_eq!(s, 201);
     assert_eq!(w.app.count_rows("photos").await, 2);
+    let (s, _) = w
+        .app
+        .call(
+            reqwest::Method::PUT,
+            "/api/me/profile",
+            Some(&w.alice),
+            Some(json!({"display_name": "Alice"})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(w.app.count_rows("profiles").await, 1);
     let (s, _) = w.app.delete("/api/me", &w.alice).await;
     assert_eq!(s, 204);
     assert_eq!(w.app.count_rows("photos").await, 1, "bob's photo stays");
+    assert_eq!(
+        w.app.count_rows("profiles").await,
+        0,
+        "the display name goes too"
+    );
 }
