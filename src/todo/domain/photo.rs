@@ -11,9 +11,10 @@
 //! | PNG | critical chunks (IHDR, PLTE, IDAT, IEND) and the ones that change how it looks (tRNS, gAMA, cHRM, sRGB, iCCP, sBIT, bKGD, pHYs) and APNG frames | text (tEXt, zTXt, iTXt), eXIf, tIME, and every other ancillary chunk |
 //! | WebP | VP8, VP8L, VP8X (flags fixed), ALPH, ANIM, ANMF, ICCP | EXIF, XMP and every other chunk |
 //!
-//! The containers are read and written with `img-parts` (a maintained, pure-Rust crate that
-//! parses JPEG segments, PNG chunks and RIFF chunks without decoding pixels, so it costs
-//! microseconds, not a decode and re-encode). It reads a JPEG only up to its first scan
+//! The containers are read and written with `img-parts`: pure Rust, still released (0.3.1 to
+//! 0.3.3 from late 2024 to early 2025, 0.4 since) and widely used; it parses JPEG segments,
+//! PNG chunks and RIFF chunks without decoding pixels, so stripping costs a copy, not a
+//! decode and re-encode (as the `image` crate would), and it has no C image library under it. It reads a JPEG only up to its first scan
 //! and keeps the rest as one opaque tail, so [`clean_jpeg_tail`] walks that tail for the
 //! segments a progressive JPEG may carry between scans and the data after its end.
 
