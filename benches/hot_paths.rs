@@ -62,7 +62,14 @@ fn env() -> Env {
         .build()
         .expect("runtime");
     let stores = rt.block_on(Stores::connect(&config)).expect("stores");
-    let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir).expect("keys"));
+    let keys = Arc::new(
+        KeyRing::load_or_generate(
+            &config.keys.dir,
+            belf::auth::tokens::keys::KeyPolicy::from_config(&config),
+            belf::clock::Clock::system().now(),
+        )
+        .expect("keys"),
+    );
     let ctx = AuthContext::new(
         Arc::new(config.clone()),
         stores,
@@ -133,6 +140,7 @@ fn tokens(c: &mut Criterion) {
                         claims: claims.clone(),
                         access_token: Some(&access),
                         code: None,
+                        sid: Some("sid-0S6_WzA2Mj"),
                     },
                     t,
                 )
@@ -245,6 +253,7 @@ fn code_exchange(c: &mut Criterion) {
                             &req,
                             &user.user_id,
                             t,
+                            None,
                             t,
                         ))
                         .expect("code")

@@ -14,7 +14,10 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
 SANITIZER="${SANITIZER:-address}"
 if ! rustup toolchain list | grep -q '^nightly'; then
-  echo "needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 1
+  echo "needs the nightly toolchain (rustup toolchain install nightly)" >&2
+  # CI without nightly: the committed corpus is still replayed by `cargo test`.
+  [ -n "${FUZZ_SKIP_WITHOUT_NIGHTLY:-}" ] && exit 0
+  exit 1
 fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked

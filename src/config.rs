@@ -25,6 +25,7 @@ pub struct Config {
     pub pages: PagesConfig,
     pub throttle: ThrottleConfig,
     pub clients: ClientsConfig,
+    pub backchannel_logout: BackchannelLogoutConfig,
     pub memory_store: MemoryStoreConfig,
     pub management: ManagementConfig,
     #[serde(default)]
@@ -108,6 +109,12 @@ pub struct KeysConfig {
     pub dir: PathBuf,
     pub access_token_alg: SigningAlg,
     pub id_token_alg: SigningAlg,
+    /// A new key is published this long before any instance signs with it.
+    pub pre_publication_secs: u64,
+    /// How often the key folder is read again for keys written since.
+    pub reload_interval_secs: u64,
+    /// Automatic rotation when the newest key is this old (0: off).
+    pub rotate_every_days: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +160,20 @@ pub struct PagesConfig {
 #[serde(deny_unknown_fields)]
 pub struct ClientsConfig {
     pub cache_ttl_secs: u64,
+}
+
+/// OpenID Connect Back-Channel Logout 1.0: logout tokens POSTed to clients when a
+/// session they took part in ends (`auth::oidc::backchannel_logout`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackchannelLogoutConfig {
+    pub enabled: bool,
+    pub token_ttl_secs: u64,
+    pub timeout_secs: u64,
+    pub max_attempts: u32,
+    pub retry_backoff_ms: u64,
+    pub queue_capacity: usize,
+    pub max_concurrent_deliveries: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -380,6 +401,43 @@ impl Config {
         ] {
             if v == 0 {
                 return invalid(key, "must be greater than 0");
+            }
+        }
+        if self.keys.reload_interval_secs == 0 {
+            return invalid("keys.reload_interval_secs", "must be at least 1");
+        }
+        if self.keys.pre_publication_secs < self.keys.reload_interval_secs {
+            // Otherwise one instance could sign with a key another does not yet publish.
+            return invalid(
+                "keys.pre_publication_secs",
+                "must be at least keys.reload_interval_secs",
+            );
+        }
+        let bcl = &self.backchannel_logout;
+        for (key, ok) in [
+            (
+                "backchannel_logout.token_ttl_secs",
+                (1..=600).contains(&bcl.token_ttl_secs),
+            ),
+            (
+                "backchannel_logout.timeout_secs",
+                (1..=60).contains(&bcl.timeout_secs),
+            ),
+            (
+                "backchannel_logout.max_attempts",
+                (1..=10).contains(&bcl.max_attempts),
+            ),
+            ("backchannel_logout.queue_capacity", bcl.queue_capacity >= 1),
+            (
+                "backchannel_logout.max_concurrent_deliveries",
+                bcl.max_concurrent_deliveries >= 1,
+            ),
+        ] {
+            if !ok {
+                return invalid(
+                    key,
+                    "out of range (token_ttl_secs 1-600, timeout_secs 1-60, max_attempts 1-10, queue_capacity and max_concurrent_deliveries at least 1)",
+                );
             }
         }
         if self.session.max_interactions_per_browser == 0 {

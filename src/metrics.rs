@@ -42,6 +42,10 @@ pub struct Metrics {
     pub login_failures: Counter,
     pub client_auth_failures: Counter,
     pub hash_queue: Gauge,
+    /// Back-channel logout tokens a client accepted (2xx).
+    pub backchannel_logout_delivered: Counter,
+    /// Back-channel logout tokens given up on: every attempt failed, or the queue was full.
+    pub backchannel_logout_failed: Counter,
 }
 
 impl Metrics {
@@ -86,8 +90,22 @@ impl Metrics {
             "Logins waiting for a password-hashing slot",
             hash_queue.clone(),
         );
+        let backchannel_logout_delivered = Counter::default();
+        let backchannel_logout_failed = Counter::default();
+        registry.register(
+            "backchannel_logout_delivered",
+            "Back-channel logout tokens accepted by a client",
+            backchannel_logout_delivered.clone(),
+        );
+        registry.register(
+            "backchannel_logout_failed",
+            "Back-channel logout tokens not delivered (all attempts failed or queue full)",
+            backchannel_logout_failed.clone(),
+        );
         Arc::new(Metrics {
             registry,
+            backchannel_logout_delivered,
+            backchannel_logout_failed,
             requests,
             latency,
             tokens_issued,

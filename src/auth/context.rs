@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::auth::accounts::password::PasswordHasherPool;
 use crate::auth::accounts::throttle::Throttle;
+use crate::auth::oidc::backchannel_logout::Backchannel;
 use crate::auth::oidc::id_token::IdTokenIssuer;
 use crate::auth::oidc::metadata;
 use crate::auth::store::Stores;
@@ -29,6 +30,8 @@ pub struct AuthContext {
     pub issuer: Arc<str>,
     /// Where "now" comes from for every expiry decision (tests pass a manual clock).
     pub clock: Clock,
+    /// The queue of ended sessions whose clients are told over the back channel.
+    pub backchannel: Backchannel,
 }
 
 impl AuthContext {
@@ -45,6 +48,7 @@ impl AuthContext {
             throttle: Throttle::new(config.throttle.clone(), clock.clone()),
             metrics: crate::metrics::Metrics::new("belf_auth"),
             known_scopes: metadata::known_scopes(&config).into(),
+            backchannel: Backchannel::new(&config.backchannel_logout),
             issuer: config.issuer().into(),
             clock,
             config,

@@ -1,32 +1,53 @@
 //! Background housekeeping: expired rows are deleted in bounded batches.
 //!
 //! Short-lived artifacts (sessions, pending requests, codes, deny-lists) expire by
-//! themselves in the ephemeral store (Redis TTLs, the in-process store's sweep); the one
-//! durable artifact with an end is the refresh token. Without a purge its table only grows.
+//! themselves in the ephemeral store (Redis TTLs, the in-process store's sweep); the durable
+//! artifacts with an end are refresh tokens and the record of which clients took part in a
+//! browser session. Without a purge their tables only grow. Signing keys are re-read here
+//! too (`spawn_key_refresher`).
 
 use std::time::Duration;
 
 use crate::auth::context::AuthContext;
 use crate::auth::store::StoreResult;
 
-/// Deletes every expired refresh token, `batch` rows per statement; returns how many.
+/// Deletes every expired refresh token and every participation record of a session that
+/// expired by itself (`session_clients`), `batch` rows per statement; returns how many.
 pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
     let batch = batch.max(1);
     let mut total = 0;
-    loop {
-        let now = ctx.clock.now();
-        let n = ctx
-            .stores
-            .refresh_tokens
-            .purge_refresh_tokens(now, batch)
-            .await?;
-        total += n;
-        if n < u64::from(batch) {
-            return Ok(total);
+    for table in [Table::RefreshTokens, Table::SessionClients] {
+        loop {
+            let now = ctx.clock.now();
+            let n = match table {
+                Table::RefreshTokens => {
+                    ctx.stores
+                        .refresh_tokens
+                        .purge_refresh_tokens(now, batch)
+                        .await?
+                }
+                Table::SessionClients => {
+                    ctx.stores
+                        .session_clients
+                        .purge_session_clients(now, batch)
+                        .await?
+                }
+            };
+            total += n;
+            if n < u64::from(batch) {
+                break;
+            }
+            // Let requests waiting for the (SQLite) writer in between batches.
+            tokio::task::yield_now().await;
         }
-        // Let requests waiting for the (SQLite) writer in between batches.
-        tokio::task::yield_now().await;
     }
+    Ok(total)
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    RefreshTokens,
+    SessionClients,
 }
 
 /// Runs [`purge_expired`] every `tokens.purge_interval_secs` until the returned handle is
@@ -45,11 +66,62 @@ pub fn spawn_purger(ctx: AuthContext) -> Option<tokio::task::JoinHandle<()>> {
             tick.tick().await;
             match purge_expired(&ctx, batch).await {
                 Ok(0) => tracing::debug!("purge: nothing expired"),
-                Ok(n) => tracing::info!(rows = n, "purge: expired refresh tokens deleted"),
+                Ok(n) => tracing::info!(
+                    rows = n,
+                    "purge: expired refresh tokens and session records deleted"
+                ),
                 Err(e) => tracing::warn!(error = %e, "purge failed; retrying at the next tick"),
             }
         }
     }))
+}
+
+/// Every `keys.reload_interval_secs`: reads the key folder again (keys written by
+/// `belf keys rotate` or another instance join without a restart) and, with
+/// `keys.rotate_every_days`, rotates keys that are due. Failures (a read-only or missing
+/// folder) are logged and retried at the next tick; the keys already loaded keep working.
+pub fn spawn_key_refresher(ctx: AuthContext) -> tokio::task::JoinHandle<()> {
+    let every = ctx.config.keys.reload_interval_secs.max(1);
+    let rotate_every = (ctx.config.keys.rotate_every_days as i64).saturating_mul(86_400);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let ctx = ctx.clone();
+            // File reads and key generation (RSA: tens of ms) stay off the async workers.
+            let outcome = tokio::task::spawn_blocking(move || refresh_keys(&ctx, rotate_every))
+                .await
+                .map_err(anyhow::Error::from)
+                .and_then(|r| r);
+            if let Err(e) = outcome {
+                tracing::warn!(target: "belf::auth::security", error = %e,
+                    "key refresh failed; keeping the keys loaded, retrying at the next tick");
+            }
+        }
+    })
+}
+
+fn refresh_keys(ctx: &AuthContext, rotate_every_secs: i64) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    if rotate_every_secs > 0 {
+        for kid in ctx.keys.rotate_if_due(rotate_every_secs, now)? {
+            tracing::info!(target: "belf::auth::security", kid,
+                "scheduled key rotation: new key published, signing after the pre-publication delay");
+        }
+    }
+    if ctx.keys.reload(now)? {
+        let states: Vec<String> = ctx
+            .keys
+            .scheduled()
+            .iter()
+            .map(|s| format!("{}={}", s.key.kid, s.dates.state(now).as_str()))
+            .collect();
+        tracing::info!(target: "belf::auth::security", keys = %states.join(","),
+            "key folder changed; key ring reloaded");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -70,6 +142,7 @@ mod tests {
             expires_at,
             rotated_at: None,
             revoked_at: None,
+            sid: None,
         }
     }
 

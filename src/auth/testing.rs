@@ -16,7 +16,7 @@ use crate::auth::oauth::params::Params;
 use crate::auth::store::Stores;
 use crate::auth::store::memory::MemoryStore;
 use crate::auth::store::sql::SqlStore;
-use crate::auth::tokens::keys::KeyRing;
+use crate::auth::tokens::keys::{KeyPolicy, KeyRing};
 use crate::clock::Clock;
 use crate::config::Config;
 
@@ -58,8 +58,11 @@ impl Fixture {
         let config = Config::load_with_env(None, Some(env)).expect("config");
         let sql = SqlStore::connect(&config.database).await.expect("sqlite");
         let stores = Stores::from_parts(sql, Arc::new(MemoryStore::new()), 0);
-        let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir).expect("keys"));
         let clock = Clock::manual(START);
+        let keys = Arc::new(
+            KeyRing::load_or_generate(&config.keys.dir, KeyPolicy::from_config(&config), START)
+                .expect("keys"),
+        );
         let ctx = AuthContext::new(Arc::new(config), stores, keys, clock.clone()).expect("ctx");
         Fixture {
             ctx,

@@ -4,7 +4,8 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{OutputArgs, output};
-use crate::auth::tokens::keys::{self, KeyRing};
+use crate::auth::tokens::keys::{self, KeyPolicy, KeyRing, ScheduledKey};
+use crate::clock::Clock;
 use crate::config::{Config, SigningAlg};
 
 #[derive(Debug, Args)]
@@ -17,11 +18,12 @@ pub struct KeysArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// List signing keys (newest per algorithm signs; all are published in the JWKS).
+    /// List signing keys with their state (next, active, retiring, retired) and dates,
+    /// derived from the key dates and the current time.
     List,
     /// Generate a new key for one algorithm (or all), and the cookie secret if missing.
-    /// Restart the servers to start signing with it; tokens signed by older keys keep
-    /// verifying while their files remain.
+    /// Running servers publish it at their next reload (`keys.reload_interval_secs`) and
+    /// sign with it once `keys.pre_publication_secs` have passed; no restart.
     Rotate {
         /// Only this algorithm: RS256, ES256 or EdDSA (default: all three).
         #[arg(long, value_name = "ALG")]
@@ -29,35 +31,71 @@ pub enum KeysCommand {
     },
 }
 
+/// One key as listed: its state now and every date of its schedule (Unix seconds and
+/// RFC 3339).
+fn key_json(s: &ScheduledKey, now: i64) -> serde_json::Value {
+    let when = |t: Option<i64>| match t {
+        Some(t) => json!({ "unix": t, "utc": rfc3339(t) }),
+        None => serde_json::Value::Null,
+    };
+    json!({
+        "kid": s.key.kid,
+        "alg": s.key.alg.as_str(),
+        "state": s.dates.state(now).as_str(),
+        "created_at": when(Some(s.dates.created_at)),
+        "activates_at": when(s.dates.activates_at),
+        "superseded_at": when(s.dates.superseded_at),
+        "retired_at": when(s.dates.retired_at),
+        "file": s.key.path.display().to_string(),
+    })
+}
+
+fn rfc3339(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn human(list: &[serde_json::Value]) -> String {
+    let date = |v: &serde_json::Value| v["utc"].as_str().unwrap_or("-").to_owned();
+    list.iter()
+        .map(|k| {
+            format!(
+                "{}  {:5}  {:8}  created {}  signs from {}  superseded {}  retired {}",
+                k["kid"].as_str().unwrap_or(""),
+                k["alg"].as_str().unwrap_or(""),
+                k["state"].as_str().unwrap_or(""),
+                date(&k["created_at"]),
+                match &k["activates_at"] {
+                    serde_json::Value::Null => "creation".to_owned(),
+                    v => date(v),
+                },
+                date(&k["superseded_at"]),
+                date(&k["retired_at"]),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
     let dir = &config.keys.dir;
+    let policy = KeyPolicy::from_config(&config);
+    let now = Clock::system().now();
     match cmd {
         KeysCommand::List => {
-            let ring = KeyRing::load_or_generate(dir)?;
-            let list: Vec<serde_json::Value> = ring
-                .all()
-                .iter()
-                .map(|k| {
-                    let active = ring.active(k.alg).map(|a| a.kid == k.kid).unwrap_or(false);
-                    json!({ "kid": k.kid, "alg": k.alg.as_str(), "active": active, "file": k.path.display().to_string() })
-                })
-                .collect();
+            let ring = KeyRing::load_or_generate(dir, policy, now)?;
+            let mut keys = ring.scheduled();
+            keys.sort_by(|a, b| {
+                (a.key.alg.as_str(), a.key.created).cmp(&(b.key.alg.as_str(), b.key.created))
+            });
+            let list: Vec<serde_json::Value> = keys.iter().map(|k| key_json(k, now)).collect();
             output(json, &serde_json::Value::Array(list.clone()), || {
-                list.iter()
-                    .map(|k| {
-                        format!(
-                            "{}  {:5}  {}",
-                            k["kid"].as_str().unwrap_or(""),
-                            k["alg"].as_str().unwrap_or(""),
-                            if k["active"] == json!(true) {
-                                "active"
-                            } else {
-                                ""
-                            }
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                human(&list)
             });
         }
         KeysCommand::Rotate { alg } => {
@@ -68,20 +106,27 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
                 })?],
             };
             std::fs::create_dir_all(dir)?;
-            let mut created = Vec::new();
+            let mut paths = Vec::new();
             for a in algs {
-                let path = keys::generate(dir, a)?;
-                let key = keys::load_key(&path)?;
-                created.push(json!({ "kid": key.kid, "alg": a.as_str() }));
+                paths.push(keys::generate(dir, a)?);
             }
             // A folder that is complete for a server: the cookie secret too (and a key for
             // every algorithm). A deployment mounts this folder read-only (deploy/k8s), where
             // a server that found `cookie.key` missing would fail to write it.
-            KeyRing::load_or_generate(dir)?;
+            let ring = KeyRing::load_or_generate(dir, policy, now)?;
+            let created: Vec<serde_json::Value> = ring
+                .scheduled()
+                .iter()
+                .filter(|s| paths.contains(&s.key.path))
+                .map(|s| key_json(s, now))
+                .collect();
             output(json, &serde_json::Value::Array(created.clone()), || {
                 format!(
-                    "generated {} key(s); restart the servers to sign with them",
-                    created.len()
+                    "generated {} key(s), published by running servers within {} s; they sign with them {} s after creation (no restart)\n{}",
+                    created.len(),
+                    config.keys.reload_interval_secs,
+                    config.keys.pre_publication_secs,
+                    human(&created)
                 )
             });
         }

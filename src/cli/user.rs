@@ -137,22 +137,17 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
                     .join("\n")
             });
         }
-        UserCommand::Disable { user } => set_disabled(&store, &user, true, json).await?,
-        UserCommand::Enable { user } => set_disabled(&store, &user, false, json).await?,
+        UserCommand::Disable { user } => set_disabled(&config, &store, &user, true, json).await?,
+        UserCommand::Enable { user } => set_disabled(&config, &store, &user, false, json).await?,
         UserCommand::SetPassword { user, .. } => {
             let password = read_password().await?;
-            let u = users::set_password(
-                &store,
-                &hasher()?,
-                &user,
-                password,
-                Clock::system().now_millis(),
-            )
-            .await?;
+            let now_ms = Clock::system().now_millis();
+            let u = users::set_password(&store, &hasher()?, &user, password, now_ms).await?;
+            let told = tell_clients(&config, &u.user_id, now_ms).await;
             output(
                 json,
-                &json!({ "user_id": u.user_id, "password_changed": true }),
-                || format!("password changed for {}", u.username),
+                &json!({ "user_id": u.user_id, "password_changed": true, "backchannel_logout": told }),
+                || format!("password changed for {}{}", u.username, told_text(&told)),
             );
         }
     }
@@ -183,25 +178,95 @@ async fn which_is_taken(store: &SqlStore, username: &str, email: &str) -> anyhow
 }
 
 async fn set_disabled(
+    config: &Config,
     store: &SqlStore,
     who: &str,
     disabled: bool,
     json: bool,
 ) -> anyhow::Result<()> {
     let user = users::lookup(store, who).await?;
+    let now_ms = Clock::system().now_millis();
     store
-        .set_user_disabled(&user.user_id, disabled, Clock::system().now_millis())
+        .set_user_disabled(&user.user_id, disabled, now_ms)
         .await?;
+    let told = if disabled {
+        tell_clients(config, &user.user_id, now_ms).await
+    } else {
+        serde_json::Value::Null
+    };
     output(
         json,
-        &json!({ "user_id": user.user_id, "disabled": disabled }),
+        &json!({ "user_id": user.user_id, "disabled": disabled, "backchannel_logout": told }),
         || {
             format!(
-                "{} {}",
+                "{} {}{}",
                 user.username,
-                if disabled { "disabled" } else { "enabled" }
+                if disabled { "disabled" } else { "enabled" },
+                told_text(&told)
             )
         },
     );
     Ok(())
+}
+
+/// The person's sessions started before `before_ms` have just been voided: tells the
+/// clients that took part in them (OIDC Back-Channel Logout), from this process, and waits
+/// for the deliveries (at most `max_attempts` × `timeout_secs` plus back-off) so nothing
+/// is lost when the command exits. Returns `{"delivered":n,"failed":m}`, or null when
+/// back-channel logout is off. A failure here never fails the command: the account change
+/// is already committed.
+async fn tell_clients(config: &Config, user_id: &str, before_ms: i64) -> serde_json::Value {
+    if !config.backchannel_logout.enabled {
+        return serde_json::Value::Null;
+    }
+    match tell_clients_inner(config, user_id, before_ms).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "back-channel logout not sent");
+            json!({ "delivered": 0, "failed": 0, "error": e.to_string() })
+        }
+    }
+}
+
+async fn tell_clients_inner(
+    config: &Config,
+    user_id: &str,
+    before_ms: i64,
+) -> anyhow::Result<serde_json::Value> {
+    use crate::auth::context::AuthContext;
+    use crate::auth::oidc::backchannel_logout;
+    use crate::auth::store::Stores;
+    use crate::auth::tokens::keys::{KeyPolicy, KeyRing};
+    let clock = Clock::system();
+    let keys = KeyRing::load_or_generate(
+        &config.keys.dir,
+        KeyPolicy::from_config(config),
+        clock.now(),
+    )?;
+    let stores = Stores::connect(config).await?;
+    let ctx = AuthContext::new(
+        std::sync::Arc::new(config.clone()),
+        stores,
+        std::sync::Arc::new(keys),
+        clock,
+    )?;
+    let worker = backchannel_logout::spawn_worker(ctx.clone());
+    ctx.backchannel
+        .user_sessions_ended(&ctx.metrics, user_id, before_ms);
+    ctx.backchannel.flush().await;
+    if let Some(worker) = worker {
+        worker.abort();
+    }
+    Ok(json!({
+        "delivered": ctx.metrics.backchannel_logout_delivered.get(),
+        "failed": ctx.metrics.backchannel_logout_failed.get(),
+    }))
+}
+
+fn told_text(told: &serde_json::Value) -> String {
+    match (told["delivered"].as_u64(), told["failed"].as_u64()) {
+        (Some(0), Some(0)) | (None, _) => String::new(),
+        (Some(d), Some(f)) => format!(" (back-channel logout: {d} delivered, {f} failed)"),
+        _ => String::new(),
+    }
 }

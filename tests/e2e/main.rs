@@ -3,12 +3,14 @@
 
 mod support;
 
+mod backchannel_logout;
 mod boundary;
 mod cli;
 mod crash_restart;
 mod dependency_restart;
 mod fuzz_corpus;
 mod hardening_auth;
+mod key_rotation;
 mod listener_limits;
 mod oidc_flow;
 mod production;

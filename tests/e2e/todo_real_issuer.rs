@@ -90,7 +90,10 @@ async fn real_but_wrong_tokens_are_refused() {
         .auth
         .ctx
         .keys
-        .active(belf::config::SigningAlg::ES256)
+        .signing_key(
+            belf::config::SigningAlg::ES256,
+            belf::clock::Clock::system().now(),
+        )
         .expect("es256 key");
     let sign = |patch: Value| {
         let mut body = unverified_claims(good);

@@ -86,6 +86,11 @@ pub struct Client {
     pub scopes: Vec<String>,
     /// Overrides `keys.access_token_alg` for this client's access tokens.
     pub access_token_alg: Option<SigningAlg>,
+    /// Where back-channel logout tokens are POSTed (OIDC Back-Channel Logout 1.0); `None`:
+    /// this client is not told about ended sessions.
+    pub backchannel_logout_uri: Option<RedirectUri>,
+    /// The client needs `sid` in logout tokens (Belf always sends it for a session end).
+    pub backchannel_logout_session_required: bool,
     pub created_at: i64,
 }
 

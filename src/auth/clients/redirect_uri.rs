@@ -32,6 +32,11 @@ pub enum RedirectUriError {
 const FORBIDDEN_SCHEMES: &[&str] = &["javascript", "data", "file", "vbscript", "about", "blob"];
 
 impl RedirectUri {
+    /// A value read back from our own store, written only after [`RedirectUri::parse`].
+    pub fn from_stored(stored: String) -> RedirectUri {
+        RedirectUri(stored)
+    }
+
     pub fn parse(raw: &str, public_client: bool) -> Result<RedirectUri, RedirectUriError> {
         let raw = raw.trim();
         if raw.contains('#') {
@@ -174,6 +179,8 @@ mod tests {
                 grant_types: vec![],
                 scopes: vec![],
                 access_token_alg: None,
+                backchannel_logout_uri: None,
+                backchannel_logout_session_required: false,
                 created_at: 0,
             };
             proptest::prop_assert!(client.has_redirect_uri(&registered));

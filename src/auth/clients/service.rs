@@ -16,6 +16,9 @@ pub struct NewClient {
     /// Empty: every scope the server knows.
     pub scopes: Vec<String>,
     pub access_token_alg: Option<String>,
+    /// OIDC Back-Channel Logout 1.0: where to POST logout tokens.
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +104,11 @@ pub async fn register(
                 .ok_or_else(|| invalid("access-token-alg", "must be RS256, ES256 or EdDSA"))?,
         ),
     };
+    let backchannel_logout_uri = request
+        .backchannel_logout_uri
+        .as_deref()
+        .map(parse_backchannel_uri)
+        .transpose()?;
     let secret = (!request.public).then(ClientSecret::generate);
     let client = Client {
         client_id: ClientId::generate(),
@@ -111,6 +119,8 @@ pub async fn register(
         grant_types,
         scopes,
         access_token_alg,
+        backchannel_logout_uri,
+        backchannel_logout_session_required: request.backchannel_logout_session_required,
         created_at: now,
     };
     store.insert_client(&client).await?;
@@ -128,6 +138,60 @@ fn parse_uris(
                 .map_err(|e: RedirectUriError| invalid(field, e.to_string()))
         })
         .collect()
+}
+
+/// A back-channel logout URI: absolute, https (http only on loopback), no fragment (OIDC
+/// Back-Channel Logout 1.0 §2.2) — the redirect URI rules of a confidential client, minus
+/// custom schemes (the server itself POSTs to it).
+fn parse_backchannel_uri(raw: &str) -> Result<RedirectUri, ClientError> {
+    let field = "backchannel-logout-uri";
+    let uri = RedirectUri::parse(raw, false).map_err(|e| invalid(field, e.to_string()))?;
+    if !(uri.as_str().starts_with("https://") || uri.as_str().starts_with("http://")) {
+        return Err(invalid(field, "must be an http(s) URL"));
+    }
+    Ok(uri)
+}
+
+/// What `belf client update` changes: each `None` leaves the field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ClientUpdate {
+    /// `Some("")` removes the URI.
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: Option<bool>,
+}
+
+/// Changes a registered client's back-channel logout settings.
+pub async fn update(
+    store: &dyn ClientStore,
+    client_id: &str,
+    change: ClientUpdate,
+) -> Result<Client, ClientError> {
+    let mut client = store
+        .get_client_fresh(client_id)
+        .await?
+        .ok_or_else(|| ClientError::NotFound(client_id.to_owned()))?;
+    match change.backchannel_logout_uri.as_deref().map(str::trim) {
+        None => {}
+        Some("") => client.backchannel_logout_uri = None,
+        Some(raw) => client.backchannel_logout_uri = Some(parse_backchannel_uri(raw)?),
+    }
+    if let Some(required) = change.backchannel_logout_session_required {
+        client.backchannel_logout_session_required = required;
+    }
+    if !store
+        .set_backchannel_logout(
+            client_id,
+            client
+                .backchannel_logout_uri
+                .as_ref()
+                .map(RedirectUri::as_str),
+            client.backchannel_logout_session_required,
+        )
+        .await?
+    {
+        return Err(ClientError::NotFound(client_id.to_owned()));
+    }
+    Ok(client)
 }
 
 /// Issues a new secret for a confidential client; the old one stops working at once.

@@ -1,4 +1,5 @@
-//! Discovery and JWKS: documents serialised once at start, served as bytes.
+//! Discovery and JWKS: documents serialised once (the JWKS once per key change), served
+//! as bytes.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -26,5 +27,9 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Response {
 }
 
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    json(state.jwks_json.clone(), "public, max-age=300")
+    let now = state.ctx.clock.now();
+    let body = axum::body::Bytes::from_owner(state.ctx.keys.jwks_json(now));
+    // Shorter than the default pre-publication delay minus the reload interval (300 − 30
+    // s): a cache filled just before a rotation is refreshed before the new key signs.
+    json(body, "public, max-age=120")
 }

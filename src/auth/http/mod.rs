@@ -28,7 +28,7 @@ use tokio::net::TcpListener;
 use crate::auth::context::AuthContext;
 use crate::auth::oidc::metadata::paths;
 use crate::auth::store::Stores;
-use crate::auth::tokens::keys::KeyRing;
+use crate::auth::tokens::keys::{KeyPolicy, KeyRing};
 use crate::clock::Clock;
 use crate::config::Config;
 
@@ -40,9 +40,9 @@ pub struct AppStateInner {
     pub ctx: AuthContext,
     pub pages: pages::Pages,
     pub secure_cookies: bool,
-    /// Discovery document and JWKS, serialised once; serving them is a refcount bump.
+    /// Discovery document, serialised once; serving it is a refcount bump. (The JWKS
+    /// changes with key rotation: `KeyRing::jwks_json` serialises it once per change.)
     pub discovery_json: axum::body::Bytes,
-    pub jwks_json: axum::body::Bytes,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -167,17 +167,19 @@ impl AuthServer {
         listener: TcpListener,
         clock: Clock,
     ) -> anyhow::Result<AuthServer> {
-        let keys = Arc::new(KeyRing::load_or_generate(&config.keys.dir)?);
+        let keys = Arc::new(KeyRing::load_or_generate(
+            &config.keys.dir,
+            KeyPolicy::from_config(&config),
+            clock.now(),
+        )?);
         let secure_cookies = config.server.issuer.scheme() == "https";
         let discovery_json = crate::auth::oidc::metadata::discovery_json(&config)?.into();
-        let jwks_json = axum::body::Bytes::from(keys.jwks_json().to_string());
         let ctx = AuthContext::new(Arc::new(config), stores, keys, clock)?;
         let state = Arc::new(AppStateInner {
             ctx: ctx.clone(),
             pages: pages::Pages::new()?,
             secure_cookies,
             discovery_json,
-            jwks_json,
         });
         Ok(AuthServer {
             listener,
@@ -213,6 +215,9 @@ impl AuthServer {
         use futures::FutureExt;
         let shutdown = shutdown.boxed().shared();
         let purger = crate::auth::maintenance::spawn_purger(self.ctx.clone());
+        let key_refresher = crate::auth::maintenance::spawn_key_refresher(self.ctx.clone());
+        let backchannel_worker =
+            crate::auth::oidc::backchannel_logout::spawn_worker(self.ctx.clone());
         let limits = crate::serve::ListenerLimits::from_config(&self.ctx.config.server);
         let management = self.management.map(|(listener, router)| {
             tokio::spawn(crate::serve::serve(
@@ -225,6 +230,10 @@ impl AuthServer {
         let served = crate::serve::serve(self.listener, self.router, limits, shutdown).await;
         if let Some(purger) = purger {
             purger.abort();
+        }
+        key_refresher.abort();
+        if let Some(worker) = backchannel_worker {
+            worker.abort();
         }
         if let Some(management) = management {
             match management.await {

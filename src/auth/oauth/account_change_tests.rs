@@ -20,7 +20,7 @@ async fn tokens_for(fx: &Fixture, client: &Client, username: &str) -> TokenRespo
         ("code_challenge_method", "S256"),
     ]);
     let (_, request) = authorize::parse(&fx.ctx, &p).await.expect("request");
-    let code = code::issue(&fx.ctx, &request, &user.user_id, fx.now(), fx.now())
+    let code = code::issue(&fx.ctx, &request, &user.user_id, fx.now(), None, fx.now())
         .await
         .expect("code");
     let exchange = TokenRequest::AuthorizationCode {
@@ -60,7 +60,8 @@ async fn a_password_change_ends_sessions_grants_and_access_tokens() {
         .expect("user");
     let cookie = session::start_session(&fx.ctx, None, &user, fx.now())
         .await
-        .expect("session");
+        .expect("session")
+        .0;
     assert!(active(&fx, &client, &tokens.access_token).await);
     let refresh = tokens.refresh_token.clone().expect("refresh token");
     assert!(active(&fx, &client, &refresh).await);
@@ -95,7 +96,8 @@ async fn a_password_change_ends_sessions_grants_and_access_tokens() {
         .expect("user");
     let fresh = session::start_session(&fx.ctx, None, &user, fx.now())
         .await
-        .expect("session");
+        .expect("session")
+        .0;
     assert!(
         session::load_session(&fx.ctx, Some(&fresh))
             .await
@@ -114,7 +116,8 @@ async fn disabling_ends_everything_and_re_enabling_revives_nothing() {
         .expect("user");
     let cookie = session::start_session(&fx.ctx, None, &user, fx.now())
         .await
-        .expect("session");
+        .expect("session")
+        .0;
     let refresh = tokens.refresh_token.clone().expect("refresh token");
     let users_store = &*fx.ctx.stores.users;
 

@@ -33,6 +33,9 @@ pub struct CodeRecord {
     pub auth_time: i64,
     pub claims: ClaimsRequest,
     pub expires_at: i64,
+    /// The browser session the code was issued in (`sid` of its ID token).
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 pub async fn issue(
@@ -40,6 +43,7 @@ pub async fn issue(
     req: &AuthorizationRequest,
     user_id: &str,
     auth_time: i64,
+    sid: Option<&str>,
     now: i64,
 ) -> OAuthResult<String> {
     let ttl = ctx.config.tokens.authorization_code_ttl_secs;
@@ -54,6 +58,7 @@ pub async fn issue(
         auth_time,
         claims: req.claims.clone(),
         expires_at: now + ttl as i64,
+        sid: sid.map(str::to_owned),
     };
     let code = handles::new_handle();
     let json = serde_json::to_string(&record).map_err(|e| OAuthError::unavailable(&e))?;

@@ -29,6 +29,8 @@ fn client(post_logout: &[&str]) -> Client {
         grant_types: Vec::new(),
         scopes: Vec::new(),
         access_token_alg: None,
+        backchannel_logout_uri: None,
+        backchannel_logout_session_required: false,
         created_at: 0,
     }
 }
@@ -139,7 +141,8 @@ async fn signed_in() -> (Fixture, Client, User, String) {
     let alice = fx.user("alice").await;
     let cookie = start_session(&fx.ctx, None, &alice, fx.now())
         .await
-        .expect("session");
+        .expect("session")
+        .0;
     (fx, client, alice, cookie)
 }
 
@@ -156,6 +159,7 @@ fn id_token(fx: &Fixture, client: &Client, user: &User) -> String {
                 claims,
                 access_token: None,
                 code: None,
+                sid: None,
             },
             fx.now(),
         )

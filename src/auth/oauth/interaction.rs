@@ -193,7 +193,16 @@ pub async fn decide(
         .ephemeral
         .delete(Namespace::Interaction, id)
         .await?;
-    let code = code::issue(ctx, req, &user.user_id, session.auth_time, now).await?;
+    let code = code::issue(
+        ctx,
+        req,
+        &user.user_id,
+        session.auth_time,
+        session.sid(),
+        now,
+    )
+    .await?;
+    remember_participant(ctx, req, session, now).await?;
     let mut params = vec![("code", code.as_str())];
     if let Some(state) = &req.state {
         params.push(("state", state));
@@ -203,6 +212,37 @@ pub async fn decide(
         &ctx.issuer,
         &params,
     )))
+}
+
+/// Notes that the client took part in this browser session, when it wants to hear of the
+/// session's end (back-channel logout): the session's clients are looked up when it ends.
+async fn remember_participant(
+    ctx: &AuthContext,
+    req: &AuthorizationRequest,
+    session: &Session,
+    now: i64,
+) -> OAuthResult<()> {
+    let Some(sid) = session.sid() else {
+        return Ok(());
+    };
+    if !ctx.config.backchannel_logout.enabled {
+        return Ok(());
+    }
+    let client = ctx.stores.clients.get_client(&req.client_id).await?;
+    if client.is_none_or(|c| c.backchannel_logout_uri.is_none()) {
+        return Ok(());
+    }
+    let participant = crate::auth::store::SessionClient {
+        sid: sid.to_owned(),
+        client_id: req.client_id.to_string(),
+        user_id: session.user_id.clone(),
+    };
+    let expires_at = now + ctx.config.session.ttl_secs as i64;
+    ctx.stores
+        .session_clients
+        .remember_session_client(&participant, session.started_at_ms, expires_at)
+        .await?;
+    Ok(())
 }
 
 /// The person's answer on the consent page.

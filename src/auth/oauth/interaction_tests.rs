@@ -41,6 +41,7 @@ async fn signed_in(fx: &Fixture, username: &str) -> (Session, User) {
         user_id: user.user_id.clone(),
         auth_time: fx.now(),
         started_at_ms: fx.clock.now_millis(),
+        sid: "sid-of-test-session".into(),
     };
     (session, user)
 }

@@ -22,6 +22,8 @@ pub struct UserGrant<'a> {
     pub nonce: Option<&'a str>,
     pub code: Option<&'a str>,
     pub claims: &'a ClaimsRequest,
+    /// The browser session the grant began in, for `sid` in the ID token.
+    pub sid: Option<&'a str>,
 }
 
 /// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
@@ -54,6 +56,7 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
                         claims,
                         access_token: Some(&access_token),
                         code: g.code,
+                        sid: g.sid,
                     },
                     now,
                 )

@@ -22,6 +22,17 @@ pub struct Session {
     /// existed read as 0, i.e. as old as can be.
     #[serde(default)]
     pub started_at_ms: i64,
+    /// The session's id as relying parties see it (`sid` in ID and logout tokens): random,
+    /// never the cookie or its digest. Kept when the same person signs in again on this
+    /// browser (the cookie still changes). Empty for sessions stored before it existed.
+    #[serde(default)]
+    pub sid: String,
+}
+
+impl Session {
+    pub fn sid(&self) -> Option<&str> {
+        Some(self.sid.as_str()).filter(|s| !s.is_empty())
+    }
 }
 
 pub async fn load_session(
@@ -50,25 +61,41 @@ pub async fn load_session(
     }
 }
 
-/// Starts a session for `user`, replacing `old_cookie`'s (session fixation defence: the id
-/// always changes at login). Returns the new cookie value.
+/// Starts a session for `user`, replacing `old_cookie`'s (session fixation defence: the
+/// cookie always changes at login). The same person signing in again keeps the session's
+/// `sid`; another person's sign-in ends the old session, and its clients hear of it
+/// (back-channel logout). Returns the new cookie value and the session.
 pub async fn start_session(
     ctx: &AuthContext,
     old_cookie: Option<&str>,
     user: &User,
     now: i64,
-) -> OAuthResult<String> {
-    if let Some(old) = old_cookie {
-        ctx.stores
+) -> OAuthResult<(String, Session)> {
+    let mut sid = None;
+    if let Some(old) = old_cookie.filter(|c| c.len() <= 128) {
+        let old = ctx
+            .stores
             .ephemeral
-            .delete(Namespace::Session, &handles::digest(old))
-            .await?;
+            .take(Namespace::Session, &handles::digest(old))
+            .await?
+            .and_then(|raw| serde_json::from_str::<Session>(&raw).ok());
+        if let Some(old) = old.filter(|s| s.sid().is_some()) {
+            // A session a password change or a disable voided keeps nothing: its clients
+            // were already told it ended.
+            let still_valid = old.started_at_ms >= user.sessions_not_before_ms;
+            if old.user_id == user.user_id && still_valid {
+                sid = Some(old.sid);
+            } else if old.user_id != user.user_id {
+                ctx.backchannel.session_ended(&ctx.metrics, &old.sid);
+            }
+        }
     }
     let cookie = handles::new_handle();
     let session = Session {
         user_id: user.user_id.clone(),
         auth_time: now,
         started_at_ms: ctx.clock.now_millis(),
+        sid: sid.unwrap_or_else(handles::new_id),
     };
     let json = serde_json::to_string(&session).map_err(|e| OAuthError::unavailable(&e))?;
     ctx.stores
@@ -80,15 +107,31 @@ pub async fn start_session(
             ctx.config.session.ttl_secs,
         )
         .await?;
-    Ok(cookie)
+    Ok((cookie, session))
 }
 
+/// Ends the session behind `cookie`, if any; the clients that took part in it are told
+/// over the back channel, asynchronously (queued, never waited for here).
 pub async fn end_session(ctx: &AuthContext, cookie: Option<&str>) -> OAuthResult<()> {
-    if let Some(c) = cookie {
-        ctx.stores
-            .ephemeral
-            .delete(Namespace::Session, &handles::digest(c))
-            .await?;
+    let Some(c) = cookie.filter(|c| c.len() <= 128) else {
+        return Ok(());
+    };
+    let ended = ctx
+        .stores
+        .ephemeral
+        .take(Namespace::Session, &handles::digest(c))
+        .await?
+        .and_then(|raw| serde_json::from_str::<Session>(&raw).ok());
+    if let Some(session) = &ended {
+        tracing::info!(sub = %session.user_id, sid = session.sid().unwrap_or(""),
+            "session ended (logout)");
+        if let Some(sid) = session.sid() {
+            ctx.backchannel.session_ended(&ctx.metrics, sid);
+        }
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;

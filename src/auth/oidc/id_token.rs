@@ -9,13 +9,14 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use openidconnect::core::{
-    CoreGenderClaim, CoreIdToken, CoreIdTokenClaims, CoreJsonWebKey, CoreJwsSigningAlgorithm,
+    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
-    AccessToken, Audience, AuthenticationContextClass, AuthorizationCode, ClientId,
-    EmptyAdditionalClaims, IssuerUrl, Nonce, PrivateSigningKey, SigningError, StandardClaims,
+    AccessToken, AdditionalClaims, Audience, AuthenticationContextClass, AuthorizationCode,
+    ClientId, IdToken, IdTokenClaims, IssuerUrl, Nonce, PrivateSigningKey, SigningError,
+    StandardClaims,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::tokens::keys::{KeyRing, SigningKey};
 use crate::config::{Config, SigningAlg};
@@ -64,6 +65,23 @@ impl PrivateSigningKey for OidcSigner<'_> {
     }
 }
 
+/// Claims `openidconnect` does not model: `sid` (OIDC Back-Channel Logout 1.0 §2.1), the
+/// browser session the authentication belongs to, matched against logout tokens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionClaims {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+impl AdditionalClaims for SessionClaims {}
+
+type BelfIdToken = IdToken<
+    SessionClaims,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
 /// What an ID token says about one authentication.
 pub struct IdTokenRequest<'a> {
     pub client_id: &'a str,
@@ -73,6 +91,8 @@ pub struct IdTokenRequest<'a> {
     pub claims: serde_json::Map<String, serde_json::Value>,
     pub access_token: Option<&'a str>,
     pub code: Option<&'a str>,
+    /// The browser session (`sid`), when the grant began in one.
+    pub sid: Option<&'a str>,
 }
 
 #[derive(Clone)]
@@ -99,7 +119,7 @@ impl IdTokenIssuer {
 
     pub fn mint(&self, req: IdTokenRequest<'_>, now: i64) -> Result<String, IdTokenError> {
         let err = |e: &dyn std::fmt::Display| IdTokenError(e.to_string());
-        let key = self.keys.active(self.alg).map_err(|e| err(&e))?;
+        let key = self.keys.signing_key(self.alg, now).map_err(|e| err(&e))?;
         let standard: StandardClaims<CoreGenderClaim> =
             StandardClaims::deserialize(serde_json::Value::Object(req.claims))
                 .map_err(|e| err(&e))?;
@@ -108,13 +128,15 @@ impl IdTokenIssuer {
                 .single()
                 .ok_or_else(|| IdTokenError("time out of range".into()))
         };
-        let claims = CoreIdTokenClaims::new(
+        let claims = IdTokenClaims::<SessionClaims, CoreGenderClaim>::new(
             IssuerUrl::new(self.issuer.to_string()).map_err(|e| err(&e))?,
             vec![Audience::new(req.client_id.to_owned())],
             at(now + self.ttl)?,
             at(now)?,
             standard,
-            EmptyAdditionalClaims {},
+            SessionClaims {
+                sid: req.sid.map(str::to_owned),
+            },
         )
         .set_auth_time(Some(at(req.auth_time)?))
         .set_nonce(req.nonce.map(|n| Nonce::new(n.to_owned())))
@@ -124,9 +146,9 @@ impl IdTokenIssuer {
         .set_authorized_party(Some(ClientId::new(req.client_id.to_owned())));
         let access_token = req.access_token.map(|t| AccessToken::new(t.to_owned()));
         let code = req.code.map(|c| AuthorizationCode::new(c.to_owned()));
-        let token = CoreIdToken::new(
+        let token = BelfIdToken::new(
             claims,
-            &OidcSigner(key),
+            &OidcSigner(&key),
             oidc_alg(self.alg),
             access_token.as_ref(),
             code.as_ref(),

@@ -39,6 +39,9 @@ pub struct ExtraMetadata {
     pub introspection_endpoint_auth_methods_supported: Vec<String>,
     pub code_challenge_methods_supported: Vec<String>,
     pub authorization_response_iss_parameter_supported: bool,
+    /// OIDC Back-Channel Logout 1.0 §2.1.
+    pub backchannel_logout_supported: bool,
+    pub backchannel_logout_session_supported: bool,
 }
 
 impl AdditionalProviderMetadata for ExtraMetadata {}
@@ -93,6 +96,8 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
         introspection_endpoint_auth_methods_supported: auth_methods,
         code_challenge_methods_supported: vec!["S256".into()],
         authorization_response_iss_parameter_supported: true,
+        backchannel_logout_supported: config.backchannel_logout.enabled,
+        backchannel_logout_session_supported: config.backchannel_logout.enabled,
     };
     let metadata = BelfProviderMetadata::new(
         IssuerUrl::new(issuer.clone())?,
@@ -136,6 +141,7 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
             "acr",
             "azp",
             "at_hash",
+            "sid",
             "name",
             "given_name",
             "family_name",

@@ -1,5 +1,6 @@
 //! OpenID Connect on top of OAuth: ID tokens, claims, discovery metadata.
 
+pub mod backchannel_logout;
 pub mod claims;
 pub mod id_token;
 pub mod metadata;

@@ -12,6 +12,7 @@ pub mod cached_clients;
 pub mod memory;
 pub mod redis;
 pub mod sql;
+mod sql_session_clients;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,13 @@ pub trait ClientStore: Send + Sync {
     async fn list_clients(&self) -> StoreResult<Vec<Client>>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
     async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool>;
+    /// Sets (or with `None` removes) the back-channel logout URI and its `sid` flag.
+    async fn set_backchannel_logout(
+        &self,
+        client_id: &str,
+        uri: Option<&str>,
+        session_required: bool,
+    ) -> StoreResult<bool>;
 }
 
 #[async_trait]
@@ -94,6 +102,9 @@ pub struct RefreshTokenRecord {
     pub expires_at: i64,
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The browser session the grant began in (`sid` of the ID tokens it yields).
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 /// What happened when a refresh token was presented for rotation.
@@ -102,7 +113,7 @@ pub enum Rotation {
     /// The presented token was active; it is now spent and `new` is stored.
     Rotated,
     /// The presented token was already spent at `rotated_at` (reuse or a concurrent tab).
-    AlreadySpent { record: RefreshTokenRecord },
+    AlreadySpent { record: Box<RefreshTokenRecord> },
     /// Unknown, revoked or expired.
     Invalid,
 }
@@ -124,6 +135,40 @@ pub trait RefreshTokenStore: Send + Sync {
     /// Removes at most `limit` expired rows; returns how many. Callers repeat until fewer
     /// than `limit` come back, so each statement stays short.
     async fn purge_refresh_tokens(&self, now: i64, limit: u32) -> StoreResult<u64>;
+}
+
+/// A client that took part in a browser session (it received a code in it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionClient {
+    pub sid: String,
+    pub client_id: String,
+    pub user_id: String,
+}
+
+/// Which clients took part in which browser session, for back-channel logout. Durable and
+/// shared, so every instance sees every session's clients; each "take" removes what it
+/// returns in one statement, so of two instances ending the same session one notifies.
+#[async_trait]
+pub trait SessionClientStore: Send + Sync {
+    /// Idempotent: a second code for the same client in the same session changes nothing
+    /// but the expiry.
+    async fn remember_session_client(
+        &self,
+        participant: &SessionClient,
+        started_at_ms: i64,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// The clients of session `sid`, removed.
+    async fn take_session_clients(&self, sid: &str) -> StoreResult<Vec<SessionClient>>;
+    /// The clients of every session of `user_id` that started before `before_ms`, removed
+    /// (a password change or a disable voids exactly those sessions).
+    async fn take_user_session_clients(
+        &self,
+        user_id: &str,
+        before_ms: i64,
+    ) -> StoreResult<Vec<SessionClient>>;
+    /// Removes at most `limit` rows of sessions that have expired by themselves.
+    async fn purge_session_clients(&self, now: i64, limit: u32) -> StoreResult<u64>;
 }
 
 /// Namespaces of short-lived artifacts; the key inside each is a digest or random id.
@@ -194,6 +239,7 @@ pub struct Stores {
     pub users: std::sync::Arc<dyn UserStore>,
     pub consents: std::sync::Arc<dyn ConsentStore>,
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
+    pub session_clients: std::sync::Arc<dyn SessionClientStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
 }
@@ -242,6 +288,7 @@ impl Stores {
             users: shared.clone(),
             consents: shared.clone(),
             refresh_tokens: shared.clone(),
+            session_clients: shared.clone(),
             durable: shared,
             ephemeral,
         }

@@ -14,7 +14,7 @@ use super::{
     StoreResult, UserStore,
 };
 use crate::auth::accounts::User;
-use crate::auth::clients::{Client, ClientId, GrantType};
+use crate::auth::clients::{Client, ClientId, GrantType, RedirectUri};
 use crate::config::{DatabaseConfig, SigningAlg};
 
 #[derive(Clone)]
@@ -28,7 +28,7 @@ pub struct SqlStore {
 
 pub use crate::db::{Dialect, connect_pool};
 
-fn unavailable(e: sqlx::Error) -> StoreError {
+pub(super) fn unavailable(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
     {
@@ -61,7 +61,7 @@ impl SqlStore {
         Ok(SqlStore { pool, write_gate })
     }
 
-    async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    pub(super) async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match &self.write_gate {
             Some(gate) => Some(gate.lock().await),
             None => None,
@@ -97,6 +97,14 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
             .collect(),
         scopes: parse_list(&get("scopes")?)?,
         access_token_alg: alg.as_deref().and_then(SigningAlg::parse),
+        backchannel_logout_uri: row
+            .try_get::<Option<String>, _>("backchannel_logout_uri")
+            .map_err(unavailable)?
+            .map(RedirectUri::from_stored),
+        backchannel_logout_session_required: row
+            .try_get::<i64, _>("backchannel_logout_session_required")
+            .map_err(unavailable)?
+            != 0,
         created_at: row.try_get("created_at").map_err(unavailable)?,
     })
 }
@@ -115,8 +123,9 @@ impl ClientStore for SqlStore {
         let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
         sqlx::query(
             "INSERT INTO clients (client_id, name, secret_hash, redirect_uris, \
-             post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at, \
+             backchannel_logout_uri, backchannel_logout_session_required) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(c.client_id.as_str())
         .bind(&c.name)
@@ -127,6 +136,12 @@ impl ClientStore for SqlStore {
         .bind(json_list(&c.scopes))
         .bind(c.access_token_alg.map(|a| a.as_str().to_owned()))
         .bind(c.created_at)
+        .bind(
+            c.backchannel_logout_uri
+                .as_ref()
+                .map(|u| u.as_str().to_owned()),
+        )
+        .bind(i64::from(c.backchannel_logout_session_required))
         .execute(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -183,6 +198,27 @@ impl ClientStore for SqlStore {
             "UPDATE clients SET secret_hash = $1 WHERE client_id = $2 AND secret_hash IS NOT NULL",
         )
         .bind(hash_hex)
+        .bind(client_id)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    async fn set_backchannel_logout(
+        &self,
+        client_id: &str,
+        uri: Option<&str>,
+        session_required: bool,
+    ) -> StoreResult<bool> {
+        let _write = self.writing().await;
+        let n = sqlx::query(
+            "UPDATE clients SET backchannel_logout_uri = $1, \
+             backchannel_logout_session_required = $2 WHERE client_id = $3",
+        )
+        .bind(uri.map(str::to_owned))
+        .bind(i64::from(session_required))
         .bind(client_id)
         .execute(&self.pool)
         .await
@@ -408,12 +444,13 @@ fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
         expires_at: i("expires_at")?,
         rotated_at: oi("rotated_at")?,
         revoked_at: oi("revoked_at")?,
+        sid: row.try_get("sid").map_err(unavailable)?,
     })
 }
 
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
-     user_id, scopes, auth_time, claims_json, issued_at, expires_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+     user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 fn bind_refresh<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -428,6 +465,7 @@ fn bind_refresh<'q>(
         .bind(r.claims_json.clone())
         .bind(r.issued_at)
         .bind(r.expires_at)
+        .bind(r.sid.clone())
 }
 
 #[async_trait]
@@ -485,7 +523,9 @@ impl RefreshTokenStore for SqlStore {
         tx.rollback().await.map_err(unavailable)?;
         match self.find_refresh_token(old_hash).await? {
             Some(record) if record.revoked_at.is_none() && record.rotated_at.is_some() => {
-                Ok(Rotation::AlreadySpent { record })
+                Ok(Rotation::AlreadySpent {
+                    record: Box::new(record),
+                })
             }
             _ => Ok(Rotation::Invalid),
         }

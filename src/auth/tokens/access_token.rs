@@ -140,7 +140,7 @@ impl AccessTokenIssuer {
     ) -> Result<(String, AccessTokenClaims), TokenError> {
         let key = self
             .keys
-            .active(req.alg.unwrap_or(self.default_alg))
+            .signing_key(req.alg.unwrap_or(self.default_alg), now)
             .map_err(|e| TokenError::Signing(e.to_string()))?;
         let claims = AccessTokenClaims {
             iss: self.issuer.to_string(),
@@ -157,7 +157,7 @@ impl AccessTokenIssuer {
         let mut header = Header::new(key.algorithm());
         header.typ = Some("at+jwt".to_owned());
         header.kid = Some(key.kid.clone());
-        let token = super::keys::encode_jwt(&header, &claims, key)
+        let token = super::keys::encode_jwt(&header, &claims, &key)
             .map_err(|e| TokenError::Signing(e.to_string()))?;
         Ok((token, claims))
     }
@@ -227,7 +227,14 @@ mod tests {
     fn verify_accepts_ours_and_refuses_tampering() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config::load_with_env(None, Some(Default::default())).unwrap();
-        let keys = Arc::new(KeyRing::load_or_generate(dir.path()).unwrap());
+        let keys = Arc::new(
+            KeyRing::load_or_generate(
+                dir.path(),
+                crate::auth::tokens::keys::KeyPolicy::from_config(&config),
+                0,
+            )
+            .unwrap(),
+        );
         let issuer = AccessTokenIssuer::new(&config, keys);
         for alg in SigningAlg::ALL {
             let req = AccessTokenRequest {

@@ -1,15 +1,16 @@
 //! Signing keys: generated into `keys/` on first start, loaded once, published as a JWKS.
 //!
-//! Files are PKCS#8 PEM named `<alg>-<unix time>.pem` (mode 0600). The newest file per
-//! algorithm signs; every file's public half stays in the JWKS, so tokens signed before a
-//! rotation still verify until the old file is removed. Key generation uses aws-lc-rs, the
+//! Files are PKCS#8 PEM named `<alg>-<unix time in µs>.pem` (mode 0600). Which key signs,
+//! and which are published, follows from those dates (`key_schedule`): a new key is
+//! published first and signs after a delay; a superseded one stays published until the
+//! tokens it signed have expired. Key generation uses aws-lc-rs, the
 //! same backend `jsonwebtoken` signs with (one crypto stack for the whole binary).
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, anyhow};
 use aws_lc_rs::encoding::AsDer;
@@ -17,6 +18,8 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash}
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use rand::RngCore;
 
+use super::key_schedule::schedule;
+pub use super::key_schedule::{KeyDates, KeyPolicy, KeyState};
 use crate::config::SigningAlg;
 
 /// One loaded signing key. Deliberately not `Debug`: it holds private key material.
@@ -32,6 +35,7 @@ pub struct SigningKey {
     pub decoding: DecodingKey,
     pub jwk: Jwk,
     pub path: PathBuf,
+    /// From the file name: microseconds since the epoch (older files: seconds).
     pub created: u64,
 }
 
@@ -42,6 +46,17 @@ enum Signer {
 }
 
 impl SigningKey {
+    /// Creation time in Unix seconds. Files written before microsecond names hold seconds;
+    /// no second count reaches 10^12 before the year 33000.
+    pub fn created_secs(&self) -> i64 {
+        let secs = if self.created >= 1_000_000_000_000 {
+            self.created / 1_000_000
+        } else {
+            self.created
+        };
+        i64::try_from(secs).unwrap_or(i64::MAX)
+    }
+
     pub fn algorithm(&self) -> Algorithm {
         jwt_algorithm(self.alg)
     }
@@ -133,23 +148,90 @@ pub fn jwt_algorithm(alg: SigningAlg) -> Algorithm {
     }
 }
 
-/// All keys, the active one per algorithm, the JWKS serialised once, and the secret that
-/// signs CSRF tokens. Built once at start and shared read-only.
-pub struct KeyRing {
-    keys: Vec<Arc<SigningKey>>,
+/// One key and its dates.
+#[derive(Clone)]
+pub struct ScheduledKey {
+    pub key: Arc<SigningKey>,
+    pub dates: KeyDates,
+}
+
+/// The keys as they stand at one moment: which signs, which are published (and their
+/// JWKS, serialised once), and until when that holds.
+struct KeyView {
+    keys: Vec<ScheduledKey>,
     by_kid: HashMap<String, Arc<SigningKey>>,
-    active: HashMap<&'static str, Arc<SigningKey>>,
-    /// Serialised once at load; handing it out is a refcount bump.
-    jwks_json: Arc<str>,
+    signing: HashMap<&'static str, Arc<SigningKey>>,
+    jwks_json: Arc<[u8]>,
+    /// The view holds for `now` in `[valid_from, valid_until)`.
+    valid_from: i64,
+    valid_until: i64,
+}
+
+impl KeyView {
+    fn build(keys: Vec<Arc<SigningKey>>, policy: KeyPolicy, now: i64) -> anyhow::Result<Self> {
+        let mut scheduled = Vec::with_capacity(keys.len());
+        for alg in SigningAlg::ALL {
+            let mut of_alg: Vec<&Arc<SigningKey>> = keys.iter().filter(|k| k.alg == alg).collect();
+            of_alg.sort_by(|a, b| a.created.cmp(&b.created).then(a.kid.cmp(&b.kid)));
+            let created: Vec<i64> = of_alg.iter().map(|k| k.created_secs()).collect();
+            for (key, dates) in of_alg.into_iter().zip(schedule(&created, policy)) {
+                scheduled.push(ScheduledKey {
+                    key: key.clone(),
+                    dates,
+                });
+            }
+        }
+        let mut signing = HashMap::new();
+        let mut by_kid = HashMap::new();
+        let mut published = Vec::new();
+        for s in &scheduled {
+            let state = s.dates.state(now);
+            if state == KeyState::Active {
+                signing.insert(s.key.alg.as_str(), s.key.clone());
+            }
+            if state.published() {
+                by_kid.insert(s.key.kid.clone(), s.key.clone());
+                published.push(s.key.jwk.clone());
+            }
+        }
+        let valid_until = scheduled
+            .iter()
+            .filter_map(|s| s.dates.next_change(now))
+            .min()
+            .unwrap_or(i64::MAX);
+        let jwks_json: Arc<[u8]> = serde_json::to_vec(&JwkSet { keys: published })?.into();
+        Ok(KeyView {
+            keys: scheduled,
+            by_kid,
+            signing,
+            jwks_json,
+            valid_from: now,
+            valid_until,
+        })
+    }
+
+    fn holds_at(&self, now: i64) -> bool {
+        (self.valid_from..self.valid_until).contains(&now)
+    }
+}
+
+/// Every key in the key folder with its schedule, and the secret that signs CSRF tokens.
+/// Shared by the whole server; [`KeyRing::reload`] picks up keys other instances (or
+/// `belf keys rotate`) wrote, without a restart. Which key signs is decided from the key
+/// dates and `now` at every call, so instances switch at the same moment.
+pub struct KeyRing {
+    dir: PathBuf,
+    policy: KeyPolicy,
+    view: RwLock<Arc<KeyView>>,
     cookie_secret: [u8; 32],
 }
 
 impl KeyRing {
     /// Loads every key in `dir`, generating one per algorithm (and the cookie secret) if
     /// missing.
-    pub fn load_or_generate(dir: &Path) -> anyhow::Result<KeyRing> {
+    pub fn load_or_generate(dir: &Path, policy: KeyPolicy, now: i64) -> anyhow::Result<KeyRing> {
         fs::create_dir_all(dir).with_context(|| format!("creating keys dir {}", dir.display()))?;
-        let mut keys = load_all(dir)?;
+        let mut keys = load_all(dir, &HashMap::new())?;
         for alg in SigningAlg::ALL {
             if !keys.iter().any(|k| k.alg == alg) {
                 let path = generate(dir, alg)?;
@@ -157,50 +239,142 @@ impl KeyRing {
             }
         }
         let cookie_secret = load_or_generate_secret(&dir.join("cookie.key"))?;
-        Self::from_keys(keys, cookie_secret)
-    }
-
-    fn from_keys(mut keys: Vec<Arc<SigningKey>>, cookie_secret: [u8; 32]) -> anyhow::Result<Self> {
-        keys.sort_by(|a, b| b.created.cmp(&a.created).then(a.kid.cmp(&b.kid)));
-        let mut active = HashMap::new();
-        let mut by_kid = HashMap::new();
-        for key in &keys {
-            active
-                .entry(key.alg.as_str())
-                .or_insert_with(|| key.clone());
-            by_kid.insert(key.kid.clone(), key.clone());
-        }
-        let set = JwkSet {
-            keys: keys.iter().map(|k| k.jwk.clone()).collect(),
-        };
-        let jwks_json: Arc<str> = serde_json::to_string(&set)?.into();
         Ok(KeyRing {
-            keys,
-            by_kid,
-            active,
-            jwks_json,
+            dir: dir.to_owned(),
+            policy,
+            view: RwLock::new(Arc::new(KeyView::build(keys, policy, now)?)),
             cookie_secret,
         })
     }
 
-    /// The key that signs new tokens with `alg`.
-    pub fn active(&self, alg: SigningAlg) -> anyhow::Result<&Arc<SigningKey>> {
-        self.active
+    /// The view for `now`, rebuilt (from keys already in memory) when a key changed state
+    /// since the last one.
+    fn view(&self, now: i64) -> Arc<KeyView> {
+        let current = self.current();
+        if current.holds_at(now) {
+            return current;
+        }
+        let keys = current.keys.iter().map(|s| s.key.clone()).collect();
+        match KeyView::build(keys, self.policy, now) {
+            Ok(view) => {
+                let view = Arc::new(view);
+                *self.view.write().unwrap_or_else(|p| p.into_inner()) = view.clone();
+                view
+            }
+            // Serialising a JWKS of keys that serialised before cannot fail; keep the old.
+            Err(_) => current,
+        }
+    }
+
+    fn current(&self) -> Arc<KeyView> {
+        self.view.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Reads the key folder again: keys added since (by `belf keys rotate` or another
+    /// instance) join the ring, removed files leave it. Returns whether anything changed.
+    pub fn reload(&self, now: i64) -> anyhow::Result<bool> {
+        let current = self.current();
+        let known: HashMap<PathBuf, Arc<SigningKey>> = current
+            .keys
+            .iter()
+            .map(|s| (s.key.path.clone(), s.key.clone()))
+            .collect();
+        let keys = load_all(&self.dir, &known)?;
+        let same = keys.len() == known.len() && keys.iter().all(|k| known.contains_key(&k.path));
+        if same {
+            return Ok(false);
+        }
+        for alg in SigningAlg::ALL {
+            if !keys.iter().any(|k| k.alg == alg) {
+                anyhow::bail!("no {} key left in {}", alg.as_str(), self.dir.display());
+            }
+        }
+        let view = Arc::new(KeyView::build(keys, self.policy, now)?);
+        *self.view.write().unwrap_or_else(|p| p.into_inner()) = view;
+        Ok(true)
+    }
+
+    /// Writes a new key for `alg` dated `now` (it signs after the pre-publication delay)
+    /// and adds it to the ring.
+    pub fn rotate(&self, alg: SigningAlg, now: i64) -> anyhow::Result<Arc<SigningKey>> {
+        let path = generate_at(&self.dir, alg, now.saturating_mul(1_000_000).max(0) as u64)?;
+        self.reload(now)?;
+        self.current()
+            .keys
+            .iter()
+            .find(|s| s.key.path == path)
+            .map(|s| s.key.clone())
+            .ok_or_else(|| anyhow!("rotated key {} did not load", path.display()))
+    }
+
+    /// Scheduled rotation: a new key for every algorithm whose newest key is at least
+    /// `every_secs` old. Of several instances due at once, the one that creates the lock
+    /// file named after the outgoing key writes the new key; the others find it at their
+    /// next reload. Returns the kids written.
+    pub fn rotate_if_due(&self, every_secs: i64, now: i64) -> anyhow::Result<Vec<String>> {
+        let mut written = Vec::new();
+        let view = self.current();
+        for alg in SigningAlg::ALL {
+            let Some(newest) = view
+                .keys
+                .iter()
+                .filter(|s| s.key.alg == alg)
+                .max_by_key(|s| s.key.created)
+            else {
+                continue;
+            };
+            if now - newest.key.created_secs() < every_secs {
+                continue;
+            }
+            let lock = self.dir.join(format!(
+                "rotation-{}-{}.lock",
+                alg.as_str().to_ascii_lowercase(),
+                newest.key.created
+            ));
+            match write_private(&lock, b"") {
+                Ok(()) => match self.rotate(alg, now) {
+                    Ok(key) => written.push(key.kid.clone()),
+                    Err(e) => {
+                        // Let the next tick (here or elsewhere) try again.
+                        let _ = fs::remove_file(&lock);
+                        return Err(e);
+                    }
+                },
+                // Another instance won the race (the lock exists): nothing to do.
+                Err(_) if lock.exists() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(written)
+    }
+
+    /// The key that signs new tokens with `alg` at `now`.
+    pub fn signing_key(&self, alg: SigningAlg, now: i64) -> anyhow::Result<Arc<SigningKey>> {
+        self.view(now)
+            .signing
             .get(alg.as_str())
+            .cloned()
             .ok_or_else(|| anyhow!("no {} signing key", alg.as_str()))
     }
 
-    pub fn by_kid(&self, kid: &str) -> Option<&Arc<SigningKey>> {
-        self.by_kid.get(kid)
+    /// A published key (next, active or retiring) by `kid`, for verifying our own tokens.
+    pub fn by_kid(&self, kid: &str) -> Option<Arc<SigningKey>> {
+        self.current().by_kid.get(kid).cloned()
     }
 
-    pub fn all(&self) -> &[Arc<SigningKey>] {
-        &self.keys
+    /// Every key known, with its dates (retired ones included).
+    pub fn scheduled(&self) -> Vec<ScheduledKey> {
+        self.current().keys.clone()
     }
 
-    /// `{"keys":[...]}` — public halves only (`Jwk::from_encoding_key` drops private parts).
-    pub fn jwks_json(&self) -> Arc<str> {
-        self.jwks_json.clone()
+    pub fn policy(&self) -> KeyPolicy {
+        self.policy
+    }
+
+    /// `{"keys":[...]}` of the keys published at `now` — public halves only
+    /// (`Jwk::from_encoding_key` drops private parts). Serialised once per change.
+    pub fn jwks_json(&self, now: i64) -> Arc<[u8]> {
+        self.view(now).jwks_json.clone()
     }
 
     pub fn cookie_secret(&self) -> &[u8; 32] {
@@ -208,12 +382,19 @@ impl KeyRing {
     }
 }
 
-fn load_all(dir: &Path) -> anyhow::Result<Vec<Arc<SigningKey>>> {
+/// Every key file in `dir`; files in `known` are not parsed again.
+fn load_all(
+    dir: &Path,
+    known: &HashMap<PathBuf, Arc<SigningKey>>,
+) -> anyhow::Result<Vec<Arc<SigningKey>>> {
     let mut keys = Vec::new();
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "pem") {
-            keys.push(Arc::new(load_key(&path)?));
+            match known.get(&path) {
+                Some(key) => keys.push(key.clone()),
+                None => keys.push(Arc::new(load_key(&path)?)),
+            }
         }
     }
     Ok(keys)
@@ -276,8 +457,19 @@ pub fn load_key(path: &Path) -> anyhow::Result<SigningKey> {
     })
 }
 
-/// Writes a new private key for `alg` into `dir` and returns its path.
+/// Writes a new private key for `alg` into `dir`, dated now by the system clock (the CLI),
+/// and returns its path.
 pub fn generate(dir: &Path, alg: SigningAlg) -> anyhow::Result<PathBuf> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0);
+    generate_at(dir, alg, now)
+}
+
+/// Writes a new private key for `alg` into `dir` dated `created_micros` (its file name,
+/// from which its schedule is derived) and returns its path.
+pub fn generate_at(dir: &Path, alg: SigningAlg, created_micros: u64) -> anyhow::Result<PathBuf> {
     let der: Vec<u8> = match alg {
         SigningAlg::RS256 => aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
             .map_err(|_| anyhow!("RSA key generation failed"))?
@@ -299,12 +491,21 @@ pub fn generate(dir: &Path, alg: SigningAlg) -> anyhow::Result<PathBuf> {
             .to_vec(),
     };
     let pem = pem::encode(&pem::Pem::new("PRIVATE KEY", der));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64 / 1000)
-        .unwrap_or(0);
-    let path = dir.join(format!("{}-{now}.pem", alg.as_str().to_ascii_lowercase()));
-    write_private(&path, pem.as_bytes())?;
+    let path = dir.join(format!(
+        "{}-{created_micros}.pem",
+        alg.as_str().to_ascii_lowercase()
+    ));
+    // Written under a name no reader loads, then linked into place: a server reloading the
+    // folder meanwhile sees the whole key or none of it.
+    let partial = dir.join(format!(
+        ".{}.partial",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("key")
+    ));
+    write_private(&partial, pem.as_bytes())?;
+    let linked =
+        fs::hard_link(&partial, &path).with_context(|| format!("creating {}", path.display()));
+    let _ = fs::remove_file(&partial);
+    linked?;
     Ok(path)
 }
 
@@ -338,59 +539,5 @@ fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generates_loads_and_publishes_distinct_public_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let ring = KeyRing::load_or_generate(dir.path()).unwrap();
-        assert_eq!(ring.all().len(), 3);
-        let jwks: serde_json::Value = serde_json::from_str(&ring.jwks_json()).unwrap();
-        let keys = jwks["keys"].as_array().unwrap();
-        let kids: std::collections::HashSet<_> = keys.iter().map(|k| k["kid"].clone()).collect();
-        assert_eq!(kids.len(), 3);
-        for k in keys {
-            assert!(k.get("d").is_none(), "private part leaked: {k}");
-            assert!(k.get("p").is_none());
-        }
-        #[cfg(unix)]
-        for key in ring.all() {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&key.path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        // A second start loads the same keys instead of generating new ones.
-        let again = KeyRing::load_or_generate(dir.path()).unwrap();
-        for alg in SigningAlg::ALL {
-            assert_eq!(
-                ring.active(alg).unwrap().kid,
-                again.active(alg).unwrap().kid
-            );
-        }
-        // Each key signs (pre-parsed aws-lc path) and its published half verifies.
-        for key in ring.all() {
-            use base64::Engine;
-            let sig = key.sign(b"m").unwrap();
-            assert!(key.verify(b"m", &sig));
-            assert!(
-                !key.verify(b"n", &sig),
-                "pre-parsed verifier refuses another message"
-            );
-            let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig);
-            assert!(
-                jsonwebtoken::crypto::verify(&sig, b"m", &key.decoding, key.algorithm()).unwrap()
-            );
-            let jwt = encode_jwt(
-                &jsonwebtoken::Header::new(key.algorithm()),
-                &serde_json::json!({"a": 1}),
-                key,
-            )
-            .unwrap();
-            let mut v = jsonwebtoken::Validation::new(key.algorithm());
-            v.required_spec_claims.clear();
-            v.validate_exp = false;
-            jsonwebtoken::decode::<serde_json::Value>(&jwt, &key.decoding, &v).unwrap();
-        }
-    }
-}
+#[path = "keys_tests.rs"]
+mod tests;

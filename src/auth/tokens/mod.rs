@@ -2,4 +2,5 @@
 
 pub mod access_token;
 pub mod handles;
+pub mod key_schedule;
 pub mod keys;

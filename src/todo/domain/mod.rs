@@ -270,7 +270,7 @@ impl Page {
                 .parse::<i64>()
                 .ok()
                 .filter(|n| (0..=1_000_000).contains(n))
-                .ok_or_else(|| FieldError::new("offset", "must be a non-negative integer"))?,
+                .ok_or_else(|| FieldError::new("offset", "must be an integer from 0 to 1000000"))?,
         };
         Ok(Self { limit, offset })
     }

@@ -222,16 +222,39 @@ fn log_decision(status: StatusCode, code: &str, reason: &dyn std::fmt::Display) 
 pub const SECURITY_LOG: &str = "belf::todo::security";
 
 /// Query parameters as strings; handlers parse them into domain types (422 per field).
+/// A parameter given twice is refused (422) rather than one copy silently winning: which
+/// one a proxy, a cache or this service reads would otherwise be anyone's guess.
 pub struct ApiQuery(pub std::collections::HashMap<String, String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Query::from_request_parts(parts, state)
+        let Query(pairs): Query<Vec<(String, String)>> = Query::from_request_parts(parts, state)
             .await
-            .map(|Query(q)| ApiQuery(q))
-            .map_err(|_: QueryRejection| ApiError::bad_request("the query string is malformed"))
+            .map_err(|_: QueryRejection| ApiError::bad_request("the query string is malformed"))?;
+        let mut query = std::collections::HashMap::with_capacity(pairs.len());
+        for (key, value) in pairs {
+            if query.contains_key(&key) {
+                return Err(repeated(key).into());
+            }
+            query.insert(key, value);
+        }
+        Ok(ApiQuery(query))
     }
+}
+
+/// The field name of a 422 must be `'static`; a repeated parameter the service knows is
+/// named, an unknown one (ignored when given once) is not.
+fn repeated(key: String) -> FieldError {
+    const KNOWN: &[&str] = &[
+        "q", "tag", "sort", "limit", "offset", "date", "tz", "from", "to",
+    ];
+    let field = KNOWN
+        .iter()
+        .find(|k| **k == key)
+        .copied()
+        .unwrap_or("query");
+    FieldError::new(field, "must be given at most once")
 }
 
 impl ApiQuery {

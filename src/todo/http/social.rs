@@ -31,10 +31,13 @@ pub async fn search(
     if let Some(k) = keyword {
         reject_nul("q", k)?;
     }
-    let tag = q
-        .get("tag")
-        .map(|t| Tags::parse_one("tag", t))
-        .transpose()?;
+    // A tag no course can carry (a space, punctuation, too long) matches nothing: an empty
+    // page, like any other tag nobody used, rather than a 422 for a search filter.
+    let tag = match q.get("tag").map(|t| Tags::parse_one("tag", t)) {
+        None => None,
+        Some(Ok(tag)) => Some(tag),
+        Some(Err(_)) => return Ok(Json(PageView::new(Vec::new(), 0, page))),
+    };
     let filter = CourseFilter {
         keyword: keyword.map(str::to_owned),
         tag,

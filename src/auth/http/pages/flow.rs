@@ -97,7 +97,7 @@ pub async fn finish_login(
     let ctx = &state.ctx;
     let now = ctx.clock.now();
     let old = cookies::session_cookie_value(&jar);
-    let cookie = session::start_session(ctx, old.as_deref(), user, now)
+    let (cookie, started) = session::start_session(ctx, old.as_deref(), user, now)
         .await
         .or_unavailable(lang)?;
     let jar = cookies::set_session(
@@ -110,14 +110,7 @@ pub async fn finish_login(
         return Ok((jar, redirect("/")).into_response());
     };
     pending.login_done = true;
-    let session = (
-        session::Session {
-            user_id: user.user_id.clone(),
-            auth_time: now,
-            started_at_ms: ctx.clock.now_millis(),
-        },
-        user.clone(),
-    );
+    let session = (started, user.clone());
     let next = interaction::decide(ctx, id, pending, Some(&session), now)
         .await
         .map(step_response)

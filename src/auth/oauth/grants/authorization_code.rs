@@ -95,6 +95,7 @@ pub async fn exchange(
             nonce: record.nonce.as_deref(),
             code: Some(code),
             claims: &record.claims,
+            sid: record.sid.as_deref(),
         },
         now,
     )?;
@@ -115,6 +116,7 @@ pub async fn exchange(
                 expires_at: now + refresh_ttl as i64,
                 rotated_at: None,
                 revoked_at: None,
+                sid: record.sid.clone(),
             })
             .await?;
         response.refresh_token = Some(refresh_token);

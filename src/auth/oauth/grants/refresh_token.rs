@@ -139,6 +139,7 @@ pub async fn refresh(
             nonce: None,
             code: None,
             claims: &claims,
+            sid: current.sid.as_deref(),
         },
         now,
     )?;

@@ -26,7 +26,7 @@ async fn code_for(fx: &Fixture, client: &Client, scope: &str) -> (String, String
         ("code_challenge_method", "S256"),
     ]);
     let (_, request) = authorize::parse(&fx.ctx, &p).await.expect("request parses");
-    let code = code::issue(&fx.ctx, &request, &user.user_id, fx.now(), fx.now())
+    let code = code::issue(&fx.ctx, &request, &user.user_id, fx.now(), None, fx.now())
         .await
         .expect("code issued");
     (code, verifier)
