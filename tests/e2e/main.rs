@@ -32,6 +32,7 @@ mod todo_telemetry;
 mod todo_web_api;
 mod validator;
 mod web_pages;
+mod web_photos;
 mod web_security;
 mod web_sessions;
 mod web_sign_in;
