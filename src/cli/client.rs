@@ -197,13 +197,13 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
             if !a.allow_duplicate_name {
                 refuse_duplicate_name(&store, &a.name).await?;
             }
-            let jwks = match &a.jwks {
-                Some(path) => Some(
-                    std::fs::read_to_string(path)
-                        .with_context(|| format!("invalid --jwks: cannot read {}", path.display()))?,
-                ),
-                None => None,
-            };
+            let jwks =
+                match &a.jwks {
+                    Some(path) => Some(std::fs::read_to_string(path).with_context(|| {
+                        format!("invalid --jwks: cannot read {}", path.display())
+                    })?),
+                    None => None,
+                };
             let (client, secret) = service::register(
                 &store,
                 &known_scopes(&config),

@@ -15,10 +15,10 @@ struct Key {
 }
 
 fn es256() -> Key {
-    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-        .unwrap();
-    let pair =
-        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref()).unwrap();
+    let pkcs8 =
+        EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+            .unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref()).unwrap();
     let point = pair.public_key().as_ref();
     Key {
         signing: EncodingKey::from_ec_der(pkcs8.as_ref()),
@@ -58,7 +58,10 @@ fn a_good_proof_yields_its_key_thumbprint() {
     let proof = proof_with(&key, key.public.clone(), "dpop+jwt", claims());
     let verified = verify_proof(&proof, &req()).unwrap();
     let jwk: Jwk = serde_json::from_value(key.public.clone()).unwrap();
-    assert_eq!(verified.jkt, jwk.thumbprint(ThumbprintHash::SHA256).unwrap());
+    assert_eq!(
+        verified.jkt,
+        jwk.thumbprint(ThumbprintHash::SHA256).unwrap()
+    );
     assert_eq!(verified.jti, "j1");
     // The query of the request URL does not matter (RFC 9449 §4.3).
     let with_query = ProofRequirements {
@@ -79,16 +82,78 @@ fn every_broken_rule_is_refused() {
         c
     };
     let cases: Vec<(&str, String)> = vec![
-        ("wrong typ", proof_with(&key, key.public.clone(), "JWT", good.clone())),
-        ("wrong htm", proof_with(&key, key.public.clone(), "dpop+jwt", with("htm", json!("POST")))),
-        ("wrong htu", proof_with(&key, key.public.clone(), "dpop+jwt", with("htu", json!("https://rs.example/api/todos")))),
-        ("stale iat", proof_with(&key, key.public.clone(), "dpop+jwt", with("iat", json!(NOW - 61)))),
-        ("future iat", proof_with(&key, key.public.clone(), "dpop+jwt", with("iat", json!(NOW + 6)))),
-        ("wrong ath", proof_with(&key, key.public.clone(), "dpop+jwt", with("ath", json!(access_token_hash("other"))))),
-        ("no ath", proof_with(&key, key.public.clone(), "dpop+jwt", json!({"jti": "j", "htm": "GET", "htu": URL, "iat": NOW}))),
-        ("no jti", proof_with(&key, key.public.clone(), "dpop+jwt", json!({"htm": "GET", "htu": URL, "iat": NOW, "ath": access_token_hash("tok")}))),
+        (
+            "wrong typ",
+            proof_with(&key, key.public.clone(), "JWT", good.clone()),
+        ),
+        (
+            "wrong htm",
+            proof_with(
+                &key,
+                key.public.clone(),
+                "dpop+jwt",
+                with("htm", json!("POST")),
+            ),
+        ),
+        (
+            "wrong htu",
+            proof_with(
+                &key,
+                key.public.clone(),
+                "dpop+jwt",
+                with("htu", json!("https://rs.example/api/todos")),
+            ),
+        ),
+        (
+            "stale iat",
+            proof_with(
+                &key,
+                key.public.clone(),
+                "dpop+jwt",
+                with("iat", json!(NOW - 61)),
+            ),
+        ),
+        (
+            "future iat",
+            proof_with(
+                &key,
+                key.public.clone(),
+                "dpop+jwt",
+                with("iat", json!(NOW + 6)),
+            ),
+        ),
+        (
+            "wrong ath",
+            proof_with(
+                &key,
+                key.public.clone(),
+                "dpop+jwt",
+                with("ath", json!(access_token_hash("other"))),
+            ),
+        ),
+        (
+            "no ath",
+            proof_with(
+                &key,
+                key.public.clone(),
+                "dpop+jwt",
+                json!({"jti": "j", "htm": "GET", "htu": URL, "iat": NOW}),
+            ),
+        ),
+        (
+            "no jti",
+            proof_with(
+                &key,
+                key.public.clone(),
+                "dpop+jwt",
+                json!({"htm": "GET", "htu": URL, "iat": NOW, "ath": access_token_hash("tok")}),
+            ),
+        ),
         // Signed by one key, naming another.
-        ("foreign jwk", proof_with(&key, other.public.clone(), "dpop+jwt", good.clone())),
+        (
+            "foreign jwk",
+            proof_with(&key, other.public.clone(), "dpop+jwt", good.clone()),
+        ),
     ];
     for (name, proof) in cases {
         assert!(verify_proof(&proof, &req()).is_err(), "{name} was accepted");

@@ -120,7 +120,12 @@ impl ClientJwksCache {
     /// The key set at `uri`: cached while younger than `jwks_cache_ttl_secs`; with
     /// `refresh` (an unknown `kid`), refetched unless fetched within
     /// `jwks_min_refetch_secs`. A failed refetch falls back to the cached set.
-    pub async fn keys(&self, uri: &str, now: i64, refresh: bool) -> Result<Arc<JwkSet>, FetchError> {
+    pub async fn keys(
+        &self,
+        uri: &str,
+        now: i64,
+        refresh: bool,
+    ) -> Result<Arc<JwkSet>, FetchError> {
         let cached = self.cached(uri);
         if let Some((keys, at)) = &cached {
             let age = now.saturating_sub(*at);
@@ -181,9 +186,7 @@ impl ClientJwksCache {
         let Some(addr) = addrs.first().copied() else {
             return Err(FetchError::Http("host has no address".into()));
         };
-        if !self.config.jwks_allow_private_addresses
-            && addrs.iter().any(|a| is_internal(a.ip()))
-        {
+        if !self.config.jwks_allow_private_addresses && addrs.iter().any(|a| is_internal(a.ip())) {
             return Err(FetchError::PrivateAddress);
         }
         let http = reqwest::Client::builder()
@@ -195,13 +198,19 @@ impl ClientJwksCache {
             .map_err(|e| FetchError::Http(e.to_string()))?;
         let mut response = http
             .get(url)
-            .header(reqwest::header::ACCEPT, "application/json, application/jwk-set+json")
+            .header(
+                reqwest::header::ACCEPT,
+                "application/json, application/jwk-set+json",
+            )
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
             .map_err(|e| FetchError::Http(e.without_url().to_string()))?;
         let limit = self.config.jwks_max_bytes;
-        if response.content_length().is_some_and(|n| n as usize > limit) {
+        if response
+            .content_length()
+            .is_some_and(|n| n as usize > limit)
+        {
             return Err(FetchError::TooLarge);
         }
         let mut body = Vec::new();
@@ -215,7 +224,8 @@ impl ClientJwksCache {
             }
             body.extend_from_slice(&chunk);
         }
-        let text = String::from_utf8(body).map_err(|_| FetchError::BadDocument("not UTF-8".into()))?;
+        let text =
+            String::from_utf8(body).map_err(|_| FetchError::BadDocument("not UTF-8".into()))?;
         parse_public_jwks(&text).map_err(FetchError::BadDocument)
     }
 }
@@ -263,7 +273,16 @@ mod tests {
 
     #[test]
     fn internal_addresses_are_recognised() {
-        for internal in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fd00::1", "::ffff:127.0.0.1", "100.64.0.1"] {
+        for internal in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "169.254.169.254",
+            "::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "100.64.0.1",
+        ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }
         for public in ["93.184.216.34", "2606:2800:220:1::1"] {

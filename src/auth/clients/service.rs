@@ -155,10 +155,8 @@ fn auth_method(request: &NewClient) -> Result<(bool, Option<ClientKeys>), Client
             return Err(invalid("jwks", "give --jwks or --jwks-uri, not both"));
         }
         (Some(json), None) => Some(ClientKeys::Inline(
-            serde_json::to_string(
-                &jwks::parse_public_jwks(json).map_err(|e| invalid("jwks", e))?,
-            )
-            .map_err(|e| invalid("jwks", e.to_string()))?,
+            serde_json::to_string(&jwks::parse_public_jwks(json).map_err(|e| invalid("jwks", e))?)
+                .map_err(|e| invalid("jwks", e.to_string()))?,
         )),
         (None, Some(uri)) => Some(ClientKeys::Uri(
             jwks::check_jwks_uri(uri).map_err(|e| invalid("jwks-uri", e))?,

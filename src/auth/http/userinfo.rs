@@ -18,8 +18,11 @@ pub async fn userinfo(
     QueryOrForm(params): QueryOrForm,
 ) -> Result<Response, BearerError> {
     // RFC 6750 `Bearer` or RFC 9449 `DPoP` (scheme names are case-insensitive).
-    let (dpop_scheme, from_header) = match authorization.as_deref().and_then(|h| h.split_once(' ')) {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => (false, Some(token.trim())),
+    let (dpop_scheme, from_header) = match authorization.as_deref().and_then(|h| h.split_once(' '))
+    {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            (false, Some(token.trim()))
+        }
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("dpop") => (true, Some(token.trim())),
         _ => (false, None),
     };

@@ -97,8 +97,8 @@ async fn a_password_change_ends_sessions_grants_and_access_tokens() {
             },
             fx.now(),
         )
-            .await
-            .is_err()
+        .await
+        .is_err()
     );
 
     // A session started after the change works.

@@ -89,13 +89,15 @@ pub async fn verify(
         return Err(fail("client assertion too large"));
     }
     // `alg: none` and unknown names fail to parse; HS* are named but refused here.
-    let header = jsonwebtoken::decode_header(assertion)
-        .map_err(|_| fail("malformed client assertion"))?;
+    let header =
+        jsonwebtoken::decode_header(assertion).map_err(|_| fail("malformed client assertion"))?;
     if !matches!(
         header.alg,
         Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
     ) {
-        return Err(fail("client assertion must be signed with RS256, ES256 or EdDSA"));
+        return Err(fail(
+            "client assertion must be signed with RS256, ES256 or EdDSA",
+        ));
     }
     let claims = match keys {
         ClientKeys::Inline(json) => {
@@ -177,9 +179,7 @@ async fn fetched(
 }
 
 fn has_kid(set: &JwkSet, kid: Option<&str>) -> bool {
-    set.keys
-        .iter()
-        .any(|k| k.common.key_id.as_deref() == kid)
+    set.keys.iter().any(|k| k.common.key_id.as_deref() == kid)
 }
 
 /// The signature under a key of `set`: the one named by `kid`, else each key that fits
@@ -216,10 +216,7 @@ fn check_signature(
         match jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation) {
             Ok(data) => return Ok(data.claims),
             Err(e) => {
-                malformed |= !matches!(
-                    e.kind(),
-                    jsonwebtoken::errors::ErrorKind::InvalidSignature
-                );
+                malformed |= !matches!(e.kind(), jsonwebtoken::errors::ErrorKind::InvalidSignature);
             }
         }
     }

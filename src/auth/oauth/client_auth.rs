@@ -48,9 +48,14 @@ pub struct PresentedClient {
 pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<PresentedClient> {
     let form_id = form.get("client_id");
     let form_secret = form.get("client_secret");
-    if ["client_id", "client_secret", "client_assertion", "client_assertion_type"]
-        .iter()
-        .any(|p| form.is_duplicated(p))
+    if [
+        "client_id",
+        "client_secret",
+        "client_assertion",
+        "client_assertion_type",
+    ]
+    .iter()
+    .any(|p| form.is_duplicated(p))
     {
         return Err(OAuthError::invalid_request(
             "client credentials sent more than once",
@@ -128,9 +133,10 @@ fn extract_assertion(authorization: Option<&str>, form: &Params) -> OAuthResult<
             "use one client authentication method, not an assertion and a secret together",
         ));
     }
-    let (Some(kind), Some(assertion)) =
-        (form.get("client_assertion_type"), form.get("client_assertion"))
-    else {
+    let (Some(kind), Some(assertion)) = (
+        form.get("client_assertion_type"),
+        form.get("client_assertion"),
+    ) else {
         return Err(OAuthError::invalid_request(
             "client_assertion and client_assertion_type go together",
         ));

@@ -64,11 +64,17 @@ pub async fn userinfo(
             ));
         }
         (None, true) => {
-            return Err(dpop_refusal("the token is not DPoP-bound; send it as Bearer"));
+            return Err(dpop_refusal(
+                "the token is not DPoP-bound; send it as Bearer",
+            ));
         }
         (None, false) => {}
         (Some(cnf), true) => {
-            let url = format!("{}{}", ctx.issuer, crate::auth::oidc::metadata::paths::USERINFO);
+            let url = format!(
+                "{}{}",
+                ctx.issuer,
+                crate::auth::oidc::metadata::paths::USERINFO
+            );
             super::dpop::resource_request_proof(
                 ctx,
                 super::dpop::ProofRequest {
