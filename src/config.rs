@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+pub mod proof_of_possession;
+
 /// The defaults shipped with the binary; also the documented reference of every key.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -30,8 +32,8 @@ pub struct Config {
     pub management: ManagementConfig,
     pub device: DeviceConfig,
     pub par: ParConfig,
-    pub dpop: DpopConfig,
-    pub private_key_jwt: PrivateKeyJwtConfig,
+    pub dpop: proof_of_possession::DpopConfig,
+    pub private_key_jwt: proof_of_possession::PrivateKeyJwtConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -212,9 +214,8 @@ pub struct MemoryStoreConfig {
     /// state and its decision count one entry in their kind.
     pub device_codes: usize,
     pub pushed_requests: usize,
-    /// DPoP proof `jti`s (and, separately, server nonces) remembered against replay.
+    /// Replay caches: DPoP proof `jti`s (and nonces), client assertion `jti`s.
     pub dpop_proofs: usize,
-    /// `private_key_jwt` assertion `jti`s remembered against replay.
     pub client_assertions: usize,
 }
 
@@ -277,41 +278,6 @@ pub struct ParConfig {
     pub required: bool,
     /// Lifetime of a `request_uri`, in seconds (1 to 60).
     pub request_uri_ttl_secs: u64,
-}
-
-/// DPoP (RFC 9449): sender-constrained tokens (`auth::oauth::dpop`, `validator::dpop`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DpopConfig {
-    /// Accept DPoP proofs at the token endpoint (off: the `DPoP` header is refused).
-    pub enabled: bool,
-    /// Every proof at the token endpoint must carry a nonce the server handed out.
-    pub require_nonce: bool,
-    /// How long a handed-out nonce is accepted, in seconds.
-    pub nonce_ttl_secs: u64,
-    /// How old a proof's `iat` may be, in seconds (its `jti` is remembered this long).
-    pub proof_max_age_secs: u64,
-    /// How far in the future a proof's `iat` may lie (clock skew), in seconds.
-    pub proof_leeway_secs: u64,
-}
-
-/// `private_key_jwt` client authentication (RFC 7523, OIDC Core §9).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PrivateKeyJwtConfig {
-    /// The farthest in the future an assertion's `exp` may lie, in seconds.
-    pub max_assertion_lifetime_secs: u64,
-    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
-    pub leeway_secs: u64,
-    /// Fetching a client's `jwks_uri`: time limit, size limit, how long a fetched set is
-    /// used, and the least time between two fetches of one URI (an unknown `kid` refetches).
-    pub jwks_fetch_timeout_ms: u64,
-    pub jwks_max_bytes: usize,
-    pub jwks_cache_ttl_secs: u64,
-    pub jwks_min_refetch_secs: u64,
-    /// Allow `jwks_uri` hosts that resolve to loopback, private or link-local addresses
-    /// (off: such a fetch is refused, so a client cannot make the server probe its network).
-    pub jwks_allow_private_addresses: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
 
-use crate::config::PrivateKeyJwtConfig;
+use crate::config::proof_of_possession::PrivateKeyJwtConfig;
 
 /// Members only a private JWK has: a key set holding one is refused at registration (its
 /// owner has just published a private key) and at fetch.
