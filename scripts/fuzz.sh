@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh                      # every target, FUZZ_SECONDS each (default 60)
 #   FUZZ_SECONDS=600 scripts/fuzz.sh token_request
 #   SANITIZER=none scripts/fuzz.sh       # faster build, no AddressSanitizer
+#   FUZZ_CI=1 FUZZ_SECONDS=20 SANITIZER=none scripts/fuzz.sh   # what .ci/run does
 #
 # New interesting inputs are added to fuzz/corpus/<target>/ (commit the small ones); a crash
 # is written to fuzz/artifacts/<target>/: copy it to fuzz/regressions/<target>/, fix the
@@ -27,8 +28,15 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cd fuzz/fuzz_targets && ls *.rs | sed 's/\.rs$//')
 fi
+# FUZZ_CI=1 (.ci/run): new inputs go to a scratch folder, the committed corpus is only read.
+scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
 for t in "${targets[@]}"; do
   echo "=== $t (${SECONDS_EACH}s)"
-  cargo +nightly fuzz run -s "$SANITIZER" "$t" "fuzz/corpus/$t" -- \
+  if [ -n "${FUZZ_CI:-}" ]; then
+    dirs=("$scratch/$t" "fuzz/corpus/$t"); mkdir -p "$scratch/$t"
+  else
+    dirs=("fuzz/corpus/$t")
+  fi
+  cargo +nightly fuzz run -s "$SANITIZER" "$t" "${dirs[@]}" -- \
     -max_total_time="$SECONDS_EACH" -max_len=65536 -rss_limit_mb=2048
 done

@@ -155,3 +155,16 @@ fn invalid_value_is_named() {
     let err = Config::load_with_env(None, env(&[("BELF_SERVER__BIND", "nope")])).unwrap_err();
     assert!(err.to_string().contains("bind"), "{err}");
 }
+
+#[test]
+fn photo_limit_defaults_to_five_mebibytes_and_is_bounded() {
+    let cfg = Config::load_with_env(None, env(&[])).unwrap();
+    assert_eq!(cfg.todo.max_photo_bytes, 5 * 1024 * 1024);
+    let cfg = Config::load_with_env(None, env(&[("BELF_TODO__MAX_PHOTO_BYTES", "1024")])).unwrap();
+    assert_eq!(cfg.todo.max_photo_bytes, 1024);
+    for bad in ["0", "33554433"] {
+        let err =
+            Config::load_with_env(None, env(&[("BELF_TODO__MAX_PHOTO_BYTES", bad)])).unwrap_err();
+        assert!(err.to_string().contains("todo.max_photo_bytes"), "{err}");
+    }
+}

@@ -78,6 +78,9 @@ pub struct LoginAttempt {
     /// `user:{account}`
     account: String,
     ip: String,
+    /// The source's attempt series of this window (`ip:{ip}#{window}`), set once the
+    /// attempt was admitted on it: a success settles one attempt of that series.
+    ip_series: Option<String>,
 }
 
 /// How many characters of a typed account name become part of a key.
@@ -108,6 +111,7 @@ impl Throttle {
             pair: [account.as_str(), "|", &ip].concat(),
             account,
             ip: ["ip:", &ip].concat(),
+            ip_series: None,
         };
         if !self.config.enabled {
             return Ok(Ok(attempt));
@@ -138,7 +142,7 @@ impl Throttle {
             self.config.free_failures
         };
         let generation = generation.unwrap_or_else(|| "0".to_owned());
-        Ok(self
+        if let Err(t) = self
             .take_turn(
                 store,
                 &attempt.pair,
@@ -147,7 +151,51 @@ impl Throttle {
                 Limit::AccountAndIp,
             )
             .await?
-            .map(|()| attempt))
+        {
+            return Ok(Err(t));
+        }
+        self.admit_on_ip(store, attempt).await
+    }
+
+    /// The source's share of a burst across many accounts: every admitted attempt counts
+    /// as a failure of the IP until it is settled as a success, so attempts in flight
+    /// (still hashing) count as a sequence's finished failures would. Past
+    /// `free_failures_per_ip` + 1 unsettled attempts in this window, the attempt is refused
+    /// before its password is hashed, and refunded (a refused attempt is not a failure).
+    /// Two increment-only counters per fixed window — admitted and settled — so this works
+    /// on Redis as on the in-process store, without a decrement.
+    async fn admit_on_ip(
+        &self,
+        store: &dyn EphemeralStore,
+        mut attempt: LoginAttempt,
+    ) -> StoreResult<Result<LoginAttempt, Throttled>> {
+        let window = self.config.window_secs.max(1);
+        let series = format!(
+            "{}#{}",
+            attempt.ip,
+            self.clock.now().div_euclid(window as i64)
+        );
+        let admitted = store
+            .incr(Namespace::Throttle, &admitted_key(&series), window)
+            .await?;
+        let settled = store
+            .get(Namespace::Throttle, &settled_key(&series))
+            .await?
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        // A sequence checks the free failures and one more (the failure that starts the
+        // wait); so does a burst.
+        if admitted.saturating_sub(settled) > self.config.free_failures_per_ip + 1 {
+            store
+                .incr(Namespace::Throttle, &settled_key(&series), window)
+                .await?;
+            return Ok(Err(Throttled {
+                retry_after_secs: 1,
+                by: Limit::Ip,
+            }));
+        }
+        attempt.ip_series = Some(series);
+        Ok(Ok(attempt))
     }
 
     /// The password was wrong (or the account unknown or disabled). The pair counter took
@@ -178,8 +226,9 @@ impl Throttle {
         .await
     }
 
-    /// The password was right: the pair starts a new series, and its wait is lifted. The
-    /// IP and account counts keep their failures.
+    /// The password was right: the pair starts a new series, and its wait is lifted; the
+    /// attempt is settled on the IP (it was no failure). The IP and account counts keep
+    /// their failures.
     pub async fn login_succeeded(
         &self,
         store: &dyn EphemeralStore,
@@ -187,6 +236,12 @@ impl Throttle {
     ) -> StoreResult<()> {
         if !self.config.enabled {
             return Ok(());
+        }
+        if let Some(series) = &attempt.ip_series {
+            let window = self.config.window_secs.max(1);
+            store
+                .incr(Namespace::Throttle, &settled_key(series), window)
+                .await?;
         }
         let generation = crate::auth::tokens::handles::new_id();
         store
@@ -380,6 +435,14 @@ fn failures_key(name: &str) -> String {
 
 fn generation_key(name: &str) -> String {
     ["gen:", name].concat()
+}
+
+fn admitted_key(series: &str) -> String {
+    ["adm:", series].concat()
+}
+
+fn settled_key(series: &str) -> String {
+    ["ok:", series].concat()
 }
 
 fn ticket_key(series: &str, n: u64) -> String {

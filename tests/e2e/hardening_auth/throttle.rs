@@ -62,6 +62,75 @@ async fn a_burst_of_logins_gets_the_answers_of_a_sequence() {
     );
 }
 
+/// Finding 1, across accounts: a burst of wrong passwords for 120 different accounts from
+/// one IP is checked only as far as a sequence would be (the IP's free failures), and a
+/// person with the right password in the middle of it is refused like the rest — the
+/// attempts still hashing count as failures until they are settled.
+#[tokio::test]
+async fn a_burst_across_accounts_gets_the_answers_of_a_sequence() {
+    const FREE_PER_IP: usize = 6;
+    let mut config = REAL_HASHING.to_vec();
+    config.push(("BELF_THROTTLE__FREE_FAILURES_PER_IP", "6"));
+    let server = TestAuth::spawn_with(&config).await;
+    server.user("insider", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let csrf = browser.get("/login").await.input("csrf").unwrap();
+    let warm: Vec<_> = (0..120)
+        .map(|_| tokio::spawn(browser.http.get(server.url("/healthz")).send()))
+        .collect();
+    for connection in warm {
+        connection.await.unwrap().expect("GET /healthz");
+    }
+    let attempts: Vec<_> = (0..120)
+        .map(|i| {
+            let (http, url, csrf) = (browser.http.clone(), server.url("/login"), csrf.clone());
+            let (user, password) = if i == 99 {
+                ("insider".to_owned(), PASSWORD)
+            } else {
+                (format!("stranger{i}"), "wrong password")
+            };
+            tokio::spawn(async move {
+                http.post(url)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("username", &user),
+                        ("password", password),
+                    ])
+                    .send()
+                    .await
+                    .expect("POST /login")
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    let checked = count(&statuses, StatusCode::UNAUTHORIZED);
+    // A sequence checks the free failures, then one more that starts the IP's wait.
+    assert!(
+        (FREE_PER_IP..=FREE_PER_IP + 1).contains(&checked),
+        "{checked} checked: {statuses:?}"
+    );
+    assert_eq!(statuses[99], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        count(&statuses, StatusCode::TOO_MANY_REQUESTS),
+        120 - checked
+    );
+
+    // A success settles its attempt: people behind one address who sign in correctly
+    // never use up the address's free failures.
+    let server = TestAuth::spawn_with(&[("BELF_THROTTLE__FREE_FAILURES_PER_IP", "2")]).await;
+    server.user("colleague", PASSWORD).await;
+    let browser = Browser::new(&server.base);
+    let csrf = browser.get("/login").await.input("csrf").unwrap();
+    for _ in 0..6 {
+        let status = login_from(&browser, &csrf, "", "colleague", PASSWORD).await;
+        assert_eq!(status, StatusCode::FOUND);
+    }
+}
+
 /// Finding 2: the throttle keyed on the name as typed while the lookup trimmed it, so
 /// `"  victim\t"` was a fresh counter for the same account.
 #[tokio::test]
