@@ -103,6 +103,7 @@ fn tokens(c: &mut Criterion) {
         grant_id: Some("grant-1"),
         alg: Some(alg),
         resources: &[],
+        jkt: None,
     };
     let mut g = c.benchmark_group("access_token");
     for (alg, name) in ALGS {
@@ -270,6 +271,7 @@ fn code_exchange(c: &mut Criterion) {
                                 redirect_uri: Some("http://127.0.0.1:9/callback"),
                                 code_verifier: Some(verifier),
                                 resources: Vec::new(),
+                                jkt: None,
                             },
                             now(),
                         ))

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 mod web;
 pub use web::{WebConfig, WebSessionStore};
+pub mod proof_of_possession;
 
 /// The defaults shipped with the binary; also the documented reference of every key.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -33,6 +34,8 @@ pub struct Config {
     pub management: ManagementConfig,
     pub device: DeviceConfig,
     pub par: ParConfig,
+    pub dpop: proof_of_possession::DpopConfig,
+    pub private_key_jwt: proof_of_possession::PrivateKeyJwtConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -214,6 +217,9 @@ pub struct MemoryStoreConfig {
     /// state and its decision count one entry in their kind.
     pub device_codes: usize,
     pub pushed_requests: usize,
+    /// Replay caches: DPoP proof `jti`s (and nonces), client assertion `jti`s.
+    pub dpop_proofs: usize,
+    pub client_assertions: usize,
 }
 
 impl Default for MemoryStoreConfig {
@@ -230,6 +236,8 @@ impl Default for MemoryStoreConfig {
             throttle: 200_000,
             device_codes: 10_000,
             pushed_requests: 10_000,
+            dpop_proofs: 200_000,
+            client_assertions: 100_000,
         }
     }
 }

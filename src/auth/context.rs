@@ -32,6 +32,8 @@ pub struct AuthContext {
     pub clock: Clock,
     /// The queue of ended sessions whose clients are told over the back channel.
     pub backchannel: Backchannel,
+    /// Key sets fetched from `private_key_jwt` clients' `jwks_uri`s.
+    pub client_jwks: crate::auth::clients::jwks::ClientJwksCache,
 }
 
 impl AuthContext {
@@ -49,6 +51,7 @@ impl AuthContext {
             metrics: crate::metrics::Metrics::new("belf_auth"),
             known_scopes: metadata::known_scopes(&config).into(),
             backchannel: Backchannel::new(&config.backchannel_logout),
+            client_jwks: crate::auth::clients::jwks::ClientJwksCache::new(&config.private_key_jwt),
             issuer: config.issuer().into(),
             clock,
             config,

@@ -144,6 +144,7 @@ mod tests {
             revoked_at: None,
             sid: None,
             resources: vec![],
+            dpop_jkt: None,
         }
     }
 

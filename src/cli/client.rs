@@ -83,6 +83,21 @@ pub struct AddArgs {
     /// Accept only pushed authorization requests (RFC 9126) from this client.
     #[arg(long = "require-par")]
     pub require_par: bool,
+    /// How the client authenticates at the token endpoint: client_secret_basic (default
+    /// for confidential clients), none (= --public) or private_key_jwt (with --jwks or
+    /// --jwks-uri; no secret is issued).
+    #[arg(long = "auth-method")]
+    pub auth_method: Option<String>,
+    /// private_key_jwt: a file holding the client's public keys as a JWK Set.
+    #[arg(long = "jwks", value_name = "FILE")]
+    pub jwks: Option<std::path::PathBuf>,
+    /// private_key_jwt: where the client publishes its JWK Set (https; http on loopback).
+    #[arg(long = "jwks-uri", value_name = "URL")]
+    pub jwks_uri: Option<String>,
+    /// Every token request of the client must carry a DPoP proof (RFC 9449), so all its
+    /// access tokens are DPoP-bound.
+    #[arg(long = "dpop-bound-access-tokens")]
+    pub dpop_bound_access_tokens: bool,
 }
 
 #[derive(Debug, Args)]
@@ -110,13 +125,18 @@ pub fn client_json(c: &Client) -> serde_json::Value {
         "backchannel_logout_uri": c.backchannel_logout_uri,
         "backchannel_logout_session_required": c.backchannel_logout_session_required,
         "require_pushed_authorization_requests": c.require_par,
+        "token_endpoint_auth_method": c.token_endpoint_auth_method(),
+        "jwks_uri": c.client_keys.as_ref().and_then(|k| k.uri()),
+        "jwks": c.client_keys.as_ref().and_then(|k| k.inline_json())
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok()),
+        "dpop_bound_access_tokens": c.dpop_bound_access_tokens,
         "created_at": c.created_at,
     })
 }
 
 fn client_text(c: &Client) -> String {
     format!(
-        "client_id:     {}\nname:          {}\ntype:          {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}\nbackchannel_logout_uri: {}{}",
+        "client_id:     {}\nname:          {}\ntype:          {}\nauth_method:   {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}\ndpop_bound_access_tokens: {}\nbackchannel_logout_uri: {}{}",
         c.client_id,
         c.name,
         if c.is_public() {
@@ -124,6 +144,7 @@ fn client_text(c: &Client) -> String {
         } else {
             "confidential"
         },
+        c.token_endpoint_auth_method(),
         c.redirect_uris
             .iter()
             .map(|u| u.as_str())
@@ -136,6 +157,7 @@ fn client_text(c: &Client) -> String {
             .join(" "),
         c.scopes.join(" "),
         c.require_par,
+        c.dpop_bound_access_tokens,
         c.backchannel_logout_uri
             .as_ref()
             .map_or("-", |u| u.as_str()),
@@ -175,6 +197,13 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
             if !a.allow_duplicate_name {
                 refuse_duplicate_name(&store, &a.name).await?;
             }
+            let jwks =
+                match &a.jwks {
+                    Some(path) => Some(std::fs::read_to_string(path).with_context(|| {
+                        format!("invalid --jwks: cannot read {}", path.display())
+                    })?),
+                    None => None,
+                };
             let (client, secret) = service::register(
                 &store,
                 &known_scopes(&config),
@@ -189,6 +218,10 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     backchannel_logout_uri: a.backchannel_logout_uri,
                     backchannel_logout_session_required: a.backchannel_logout_session_required,
                     require_par: a.require_par,
+                    auth_method: a.auth_method,
+                    jwks,
+                    jwks_uri: a.jwks_uri,
+                    dpop_bound_access_tokens: a.dpop_bound_access_tokens,
                 },
                 Clock::system().now(),
             )

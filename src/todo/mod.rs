@@ -59,6 +59,9 @@ impl TodoServer {
             ValidatorOptions {
                 // Tokens requested for this service by its URL (RFC 8707) carry that as `aud`.
                 also_accepted_audiences: vec![cfg.resource.clone()],
+                // The resource identifier is the service's public URL: DPoP proofs name
+                // it (plus the request's path) as `htu`.
+                dpop_public_url: Some(cfg.resource.clone()),
                 ..ValidatorOptions::default()
             },
             backoff,

@@ -46,18 +46,42 @@ impl Authenticated {
     /// that keep their validator somewhere [`FromRef`] cannot reach (behind a readiness
     /// check, say) or that check more than the token before a handler runs.
     pub async fn from_parts(parts: &Parts, validator: &Validator) -> Result<Self, BearerError> {
-        let token = bearer_token(parts)?;
+        let (scheme, token) = presented_token(parts)?;
+        let proofs: Vec<&str> = parts
+            .headers
+            .get_all("dpop")
+            .iter()
+            .map(|v| v.to_str().unwrap_or(""))
+            .collect();
         validator
-            .validate(token)
+            .validate_request(
+                token,
+                scheme == Scheme::Dpop,
+                &proofs,
+                parts.method.as_str(),
+                parts.uri.path(),
+            )
             .await
             .map(Authenticated)
-            .inspect_err(|e| tracing::debug!(reason = %e, "bearer token rejected"))
+            .inspect_err(|e| tracing::debug!(reason = %e, "access token rejected"))
     }
 }
 
-/// Extracts the token of an `Authorization: Bearer` header (scheme case-insensitive),
-/// without validating it.
+/// How an access token was presented (RFC 6750 or RFC 9449 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+/// Extracts the token of an `Authorization: Bearer` or `Authorization: DPoP` header
+/// (scheme case-insensitive), without validating it.
 pub fn bearer_token(parts: &Parts) -> Result<&str, BearerError> {
+    presented_token(parts).map(|(_, token)| token)
+}
+
+/// The scheme and token of the `Authorization` header.
+pub fn presented_token(parts: &Parts) -> Result<(Scheme, &str), BearerError> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -66,21 +90,28 @@ pub fn bearer_token(parts: &Parts) -> Result<&str, BearerError> {
         .to_str()
         .map_err(|_| BearerError::InvalidToken("malformed Authorization header"))?;
     let (scheme, token) = value.split_once(' ').ok_or(BearerError::MissingToken)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        // Another scheme (Basic, …) is, for us, no bearer token at all.
+    let scheme = if scheme.eq_ignore_ascii_case("bearer") {
+        Scheme::Bearer
+    } else if scheme.eq_ignore_ascii_case("dpop") {
+        Scheme::Dpop
+    } else {
+        // Another scheme (Basic, …) is, for us, no access token at all.
         return Err(BearerError::MissingToken);
-    }
+    };
     let token = token.trim();
     if token.is_empty() {
         return Err(BearerError::MissingToken);
     }
-    Ok(token)
+    Ok((scheme, token))
 }
 
 impl BearerError {
     pub fn status(&self) -> StatusCode {
         match self {
-            BearerError::MissingToken | BearerError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            BearerError::MissingToken
+            | BearerError::InvalidToken(_)
+            | BearerError::InvalidDpopToken(_)
+            | BearerError::InvalidDpopProof(_) => StatusCode::UNAUTHORIZED,
             BearerError::InsufficientScope(_) => StatusCode::FORBIDDEN,
         }
     }
@@ -97,6 +128,14 @@ impl BearerError {
                 "Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{}\"",
                 scope.replace(['"', '\\'], "")
             ),
+            BearerError::InvalidDpopToken(why) => format!(
+                "DPoP algs=\"{}\", error=\"invalid_token\", error_description=\"{why}\"",
+                super::dpop::ALGS_PARAM
+            ),
+            BearerError::InvalidDpopProof(why) => format!(
+                "DPoP algs=\"{}\", error=\"invalid_dpop_proof\", error_description=\"{why}\"",
+                super::dpop::ALGS_PARAM
+            ),
         }
     }
 
@@ -104,7 +143,10 @@ impl BearerError {
     pub fn code(&self) -> Option<&'static str> {
         match self {
             BearerError::MissingToken => None,
-            BearerError::InvalidToken(_) => Some("invalid_token"),
+            BearerError::InvalidToken(_) | BearerError::InvalidDpopToken(_) => {
+                Some("invalid_token")
+            }
+            BearerError::InvalidDpopProof(_) => Some("invalid_dpop_proof"),
             BearerError::InsufficientScope(_) => Some("insufficient_scope"),
         }
     }

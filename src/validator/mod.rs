@@ -14,6 +14,7 @@
 
 pub mod axum;
 mod background;
+pub mod dpop;
 mod jwks;
 pub mod verified;
 
@@ -52,6 +53,14 @@ pub struct ValidatorOptions {
     /// Audiences accepted besides the one given to `discover` — a resource server's RFC
     /// 8707 identifier (its URL), which tokens requested with `resource=` carry as `aud`.
     pub also_accepted_audiences: Vec<String>,
+    /// The resource server's public base URL (scheme, host, port and any path prefix), to
+    /// which each request's path is appended for a DPoP proof's `htu`. `None`: DPoP-bound
+    /// tokens are refused (their proofs cannot be checked).
+    pub dpop_public_url: Option<String>,
+    /// How old a DPoP proof may be (and how long its `jti` is remembered).
+    pub dpop_max_age: Duration,
+    /// Bound on remembered DPoP proof `jti`s.
+    pub dpop_replay_capacity: usize,
 }
 
 impl Default for ValidatorOptions {
@@ -63,6 +72,9 @@ impl Default for ValidatorOptions {
             jwks_max_age: Duration::from_secs(300),
             clock: Clock::system(),
             also_accepted_audiences: Vec::new(),
+            dpop_public_url: None,
+            dpop_max_age: Duration::from_secs(60),
+            dpop_replay_capacity: 100_000,
         }
     }
 }
@@ -96,6 +108,14 @@ pub enum BearerError {
     /// The token is fine but lacks the scope this route needs.
     #[error("insufficient scope: needs `{0}`")]
     InsufficientScope(String),
+    /// RFC 9449 §7.1: the token is refused under the DPoP scheme (a DPoP-bound token sent as
+    /// Bearer, a plain token sent as DPoP, or an invalid token sent as DPoP); challenged
+    /// with `WWW-Authenticate: DPoP`.
+    #[error("invalid token: {0}")]
+    InvalidDpopToken(&'static str),
+    /// RFC 9449 §7.1: the DPoP proof is missing or not acceptable (`invalid_dpop_proof`).
+    #[error("invalid DPoP proof: {0}")]
+    InvalidDpopProof(&'static str),
 }
 
 /// The claims of a validated access token.
@@ -110,6 +130,8 @@ pub struct AccessClaims {
     pub exp: i64,
     pub auth_time: Option<i64>,
     pub aud: Vec<String>,
+    /// RFC 9449 `cnf.jkt`: the token is bound to this DPoP key (its SHA-256 thumbprint).
+    pub cnf_jkt: Option<String>,
 }
 
 impl AccessClaims {
@@ -150,6 +172,9 @@ struct Inner {
     clock: Clock,
     jwks: JwksCache,
     verified: VerifiedTokens<Verified>,
+    dpop_public_url: Option<String>,
+    dpop_max_age: i64,
+    dpop_replay: dpop::ReplayCache,
 }
 
 impl std::fmt::Debug for Validator {
@@ -182,6 +207,15 @@ struct RawClaims {
     nbf: Option<i64>,
     #[serde(default)]
     auth_time: Option<i64>,
+    #[serde(default)]
+    cnf: Option<Confirmation>,
+}
+
+/// RFC 7800 `cnf`; only `jkt` (RFC 9449) is understood.
+#[derive(Deserialize)]
+struct Confirmation {
+    #[serde(default)]
+    jkt: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +274,11 @@ impl Validator {
                 clock: options.clock,
                 jwks,
                 verified: VerifiedTokens::new(verified::VALIDATOR_CAPACITY),
+                dpop_public_url: options
+                    .dpop_public_url
+                    .map(|u| u.trim_end_matches('/').to_owned()),
+                dpop_max_age: i64::try_from(options.dpop_max_age.as_secs()).unwrap_or(60),
+                dpop_replay: dpop::ReplayCache::new(options.dpop_replay_capacity),
             }),
         })
     }
@@ -275,6 +314,80 @@ impl Validator {
         let entry = self.verify(token, now).await?;
         let claims = entry.claims.clone();
         self.inner.verified.insert(digest, entry, claims.exp, now);
+        Ok(claims)
+    }
+
+    /// A token as a request presented it: `Authorization: Bearer` (`proofs` empty, `dpop`
+    /// false) or `Authorization: DPoP` with its `DPoP` proof header(s), for the request
+    /// `method` on `path`. A DPoP-bound token (`cnf.jkt`) is accepted only under the DPoP
+    /// scheme with one valid, unused proof by the bound key for this very request
+    /// (RFC 9449 §7); a token without `cnf` only as Bearer.
+    pub async fn validate_request(
+        &self,
+        token: &str,
+        dpop: bool,
+        proofs: &[&str],
+        method: &str,
+        path: &str,
+    ) -> Result<AccessClaims, BearerError> {
+        let claims = match self.validate(token).await {
+            Ok(c) => c,
+            Err(BearerError::InvalidToken(why)) if dpop => {
+                return Err(BearerError::InvalidDpopToken(why));
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(jkt) = claims.cnf_jkt.as_deref() else {
+            if dpop {
+                return Err(BearerError::InvalidDpopToken(
+                    "the token is not DPoP-bound; send it as Bearer",
+                ));
+            }
+            return Ok(claims);
+        };
+        if !dpop {
+            return Err(BearerError::InvalidDpopToken(
+                "a DPoP-bound token must be sent with the DPoP scheme and a proof",
+            ));
+        }
+        let proof = match proofs {
+            [one] => *one,
+            [] => return Err(BearerError::InvalidDpopProof("DPoP proof missing")),
+            _ => return Err(BearerError::InvalidDpopProof("more than one DPoP proof")),
+        };
+        let Some(base) = self.inner.dpop_public_url.as_deref() else {
+            return Err(BearerError::InvalidDpopToken(
+                "this resource server does not accept DPoP-bound tokens",
+            ));
+        };
+        let now = self.inner.clock.now();
+        let leeway = i64::try_from(self.inner.leeway.as_secs()).unwrap_or(30);
+        let url = format!("{base}{path}");
+        let verified = dpop::verify_proof(
+            proof,
+            &dpop::ProofRequirements {
+                method,
+                url: &url,
+                access_token: Some(token),
+                now,
+                max_age_secs: self.inner.dpop_max_age,
+                leeway_secs: leeway,
+            },
+        )
+        .map_err(|e| BearerError::InvalidDpopProof(e.0))?;
+        if verified.jkt != jkt {
+            return Err(BearerError::InvalidDpopProof(
+                "proof key is not the key the token is bound to",
+            ));
+        }
+        let forget_at = verified.iat + self.inner.dpop_max_age + leeway;
+        if !self
+            .inner
+            .dpop_replay
+            .first_use(verified.replay_key(), forget_at, now)
+        {
+            return Err(BearerError::InvalidDpopProof("proof was already used"));
+        }
         Ok(claims)
     }
 
@@ -335,6 +448,7 @@ impl Validator {
                     Audience::One(a) => vec![a],
                     Audience::Many(v) => v,
                 },
+                cnf_jkt: raw.cnf.and_then(|c| c.jkt),
             },
             nbf: raw.nbf,
             // Shared, not copied, by every cache hit.

@@ -2,6 +2,7 @@
 //! both the `belf client` CLI and the server call (no HTTP in between).
 
 mod client_id;
+pub mod jwks;
 mod redirect_uri;
 pub mod service;
 
@@ -106,7 +107,46 @@ pub struct Client {
     /// RFC 9126 `require_pushed_authorization_requests`: only pushed requests may start
     /// an authorization for this client.
     pub require_par: bool,
+    /// `private_key_jwt` (RFC 7523): where the client's public keys are; `None`: the
+    /// client authenticates with a secret, or is public.
+    #[serde(skip)]
+    pub client_keys: Option<ClientKeys>,
+    /// RFC 9449 §5.2: every token request of this client must carry a DPoP proof.
+    pub dpop_bound_access_tokens: bool,
     pub created_at: i64,
+}
+
+/// A `private_key_jwt` client's public keys: a JWK Set registered inline, or the URL the
+/// client publishes it at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientKeys {
+    /// JWK Set JSON, checked at registration to hold only public RS256/ES256/EdDSA keys.
+    Inline(String),
+    Uri(String),
+}
+
+impl ClientKeys {
+    pub fn from_columns(jwks: Option<String>, jwks_uri: Option<String>) -> Option<Self> {
+        match (jwks, jwks_uri) {
+            (Some(j), _) => Some(ClientKeys::Inline(j)),
+            (None, Some(u)) => Some(ClientKeys::Uri(u)),
+            (None, None) => None,
+        }
+    }
+
+    pub fn inline_json(&self) -> Option<String> {
+        match self {
+            ClientKeys::Inline(j) => Some(j.clone()),
+            ClientKeys::Uri(_) => None,
+        }
+    }
+
+    pub fn uri(&self) -> Option<String> {
+        match self {
+            ClientKeys::Uri(u) => Some(u.clone()),
+            ClientKeys::Inline(_) => None,
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -120,8 +160,18 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// No credential at all: neither a secret nor registered keys.
     pub fn is_public(&self) -> bool {
-        self.secret_hash.is_none()
+        self.secret_hash.is_none() && self.client_keys.is_none()
+    }
+
+    /// RFC 7591 `token_endpoint_auth_method` of this client.
+    pub fn token_endpoint_auth_method(&self) -> &'static str {
+        match (&self.client_keys, &self.secret_hash) {
+            (Some(_), _) => "private_key_jwt",
+            (None, Some(_)) => "client_secret_basic",
+            (None, None) => "none",
+        }
     }
 
     pub fn allows_grant(&self, grant: GrantType) -> bool {

@@ -182,6 +182,8 @@ mod tests {
                 backchannel_logout_uri: None,
                 backchannel_logout_session_required: false,
                 require_par: false,
+            client_keys: None,
+            dpop_bound_access_tokens: false,
                 created_at: 0,
             };
             proptest::prop_assert!(client.has_redirect_uri(&registered));

@@ -1,6 +1,8 @@
 //! Client registration and management, shared by the CLI and the server.
 
-use super::{Client, ClientId, ClientSecret, GrantType, RedirectUri, RedirectUriError};
+use super::{
+    Client, ClientId, ClientKeys, ClientSecret, GrantType, RedirectUri, RedirectUriError, jwks,
+};
 use crate::auth::store::{ClientStore, StoreError};
 use crate::config::SigningAlg;
 
@@ -21,6 +23,16 @@ pub struct NewClient {
     pub backchannel_logout_session_required: bool,
     /// RFC 9126: the client must push its authorization requests.
     pub require_par: bool,
+    /// RFC 7591 `token_endpoint_auth_method`: `client_secret_basic` (default for
+    /// confidential clients; `client_secret_post` is accepted from the same clients),
+    /// `none` (= `public`) or `private_key_jwt` (needs `jwks` or `jwks_uri`).
+    pub auth_method: Option<String>,
+    /// `private_key_jwt`: the client's public keys as JWK Set JSON.
+    pub jwks: Option<String>,
+    /// `private_key_jwt`: where the client publishes its JWK Set.
+    pub jwks_uri: Option<String>,
+    /// RFC 9449 §5.2: every token request must carry a DPoP proof.
+    pub dpop_bound_access_tokens: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +59,8 @@ pub async fn register(
     request: NewClient,
     now: i64,
 ) -> Result<(Client, Option<ClientSecret>), ClientError> {
+    let (public, client_keys) = auth_method(&request)?;
+    let request = NewClient { public, ..request };
     let name = request.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid("name", "must be 1 to 100 characters"));
@@ -111,7 +125,8 @@ pub async fn register(
         .as_deref()
         .map(parse_backchannel_uri)
         .transpose()?;
-    let secret = (!request.public).then(ClientSecret::generate);
+    // A client with registered keys authenticates with them and has no secret.
+    let secret = (!request.public && client_keys.is_none()).then(ClientSecret::generate);
     let client = Client {
         client_id: ClientId::generate(),
         name,
@@ -124,10 +139,56 @@ pub async fn register(
         backchannel_logout_uri,
         backchannel_logout_session_required: request.backchannel_logout_session_required,
         require_par: request.require_par,
+        client_keys,
+        dpop_bound_access_tokens: request.dpop_bound_access_tokens,
         created_at: now,
     };
     store.insert_client(&client).await?;
     Ok((client, secret))
+}
+
+/// Whether the client is public, and its keys for `private_key_jwt`.
+fn auth_method(request: &NewClient) -> Result<(bool, Option<ClientKeys>), ClientError> {
+    let field = "auth-method";
+    let keys = match (&request.jwks, &request.jwks_uri) {
+        (Some(_), Some(_)) => {
+            return Err(invalid("jwks", "give --jwks or --jwks-uri, not both"));
+        }
+        (Some(json), None) => Some(ClientKeys::Inline(
+            serde_json::to_string(&jwks::parse_public_jwks(json).map_err(|e| invalid("jwks", e))?)
+                .map_err(|e| invalid("jwks", e.to_string()))?,
+        )),
+        (None, Some(uri)) => Some(ClientKeys::Uri(
+            jwks::check_jwks_uri(uri).map_err(|e| invalid("jwks-uri", e))?,
+        )),
+        (None, None) => None,
+    };
+    match request.auth_method.as_deref() {
+        None | Some("client_secret_basic" | "client_secret_post") if keys.is_none() => {
+            Ok((request.public, None))
+        }
+        Some("none") if keys.is_none() => Ok((true, None)),
+        Some("private_key_jwt") if request.public => Err(invalid(
+            field,
+            "private_key_jwt is for confidential clients (drop --public)",
+        )),
+        Some("private_key_jwt") if keys.is_none() => Err(invalid(
+            field,
+            "private_key_jwt needs the client's keys: --jwks FILE or --jwks-uri URL",
+        )),
+        Some("private_key_jwt") => Ok((false, keys)),
+        None | Some("client_secret_basic" | "client_secret_post" | "none") => Err(invalid(
+            field,
+            "--jwks and --jwks-uri go with --auth-method private_key_jwt",
+        )),
+        Some(other) => Err(invalid(
+            field,
+            format!(
+                "`{}` is not one of client_secret_basic, client_secret_post, none, private_key_jwt",
+                other.chars().take(40).collect::<String>()
+            ),
+        )),
+    }
 }
 
 fn parse_uris(
@@ -208,6 +269,12 @@ pub async fn rotate_secret(
         .ok_or_else(|| ClientError::NotFound(client_id.to_owned()))?;
     if client.is_public() {
         return Err(invalid("client", "public clients have no secret"));
+    }
+    if client.client_keys.is_some() {
+        return Err(invalid(
+            "client",
+            "this client authenticates with its keys (private_key_jwt) and has no secret",
+        ));
     }
     let secret = ClientSecret::generate();
     store

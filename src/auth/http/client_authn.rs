@@ -31,10 +31,19 @@ impl FromRequest<AppState> for AuthenticatedClient {
         let Ok(ClientIp(ip)) = ClientIp::from_request_parts(&mut parts, state).await;
         let Ok(AuthorizationHeader(authorization)) =
             AuthorizationHeader::from_request_parts(&mut parts, state).await;
+        // The URL this endpoint is reached at, which an assertion may name as `aud`.
+        let endpoint_url = format!("{}{}", state.ctx.issuer, parts.uri.path());
         // The form is checked (POST, content type, encoding) before any credential is.
         let OAuthForm(params) =
             OAuthForm::from_request(Request::from_parts(parts, body), state).await?;
-        let client = authenticate(&state.ctx, ip, authorization.as_deref(), &params).await?;
+        let client = authenticate(
+            &state.ctx,
+            ip,
+            authorization.as_deref(),
+            &params,
+            &endpoint_url,
+        )
+        .await?;
         Ok(AuthenticatedClient { client, params })
     }
 }
@@ -48,6 +57,7 @@ async fn authenticate(
     ip: std::net::IpAddr,
     authorization: Option<&str>,
     params: &Params,
+    endpoint_url: &str,
 ) -> Result<Client, ApiError> {
     let presented = client_auth::extract(authorization, params)?;
     let store = &*ctx.stores.ephemeral;
@@ -62,7 +72,7 @@ async fn authenticate(
         );
         return Err(slow_down(t.retry_after_secs));
     }
-    match client_auth::authenticate(ctx, &presented).await {
+    match client_auth::authenticate(ctx, &presented, endpoint_url).await {
         Ok(client) => Ok(client),
         Err(e) if e.code == ErrorCode::InvalidClient => {
             ctx.metrics.client_auth_failures.inc();
@@ -70,6 +80,7 @@ async fn authenticate(
                 client_id = %id,
                 %ip,
                 method = presented.method.as_str(),
+                reason = %e.description,
                 "client authentication failed"
             );
             if let Some(t) = ctx.throttle.client_failed(store, ip).await? {

@@ -63,12 +63,20 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error at a bearer-protected endpoint (userinfo), RFC 6750 §3.
-pub struct BearerError(pub OAuthError);
+/// An error at a bearer-protected endpoint (userinfo), RFC 6750 §3, challenged under the
+/// scheme the token needs (RFC 9449 §7.1: `DPoP` for DPoP-bound tokens and proofs).
+pub struct BearerError(pub OAuthError, pub Challenge);
+
+/// Which `WWW-Authenticate` scheme a refusal names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    Bearer,
+    Dpop,
+}
 
 impl IntoResponse for BearerError {
     fn into_response(self) -> Response {
-        let e = self.0;
+        let BearerError(e, scheme) = self;
         // RFC 6750 §3.1: a request without any token (an `invalid_request` with no
         // description) gets 401 and a bare challenge, with no error code.
         if e.code == ErrorCode::InvalidRequest && e.description.is_empty() {
@@ -80,18 +88,30 @@ impl IntoResponse for BearerError {
             );
             return res;
         }
-        let status = status_of(e.code);
+        // RFC 9449 §7.1: a refused proof at a resource is a 401, like a refused token.
+        let status = match e.code {
+            ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => StatusCode::UNAUTHORIZED,
+            code => status_of(code),
+        };
         // Quotes and backslashes cannot appear in a quoted-string unescaped.
         let desc: String = e
             .description
             .chars()
             .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
             .collect();
-        let challenge = format!(
-            "Bearer realm=\"belf\", error=\"{}\", error_description=\"{}\"",
-            e.code.as_str(),
-            desc
-        );
+        let challenge = match scheme {
+            Challenge::Bearer => format!(
+                "Bearer realm=\"belf\", error=\"{}\", error_description=\"{}\"",
+                e.code.as_str(),
+                desc
+            ),
+            Challenge::Dpop => format!(
+                "DPoP algs=\"{}\", error=\"{}\", error_description=\"{}\"",
+                crate::validator::dpop::ALGS_PARAM,
+                e.code.as_str(),
+                desc
+            ),
+        };
         let mut res = (
             status,
             Json(json!({ "error": e.code.as_str(), "error_description": e.description })),

@@ -29,7 +29,7 @@ async fn tokens_for(fx: &Fixture, client: &Client, username: &str) -> TokenRespo
         code_verifier: Some(verifier),
         resource: vec![],
     };
-    token_endpoint(&fx.ctx, client, exchange, fx.now())
+    token_endpoint(&fx.ctx, client, exchange, None, fx.now())
         .await
         .expect("tokens")
 }
@@ -47,7 +47,7 @@ async fn refreshes(fx: &Fixture, client: &Client, token: &str) -> bool {
         scope: None,
         resource: vec![],
     };
-    token_endpoint(&fx.ctx, client, request, fx.now())
+    token_endpoint(&fx.ctx, client, request, None, fx.now())
         .await
         .is_ok()
 }
@@ -87,9 +87,18 @@ async fn a_password_change_ends_sessions_grants_and_access_tokens() {
     assert!(!active(&fx, &client, &refresh).await);
     assert!(!refreshes(&fx, &client, &refresh).await);
     assert!(
-        userinfo::userinfo(&fx.ctx, &tokens.access_token, fx.now())
-            .await
-            .is_err()
+        userinfo::userinfo(
+            &fx.ctx,
+            userinfo::Presented {
+                token: &tokens.access_token,
+                dpop_scheme: false,
+                proofs: &[],
+                method: "GET",
+            },
+            fx.now(),
+        )
+        .await
+        .is_err()
     );
 
     // A session started after the change works.

@@ -1,5 +1,6 @@
 //! Client authentication at the token, revocation and introspection endpoints
-//! (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post`, or `none` for public clients.
+//! (RFC 6749 §2.3): `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+//! (RFC 7523, checked in `client_assertion`), or `none` for public clients.
 //!
 //! Secrets are 256-bit random values stored as SHA-256, so checking one costs a hash and a
 //! constant-time compare, never Argon2.
@@ -16,6 +17,7 @@ use crate::auth::context::AuthContext;
 pub enum AuthMethod {
     Basic,
     Post,
+    PrivateKeyJwt,
     None,
 }
 
@@ -25,6 +27,7 @@ impl AuthMethod {
         match self {
             AuthMethod::Basic => "client_secret_basic",
             AuthMethod::Post => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
             AuthMethod::None => "none",
         }
     }
@@ -35,6 +38,8 @@ impl AuthMethod {
 pub struct PresentedClient {
     pub client_id: String,
     pub secret: Option<ClientSecret>,
+    /// A `private_key_jwt` assertion (RFC 7523 §2.2).
+    pub assertion: Option<String>,
     pub method: AuthMethod,
 }
 
@@ -43,10 +48,21 @@ pub struct PresentedClient {
 pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<PresentedClient> {
     let form_id = form.get("client_id");
     let form_secret = form.get("client_secret");
-    if form.is_duplicated("client_id") || form.is_duplicated("client_secret") {
+    if [
+        "client_id",
+        "client_secret",
+        "client_assertion",
+        "client_assertion_type",
+    ]
+    .iter()
+    .any(|p| form.is_duplicated(p))
+    {
         return Err(OAuthError::invalid_request(
             "client credentials sent more than once",
         ));
+    }
+    if form.get("client_assertion").is_some() || form.get("client_assertion_type").is_some() {
+        return extract_assertion(authorization, form);
     }
     if let Some(header) = authorization {
         let encoded = header
@@ -86,6 +102,7 @@ pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<Presen
         return Ok(PresentedClient {
             client_id: id,
             secret: Some(ClientSecret::from_presented(&secret)),
+            assertion: None,
             method: AuthMethod::Basic,
         });
     }
@@ -96,13 +113,51 @@ pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<Presen
         Some(secret) => PresentedClient {
             client_id,
             secret: Some(ClientSecret::from_presented(secret)),
+            assertion: None,
             method: AuthMethod::Post,
         },
         None => PresentedClient {
             client_id,
             secret: None,
+            assertion: None,
             method: AuthMethod::None,
         },
+    })
+}
+
+/// `client_assertion` + `client_assertion_type` (RFC 7521 §4.2): the only credential sent.
+/// The client is the form's `client_id`, else the one the assertion claims to be.
+fn extract_assertion(authorization: Option<&str>, form: &Params) -> OAuthResult<PresentedClient> {
+    if authorization.is_some() || form.get("client_secret").is_some() {
+        return Err(OAuthError::invalid_request(
+            "use one client authentication method, not an assertion and a secret together",
+        ));
+    }
+    let (Some(kind), Some(assertion)) = (
+        form.get("client_assertion_type"),
+        form.get("client_assertion"),
+    ) else {
+        return Err(OAuthError::invalid_request(
+            "client_assertion and client_assertion_type go together",
+        ));
+    };
+    if kind != super::client_assertion::JWT_BEARER {
+        return Err(OAuthError::invalid_client(
+            "unsupported client_assertion_type (only jwt-bearer)",
+        ));
+    }
+    let claimed = super::client_assertion::claimed_client_id(assertion)
+        .ok_or_else(|| OAuthError::invalid_client("malformed client assertion"))?;
+    if form.get("client_id").is_some_and(|id| id != claimed) {
+        return Err(OAuthError::invalid_client(
+            "client_id does not match the client assertion",
+        ));
+    }
+    Ok(PresentedClient {
+        client_id: claimed,
+        secret: None,
+        assertion: Some(assertion.to_owned()),
+        method: AuthMethod::PrivateKeyJwt,
     })
 }
 
@@ -113,12 +168,32 @@ pub fn extract(authorization: Option<&str>, form: &Params) -> OAuthResult<Presen
 /// failed credential: a public client has no secret to guess, and a public client's id is
 /// no secret either (it travels in browsers' URLs), so counting such requests as failures
 /// would let anyone who reads the id make the client's own requests wait.
-pub async fn authenticate(ctx: &AuthContext, presented: &PresentedClient) -> OAuthResult<Client> {
+/// `endpoint_url` is the URL the credentials were sent to (an assertion may name it as
+/// `aud`).
+pub async fn authenticate(
+    ctx: &AuthContext,
+    presented: &PresentedClient,
+    endpoint_url: &str,
+) -> OAuthResult<Client> {
     let failed = || OAuthError::invalid_client("client authentication failed");
     // An id that cannot be one of ours fails like an unknown one, before any lookup.
     let Some(client_id) = ClientId::parse(&presented.client_id) else {
         return Err(failed());
     };
+    if let Some(assertion) = &presented.assertion {
+        // Keys change by registration only (no rotation of a stored secret to race), so
+        // the cached record is the one to check against.
+        let client = ctx
+            .stores
+            .clients
+            .get_client(&client_id)
+            .await?
+            .filter(|c| c.client_keys.is_some())
+            .ok_or_else(failed)?;
+        super::client_assertion::verify(ctx, &client, assertion, endpoint_url, ctx.clock.now())
+            .await?;
+        return Ok(client);
+    }
     let accepts = |client: &Client| match (&presented.secret, client.is_public()) {
         (None, true) => true,
         (Some(secret), false) => client.secret_matches(secret),

@@ -33,7 +33,7 @@ async fn poll(fx: &Fixture, client: &Client, device_code: &str) -> Result<String
         device_code: device_code.to_owned(),
         resource: vec![],
     };
-    token_endpoint(&fx.ctx, client, request, fx.now())
+    token_endpoint(&fx.ctx, client, request, None, fx.now())
         .await
         .map(|r| r.access_token)
         .map_err(|e| e.code)

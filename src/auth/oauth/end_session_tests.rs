@@ -32,6 +32,8 @@ fn client(post_logout: &[&str]) -> Client {
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
         require_par: false,
+        client_keys: None,
+        dpop_bound_access_tokens: false,
         created_at: 0,
     }
 }

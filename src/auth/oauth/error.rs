@@ -37,6 +37,11 @@ pub enum ErrorCode {
     PollSlowDown,
     /// RFC 9126 §2.2 / RFC 6749 §4.1.2.1: `request_uri` unknown, spent or expired.
     InvalidRequestUri,
+    /// RFC 9449 §5.2 / §7.1: the DPoP proof is missing, malformed, replayed or not for
+    /// this request.
+    InvalidDpopProof,
+    /// RFC 9449 §8: the proof must carry the server's nonce (sent in `DPoP-Nonce`).
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -65,6 +70,8 @@ impl ErrorCode {
             ErrorCode::ExpiredToken => "expired_token",
             ErrorCode::PollSlowDown => "slow_down",
             ErrorCode::InvalidRequestUri => "invalid_request_uri",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct UserGrant<'a> {
     pub sid: Option<&'a str>,
     /// RFC 8707 resources the access token is for (empty: by scope).
     pub resources: &'a [String],
+    /// RFC 9449: the DPoP key thumbprint the access token is bound to.
+    pub jkt: Option<&'a str>,
 }
 
 /// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
@@ -43,6 +45,7 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
                 grant_id: Some(g.grant_id),
                 alg: g.client.access_token_alg,
                 resources: g.resources,
+                jkt: g.jkt,
             },
             now,
         )
@@ -70,7 +73,7 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
     };
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: super::token_response::token_type(g.jkt),
         expires_in: ctx.access_tokens.ttl(),
         scope,
         refresh_token: None,

@@ -10,10 +10,12 @@
 //! `grants/`), each of which is one small function.
 
 pub mod authorize;
+pub mod client_assertion;
 pub mod client_auth;
 pub mod code;
 pub mod deny_list;
 pub mod device;
+pub mod dpop;
 pub mod end_session;
 pub mod error;
 pub mod grants;

@@ -19,3 +19,8 @@ pub struct TokenResponse {
     #[serde(skip)]
     pub subject: String,
 }
+
+/// `token_type` of an access token: `DPoP` when bound to a key (RFC 9449 §5.1).
+pub fn token_type(jkt: Option<&str>) -> &'static str {
+    if jkt.is_some() { "DPoP" } else { "Bearer" }
+}

@@ -53,6 +53,9 @@ pub struct ExtraMetadata {
     pub pushed_authorization_request_endpoint: Option<String>,
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 §5.1, when `[dpop] enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 impl AdditionalProviderMetadata for ExtraMetadata {}
@@ -94,6 +97,7 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
     let auth_methods = vec![
         "client_secret_basic".to_owned(),
         "client_secret_post".to_owned(),
+        "private_key_jwt".to_owned(),
     ];
     let extra = ExtraMetadata {
         end_session_endpoint: url(paths::END_SESSION),
@@ -115,6 +119,12 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
             .then(|| url(paths::DEVICE_AUTHORIZATION)),
         pushed_authorization_request_endpoint: config.par.enabled.then(|| url(paths::PAR)),
         require_pushed_authorization_requests: config.par.enabled && config.par.required,
+        dpop_signing_alg_values_supported: config.dpop.enabled.then(|| {
+            crate::validator::dpop::ALGS
+                .iter()
+                .map(|a| (*a).to_owned())
+                .collect()
+        }),
     };
     let metadata = BelfProviderMetadata::new(
         IssuerUrl::new(issuer.clone())?,
@@ -148,8 +158,13 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
     .set_token_endpoint_auth_methods_supported(Some(vec![
         CoreClientAuthMethod::ClientSecretBasic,
         CoreClientAuthMethod::ClientSecretPost,
+        CoreClientAuthMethod::PrivateKeyJwt,
         CoreClientAuthMethod::None,
     ]))
+    // RFC 7523 / OIDC Discovery: what `private_key_jwt` assertions may be signed with.
+    .set_token_endpoint_auth_signing_alg_values_supported(Some(
+        SigningAlg::ALL.into_iter().map(oidc_alg).collect(),
+    ))
     .set_display_values_supported(Some(vec![CoreAuthDisplay::Page]))
     .set_claim_types_supported(Some(vec![CoreClaimType::Normal]))
     .set_claims_supported(Some(

@@ -38,7 +38,7 @@ pub struct MemoryStore {
     spaces: [Mutex<Space>; NAMESPACES],
 }
 
-const NAMESPACES: usize = 13;
+const NAMESPACES: usize = 16;
 
 /// Each namespace in its own slot (and under its own lock). A new namespace fails to
 /// compile here until it is given a slot, a cap and a policy.
@@ -57,6 +57,9 @@ fn slot(ns: Namespace) -> usize {
         Namespace::DevicePoll => 10,
         Namespace::DeviceDecision => 11,
         Namespace::PushedRequest => 12,
+        Namespace::DpopJti => 13,
+        Namespace::DpopNonce => 14,
+        Namespace::AssertionJti => 15,
     }
 }
 
@@ -202,6 +205,10 @@ impl MemoryStore {
             (Namespace::DevicePoll, caps.device_codes, Refuse),
             (Namespace::DeviceDecision, caps.device_codes, Refuse),
             (Namespace::PushedRequest, caps.pushed_requests, Refuse),
+            // Replay caches: dropping an entry would let a proof or assertion be replayed.
+            (Namespace::DpopJti, caps.dpop_proofs, Refuse),
+            (Namespace::DpopNonce, caps.dpop_proofs, Refuse),
+            (Namespace::AssertionJti, caps.client_assertions, Refuse),
         ];
         debug_assert!(
             spaces

@@ -13,6 +13,8 @@ fn caps(n: usize) -> MemoryStoreConfig {
         throttle: n,
         device_codes: n,
         pushed_requests: n,
+        dpop_proofs: n,
+        client_assertions: n,
     }
 }
 

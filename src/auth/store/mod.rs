@@ -108,6 +108,10 @@ pub struct RefreshTokenRecord {
     /// RFC 8707 resource identifiers the grant was authorized for (empty: none named).
     #[serde(default)]
     pub resources: Vec<String>,
+    /// RFC 9449 §5: the JWK thumbprint a public client's refresh token is bound to; a
+    /// refresh must carry a DPoP proof signed with that key.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 /// What happened when a refresh token was presented for rotation.
@@ -194,6 +198,13 @@ pub enum Namespace {
     DeviceDecision,
     /// RFC 9126 pushed authorization requests, by `request_uri` digest.
     PushedRequest,
+    /// RFC 9449 proof `jti`s seen (by digest of key thumbprint and jti), until the proof
+    /// would be too old anyway.
+    DpopJti,
+    /// RFC 9449 §8 server nonces handed out and still accepted.
+    DpopNonce,
+    /// RFC 7523 client assertion `jti`s seen (by digest of client id and jti), until `exp`.
+    AssertionJti,
 }
 
 impl Namespace {
@@ -212,6 +223,9 @@ impl Namespace {
             Namespace::DevicePoll => "devpoll",
             Namespace::DeviceDecision => "devdec",
             Namespace::PushedRequest => "par",
+            Namespace::DpopJti => "dpopjti",
+            Namespace::DpopNonce => "dpopnonce",
+            Namespace::AssertionJti => "ajti",
         }
     }
 }

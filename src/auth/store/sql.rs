@@ -14,7 +14,7 @@ use super::{
     StoreResult, UserStore,
 };
 use crate::auth::accounts::User;
-use crate::auth::clients::{Client, ClientId, GrantType, RedirectUri};
+use crate::auth::clients::{Client, ClientId, ClientKeys, GrantType, RedirectUri};
 use crate::config::{DatabaseConfig, SigningAlg};
 
 #[derive(Clone)]
@@ -106,6 +106,14 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
             .map_err(unavailable)?
             != 0,
         require_par: row.try_get::<i64, _>("require_par").map_err(unavailable)? != 0,
+        client_keys: ClientKeys::from_columns(
+            row.try_get("jwks").map_err(unavailable)?,
+            row.try_get("jwks_uri").map_err(unavailable)?,
+        ),
+        dpop_bound_access_tokens: row
+            .try_get::<i64, _>("dpop_bound_access_tokens")
+            .map_err(unavailable)?
+            != 0,
         created_at: row.try_get("created_at").map_err(unavailable)?,
     })
 }
@@ -125,8 +133,9 @@ impl ClientStore for SqlStore {
         sqlx::query(
             "INSERT INTO clients (client_id, name, secret_hash, redirect_uris, \
              post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at, \
-             backchannel_logout_uri, backchannel_logout_session_required, require_par) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             backchannel_logout_uri, backchannel_logout_session_required, require_par, \
+             jwks, jwks_uri, dpop_bound_access_tokens) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(c.client_id.as_str())
         .bind(&c.name)
@@ -144,6 +153,9 @@ impl ClientStore for SqlStore {
         )
         .bind(i64::from(c.backchannel_logout_session_required))
         .bind(i64::from(c.require_par))
+        .bind(c.client_keys.as_ref().and_then(ClientKeys::inline_json))
+        .bind(c.client_keys.as_ref().and_then(ClientKeys::uri))
+        .bind(i64::from(c.dpop_bound_access_tokens))
         .execute(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -454,12 +466,13 @@ fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
             Some(list) => parse_list(&list)?,
             None => Vec::new(),
         },
+        dpop_jkt: row.try_get("dpop_jkt").map_err(unavailable)?,
     })
 }
 
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
-     user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, resources) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, resources, dpop_jkt) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 fn bind_refresh<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -476,6 +489,7 @@ fn bind_refresh<'q>(
         .bind(r.expires_at)
         .bind(r.sid.clone())
         .bind((!r.resources.is_empty()).then(|| json_list(&r.resources)))
+        .bind(r.dpop_jkt.clone())
 }
 
 #[async_trait]

@@ -44,6 +44,15 @@ pub struct AccessTokenClaims {
     /// revokes the token at introspection and userinfo. Absent for client credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<String>,
+    /// RFC 9449 §6.1: the DPoP key the token is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// RFC 7800 `cnf` with the RFC 9449 `jkt` member (SHA-256 JWK thumbprint, base64url).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 impl AccessTokenClaims {
@@ -67,6 +76,8 @@ pub struct AccessTokenRequest<'a> {
     /// RFC 8707 resources the token is for (checked by `oauth::resource`); when given,
     /// they are its `aud`, else the audience follows from the scopes.
     pub resources: &'a [String],
+    /// RFC 9449: bind the token to this DPoP key thumbprint (`cnf.jkt`).
+    pub jkt: Option<&'a str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +171,9 @@ impl AccessTokenIssuer {
             exp: now + self.ttl,
             auth_time: req.auth_time,
             gid: req.grant_id.map(str::to_owned),
+            cnf: req.jkt.map(|jkt| Confirmation {
+                jkt: jkt.to_owned(),
+            }),
         };
         let mut header = Header::new(key.algorithm());
         header.typ = Some("at+jwt".to_owned());
@@ -252,6 +266,7 @@ mod tests {
                 grant_id: None,
                 alg: Some(alg),
                 resources: &[],
+                jkt: None,
             };
             let (token, _) = issuer.mint(req, 1_000).unwrap();
             assert_eq!(issuer.verify(&token, 1_001).unwrap().sub, "u1");

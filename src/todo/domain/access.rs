@@ -158,6 +158,7 @@ mod tests {
             exp: 0,
             auth_time: None,
             aud: vec!["belf-todo".into()],
+            cnf_jkt: None,
         }
     }
 

@@ -38,6 +38,7 @@ impl ProtectedResource {
             "authorization_servers": [cfg.issuer.as_str().trim_end_matches('/')],
             "scopes_supported": [READ, WRITE],
             "bearer_methods_supported": ["header"],
+            "dpop_signing_alg_values_supported": crate::validator::dpop::ALGS,
             "resource_name": "Belf todo",
         });
         Ok(ProtectedResource {

@@ -18,6 +18,7 @@
 pub mod authorize;
 pub mod browser;
 pub mod database;
+pub mod dpop;
 pub mod fake_issuer;
 pub mod identity_server;
 pub mod images;

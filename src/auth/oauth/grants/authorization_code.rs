@@ -23,6 +23,8 @@ pub struct Presented<'a> {
     pub code_verifier: Option<&'a str>,
     /// RFC 8707 resources, already checked against the configuration.
     pub resources: Vec<String>,
+    /// RFC 9449: the DPoP key of the request's proof, if any.
+    pub jkt: Option<&'a str>,
 }
 
 pub async fn exchange(
@@ -36,6 +38,7 @@ pub async fn exchange(
         redirect_uri,
         code_verifier,
         resources,
+        jkt,
     } = presented;
     if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
@@ -111,6 +114,7 @@ pub async fn exchange(
             claims: &record.claims,
             sid: record.sid.as_deref(),
             resources: &resources,
+            jkt,
         },
         now,
     )?;
@@ -134,6 +138,7 @@ pub async fn exchange(
                 sid: record.sid.clone(),
                 // The family keeps what the authorization granted, not this narrowing.
                 resources: record.resources.clone(),
+                dpop_jkt: super::refresh_binding(client, jkt),
             })
             .await?;
         response.refresh_token = Some(refresh_token);

@@ -13,6 +13,7 @@ pub fn grant(
     client: &Client,
     scope: Scopes,
     resources: &[String],
+    jkt: Option<&str>,
     now: i64,
 ) -> OAuthResult<TokenResponse> {
     if client.is_public() || !client.allows_grant(GrantType::ClientCredentials) {
@@ -51,13 +52,14 @@ pub fn grant(
                 grant_id: None,
                 alg: client.access_token_alg,
                 resources,
+                jkt,
             },
             now,
         )
         .map_err(|e| OAuthError::unavailable(&e))?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: crate::auth::oauth::token_response::token_type(jkt),
         expires_in: ctx.access_tokens.ttl(),
         scope,
         refresh_token: None,

@@ -38,6 +38,7 @@ pub async fn poll(
     client: &Client,
     device_code: &str,
     resources: Vec<String>,
+    jkt: Option<&str>,
     now: i64,
 ) -> OAuthResult<TokenResponse> {
     if !client.allows_grant(GrantType::DeviceCode) {
@@ -129,6 +130,7 @@ pub async fn poll(
             // logout when the approving browser's session ends (the grant outlives it).
             sid: None,
             resources: &resources,
+            jkt,
         },
         now,
     )?;
@@ -152,6 +154,7 @@ pub async fn poll(
                 revoked_at: None,
                 sid: None,
                 resources: record.resources.clone(),
+                dpop_jkt: super::refresh_binding(client, jkt),
             })
             .await?;
         response.refresh_token = Some(refresh_token);

@@ -99,9 +99,17 @@ pub async fn token_endpoint(
     ctx: &AuthContext,
     client: &Client,
     request: TokenRequest,
+    jkt: Option<&str>,
     now: i64,
 ) -> OAuthResult<TokenResponse> {
     let config = &ctx.config;
+    // RFC 9449 §5.2 `dpop_bound_access_tokens`: this client's tokens are always bound.
+    if client.dpop_bound_access_tokens && jkt.is_none() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidDpopProof,
+            "this client must send a DPoP proof with every token request",
+        ));
+    }
     match request {
         TokenRequest::AuthorizationCode {
             code,
@@ -117,6 +125,7 @@ pub async fn token_endpoint(
                     redirect_uri: redirect_uri.as_deref(),
                     code_verifier: code_verifier.as_deref(),
                     resources: resource::parse(config, &resource)?,
+                    jkt,
                 },
                 now,
             )
@@ -128,19 +137,30 @@ pub async fn token_endpoint(
             resource,
         } => {
             let resources = resource::parse(config, &resource)?;
-            refresh_token::refresh(ctx, client, &refresh_token, scope, resources, now).await
+            refresh_token::refresh(ctx, client, &refresh_token, scope, resources, jkt, now).await
         }
         TokenRequest::ClientCredentials { scope, resource } => {
             let resources = resource::parse(config, &resource)?;
-            client_credentials::grant(ctx, client, scope, &resources, now)
+            client_credentials::grant(ctx, client, scope, &resources, jkt, now)
         }
         TokenRequest::DeviceCode {
             device_code,
             resource,
         } => {
             let resources = resource::parse(config, &resource)?;
-            device_code::poll(ctx, client, &device_code, resources, now).await
+            device_code::poll(ctx, client, &device_code, resources, jkt, now).await
         }
+    }
+}
+
+/// RFC 9449 §5: a public client's refresh token is bound to the DPoP key it was issued
+/// under (it has no other credential that would stop a thief); a confidential client's
+/// refresh token is already bound to its credentials.
+pub fn refresh_binding(client: &Client, jkt: Option<&str>) -> Option<String> {
+    if client.is_public() {
+        jkt.map(str::to_owned)
+    } else {
+        None
     }
 }
 

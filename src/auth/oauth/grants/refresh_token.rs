@@ -23,6 +23,7 @@ pub async fn refresh(
     presented: &str,
     scope: Option<Scopes>,
     resources: Vec<String>,
+    jkt: Option<&str>,
     now: i64,
 ) -> OAuthResult<TokenResponse> {
     if !client.allows_grant(GrantType::RefreshToken) {
@@ -46,6 +47,16 @@ pub async fn refresh(
     }
     if current.revoked_at.is_some() || current.expires_at <= now {
         return Err(invalid());
+    }
+    // RFC 9449 §5: a bound refresh token needs a proof by the key it is bound to.
+    if let Some(bound) = current.dpop_jkt.as_deref()
+        && jkt != Some(bound)
+    {
+        tracing::warn!(family = %current.family_id, client_id = %client.client_id,
+            proof = jkt.is_some(), "DPoP-bound refresh token presented without its key");
+        return Err(OAuthError::invalid_grant(
+            "this refresh token is bound to a DPoP key: send a proof signed with it",
+        ));
     }
     let granted = Scopes::from_list(current.scopes.clone());
     let scopes = match scope {
@@ -143,6 +154,7 @@ pub async fn refresh(
             claims: &claims,
             sid: current.sid.as_deref(),
             resources: &resources,
+            jkt,
         },
         now,
     )?;

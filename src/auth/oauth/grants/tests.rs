@@ -44,7 +44,7 @@ async fn exchange(
         code_verifier: Some(verifier.to_owned()),
         resource: vec![],
     };
-    token_endpoint(&fx.ctx, client, request, fx.now()).await
+    token_endpoint(&fx.ctx, client, request, None, fx.now()).await
 }
 
 async fn refresh(fx: &Fixture, client: &Client, token: &str) -> Result<TokenResponse, OAuthError> {
@@ -53,7 +53,7 @@ async fn refresh(fx: &Fixture, client: &Client, token: &str) -> Result<TokenResp
         scope: None,
         resource: vec![],
     };
-    token_endpoint(&fx.ctx, client, request, fx.now()).await
+    token_endpoint(&fx.ctx, client, request, None, fx.now()).await
 }
 
 /// A refresh token and the successor it rotated into.
@@ -213,16 +213,16 @@ async fn client_credentials_is_for_confidential_clients_and_carries_no_user_scop
         scope: Scopes::parse(Some(scope)).expect("scope"),
         resource: vec![],
     };
-    let ok = token_endpoint(&fx.ctx, &machine, grant(""), fx.now())
+    let ok = token_endpoint(&fx.ctx, &machine, grant(""), None, fx.now())
         .await
         .expect("token");
     assert!(ok.refresh_token.is_none() && ok.id_token.is_none());
     assert_eq!(
-        code_of(token_endpoint(&fx.ctx, &machine, grant("openid"), fx.now()).await),
+        code_of(token_endpoint(&fx.ctx, &machine, grant("openid"), None, fx.now()).await),
         ErrorCode::InvalidScope
     );
     assert_eq!(
-        code_of(token_endpoint(&fx.ctx, &public, grant(""), fx.now()).await),
+        code_of(token_endpoint(&fx.ctx, &public, grant(""), None, fx.now()).await),
         ErrorCode::UnauthorizedClient
     );
 }
