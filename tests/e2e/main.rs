@@ -29,6 +29,7 @@ mod todo_schedule;
 mod todo_social;
 mod todo_telemetry;
 mod validator;
+mod web_browser;
 mod web_pages;
 mod web_security;
 mod web_sessions;
