@@ -135,6 +135,7 @@ pub async fn callback(
     };
     let user = state.rp.finish_login(&code, &pending).await?;
     tracing::info!(sub = %user.sub, "web sign-in succeeded");
+    publish_display_name(&state, &user).await;
     let fresh = SessionId::generate();
     let mut signed_in = SessionData::new();
     signed_in.utc_offset = data.utc_offset.take();
@@ -235,5 +236,33 @@ pub async fn backchannel_logout(State(state): State<AppState>, form: Fields) -> 
                 r#"{"error":"temporarily_unavailable"}"#,
             )
         }
+    }
+}
+
+/// The todo service shows a course's owner by the name the owner chose at the identity
+/// server: sent at each sign-in (best effort: a failure only leaves the old name).
+async fn publish_display_name(state: &AppState, user: &crate::web::session::SignedIn) {
+    let Some(name) = user
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    else {
+        return;
+    };
+    let name: String = name.chars().take(64).collect();
+    let body = serde_json::json!({ "display_name": name });
+    let sent = state
+        .api
+        .call(
+            user.access_token.expose(),
+            reqwest::Method::PUT,
+            "/api/me/profile",
+            &[],
+            Some(&body),
+        )
+        .await;
+    if let Err(e) = sent {
+        tracing::debug!(error = %e, "display name not published to the todo service");
     }
 }
