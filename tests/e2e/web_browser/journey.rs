@@ -150,10 +150,8 @@ async fn a_new_person_plans_a_weekly_todo_and_another_finds_likes_and_forks_it()
         .click("li.due form[action='/today/done'] button[type=submit]")
         .await;
     assert!(alice.exists("li.due.is-done").await, "not marked done");
-    assert!(
-        alice.text("li.due .done-mark").await.contains("felt good"),
-        "the note is shown"
-    );
+    let mark = alice.text("li.due .done-mark").await;
+    assert!(mark.contains("felt good"), "the note is shown: {mark}");
     alice.screenshot("today-done").await;
 
     // The course page's heatmap: today's square now counts one and has a colour.

@@ -79,9 +79,9 @@ async fn the_console_watch_sees_a_content_security_policy_violation() {
     tab.goto(&format!("{}/", web.base)).await;
     tab.assert_no_console_errors("the start page");
     // An inline script, as an injected one would be: the policy refuses it, and says so.
-    tab.eval::<serde_json::Value>(
-        "(() => { const s = document.createElement('script'); \
-         s.textContent = 'document.title = \"ran\"'; document.body.append(s); return null; })()",
+    tab.run(
+        "const s = document.createElement('script'); \
+         s.textContent = 'document.title = \"ran\"'; document.body.append(s);",
     )
     .await;
     let deadline = Instant::now() + Duration::from_secs(5);

@@ -252,11 +252,8 @@ impl Tab {
     /// replacing what was there.
     pub async fn fill(&self, selector: &str, text: &str) {
         self.tick(selector).await;
-        self.eval::<serde_json::Value>(&format!(
-            "document.querySelector({}).select()",
-            js(selector)
-        ))
-        .await;
+        self.run(&format!("document.querySelector({}).select()", js(selector)))
+            .await;
         self.page
             .execute(InsertTextParams::new(text))
             .await
@@ -278,6 +275,14 @@ impl Tab {
             ))
             .await;
         assert_eq!(chosen, value, "{selector} has no option {value}");
+    }
+
+    /// Runs JavaScript for its effect (its value, if any, is dropped).
+    pub async fn run(&self, statement: &str) {
+        self.page
+            .evaluate(statement)
+            .await
+            .unwrap_or_else(|e| panic!("evaluating {statement}: {e}"));
     }
 
     pub async fn eval<T: DeserializeOwned>(&self, expression: &str) -> T {
@@ -375,10 +380,6 @@ impl Tab {
     /// What the console reported as an error so far.
     pub fn console_errors(&self) -> Vec<String> {
         self.errors.lock().expect("errors").clone()
-    }
-
-    pub fn forget_console_errors(&self) {
-        self.errors.lock().expect("errors").clear();
     }
 
     pub fn assert_no_console_errors(&self, during: &str) {
