@@ -305,6 +305,22 @@ pub struct TodoConfig {
     /// Its resource identifier (RFC 8707/9728): accepted as `aud` besides `audience`, and
     /// published in `/.well-known/oauth-protected-resource`.
     pub resource: String,
+    /// The largest photo accepted on a done entry, in bytes (the photo alone, before its
+    /// metadata is stripped). `config/default.toml` sets it; the serde default covers a
+    /// `TodoConfig` read from another document.
+    #[serde(default = "TodoConfig::default_max_photo_bytes")]
+    pub max_photo_bytes: usize,
+}
+
+impl TodoConfig {
+    pub const DEFAULT_MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+    /// Photos are stored in the database and read whole into memory to be served: a cap
+    /// keeps one upload from costing a row of hundreds of megabytes.
+    pub const MAX_PHOTO_BYTES_LIMIT: usize = 32 * 1024 * 1024;
+
+    fn default_max_photo_bytes() -> usize {
+        Self::DEFAULT_MAX_PHOTO_BYTES
+    }
 }
 
 /// The Belf web app (`crate::web`): where it listens, the identity server it signs people
@@ -544,6 +560,14 @@ impl Config {
         let db = self.database.url.expose_secret();
         if crate::db::Dialect::parse(db).is_none() {
             return invalid("database.url", "must start with sqlite: or postgres:");
+        }
+        if self.todo.max_photo_bytes == 0
+            || self.todo.max_photo_bytes > TodoConfig::MAX_PHOTO_BYTES_LIMIT
+        {
+            return invalid(
+                "todo.max_photo_bytes",
+                "must be between 1 and 33554432 (32 MiB)",
+            );
         }
         if self.management.bind_addr().is_err() {
             return invalid(

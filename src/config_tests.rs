@@ -187,3 +187,16 @@ fn the_web_app_signs_in_with_the_identity_server_unless_told_otherwise() {
         assert!(err.to_string().contains(named), "{key}: {err}");
     }
 }
+
+#[test]
+fn photo_limit_defaults_to_five_mebibytes_and_is_bounded() {
+    let cfg = Config::load_with_env(None, env(&[])).unwrap();
+    assert_eq!(cfg.todo.max_photo_bytes, 5 * 1024 * 1024);
+    let cfg = Config::load_with_env(None, env(&[("BELF_TODO__MAX_PHOTO_BYTES", "1024")])).unwrap();
+    assert_eq!(cfg.todo.max_photo_bytes, 1024);
+    for bad in ["0", "33554433"] {
+        let err =
+            Config::load_with_env(None, env(&[("BELF_TODO__MAX_PHOTO_BYTES", bad)])).unwrap_err();
+        assert!(err.to_string().contains("todo.max_photo_bytes"), "{err}");
+    }
+}

@@ -74,9 +74,10 @@ impl TodoServer {
             .await
             .with_context(|| format!("binding {}", cfg.bind))?;
         let port = listener.local_addr()?.port();
+        let state = http::AppState::new(validator, store).with_max_photo_bytes(cfg.max_photo_bytes);
         let router = http::resource_metadata::ProtectedResource::new(cfg)
             .context("todo.resource")?
-            .publish(http::router(http::AppState::new(validator, store)));
+            .publish(http::router(state));
         Ok(TodoServer {
             listener,
             router,

@@ -1,56 +1,40 @@
-//! Todos done per day, for the heatmaps: counted from a done log (`/api/courses/{id}/done`
-//! or `/api/done`), page by page.
+//! Todos done per day, for the heatmaps: the todo API's activity endpoints
+//! (`/api/courses/{id}/activity`, `/api/me/activity`), which count on the server.
 
 use std::collections::HashMap;
 
+use serde::Deserialize;
 use time::Date;
 
-use super::api::{ApiResult, Done, Page, TodoApi};
+use super::api::{ApiResult, TodoApi};
 use super::zone::{format_date, parse_date};
 
-/// Pages read at most (100 entries each): a year of a busy person's log.
-const MAX_PAGES: usize = 40;
-
-pub struct Activity {
-    pub counts: HashMap<Date, u32>,
-    pub total: u32,
+#[derive(Deserialize)]
+struct Day {
+    date: String,
+    count: u32,
 }
 
-pub async fn from_done_log(
+#[derive(Deserialize)]
+struct ActivityView {
+    days: Vec<Day>,
+}
+
+/// Done entries per day from `from` to `to` (inclusive).
+pub async fn counts(
     api: &TodoApi,
     token: &str,
     path: &str,
     from: Date,
     to: Date,
-) -> ApiResult<Activity> {
+) -> ApiResult<HashMap<Date, u32>> {
     let (from, to) = (format_date(from), format_date(to));
-    let mut counts = HashMap::new();
-    let mut total = 0;
-    let mut offset = 0i64;
-    for _ in 0..MAX_PAGES {
-        let offset_text = offset.to_string();
-        let page: Page<Done> = api
-            .get(
-                token,
-                path,
-                &[
-                    ("from", &from),
-                    ("to", &to),
-                    ("limit", "100"),
-                    ("offset", &offset_text),
-                ],
-            )
-            .await?;
-        for done in &page.items {
-            if let Some(day) = parse_date(&done.date) {
-                *counts.entry(day).or_insert(0) += 1;
-                total += 1;
-            }
-        }
-        match page.next_offset {
-            Some(next) if next > offset => offset = next,
-            _ => break,
-        }
-    }
-    Ok(Activity { counts, total })
+    let view: ActivityView = api
+        .get(token, path, &[("from", &from), ("to", &to)])
+        .await?;
+    Ok(view
+        .days
+        .into_iter()
+        .filter_map(|d| parse_date(&d.date).map(|day| (day, d.count)))
+        .collect())
 }

@@ -104,6 +104,7 @@ async fn the_todo_listener_closes_a_stalled_connection_too() {
         issuer: "http://127.0.0.1:9".parse().expect("issuer"),
         audience: "belf-todo".into(),
         resource: "http://127.0.0.1:8081".into(),
+        max_photo_bytes: belf::config::TodoConfig::DEFAULT_MAX_PHOTO_BYTES,
     };
     let server = belf::todo::TodoServer::build(&cfg)
         .await

@@ -216,15 +216,11 @@ async fn ownership_and_private_courses() {
         .delete(&format!("/api/courses/{public}"), &w.bob)
         .await;
     assert_eq!(s, 403);
-    // The done log is the owner's only.
-    let (s, _) = w
-        .app
-        .get(
-            &format!("/api/courses/{public}/done?from=2026-01-01&to=2026-12-31"),
-            &w.bob,
-        )
-        .await;
-    assert_eq!(s, 404);
+    // The done log of a public course is shown with it (the course page's history);
+    // once private, it is the owner's only (below).
+    let done_log = format!("/api/courses/{public}/done?from=2026-01-01&to=2026-12-31");
+    let (s, _) = w.app.get(&done_log, &w.bob).await;
+    assert_eq!(s, 200);
     // Owner may update and make it private.
     let (s, c) = w
         .app
@@ -238,6 +234,8 @@ async fn ownership_and_private_courses() {
     assert_eq!(c["title"], "Renamed");
     assert_eq!(c["end_date"], "2026-02-01");
     let (s, _) = w.app.get(&format!("/api/courses/{public}"), &w.bob).await;
+    assert_eq!(s, 404);
+    let (s, _) = w.app.get(&done_log, &w.bob).await;
     assert_eq!(s, 404);
     // A todo id of Alice's, reached through Bob's own course, is not found either.
     let (_, t) = w
@@ -444,6 +442,7 @@ async fn validation_errors_name_the_field() {
     }
     for (path, field) in [
         ("/api/today?tz=Asia/Tokyo", "tz"),
+        ("/api/today?date=2026-01-05&tz=FALSE", "tz"),
         ("/api/today?date=2026-02-30", "date"),
         ("/api/courses/search?limit=0", "limit"),
         ("/api/courses/search?offset=-1", "offset"),
@@ -494,7 +493,10 @@ async fn openapi_document_matches_the_routes() {
     assert!(paths.len() >= 15, "{} paths", paths.len());
     let id = "00000000-0000-4000-8000-000000000000";
     for (path, ops) in paths {
-        let concrete = path.replace("{id}", id).replace("{todo}", id);
+        let concrete = path
+            .replace("{id}", id)
+            .replace("{todo}", id)
+            .replace("{date}", "2026-01-05");
         for (method, op) in ops.as_object().cloned().unwrap_or_default() {
             if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
                 continue; // `parameters`

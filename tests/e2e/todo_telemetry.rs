@@ -99,6 +99,29 @@ async fn request_ids_and_one_line_per_security_decision() {
     let garbage = "garbage.token.SECRET-DO-NOT-LOG";
 
     let patch = format!("/api/courses/{course}");
+    // A photo on a private course of Alice's, and a done entry on her public one.
+    let (_, private) = app
+        .post(
+            "/api/courses",
+            &alice,
+            json!({"title": "Private", "colour": "blue", "start_date": "2026-01-01"}),
+        )
+        .await;
+    let private = private["id"].as_str().expect("id").to_owned();
+    let private_done = crate::todo_photos::daily_todo(&app, &alice, &private).await;
+    let form = crate::support::Form::new().text("date", "2026-03-01").file(
+        "photo",
+        "a.png",
+        "image/png",
+        &crate::support::images::png(0),
+    );
+    let (s, entry) = app.post_form(&private_done, &alice, form).await;
+    assert_eq!(s, 201, "{entry}");
+    let photo = entry["photo_url"].as_str().expect("photo url").to_owned();
+    let undo = format!(
+        "{}/2026-03-01",
+        crate::todo_photos::daily_todo(&app, &alice, &course).await
+    );
     let cases = [
         Case {
             rid: "rid-missing",
@@ -131,6 +154,24 @@ async fn request_ids_and_one_line_per_security_decision() {
             rid: "rid-owner",
             method: reqwest::Method::PATCH,
             path: &patch,
+            token: Some(&bob),
+            status: 403,
+            error: "not_owner",
+            sub: Some("bob"),
+        },
+        Case {
+            rid: "rid-photo",
+            method: reqwest::Method::GET,
+            path: &photo,
+            token: Some(&bob),
+            status: 404,
+            error: "not_found",
+            sub: Some("bob"),
+        },
+        Case {
+            rid: "rid-undo",
+            method: reqwest::Method::DELETE,
+            path: &undo,
             token: Some(&bob),
             status: 403,
             error: "not_owner",

@@ -160,7 +160,7 @@ impl Throttle {
     /// The source's share of a burst across many accounts: every admitted attempt counts
     /// as a failure of the IP until it is settled as a success, so attempts in flight
     /// (still hashing) count as a sequence's finished failures would. Past
-    /// `free_failures_per_ip` unsettled attempts in this window, the attempt is refused
+    /// `free_failures_per_ip` + 1 unsettled attempts in this window, the attempt is refused
     /// before its password is hashed, and refunded (a refused attempt is not a failure).
     /// Two increment-only counters per fixed window — admitted and settled — so this works
     /// on Redis as on the in-process store, without a decrement.
@@ -183,7 +183,9 @@ impl Throttle {
             .await?
             .and_then(|n| n.parse::<u64>().ok())
             .unwrap_or(0);
-        if admitted.saturating_sub(settled) > self.config.free_failures_per_ip {
+        // A sequence checks the free failures and one more (the failure that starts the
+        // wait); so does a burst.
+        if admitted.saturating_sub(settled) > self.config.free_failures_per_ip + 1 {
             store
                 .incr(Namespace::Throttle, &settled_key(&series), window)
                 .await?;

@@ -12,7 +12,7 @@
 //! | writing, and personal lists, need a user (not a client-credentials token) | 403 `user_required` |
 //! | someone else's private course does not exist for the caller | 404 |
 //! | only the owner changes a course (someone else's public course) | 403 `not_owner` |
-//! | the done log is the owner's history, even on a public course | 404 |
+//! | a course's done log, activity and photos are seen by whoever sees the course (public: any reader; private: the owner) | 404 |
 
 use crate::validator::AccessClaims;
 
@@ -99,14 +99,11 @@ impl Reader {
         }
     }
 
-    /// The done log is its owner's own history: anyone else gets "not found", even on a
-    /// public course.
+    /// A course's history (done log, activity, photos) is shown with the course: on a
+    /// public course to every reader (the web app's course page and heatmap), on a private
+    /// one to its owner alone.
     pub fn read_history(&self, course: CourseAccess<'_>) -> Result<(), AccessError> {
-        if self.user.as_deref() == Some(course.owner) {
-            Ok(())
-        } else {
-            Err(AccessError::NotFound)
-        }
+        self.see(course)
     }
 }
 
@@ -234,20 +231,18 @@ mod tests {
     }
 
     #[test]
-    fn the_done_log_is_the_owners_alone_even_on_a_public_course() {
+    fn history_is_seen_with_its_course() {
         let reader = |c| Caller::new(c).reader().expect("may read");
         let alice = claims(Some("alice"), &[READ]);
         let bob = claims(Some("bob"), &[READ]);
         let client = claims(None, &[READ]);
-        assert_eq!(reader(&alice).read_history(course("alice", true)), Ok(()));
+        for c in [&alice, &bob, &client] {
+            assert_eq!(reader(c).read_history(course("alice", true)), Ok(()));
+        }
         assert_eq!(reader(&alice).read_history(course("alice", false)), Ok(()));
-        for public in [true, false] {
+        for c in [&bob, &client] {
             assert_eq!(
-                reader(&bob).read_history(course("alice", public)),
-                Err(AccessError::NotFound)
-            );
-            assert_eq!(
-                reader(&client).read_history(course("alice", public)),
+                reader(c).read_history(course("alice", false)),
                 Err(AccessError::NotFound)
             );
         }

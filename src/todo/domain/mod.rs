@@ -2,6 +2,8 @@
 //! knows it is non-empty and short enough, and the store never re-checks.
 
 pub mod access;
+pub mod activity;
+pub mod photo;
 pub mod recurrence;
 #[cfg(test)]
 mod recurrence_props;
@@ -80,6 +82,20 @@ impl Title {
 
 /// The title of a course.
 pub type CourseTitle = Title;
+
+/// The name a person shows beside their courses: trimmed, 1..=64 characters, one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX: usize = 64;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        bounded("display_name", raw, Self::MAX).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Free text (explanations, done-log content): may be empty, at most 4000 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

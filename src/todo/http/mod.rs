@@ -5,7 +5,11 @@
 mod access;
 mod body;
 mod courses;
+mod done;
+mod done_body;
 mod error;
+mod me;
+mod photos;
 pub mod resource_metadata;
 mod social;
 mod todos;
@@ -15,13 +19,14 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 
 use crate::clock::Clock;
 use crate::todo::domain::{PALETTE, parse_id};
 use crate::todo::store::{
-    CourseRow, CourseStore, LikeStore, StoreHealth, TodoStore, UserDataStore,
+    CourseRow, CourseStore, LikeStore, PhotoStore, ProfileStore, StoreHealth, TodoStore,
+    UserDataStore,
 };
 use crate::validator::ValidatorSlot;
 
@@ -30,6 +35,10 @@ pub use error::{ApiError, SECURITY_LOG};
 /// The largest request body read (the longest valid body, a course with a 4000-character
 /// explanation in 4-byte characters and ten tags, is about 17 KiB).
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Room for the other fields and the multipart framing of a done entry, on top of its
+/// photo (the note is at most 4000 characters).
+const DONE_FORM_OVERHEAD: usize = 64 * 1024;
 
 /// What handlers share: the token validator (empty until the issuer's keys are known), the
 /// stores (each behind its trait) and the clock that says what day "today" is.
@@ -41,14 +50,25 @@ pub struct AppState {
     pub courses: Arc<dyn CourseStore>,
     pub likes: Arc<dyn LikeStore>,
     pub todos: Arc<dyn TodoStore>,
+    pub photos: Arc<dyn PhotoStore>,
+    pub profiles: Arc<dyn ProfileStore>,
     pub user_data: Arc<dyn UserDataStore>,
+    /// The largest photo accepted on a done entry (`todo.max_photo_bytes`).
+    pub max_photo_bytes: usize,
 }
 
 impl AppState {
     /// Serves every aggregate from one store implementation.
     pub fn new<S>(validator: ValidatorSlot, store: S) -> Self
     where
-        S: CourseStore + LikeStore + TodoStore + UserDataStore + StoreHealth + 'static,
+        S: CourseStore
+            + LikeStore
+            + TodoStore
+            + PhotoStore
+            + ProfileStore
+            + UserDataStore
+            + StoreHealth
+            + 'static,
     {
         let store = Arc::new(store);
         Self {
@@ -58,12 +78,24 @@ impl AppState {
             courses: store.clone(),
             likes: store.clone(),
             todos: store.clone(),
+            photos: store.clone(),
+            profiles: store.clone(),
             user_data: store,
+            max_photo_bytes: crate::config::TodoConfig::DEFAULT_MAX_PHOTO_BYTES,
         }
+    }
+
+    /// With another photo size limit.
+    pub fn with_max_photo_bytes(mut self, max: usize) -> Self {
+        self.max_photo_bytes = max;
+        self
     }
 }
 
 pub fn router(state: AppState) -> Router {
+    // The one route that takes uploads reads more than any other; its JSON is still held
+    // to MAX_BODY_BYTES (`body::read`).
+    let done_limit = state.max_photo_bytes.saturating_add(DONE_FORM_OVERHEAD);
     let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -97,12 +129,21 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/courses/{id}/todos/{todo}/done",
-            post(todos::mark_done),
+            post(done::mark_done).layer(DefaultBodyLimit::max(done_limit)),
         )
-        .route("/api/courses/{id}/done", get(todos::course_done_log))
-        .route("/api/done", get(todos::my_done_log))
+        .route(
+            "/api/courses/{id}/todos/{todo}/done/{date}",
+            delete(done::undo_done),
+        )
+        .route("/api/courses/{id}/done", get(done::course_done_log))
+        .route("/api/courses/{id}/activity", get(done::course_activity))
+        .route("/api/done", get(done::my_done_log))
         .route("/api/today", get(todos::today))
-        .route("/api/me", axum::routing::delete(todos::delete_me))
+        .route("/api/photos/{id}", get(photos::get_photo))
+        .route("/api/me", delete(me::delete_me))
+        .route("/api/me/activity", get(done::my_activity))
+        .route("/api/me/stats", get(me::stats))
+        .route("/api/me/profile", put(me::set_profile))
         .fallback(|| async { ApiError::not_found() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(access::caller_span))

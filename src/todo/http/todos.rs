@@ -1,14 +1,12 @@
-//! Todos, the done log, today's list, and deleting one's account data.
+//! Todos and today's list.
 
 use super::body::{Fields, FromJson, JsonBody};
 use super::error::{ApiPath, ApiQuery};
-use super::views::{DoneView, DueView, PageView, TodayView, TodoView};
+use super::views::{DueView, PageView, TodayView, TodoView};
 use super::{ApiError, AppState, find_course};
 use crate::todo::domain::access::{Reader, Writer};
-use crate::todo::domain::{
-    Day, FieldError, Page, Recurrence, Schedule, Text, Title, Zone, parse_id,
-};
-use crate::todo::store::{DoneScope, NewDone, NewTodo, StoreError, TodoPatch};
+use crate::todo::domain::{Day, Page, Recurrence, Schedule, Text, Title, Zone, parse_id};
+use crate::todo::store::{DoneRow, NewTodo, TodoPatch};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -47,24 +45,6 @@ impl FromJson for UpdateTodo {
             explanation: f.opt_string("explanation")?,
             active_date: f.opt_string("active_date")?,
             recurrence: f.opt_value("recurrence").cloned(),
-        })
-    }
-}
-
-pub struct MarkDone {
-    date: String,
-    /// Defaults to the todo's title.
-    title: Option<String>,
-    content: String,
-}
-
-impl FromJson for MarkDone {
-    const FIELDS: &'static [&'static str] = &["date", "title", "content"];
-    fn from_fields(f: &Fields<'_>) -> Result<Self, ApiError> {
-        Ok(Self {
-            date: f.string("date")?,
-            title: f.opt_string("title")?,
-            content: f.opt_string("content")?.unwrap_or_default(),
         })
     }
 }
@@ -185,104 +165,6 @@ pub async fn delete(
     }
 }
 
-pub async fn mark_done(
-    State(s): State<AppState>,
-    writer: Writer,
-    ApiPath((id, todo)): ApiPath<(String, String)>,
-    body: JsonBody<MarkDone>,
-) -> Result<(StatusCode, Json<DoneView>), ApiError> {
-    let course = find_course(&*s.courses, &id).await?;
-    writer.change(course.access())?;
-    let todo_id = parse_id(&todo).ok_or_else(ApiError::not_found)?;
-    let todo = s
-        .todos
-        .todo(&course.id, &todo_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let body = body.parse()?;
-    let day = Day::parse("date", &body.date)?;
-    let title = match &body.title {
-        Some(t) => Title::parse("title", t)?.as_str().to_owned(),
-        None => todo.title.clone(),
-    };
-    let content = Text::parse("content", &body.content)?;
-    let recurrence = Recurrence::from_db(&todo.recurrence);
-    let schedule = stored_schedule(
-        &recurrence,
-        &todo.active_date,
-        &course.start_date,
-        course.end_date.as_deref(),
-    )?;
-    schedule.check(day).map_err(|e| ApiError::not_due(&e))?;
-    let done = s
-        .todos
-        .add_done(NewDone {
-            todo_id: todo.id,
-            course_id: course.id,
-            owner: writer.user().to_owned(),
-            day: day.to_db(),
-            title,
-            content: content.as_str().to_owned(),
-        })
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict => {
-                ApiError::conflict("this todo is already marked done on that date")
-            }
-            other => other.into(),
-        })?;
-    Ok((StatusCode::CREATED, Json(done.into())))
-}
-
-/// `from` and `to` (inclusive, `YYYY-MM-DD`) are both required.
-fn range(q: &ApiQuery) -> Result<(Day, Day), ApiError> {
-    let from = Day::parse("from", q.get("from").unwrap_or_default())?;
-    let to = Day::parse("to", q.get("to").unwrap_or_default())?;
-    if to < from {
-        return Err(FieldError::new("to", "must not be before from").into());
-    }
-    Ok((from, to))
-}
-
-/// The done log is the owner's own history: others get 404 even on public courses.
-pub async fn course_done_log(
-    State(s): State<AppState>,
-    reader: Reader,
-    ApiPath(id): ApiPath<String>,
-    q: ApiQuery,
-) -> Result<Json<PageView<DoneView>>, ApiError> {
-    // A client-credentials token hears "user required" before anything about the course.
-    reader.user()?;
-    let course = find_course(&*s.courses, &id).await?;
-    reader.read_history(course.access())?;
-    done_log_response(&s, DoneScope::Course(&course.id), &q).await
-}
-
-pub async fn my_done_log(
-    State(s): State<AppState>,
-    reader: Reader,
-    q: ApiQuery,
-) -> Result<Json<PageView<DoneView>>, ApiError> {
-    let user = reader.user()?;
-    done_log_response(&s, DoneScope::Owner(user), &q).await
-}
-
-/// A page of the done log of `scope` in the query's date range.
-async fn done_log_response(
-    s: &AppState,
-    scope: DoneScope<'_>,
-    q: &ApiQuery,
-) -> Result<Json<PageView<DoneView>>, ApiError> {
-    let (from, to) = range(q)?;
-    let page = Page::parse(q.get("limit"), q.get("offset"))?;
-    let (rows, total) = s
-        .todos
-        .done_log(scope, (&from.to_db(), &to.to_db()), page.limit, page.offset)
-        .await?;
-    let items = rows.into_iter().map(Into::into).collect();
-    Ok(Json(PageView::new(items, total, page)))
-}
-
 /// `GET /api/today?date=YYYY-MM-DD&tz=+09:00&limit=&offset=`: a page of the caller's todos
 /// due that day. Without `date`, today in the zone `tz` (a UTC offset, default UTC).
 pub async fn today(
@@ -291,17 +173,20 @@ pub async fn today(
     q: ApiQuery,
 ) -> Result<Json<TodayView>, ApiError> {
     let user = reader.user()?;
-    let zone = q
-        .get("tz")
-        .map(|tz| Zone::parse("tz", tz))
-        .transpose()?
-        .unwrap_or_default();
+    // `tz` is checked even beside a `date`: a bad parameter is never silently ignored.
+    let today = caller_today(&s, &q)?;
     let day = match q.get("date") {
         Some(raw) => Day::parse("date", raw)?,
-        None => zone.today(s.clock.now()),
+        None => today,
     };
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
-    let done = s.todos.done_on(user, &day.to_db()).await?;
+    let mut done: std::collections::HashMap<String, DoneRow> = s
+        .todos
+        .done_entries_on(user, &day.to_db())
+        .await?
+        .into_iter()
+        .map(|d| (d.todo_id.clone(), d))
+        .collect();
     let mut items = Vec::new();
     for c in s.todos.candidate_todos(user, &day.to_db()).await? {
         let recurrence = Recurrence::from_db(&c.todo.recurrence);
@@ -317,8 +202,10 @@ pub async fn today(
         if !schedule.is_due(day) {
             continue;
         }
+        let entry = done.remove(&c.todo.id);
         items.push(DueView {
-            done: done.contains(&c.todo.id),
+            done: entry.is_some(),
+            done_entry: entry.map(Into::into),
             todo: c.todo.into(),
             course_title: c.course_title,
         });
@@ -334,9 +221,19 @@ pub async fn today(
     }))
 }
 
+/// Today in the caller's zone: the query's `tz` (a UTC offset, default UTC).
+pub(super) fn caller_today(s: &AppState, q: &ApiQuery) -> Result<Day, ApiError> {
+    let zone = q
+        .get("tz")
+        .map(|tz| Zone::parse("tz", tz))
+        .transpose()?
+        .unwrap_or_default();
+    Ok(zone.today(s.clock.now()))
+}
+
 /// The schedule of a stored todo in its course. The dates were written by this service, so
 /// one that does not parse is a fault of ours (500, logged), not of the caller.
-fn stored_schedule<'a>(
+pub(super) fn stored_schedule<'a>(
     recurrence: &'a Recurrence,
     active_date: &str,
     course_start: &str,
@@ -354,10 +251,4 @@ fn stored_schedule<'a>(
         course_start: day(course_start)?,
         course_end: course_end.map(day).transpose()?,
     })
-}
-
-/// Deletes everything the caller owns or did in this service.
-pub async fn delete_me(State(s): State<AppState>, writer: Writer) -> Result<StatusCode, ApiError> {
-    s.user_data.delete_user(writer.user()).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

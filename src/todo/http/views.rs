@@ -18,6 +18,8 @@ fn rfc3339(micros: i64) -> String {
 pub struct CourseView {
     pub id: String,
     pub owner: String,
+    /// The owner's display name, if they set one.
+    pub owner_name: Option<String>,
     pub title: String,
     pub explanation: String,
     pub colour: String,
@@ -37,6 +39,7 @@ impl From<CourseRow> for CourseView {
         Self {
             id: c.id,
             owner: c.owner,
+            owner_name: c.owner_name,
             title: c.title,
             explanation: c.explanation,
             colour: c.colour,
@@ -87,6 +90,8 @@ pub struct DueView {
     pub todo: TodoView,
     pub course_title: String,
     pub done: bool,
+    /// That day's entry (note, photo) when `done`, so it can be shown and undone.
+    pub done_entry: Option<DoneView>,
 }
 
 #[derive(Serialize)]
@@ -98,6 +103,8 @@ pub struct DoneView {
     pub title: String,
     pub content: String,
     pub created_at: String,
+    /// Where the entry's photo is served (`/api/photos/{id}`), if it has one.
+    pub photo_url: Option<String>,
 }
 
 impl From<DoneRow> for DoneView {
@@ -110,6 +117,7 @@ impl From<DoneRow> for DoneView {
             title: d.title,
             content: d.content,
             created_at: rfc3339(d.created_at),
+            photo_url: d.photo_id.map(|id| format!("/api/photos/{id}")),
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct CourseRow {
     pub like_count: i64,
     /// How many people (distinct owners) have a fork of this course.
     pub fork_count: i64,
+    /// The display name the owner set (`PUT /api/me/profile`), if they did.
+    pub owner_name: Option<String>,
     pub tags: Vec<String>,
 }
 
@@ -85,7 +87,7 @@ pub trait CourseStore: Send + Sync {
     async fn search(&self, filter: &CourseFilter) -> Result<(Vec<CourseRow>, i64)>;
     /// The updated course, or `None` if it no longer exists.
     async fn update_course(&self, id: &str, patch: CoursePatch) -> Result<Option<CourseRow>>;
-    /// Deletes the course with its todos, tags, done log and likes.
+    /// Deletes the course with its todos, tags, done log, photos and likes.
     async fn delete_course(&self, id: &str) -> Result<()>;
     /// Copies a course, its tags and its live todos to `owner`, remembering the origin.
     /// The done log stays with the original: it is the original owner's history.

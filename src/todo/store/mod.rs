@@ -1,9 +1,10 @@
 //! Storage of courses, todos, the done log and likes, behind one small trait per aggregate
-//! ([`CourseStore`], [`LikeStore`], [`TodoStore`], and [`UserDataStore`] for erasing a
-//! user across all of them). Handlers hold the traits; [`SqlStore`] implements them over
+//! ([`CourseStore`], [`LikeStore`], [`TodoStore`], [`PhotoStore`], [`ProfileStore`], and
+//! [`UserDataStore`] for erasing a user across all of them). Handlers hold the traits; [`SqlStore`] implements them over
 //! an `AnyPool`, so SQLite and PostgreSQL share one implementation.
 
 mod courses;
+mod photos;
 mod sql;
 mod todos;
 
@@ -12,9 +13,10 @@ use async_trait::async_trait;
 pub use courses::{
     CourseFilter, CoursePatch, CourseRow, CourseStore, Forked, LikeStore, NewCourse,
 };
+pub use photos::{NewPhoto, PhotoRow, PhotoStore, ProfileStore, UserStats};
 pub use sql::SqlStore;
 pub use todos::{
-    DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore,
+    DayCount, DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,6 @@ pub trait StoreHealth: Send + Sync {
 #[async_trait]
 pub trait UserDataStore: Send + Sync {
     /// Removes everything the user owns or did: their courses (with todos, tags, done
-    /// log and the likes they received) and the likes they gave.
+    /// log, photos and the likes they received), the likes they gave and their profile.
     async fn delete_user(&self, user: &str) -> Result<()>;
 }

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use super::Result;
+use super::photos::NewPhoto;
 
 #[derive(Debug, Clone)]
 pub struct TodoRow {
@@ -41,6 +42,8 @@ pub struct DoneRow {
     pub title: String,
     pub content: String,
     pub created_at: i64,
+    /// The entry's photo, if it has one (its bytes are fetched apart: [`super::PhotoStore`]).
+    pub photo_id: Option<String>,
 }
 
 pub struct NewDone {
@@ -50,6 +53,8 @@ pub struct NewDone {
     pub day: String,
     pub title: String,
     pub content: String,
+    /// Stored with the entry, in the same transaction.
+    pub photo: Option<NewPhoto>,
 }
 
 /// A todo of the owner's that may be due on a day, with what its schedule needs of its
@@ -98,6 +103,19 @@ pub trait TodoStore: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<DoneRow>, i64)>;
-    /// Ids of the owner's todos marked done on `day`.
-    async fn done_on(&self, owner: &str, day: &str) -> Result<Vec<String>>;
+    /// The owner's done entries of `day` (across their courses).
+    async fn done_entries_on(&self, owner: &str, day: &str) -> Result<Vec<DoneRow>>;
+    /// Removes the todo's done entry of `day` in the course, and its photo; returns
+    /// whether there was one.
+    async fn remove_done(&self, course: &str, todo: &str, day: &str) -> Result<bool>;
+    /// How many done entries each day in `[from, to]` has, for days with at least one,
+    /// in day order.
+    async fn activity(&self, scope: DoneScope<'_>, range: (&str, &str)) -> Result<Vec<DayCount>>;
+}
+
+/// The number of done entries on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCount {
+    pub day: String,
+    pub count: i64,
 }

@@ -57,18 +57,18 @@ pub async fn render(
     let last = offset.today(state.clock.now());
     let first = heatmap::first_day(last);
     // The history is shown to those the API shows it to; a refusal only hides it.
-    let history = match activity::from_done_log(
+    let history = match activity::counts(
         &state.api,
         token,
-        &format!("/api/courses/{id}/done"),
+        &format!("/api/courses/{id}/activity"),
         first,
         last,
     )
     .await
     {
-        Ok(a) => Some(heatmap::render(
+        Ok(counts) => Some(heatmap::render(
             last,
-            &a.counts,
+            &counts,
             i18n::text(member.lang, "heatmap_label"),
             &i18n::months(member.lang),
         )),

@@ -8,19 +8,21 @@ use axum::response::Response;
 use super::errors::WebError;
 use super::i18n;
 use super::{AppState, Member};
-use crate::web::api::{Course, Page};
+/// `GET /api/me/stats`.
+#[derive(serde::Deserialize)]
+struct Stats {
+    courses: i64,
+    todos_done: i64,
+    likes_received: i64,
+    forks_received: i64,
+}
 use crate::web::zone::UtcOffset;
 use crate::web::{activity, heatmap};
 
 pub async fn page(State(state): State<AppState>, member: Member) -> Result<Response, WebError> {
     let token = member.token();
     let profile = state.rp.userinfo(token).await?;
-    let courses: Page<Course> = state
-        .api
-        .get(token, "/api/courses", &[("limit", "100")])
-        .await?;
-    let likes_received: i64 = courses.items.iter().map(|c| c.like_count).sum();
-    let forks_received: i64 = courses.items.iter().map(|c| c.fork_count).sum();
+    let stats: Stats = state.api.get(token, "/api/me/stats", &[]).await?;
     let offset = member
         .data
         .utc_offset
@@ -28,17 +30,17 @@ pub async fn page(State(state): State<AppState>, member: Member) -> Result<Respo
         .and_then(UtcOffset::parse)
         .unwrap_or(UtcOffset::UTC);
     let last = offset.today(state.clock.now());
-    let mine = activity::from_done_log(
+    let counts = activity::counts(
         &state.api,
         token,
-        "/api/done",
+        "/api/me/activity",
         heatmap::first_day(last),
         last,
     )
     .await?;
     let svg = heatmap::render(
         last,
-        &mine.counts,
+        &counts,
         i18n::text(member.lang, "heatmap_label"),
         &i18n::months(member.lang),
     );
@@ -63,10 +65,10 @@ pub async fn page(State(state): State<AppState>, member: Member) -> Result<Respo
             username => profile.preferred_username,
             email => profile.email,
             picture => profile.picture.filter(|p| p.starts_with("https://") || p.starts_with('/')),
-            courses => courses.total,
-            todos_done => mine.total,
-            likes_received,
-            forks_received,
+            courses => stats.courses,
+            todos_done => stats.todos_done,
+            likes_received => stats.likes_received,
+            forks_received => stats.forks_received,
             history => minijinja::Value::from_safe_string(svg),
             account_url => format!("{}/", state.rp.issuer()),
         },

@@ -8,7 +8,8 @@
 //! How clients talk to them: [`browser`] (a cookie jar, one hop at a time), [`authorize`]
 //! (authorization requests up to the code), [`token`] (the token, introspection and
 //! revocation endpoints), [`pkce`], [`jwt`], and [`rp`] (the `openidconnect` crate as a
-//! relying party). [`proxy`] is a TCP proxy a test cuts to play a dependency outage.
+//! relying party). [`proxy`] is a TCP proxy a test cuts to play a dependency outage;
+//! [`images`] builds the photos the upload tests send.
 //!
 //! The names most test files need are re-exported here.
 
@@ -19,6 +20,7 @@ pub mod browser;
 pub mod database;
 pub mod fake_issuer;
 pub mod identity_server;
+pub mod images;
 pub mod jwt;
 pub mod keys;
 pub mod logout_receiver;
@@ -36,7 +38,7 @@ pub use database::fresh_database_url;
 pub use fake_issuer::{AUDIENCE, FakeIssuer, now};
 pub use identity_server::{TestAuth, test_config};
 pub use keys::{TestKey, test_keys};
-pub use todo::{TodoApp, TokenSource};
+pub use todo::{Form, TodoApp, TokenSource};
 
 /// The redirect URI of every test client. Nothing listens there: the tests read each
 /// redirect's `Location` instead of following it.

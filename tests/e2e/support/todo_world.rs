@@ -13,7 +13,8 @@ pub const READ_ONLY: &[&str] = &["courses:read"];
 
 /// A todo service trusting a fake issuer, and access tokens (read + write) of three users.
 pub struct World {
-    _issuer: FakeIssuer,
+    /// The issuer the service trusts, for tokens of other users, scopes or clients.
+    pub issuer: FakeIssuer,
     pub app: TodoApp,
     pub alice: String,
     pub bob: String,
@@ -29,7 +30,7 @@ pub async fn world() -> World {
         bob: issuer.token(Some("bob"), READ_WRITE).await,
         carol: issuer.token(Some("carol"), READ_WRITE).await,
         app,
-        _issuer: issuer,
+        issuer,
     }
 }
 

@@ -16,7 +16,8 @@ use crate::todo::store::{
 const SELECT: &str = "SELECT c.id, c.owner, c.title, c.explanation, c.colour, c.start_date, \
     c.end_date, c.is_public, c.forked_from, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM likes l WHERE l.course_id = c.id) AS like_count, \
-    (SELECT COUNT(DISTINCT f.owner) FROM courses f WHERE f.forked_from = c.id) AS fork_count \
+    (SELECT COUNT(DISTINCT f.owner) FROM courses f WHERE f.forked_from = c.id) AS fork_count, \
+    (SELECT p.display_name FROM profiles p WHERE p.user_id = c.owner) AS owner_name \
     FROM courses c";
 
 fn from_row(row: &AnyRow) -> std::result::Result<CourseRow, sqlx::Error> {
@@ -34,6 +35,7 @@ fn from_row(row: &AnyRow) -> std::result::Result<CourseRow, sqlx::Error> {
         updated_at: row.try_get("updated_at")?,
         like_count: row.try_get("like_count")?,
         fork_count: row.try_get("fork_count")?,
+        owner_name: row.try_get("owner_name")?,
         tags: Vec::new(),
     })
 }
@@ -212,6 +214,7 @@ impl CourseStore for SqlStore {
         let mut tx = self.pool.begin().await?;
         for sql_text in [
             "DELETE FROM likes WHERE course_id = $1",
+            "DELETE FROM photos WHERE course_id = $1",
             "DELETE FROM done_log WHERE course_id = $1",
             "DELETE FROM todos WHERE course_id = $1",
             "DELETE FROM course_tags WHERE course_id = $1",

@@ -3,6 +3,7 @@
 //! text ids, BIGINT times and flags, `$n` placeholders).
 
 mod courses;
+mod photos;
 mod todos;
 
 use async_trait::async_trait;
@@ -89,11 +90,14 @@ impl UserDataStore for SqlStore {
         for sql_text in [
             "DELETE FROM likes WHERE user_id = $1".to_owned(),
             format!("DELETE FROM likes WHERE course_id IN {owned}"),
+            "DELETE FROM photos WHERE owner = $1".to_owned(),
+            format!("DELETE FROM photos WHERE course_id IN {owned}"),
             "DELETE FROM done_log WHERE owner = $1".to_owned(),
             format!("DELETE FROM done_log WHERE course_id IN {owned}"),
             format!("DELETE FROM todos WHERE course_id IN {owned}"),
             format!("DELETE FROM course_tags WHERE course_id IN {owned}"),
             "DELETE FROM courses WHERE owner = $1".to_owned(),
+            "DELETE FROM profiles WHERE user_id = $1".to_owned(),
         ] {
             sqlx::query(sql(sql_text))
                 .bind(user)

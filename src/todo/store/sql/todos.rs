@@ -7,8 +7,8 @@ use sqlx::any::AnyRow;
 use super::{SqlStore, now_micros, sql};
 use crate::todo::domain::new_id;
 use crate::todo::store::{
-    DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, Result, StoreError, TodoPatch, TodoRow,
-    TodoStore,
+    DayCount, DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, Result, StoreError, TodoPatch,
+    TodoRow, TodoStore,
 };
 
 const TODO_COLUMNS: &str = "t.id, t.course_id, t.title, t.explanation, t.active_date, t.recurrence, t.created_at, t.updated_at";
@@ -35,8 +35,13 @@ fn done_row(row: &AnyRow) -> std::result::Result<DoneRow, sqlx::Error> {
         title: row.try_get("title")?,
         content: row.try_get("content")?,
         created_at: row.try_get("created_at")?,
+        photo_id: row.try_get("photo_id")?,
     })
 }
+
+/// Done entries with the id of their photo, if any (never the photo's bytes).
+const DONE_FROM: &str = "SELECT d.id, d.todo_id, d.course_id, d.day, d.title, d.content, \
+    d.created_at, p.id AS photo_id FROM done_log d LEFT JOIN photos p ON p.done_id = d.id";
 
 #[async_trait]
 impl TodoStore for SqlStore {
@@ -158,6 +163,7 @@ impl TodoStore for SqlStore {
     async fn add_done(&self, d: NewDone) -> Result<DoneRow> {
         let id = new_id();
         let created_at = now_micros();
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO done_log (id, todo_id, course_id, owner, day, title, content, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -170,9 +176,30 @@ impl TodoStore for SqlStore {
         .bind(&d.title)
         .bind(&d.content)
         .bind(created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(StoreError::from_insert)?;
+        let photo_id = match d.photo {
+            Some(photo) => {
+                let photo_id = new_id();
+                sqlx::query(
+                    "INSERT INTO photos (id, done_id, course_id, owner, content_type, bytes, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&photo_id)
+                .bind(&id)
+                .bind(&d.course_id)
+                .bind(&d.owner)
+                .bind(photo.content_type)
+                .bind(photo.bytes)
+                .bind(created_at)
+                .execute(&mut *tx)
+                .await?;
+                Some(photo_id)
+            }
+            None => None,
+        };
+        tx.commit().await?;
         Ok(DoneRow {
             id,
             todo_id: d.todo_id,
@@ -181,6 +208,7 @@ impl TodoStore for SqlStore {
             title: d.title,
             content: d.content,
             created_at,
+            photo_id,
         })
     }
 
@@ -195,10 +223,9 @@ impl TodoStore for SqlStore {
             DoneScope::Course(c) => ("course_id", c),
             DoneScope::Owner(o) => ("owner", o),
         };
-        let filter = format!("{column} = $1 AND day >= $2 AND day <= $3");
+        let filter = format!("d.{column} = $1 AND d.day >= $2 AND d.day <= $3");
         let rows = sqlx::query(sql(format!(
-            "SELECT id, todo_id, course_id, day, title, content, created_at FROM done_log \
-             WHERE {filter} ORDER BY day, created_at, id LIMIT $4 OFFSET $5"
+            "{DONE_FROM} WHERE {filter} ORDER BY d.day, d.created_at, d.id LIMIT $4 OFFSET $5"
         )))
         .bind(value)
         .bind(from)
@@ -208,7 +235,7 @@ impl TodoStore for SqlStore {
         .fetch_all(&self.reads)
         .await?;
         let total: i64 = sqlx::query(sql(format!(
-            "SELECT COUNT(*) AS n FROM done_log WHERE {filter}"
+            "SELECT COUNT(*) AS n FROM done_log d WHERE {filter}"
         )))
         .bind(value)
         .bind(from)
@@ -223,15 +250,67 @@ impl TodoStore for SqlStore {
         Ok((entries, total))
     }
 
-    async fn done_on(&self, owner: &str, day: &str) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT todo_id FROM done_log WHERE owner = $1 AND day = $2")
-            .bind(owner)
-            .bind(day)
-            .fetch_all(&self.reads)
-            .await?;
+    async fn done_entries_on(&self, owner: &str, day: &str) -> Result<Vec<DoneRow>> {
+        let rows = sqlx::query(sql(format!(
+            "{DONE_FROM} WHERE d.owner = $1 AND d.day = $2"
+        )))
+        .bind(owner)
+        .bind(day)
+        .fetch_all(&self.reads)
+        .await?;
         Ok(rows
             .iter()
-            .map(|r| r.try_get("todo_id"))
+            .map(done_row)
             .collect::<std::result::Result<_, _>>()?)
+    }
+
+    async fn remove_done(&self, course: &str, todo: &str, day: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let entry = "SELECT id FROM done_log WHERE course_id = $1 AND todo_id = $2 AND day = $3";
+        sqlx::query(sql(format!(
+            "DELETE FROM photos WHERE done_id IN ({entry})"
+        )))
+        .bind(course)
+        .bind(todo)
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+        let removed =
+            sqlx::query("DELETE FROM done_log WHERE course_id = $1 AND todo_id = $2 AND day = $3")
+                .bind(course)
+                .bind(todo)
+                .bind(day)
+                .execute(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(removed.rows_affected() > 0)
+    }
+
+    async fn activity(
+        &self,
+        scope: DoneScope<'_>,
+        (from, to): (&str, &str),
+    ) -> Result<Vec<DayCount>> {
+        let (column, value) = match scope {
+            DoneScope::Course(c) => ("course_id", c),
+            DoneScope::Owner(o) => ("owner", o),
+        };
+        let rows = sqlx::query(sql(format!(
+            "SELECT day, COUNT(*) AS n FROM done_log \
+             WHERE {column} = $1 AND day >= $2 AND day <= $3 GROUP BY day ORDER BY day"
+        )))
+        .bind(value)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.reads)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DayCount {
+                    day: r.try_get("day")?,
+                    count: r.try_get("n")?,
+                })
+            })
+            .collect()
     }
 }
