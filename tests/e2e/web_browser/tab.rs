@@ -104,7 +104,14 @@ impl Tab {
         let sink = errors.clone();
         listeners.push(tokio::spawn(async move {
             while let Some(e) = log.next().await {
-                if e.entry.level == LogEntryLevel::Error {
+                // The browser asks every origin for /favicon.ico on its own; neither
+                // server has one yet (a 404 no page caused). Anything else counts.
+                let favicon = e
+                    .entry
+                    .url
+                    .as_deref()
+                    .is_some_and(|u| u.ends_with("/favicon.ico"));
+                if e.entry.level == LogEntryLevel::Error && !favicon {
                     push(
                         &sink,
                         format!(
