@@ -38,7 +38,9 @@ async fn square(tab: &Tab, date: &str) -> Square {
 /// back (consenting when asked); returns the path the person lands on.
 async fn sign_up(tab: &Tab, web: &TestWeb, username: &str, shots: bool) -> String {
     assert!(
-        tab.url().await.starts_with(&format!("{}/login", web.auth.base)),
+        tab.url()
+            .await
+            .starts_with(&format!("{}/login", web.auth.base)),
         "not on the identity server's sign-in page: {}",
         tab.url().await
     );
@@ -55,7 +57,11 @@ async fn sign_up(tab: &Tab, web: &TestWeb, username: &str, shots: bool) -> Strin
     }
     tab.click("form[action='/register'] button[type=submit]")
         .await;
-    if tab.url().await.starts_with(&format!("{}/consent", web.auth.base)) {
+    if tab
+        .url()
+        .await
+        .starts_with(&format!("{}/consent", web.auth.base))
+    {
         if shots {
             tab.screenshot("consent").await;
         }
@@ -145,7 +151,9 @@ async fn a_new_person_plans_a_weekly_todo_and_another_finds_likes_and_forks_it()
     alice.click("nav a[href='/today']").await;
     assert_eq!(alice.text("li.due strong").await, "5 km");
     alice.screenshot("today").await;
-    alice.fill("li.due textarea[name=content]", "felt good").await;
+    alice
+        .fill("li.due textarea[name=content]", "felt good")
+        .await;
     alice
         .click("li.due form[action='/today/done'] button[type=submit]")
         .await;
@@ -168,7 +176,11 @@ async fn a_new_person_plans_a_weekly_todo_and_another_finds_likes_and_forks_it()
     assert_eq!(sign_up(&bob, &web, "bob", true).await, "/explore");
     bob.fill("#tag", "running").await;
     bob.click("form.search button[type=submit]").await;
-    assert!(bob.path().await.contains("tag=running"), "{}", bob.path().await);
+    assert!(
+        bob.path().await.contains("tag=running"),
+        "{}",
+        bob.path().await
+    );
     assert_eq!(bob.text("ul.cards li a strong").await, "Morning run");
     bob.screenshot("explore").await;
     bob.click(&format!("ul.cards a[href='{course}']")).await;

@@ -32,7 +32,9 @@ async fn signing_in_works_with_the_keyboard_alone() {
         let tab = chromium.person(viewport, lang).await;
         tab.goto(&format!("{}/today", web.base)).await;
         assert!(
-            tab.url().await.starts_with(&format!("{}/login", web.auth.base)),
+            tab.url()
+                .await
+                .starts_with(&format!("{}/login", web.auth.base)),
             "{}",
             tab.url().await
         );
@@ -47,7 +49,11 @@ async fn signing_in_works_with_the_keyboard_alone() {
         tab.type_keys(PASSWORD).await;
         tab.screenshot("sign-in-filled").await;
         tab.press_and_wait("Enter").await;
-        if tab.url().await.starts_with(&format!("{}/consent", web.auth.base)) {
+        if tab
+            .url()
+            .await
+            .starts_with(&format!("{}/consent", web.auth.base))
+        {
             // Tab until the Allow button has the focus (a few stops at most), then Enter.
             let mut stops = 0;
             while focused(&tab).await != "allow" {

@@ -259,8 +259,11 @@ impl Tab {
     /// replacing what was there.
     pub async fn fill(&self, selector: &str, text: &str) {
         self.tick(selector).await;
-        self.run(&format!("document.querySelector({}).select()", js(selector)))
-            .await;
+        self.run(&format!(
+            "document.querySelector({}).select()",
+            js(selector)
+        ))
+        .await;
         self.page
             .execute(InsertTextParams::new(text))
             .await
@@ -324,8 +327,11 @@ impl Tab {
     }
 
     pub async fn exists(&self, selector: &str) -> bool {
-        self.eval(&format!("document.querySelector({}) !== null", js(selector)))
-            .await
+        self.eval(&format!(
+            "document.querySelector({}) !== null",
+            js(selector)
+        ))
+        .await
     }
 
     async fn element(&self, selector: &str) -> chromiumoxide::Element {
@@ -340,7 +346,11 @@ impl Tab {
     }
 
     fn page_description(&self) -> String {
-        format!("the page ({} viewport, {})", self.viewport.name(), self.lang)
+        format!(
+            "the page ({} viewport, {})",
+            self.viewport.name(),
+            self.lang
+        )
     }
 
     async fn await_load(
@@ -348,10 +358,7 @@ impl Tab {
         loads: &mut chromiumoxide::listeners::EventStream<EventLoadEventFired>,
         what: &str,
     ) {
-        if tokio::time::timeout(PAGE_LOAD, loads.next())
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(PAGE_LOAD, loads.next()).await.is_err() {
             panic!("no page loaded {what} within {PAGE_LOAD:?}");
         }
     }
@@ -362,7 +369,11 @@ impl Tab {
         let metrics = self.page.layout_metrics().await.expect("layout metrics");
         let width = metrics.css_layout_viewport.client_width as f64;
         let screen = metrics.css_layout_viewport.client_height as f64;
-        let height = metrics.css_content_size.height.min(screen * 3.0).max(screen);
+        let height = metrics
+            .css_content_size
+            .height
+            .min(screen * 3.0)
+            .max(screen);
         let shot = CaptureScreenshotParams {
             format: Some(CaptureScreenshotFormat::Png),
             clip: Some(Clip {
@@ -375,7 +386,13 @@ impl Tab {
             capture_beyond_viewport: Some(true),
             ..Default::default()
         };
-        let data = self.page.execute(shot).await.expect("screenshot").result.data;
+        let data = self
+            .page
+            .execute(shot)
+            .await
+            .expect("screenshot")
+            .result
+            .data;
         let png = base64_decode(data.as_ref());
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("screenshot dir");
