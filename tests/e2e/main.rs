@@ -33,6 +33,7 @@ mod todo_web_api;
 mod validator;
 mod web_browser;
 mod web_pages;
+mod web_photos;
 mod web_security;
 mod web_sessions;
 mod web_sign_in;
