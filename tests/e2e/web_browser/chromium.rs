@@ -59,8 +59,8 @@ impl Chromium {
                  (`.ci/run` does when it is missing) or point BELF_CHROMIUM at a binary"
             );
             eprintln!(
-                "NOTICE: browser suite skipped: no `chromium` on the PATH \
-                 (apt-get install chromium, or set BELF_CHROMIUM)"
+                "NOTICE: browser suite skipped: no Chromium (neither BELF_CHROMIUM nor \
+                 `chromium` on the PATH; apt-get install chromium)"
             );
             return None;
         };
