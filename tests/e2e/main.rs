@@ -33,6 +33,7 @@ mod todo_social;
 mod todo_telemetry;
 mod todo_web_api;
 mod validator;
+mod web_browser;
 mod web_pages;
 mod web_photos;
 mod web_security;
