@@ -23,6 +23,7 @@ mod pushed_requests;
 mod resource_indicators;
 mod todo_api;
 mod todo_authorization;
+mod todo_openapi;
 mod todo_pages;
 mod todo_photos;
 mod todo_readiness;
