@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod resources;
+mod todo;
 mod web;
+pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
+pub use todo::TodoConfig;
 pub use web::{WebConfig, WebSessionStore};
 pub mod proof_of_possession;
 
@@ -283,57 +287,6 @@ pub struct ParConfig {
     pub request_uri_ttl_secs: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResourceConfig {
-    pub audience: String,
-    /// The resource's absolute URL (RFC 8707 `resource`): a token requested for it carries
-    /// it as `aud`. Optional, so older configuration files still load.
-    #[serde(default)]
-    pub identifier: Option<String>,
-    pub scopes: Vec<String>,
-    /// What each scope lets a client do, as the consent page says it: every scope in
-    /// `scopes` needs one, in English and Korean.
-    #[serde(default)]
-    pub descriptions: std::collections::HashMap<String, ScopeDescription>,
-}
-
-/// A scope in people's words, in each page language.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScopeDescription {
-    pub en: String,
-    pub ko: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TodoConfig {
-    pub bind: SocketAddr,
-    pub database_url: SecretString,
-    pub issuer: url::Url,
-    pub audience: String,
-    /// Its resource identifier (RFC 8707/9728): accepted as `aud` besides `audience`, and
-    /// published in `/.well-known/oauth-protected-resource`.
-    pub resource: String,
-    /// The largest photo accepted on a done entry, in bytes (the photo alone, before its
-    /// metadata is stripped). `config/default.toml` sets it; the serde default covers a
-    /// `TodoConfig` read from another document.
-    #[serde(default = "TodoConfig::default_max_photo_bytes")]
-    pub max_photo_bytes: usize,
-}
-
-impl TodoConfig {
-    pub const DEFAULT_MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
-    /// Photos are stored in the database and read whole into memory to be served: a cap
-    /// keeps one upload from costing a row of hundreds of megabytes.
-    pub const MAX_PHOTO_BYTES_LIMIT: usize = 32 * 1024 * 1024;
-
-    fn default_max_photo_bytes() -> usize {
-        Self::DEFAULT_MAX_PHOTO_BYTES
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The `config` crate's message already names the key and the cause; it is not also
@@ -593,14 +546,6 @@ impl Config {
     pub fn issuer(&self) -> String {
         self.server.issuer.as_str().trim_end_matches('/').to_owned()
     }
-}
-
-/// An RFC 8707 resource identifier: an absolute URL, no fragment (the same rule the
-/// `resource` parameter is held to).
-pub fn is_resource_identifier(s: &str) -> bool {
-    url::Url::parse(s).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https") && u.fragment().is_none() && u.host().is_some()
-    }) && !s.contains('#')
 }
 
 /// Variables the CLI and the test suite read themselves: never settings.
