@@ -13,6 +13,7 @@ pub mod db;
 #[doc(hidden)]
 pub mod fuzz_harness;
 pub mod metrics;
+pub mod photo;
 pub mod serve;
 pub mod telemetry;
 pub mod todo;

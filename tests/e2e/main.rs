@@ -3,6 +3,8 @@
 
 mod support;
 
+mod account_pages;
+mod account_security;
 mod backchannel_logout;
 mod boundary;
 mod cli;

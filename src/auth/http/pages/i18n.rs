@@ -327,17 +327,20 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("password_hint", "At least 8 characters.", "8자 이상."),
 ];
 
+/// Every page string: this table, then the account pages' own (issue 13, part `account`).
+fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(super::account::strings::STRINGS)
+}
+
 /// The string table of one language, for templates (`t.sign_in`).
 pub fn table(lang: Lang) -> HashMap<&'static str, &'static str> {
-    STRINGS
-        .iter()
+    all_strings()
         .map(|(k, en, ko)| (*k, if lang == Lang::Ko { *ko } else { *en }))
         .collect()
 }
 
 pub fn text(lang: Lang, key: &str) -> &'static str {
-    STRINGS
-        .iter()
+    all_strings()
         .find(|(k, _, _)| *k == key)
         .map(|(_, en, ko)| if lang == Lang::Ko { *ko } else { *en })
         .unwrap_or("")
