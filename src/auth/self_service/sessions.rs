@@ -60,27 +60,29 @@ pub async fn record_ended(ctx: &AuthContext, cookie: &str) -> OAuthResult<()> {
     Ok(())
 }
 
-/// When each session was last touched by this process, so most requests cost no query
-/// at all. Bounded: emptied when it grows past [`LastSeenMemo::MAX`] entries.
+/// Each session's "last seen" as this process last read or wrote it, so most requests
+/// cost no query at all. Bounded: emptied when it grows past [`LastSeenMemo::MAX`].
 #[derive(Clone, Default)]
 pub struct LastSeenMemo(Arc<Mutex<HashMap<String, i64>>>);
 
 impl LastSeenMemo {
     const MAX: usize = 10_000;
 
-    /// Whether `key` is due a touch at `now`; if so, remembers `now` for it.
+    /// Whether `key`'s "last seen" may be due a write at `now`.
     fn due(&self, key: &str, now: i64, interval: i64) -> bool {
-        let Ok(mut seen) = self.0.lock() else {
-            return true;
-        };
-        if seen.get(key).is_some_and(|&at| now - at < interval) {
-            return false;
+        match self.0.lock() {
+            Ok(seen) => seen.get(key).is_none_or(|&at| now - at >= interval),
+            Err(_) => true,
         }
-        if seen.len() >= Self::MAX {
-            seen.clear();
+    }
+
+    fn remember(&self, key: &str, last_seen: i64) {
+        if let Ok(mut seen) = self.0.lock() {
+            if seen.len() >= Self::MAX {
+                seen.clear();
+            }
+            seen.insert(key.to_owned(), last_seen);
         }
-        seen.insert(key.to_owned(), now);
-        true
     }
 }
 
@@ -100,10 +102,14 @@ pub async fn touch(
     if !memo.due(&key, now, i64::try_from(interval).unwrap_or(i64::MAX)) {
         return Ok(());
     }
-    ctx.stores
+    let last_seen = ctx
+        .stores
         .accounts
         .touch_session(&key, &ip.to_string(), now, interval)
         .await?;
+    if let Some(at) = last_seen {
+        memo.remember(&key, at);
+    }
     Ok(())
 }
 

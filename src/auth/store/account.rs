@@ -61,14 +61,15 @@ pub trait AccountStore: Send + Sync {
     /// Records a session (or its new cookie, when the same session signs in again).
     async fn record_session(&self, entry: &SessionEntry) -> StoreResult<()>;
     /// Moves "last seen" of the session behind `session_key` to `now`, unless it moved
-    /// within `interval_secs` already (one conditional update, nothing written then).
+    /// within `interval_secs` already (then nothing is written). Returns the session's
+    /// "last seen" afterwards; `None` for a session not in the directory.
     async fn touch_session(
         &self,
         session_key: &str,
         ip: &str,
         now: i64,
         interval_secs: u64,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<Option<i64>>;
     /// The person's sessions that have not expired, newest first.
     async fn list_sessions(&self, user_id: &str, now: i64) -> StoreResult<Vec<SessionEntry>>;
     /// Forgets sessions by id (ended, or found gone from the ephemeral store).

@@ -183,19 +183,20 @@ impl AccountStore for SqlStore {
         ip: &str,
         now: i64,
         interval_secs: u64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Option<i64>> {
         let stale_before = now.saturating_sub(i64::try_from(interval_secs).unwrap_or(i64::MAX));
         // Read first: most requests find the row fresh and write nothing (no write lock).
-        let fresh = sqlx::query(
-            "SELECT 1 AS fresh FROM user_sessions WHERE session_key = $1 AND last_seen_at > $2",
-        )
-        .bind(session_key)
-        .bind(stale_before)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(unavailable)?;
-        if fresh.is_some() {
-            return Ok(());
+        let row = sqlx::query("SELECT last_seen_at FROM user_sessions WHERE session_key = $1")
+            .bind(session_key)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(unavailable)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let last_seen: i64 = row.try_get("last_seen_at").map_err(unavailable)?;
+        if last_seen > stale_before {
+            return Ok(Some(last_seen));
         }
         let _write = self.writing().await;
         sqlx::query(
@@ -209,7 +210,7 @@ impl AccountStore for SqlStore {
         .execute(self.pool())
         .await
         .map_err(unavailable)?;
-        Ok(())
+        Ok(Some(now))
     }
 
     async fn list_sessions(&self, user_id: &str, now: i64) -> StoreResult<Vec<SessionEntry>> {
