@@ -20,5 +20,4 @@ pub struct AccountConfig {
 impl AccountConfig {
     /// Pictures are stored in the database and served whole from memory.
     pub const MAX_PICTURE_BYTES_LIMIT: usize = 8 * 1024 * 1024;
-
 }

@@ -37,7 +37,10 @@ async fn the_account_shell_needs_a_session_links_every_part_and_speaks_korean() 
     assert_eq!(anonymous.status, StatusCode::FOUND);
     assert_eq!(anonymous.location(), "/login");
     let home = browser.get("/").await;
-    assert!(!home.body.contains("href=\"/account\""), "no link when signed out");
+    assert!(
+        !home.body.contains("href=\"/account\""),
+        "no link when signed out"
+    );
 
     sign_in(&browser, "alice", PASSWORD).await;
     let home = browser.get("/").await;
@@ -64,13 +67,19 @@ async fn the_account_shell_needs_a_session_links_every_part_and_speaks_korean() 
     let overview = korean.get("/account").await;
     assert!(overview.body.contains("내 계정"), "{}", overview.body);
     assert!(overview.body.contains("lang=\"ko\""));
-    let refused = submit(&korean, "/account/profile", "/account/profile", &[(
-        "name",
-        &"가".repeat(101),
-    )])
+    let refused = submit(
+        &korean,
+        "/account/profile",
+        "/account/profile",
+        &[("name", &"가".repeat(101))],
+    )
     .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.body.contains("이름은 100자 이하여야 합니다."), "{}", refused.body);
+    assert!(
+        refused.body.contains("이름은 100자 이하여야 합니다."),
+        "{}",
+        refused.body
+    );
 }
 
 #[tokio::test]
@@ -89,19 +98,27 @@ async fn name_and_picture_are_saved_stripped_served_and_released_as_claims() {
     let browser = Browser::new(&server.base);
     sign_in(&browser, "alice", PASSWORD).await;
 
-    let saved = submit(&browser, "/account/profile", "/account/profile", &[(
-        "name",
-        "  Alice Kim  ",
-    )])
+    let saved = submit(
+        &browser,
+        "/account/profile",
+        "/account/profile",
+        &[("name", "  Alice Kim  ")],
+    )
     .await;
     assert_eq!(saved.status, StatusCode::FOUND, "{}", saved.body);
     let profile = browser.get(saved.location()).await;
-    assert!(profile.body.contains("value=\"Alice Kim\""), "{}", profile.body);
+    assert!(
+        profile.body.contains("value=\"Alice Kim\""),
+        "{}",
+        profile.body
+    );
     assert!(profile.body.contains("Your name was saved."));
-    let bad = submit(&browser, "/account/profile", "/account/profile", &[(
-        "name",
-        "Alice\u{7}",
-    )])
+    let bad = submit(
+        &browser,
+        "/account/profile",
+        "/account/profile",
+        &[("name", "Alice\u{7}")],
+    )
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("control characters"), "{}", bad.body);
@@ -122,10 +139,19 @@ async fn name_and_picture_are_saved_stripped_served_and_released_as_claims() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let bytes = served.bytes().await.expect("bytes");
     assert!(bytes.starts_with(&[0xFF, 0xD8]));
-    assert!(!images::contains(&bytes, &GPS_LATITUDE), "EXIF GPS stripped");
+    assert!(
+        !images::contains(&bytes, &GPS_LATITUDE),
+        "EXIF GPS stripped"
+    );
     assert!(!images::contains(&bytes, b"Alice Kim"), "XMP stripped");
-    assert!(!images::contains(&bytes, b"taken at home"), "comment stripped");
-    assert!(images::contains(&bytes, images::SCAN_DATA), "the picture itself kept");
+    assert!(
+        !images::contains(&bytes, b"taken at home"),
+        "comment stripped"
+    );
+    assert!(
+        images::contains(&bytes, images::SCAN_DATA),
+        "the picture itself kept"
+    );
 
     // The claims: in the ID token and at userinfo, with the `profile` scope only.
     let (code, verifier) = code_for(&browser, &client_id, "openid profile", "alice").await;
@@ -150,7 +176,10 @@ async fn name_and_picture_are_saved_stripped_served_and_released_as_claims() {
         .await
         .ok();
     let id = unverified_claims(plain["id_token"].as_str().expect("id_token"));
-    assert!(id.get("picture").is_none(), "no profile scope, no picture: {id}");
+    assert!(
+        id.get("picture").is_none(),
+        "no profile scope, no picture: {id}"
+    );
 
     // A new picture gets a new URL; the old one is gone. Removing it removes the claim.
     let png = images::png(0);
@@ -190,22 +219,52 @@ async fn picture_uploads_are_limited_by_size_and_real_type() {
         .input("csrf")
         .expect("csrf");
 
-    let too_large = upload_picture(&browser, Some(&csrf), false, images::png(8_000), "image/png").await;
+    let too_large = upload_picture(
+        &browser,
+        Some(&csrf),
+        false,
+        images::png(8_000),
+        "image/png",
+    )
+    .await;
     assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(too_large.body.contains("too large"), "{}", too_large.body);
     // Far past the limit: the body limit answers, still as a page with the message.
-    let huge = upload_picture(&browser, Some(&csrf), false, vec![0xFF; 300_000], "image/jpeg").await;
+    let huge = upload_picture(
+        &browser,
+        Some(&csrf),
+        false,
+        vec![0xFF; 300_000],
+        "image/jpeg",
+    )
+    .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", huge.body);
     assert!(huge.body.contains("too large"), "{}", huge.body);
 
     // A script declared as a JPEG is known by its bytes.
-    let script = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
+    let script =
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
     let wrong = upload_picture(&browser, Some(&csrf), false, script, "image/jpeg").await;
     assert_eq!(wrong.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(wrong.body.contains("Only JPEG, PNG or WebP"), "{}", wrong.body);
-    let truncated = upload_picture(&browser, Some(&csrf), false, vec![0xFF, 0xD8, 0xFF, 0xE0], "image/jpeg").await;
+    assert!(
+        wrong.body.contains("Only JPEG, PNG or WebP"),
+        "{}",
+        wrong.body
+    );
+    let truncated = upload_picture(
+        &browser,
+        Some(&csrf),
+        false,
+        vec![0xFF, 0xD8, 0xFF, 0xE0],
+        "image/jpeg",
+    )
+    .await;
     assert_eq!(truncated.status, StatusCode::BAD_REQUEST);
-    assert!(truncated.body.contains("could not be read"), "{}", truncated.body);
+    assert!(
+        truncated.body.contains("could not be read"),
+        "{}",
+        truncated.body
+    );
     let empty = upload_picture(&browser, Some(&csrf), false, Vec::new(), "image/jpeg").await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     let not_multipart = browser
@@ -216,12 +275,16 @@ async fn picture_uploads_are_limited_by_size_and_real_type() {
     // CSRF: missing, wrong, or only after the file (the file is never read first).
     let missing = upload_picture(&browser, None, false, images::png(0), "image/png").await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
-    let wrong_token = upload_picture(&browser, Some("00ff"), false, images::png(0), "image/png").await;
+    let wrong_token =
+        upload_picture(&browser, Some("00ff"), false, images::png(0), "image/png").await;
     assert_eq!(wrong_token.status, StatusCode::FORBIDDEN);
     let late = upload_picture(&browser, Some(&csrf), true, images::png(0), "image/png").await;
     assert_eq!(late.status, StatusCode::FORBIDDEN);
     let profile = browser.get("/account/profile").await;
-    assert!(picture_src(&profile).is_none(), "nothing refused was stored");
+    assert!(
+        picture_src(&profile).is_none(),
+        "nothing refused was stored"
+    );
 }
 
 #[tokio::test]
@@ -253,15 +316,26 @@ async fn every_account_form_refuses_a_missing_or_foreign_csrf_token() {
         ("/account/apps/revoke", &[("client_id", "x")]),
         ("/account/sessions/end", &[("sid", "x")]),
         ("/account/sessions/end-others", &[]),
-        ("/account/delete", &[("confirm", "yes"), ("password", PASSWORD)]),
+        (
+            "/account/delete",
+            &[("confirm", "yes"), ("password", PASSWORD)],
+        ),
     ];
     for (action, fields) in forms {
         let bare = browser.post(action, fields).await;
-        assert_eq!(bare.status, StatusCode::FORBIDDEN, "{action} without a token");
+        assert_eq!(
+            bare.status,
+            StatusCode::FORBIDDEN,
+            "{action} without a token"
+        );
         let mut with_foreign = vec![("csrf", foreign.as_str())];
         with_foreign.extend_from_slice(fields);
         let forged = browser.post(action, &with_foreign).await;
-        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{action} with another's token");
+        assert_eq!(
+            forged.status,
+            StatusCode::FORBIDDEN,
+            "{action} with another's token"
+        );
     }
     // Nothing happened: still signed in, same name, same password.
     let overview = browser.get("/account").await;

@@ -23,9 +23,9 @@ pub async fn change_password(
     let hash = ctx.passwords.hash(new_password).await?;
     let now_ms = ctx.clock.now_millis();
     let unavailable = |e: &dyn std::fmt::Display| {
-        UserError::Store(crate::auth::store::StoreError::Unavailable(anyhow::anyhow!(
-            "{e}"
-        )))
+        UserError::Store(crate::auth::store::StoreError::Unavailable(
+            anyhow::anyhow!("{e}"),
+        ))
     };
     // The current session's clients move to "started now" first, so the back-channel job
     // below (every session started before now) leaves them out.
@@ -35,11 +35,7 @@ pub async fn change_password(
         for c in mine {
             ctx.stores
                 .session_clients
-                .remember_session_client(
-                    &c,
-                    now_ms,
-                    ctx.clock.now().saturating_add(ttl),
-                )
+                .remember_session_client(&c, now_ms, ctx.clock.now().saturating_add(ttl))
                 .await?;
         }
     }

@@ -51,7 +51,11 @@ pub fn parse_name(typed: &str) -> Result<Option<String>, ProfileError> {
     Ok(Some(name.to_owned()).filter(|n| !n.is_empty()))
 }
 
-pub async fn set_name(ctx: &AuthContext, user: &User, typed: &str) -> OAuthResult<Result<(), ProfileError>> {
+pub async fn set_name(
+    ctx: &AuthContext,
+    user: &User,
+    typed: &str,
+) -> OAuthResult<Result<(), ProfileError>> {
     let name = match parse_name(typed) {
         Ok(name) => name,
         Err(e) => return Ok(Err(e)),

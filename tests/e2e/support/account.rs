@@ -38,7 +38,12 @@ pub async fn sign_in(browser: &Browser, username: &str, password: &str) {
 }
 
 /// Opens `page_path`, then posts `form` to `action` with that page's CSRF token.
-pub async fn submit(browser: &Browser, page_path: &str, action: &str, form: &[(&str, &str)]) -> Page {
+pub async fn submit(
+    browser: &Browser,
+    page_path: &str,
+    action: &str,
+    form: &[(&str, &str)],
+) -> Page {
     let page = browser.get(page_path).await;
     assert_eq!(page.status, 200, "{page_path}: {}", page.body);
     let csrf = page.input("csrf").expect("the page has a CSRF token");
@@ -108,5 +113,9 @@ pub fn picture_src(page: &Page) -> Option<String> {
     let marker = "class=\"picture\" src=\"";
     let start = page.body.find(marker)? + marker.len();
     let end = page.body[start..].find('"')? + start;
-    Some(page.body[start..end].replace("&#x2f;", "/").replace("&amp;", "&"))
+    Some(
+        page.body[start..end]
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&"),
+    )
 }

@@ -49,13 +49,34 @@ impl Pages {
             ),
             ("message.html", include_str!("templates/message.html")),
             // Issue 13, part `account`.
-            ("account_base.html", include_str!("templates/account_base.html")),
-            ("account_overview.html", include_str!("templates/account_overview.html")),
-            ("account_profile.html", include_str!("templates/account_profile.html")),
-            ("account_password.html", include_str!("templates/account_password.html")),
-            ("account_apps.html", include_str!("templates/account_apps.html")),
-            ("account_sessions.html", include_str!("templates/account_sessions.html")),
-            ("account_delete.html", include_str!("templates/account_delete.html")),
+            (
+                "account_base.html",
+                include_str!("templates/account_base.html"),
+            ),
+            (
+                "account_overview.html",
+                include_str!("templates/account_overview.html"),
+            ),
+            (
+                "account_profile.html",
+                include_str!("templates/account_profile.html"),
+            ),
+            (
+                "account_password.html",
+                include_str!("templates/account_password.html"),
+            ),
+            (
+                "account_apps.html",
+                include_str!("templates/account_apps.html"),
+            ),
+            (
+                "account_sessions.html",
+                include_str!("templates/account_sessions.html"),
+            ),
+            (
+                "account_delete.html",
+                include_str!("templates/account_delete.html"),
+            ),
         ] {
             env.add_template(name, src)?;
         }

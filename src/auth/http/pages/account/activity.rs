@@ -27,10 +27,11 @@ fn session_cookie_change(res: &Response) -> Option<CookieChange> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| Cookie::parse(v).ok())
-        .filter(|c| c.name() == SESSION_COOKIE)
-        .last()
+        .rfind(|c| c.name() == SESSION_COOKIE)
         .map(|c| {
-            let expired = c.max_age().is_some_and(|age| age.is_zero() || age.is_negative());
+            let expired = c
+                .max_age()
+                .is_some_and(|age| age.is_zero() || age.is_negative());
             if c.value().is_empty() || expired {
                 CookieChange::Cleared
             } else {

@@ -8,8 +8,8 @@ use axum::response::Response;
 use super::{Frame, check_csrf, signed_in, when};
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
-use crate::auth::http::pages::{BrowserRequest, OrUnavailable, PageError, redirect};
 use crate::auth::http::pages::consent::describe;
+use crate::auth::http::pages::{BrowserRequest, OrUnavailable, PageError, redirect};
 use crate::auth::self_service::apps;
 
 pub async fn apps_page(

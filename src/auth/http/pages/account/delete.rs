@@ -60,7 +60,15 @@ pub async fn delete_submit(
     };
     let lang = account.lang;
     check_csrf(&browser, &form, lang)?;
-    let refuse = |status, key| Ok(render(&state, &browser, &account, status, Some((key, true))));
+    let refuse = |status, key| {
+        Ok(render(
+            &state,
+            &browser,
+            &account,
+            status,
+            Some((key, true)),
+        ))
+    };
     if form.get("confirm") != Some("yes") {
         return refuse(StatusCode::BAD_REQUEST, "account_delete_unconfirmed");
     }

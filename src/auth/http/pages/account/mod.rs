@@ -49,7 +49,10 @@ pub struct Account {
 
 /// The signed-in person, or the answer for a browser without a session: to the login
 /// page (after which `/` links back here).
-pub async fn signed_in(state: &AppState, browser: &BrowserRequest) -> Result<Result<Account, Response>, PageError> {
+pub async fn signed_in(
+    state: &AppState,
+    browser: &BrowserRequest,
+) -> Result<Result<Account, Response>, PageError> {
     let lang = browser.lang(None);
     let cookie = browser.session_cookie().map(str::to_owned);
     let found = session::load_session(&state.ctx, cookie.as_deref())

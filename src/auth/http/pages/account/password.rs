@@ -59,7 +59,15 @@ pub async fn password_submit(
         Err(to_login) => return Ok(to_login),
     };
     check_csrf(&browser, &form, account.lang)?;
-    let refuse = |status, key| Ok(render(&state, &browser, &account, status, Some((key, true))));
+    let refuse = |status, key| {
+        Ok(render(
+            &state,
+            &browser,
+            &account,
+            status,
+            Some((key, true)),
+        ))
+    };
     let new = form.get("new_password").unwrap_or("");
     if new != form.get("confirm_password").unwrap_or("") {
         return refuse(StatusCode::BAD_REQUEST, "account_password_mismatch");
@@ -97,9 +105,7 @@ pub async fn password_submit(
     .await
     {
         Ok(()) => Ok(redirect("/account/password?done=1")),
-        Err(UserError::Invalid { .. }) => {
-            refuse(StatusCode::BAD_REQUEST, "account_password_rules")
-        }
+        Err(UserError::Invalid { .. }) => refuse(StatusCode::BAD_REQUEST, "account_password_rules"),
         Err(e) => Err(e).or_unavailable(account.lang),
     }
 }

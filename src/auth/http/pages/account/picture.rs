@@ -76,8 +76,15 @@ async fn refuse(
     };
     tracing::info!(user = %account.user.user_id, reason = e.message_key(),
         "profile picture refused");
-    super::profile::render(state, browser, account, status, Some((e.message_key(), true)), None)
-        .await
+    super::profile::render(
+        state,
+        browser,
+        account,
+        status,
+        Some((e.message_key(), true)),
+        None,
+    )
+    .await
 }
 
 async fn read_upload(browser: &BrowserRequest, mut multipart: Multipart, max: usize) -> Upload {

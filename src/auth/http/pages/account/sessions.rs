@@ -39,7 +39,10 @@ pub async fn sessions_page(
             }
         })
         .collect();
-    let others = live.iter().filter(|s| Some(s.sid.as_str()) != current).count();
+    let others = live
+        .iter()
+        .filter(|s| Some(s.sid.as_str()) != current)
+        .count();
     let notice = match query.get("done") {
         Some("ended") => Some(("account_session_ended", false)),
         Some("others") => Some(("account_sessions_others_ended", false)),

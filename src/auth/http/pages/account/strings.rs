@@ -9,7 +9,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("account_nav_password", "Password", "비밀번호"),
     ("account_nav_email", "E-mail", "이메일"),
     ("account_nav_two_step", "Two-step sign-in", "2단계 로그인"),
-    ("account_nav_providers", "Sign-in providers", "로그인 서비스 연결"),
+    (
+        "account_nav_providers",
+        "Sign-in providers",
+        "로그인 서비스 연결",
+    ),
     ("account_nav_apps", "Connected apps", "연결된 앱"),
     ("account_nav_sessions", "Active sessions", "로그인된 기기"),
     ("account_nav_delete", "Delete account", "계정 삭제"),
@@ -24,7 +28,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "위 메뉴에서 관리할 항목을 고르세요.",
     ),
     ("account_save", "Save", "저장"),
-    ("account_name_saved", "Your name was saved.", "이름을 저장했습니다."),
+    (
+        "account_name_saved",
+        "Your name was saved.",
+        "이름을 저장했습니다.",
+    ),
     (
         "account_name_too_long",
         "The name must be at most 100 characters.",
@@ -44,8 +52,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("account_picture_upload", "Upload picture", "사진 올리기"),
     ("account_picture_remove", "Remove picture", "사진 지우기"),
-    ("account_picture_saved", "Your picture was saved.", "사진을 저장했습니다."),
-    ("account_picture_removed", "Your picture was removed.", "사진을 지웠습니다."),
+    (
+        "account_picture_saved",
+        "Your picture was saved.",
+        "사진을 저장했습니다.",
+    ),
+    (
+        "account_picture_removed",
+        "Your picture was removed.",
+        "사진을 지웠습니다.",
+    ),
     (
         "account_picture_too_large",
         "That picture is too large. Choose a smaller one.",
@@ -71,10 +87,22 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Changing your password signs you out everywhere else and disconnects apps that stay signed in for you.",
         "비밀번호를 바꾸면 다른 모든 기기에서 로그아웃되고, 로그인 상태를 유지하던 앱의 연결도 끊어집니다.",
     ),
-    ("account_current_password", "Current password", "현재 비밀번호"),
+    (
+        "account_current_password",
+        "Current password",
+        "현재 비밀번호",
+    ),
     ("account_new_password", "New password", "새 비밀번호"),
-    ("account_confirm_password", "New password again", "새 비밀번호 확인"),
-    ("account_password_submit", "Change password", "비밀번호 바꾸기"),
+    (
+        "account_confirm_password",
+        "New password again",
+        "새 비밀번호 확인",
+    ),
+    (
+        "account_password_submit",
+        "Change password",
+        "비밀번호 바꾸기",
+    ),
     (
         "account_password_changed",
         "Your password was changed. Your other sessions were signed out.",
@@ -117,18 +145,34 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "You have not let any app use your account.",
         "계정 사용을 허락한 앱이 없습니다.",
     ),
-    ("account_device_unknown", "Unknown device", "알 수 없는 기기"),
-    ("account_session_current", "this browser", "지금 이 브라우저"),
+    (
+        "account_device_unknown",
+        "Unknown device",
+        "알 수 없는 기기",
+    ),
+    (
+        "account_session_current",
+        "this browser",
+        "지금 이 브라우저",
+    ),
     ("account_session_ip", "IP", "IP"),
     ("account_session_signed_in", "signed in", "로그인"),
     ("account_session_last_seen", "last seen", "마지막 사용"),
-    ("account_session_end", "Sign out there", "이 기기에서 로그아웃"),
+    (
+        "account_session_end",
+        "Sign out there",
+        "이 기기에서 로그아웃",
+    ),
     (
         "account_sessions_end_others",
         "Sign out all other sessions",
         "다른 모든 기기에서 로그아웃",
     ),
-    ("account_session_ended", "That session was signed out.", "그 기기를 로그아웃했습니다."),
+    (
+        "account_session_ended",
+        "That session was signed out.",
+        "그 기기를 로그아웃했습니다.",
+    ),
     (
         "account_sessions_others_ended",
         "All your other sessions were signed out.",
@@ -182,10 +226,24 @@ mod tests {
     fn every_account_string_is_in_both_languages_once_and_reachable() {
         let hangul = |t: &str| t.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
         for (i, (key, en, ko)) in STRINGS.iter().enumerate() {
-            assert!(!en.is_empty() && (hangul(ko) || *key == "account_session_ip"), "{key}");
-            assert!(STRINGS[i + 1..].iter().all(|(k, _, _)| k != key), "{key} twice");
-            assert_eq!(i18n::text(Lang::Ko, key), *ko, "{key} reachable through i18n");
-            assert_eq!(i18n::text(Lang::En, key), *en, "{key} reachable through i18n");
+            assert!(
+                !en.is_empty() && (hangul(ko) || *key == "account_session_ip"),
+                "{key}"
+            );
+            assert!(
+                STRINGS[i + 1..].iter().all(|(k, _, _)| k != key),
+                "{key} twice"
+            );
+            assert_eq!(
+                i18n::text(Lang::Ko, key),
+                *ko,
+                "{key} reachable through i18n"
+            );
+            assert_eq!(
+                i18n::text(Lang::En, key),
+                *en,
+                "{key} reachable through i18n"
+            );
         }
     }
 }
