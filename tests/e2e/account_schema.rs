@@ -59,7 +59,11 @@ fn every_table_keyed_by_a_person_cascades_on_user_delete() {
             }
         }
     }
-    assert!(problems.is_empty(), "without ON DELETE CASCADE:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "without ON DELETE CASCADE:\n{}",
+        problems.join("\n")
+    );
     assert!(checked >= 4, "the account tables were found ({checked})");
 }
 
