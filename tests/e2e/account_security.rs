@@ -366,6 +366,27 @@ async fn last_seen_moves_at_most_once_per_interval() {
     server.clock.advance(Duration::from_secs(31));
     browser.get("/account").await;
     assert_eq!(last_seen().await, first + 61, "after it: moved");
+
+    // A session missing from the list (started before it existed) joins it when next seen.
+    let entry = server
+        .ctx
+        .stores
+        .accounts
+        .list_sessions(&alice.user_id, server.clock.now())
+        .await
+        .expect("list")
+        .remove(0);
+    server
+        .ctx
+        .stores
+        .accounts
+        .forget_sessions(std::slice::from_ref(&entry.sid))
+        .await
+        .expect("forget");
+    server.clock.advance(Duration::from_secs(61));
+    browser.get("/account").await;
+    let page = browser.get("/account/sessions").await;
+    assert!(page.body.contains("this browser"), "{}", page.body);
 }
 
 #[tokio::test]

@@ -12,7 +12,12 @@ pub async fn connected_apps(ctx: &AuthContext, user: &User) -> OAuthResult<Vec<C
 
 /// Deletes the consent and revokes the app's refresh tokens; its access tokens still in
 /// flight are denied at introspection and userinfo. `false`: no such consent.
-pub async fn revoke_app(ctx: &AuthContext, user: &User, client_id: &str) -> OAuthResult<bool> {
+pub async fn revoke_app(
+    ctx: &AuthContext,
+    user: &User,
+    client_id: &str,
+    ip: std::net::IpAddr,
+) -> OAuthResult<bool> {
     if client_id.is_empty() || client_id.len() > 256 {
         return Ok(false);
     }
@@ -29,6 +34,6 @@ pub async fn revoke_app(ctx: &AuthContext, user: &User, client_id: &str) -> OAut
         deny_grant(ctx, grant).await?;
     }
     tracing::info!(target: "belf::audit", event = "consent_revoked", user = %user.user_id,
-        client = %client_id, grants = grants.len(), "an app's access was revoked");
+        client = %client_id, %ip, grants = grants.len(), "an app's access was revoked");
     Ok(true)
 }

@@ -9,7 +9,11 @@ use crate::auth::oauth::error::OAuthResult;
 use crate::auth::store::Namespace;
 
 /// Deletes `user` (already re-authenticated by the caller). `false` if already gone.
-pub async fn delete_account(ctx: &AuthContext, user: &User) -> OAuthResult<bool> {
+pub async fn delete_account(
+    ctx: &AuthContext,
+    user: &User,
+    ip: std::net::IpAddr,
+) -> OAuthResult<bool> {
     // Sessions first: a session of a deleted person is dead anyway (`load_session` finds
     // no user), but ending them here frees the ephemeral store at once.
     let sessions = super::sessions::live_sessions(ctx, user).await?;
@@ -34,7 +38,7 @@ pub async fn delete_account(ctx: &AuthContext, user: &User) -> OAuthResult<bool>
     for grant in &grants {
         deny_grant(ctx, grant).await?;
     }
-    tracing::info!(target: "belf::audit", event = "account_deleted", user = %user.user_id,
+    tracing::info!(target: "belf::audit", event = "account_deleted", user = %user.user_id, %ip,
         sessions = sessions.len(), grants = grants.len(), "account deleted by its owner");
     Ok(true)
 }

@@ -18,6 +18,7 @@ pub async fn change_password(
     current: &Session,
     cookie: &str,
     new_password: String,
+    ip: std::net::IpAddr,
 ) -> Result<(), UserError> {
     users::check_password(&new_password)?;
     let hash = ctx.passwords.hash(new_password).await?;
@@ -60,7 +61,7 @@ pub async fn change_password(
         .await?;
     ctx.backchannel
         .user_sessions_ended(&ctx.metrics, &user.user_id, now_ms);
-    tracing::info!(target: "belf::audit", event = "password_changed", user = %user.user_id,
+    tracing::info!(target: "belf::audit", event = "password_changed", user = %user.user_id, %ip,
         "password changed on the account page; other sessions signed out, refresh tokens revoked");
     Ok(())
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use crate::auth::accounts::User;
 use crate::auth::context::AuthContext;
 use crate::auth::oauth::error::OAuthResult;
-use crate::auth::oauth::session::Session;
+use crate::auth::oauth::session::{Session, load_session};
 use crate::auth::store::Namespace;
 use crate::auth::store::account::SessionEntry;
 use crate::auth::tokens::handles;
@@ -30,10 +30,11 @@ pub struct Seen<'a> {
 
 /// Records the session a response just started under `cookie`.
 pub async fn record_started(ctx: &AuthContext, cookie: &str, seen: Seen<'_>) -> OAuthResult<()> {
-    let key = handles::digest(cookie);
-    let Some(session) = stored_session(ctx, &key).await? else {
+    // Only a session that counts (its person exists, is enabled, and has not voided it).
+    let Some((session, _)) = load_session(ctx, Some(cookie)).await? else {
         return Ok(());
     };
+    let key = handles::digest(cookie);
     let Some(sid) = session.sid() else {
         return Ok(());
     };
@@ -86,12 +87,13 @@ impl LastSeenMemo {
     }
 }
 
-/// Moves "last seen" of the session behind `cookie` (cheaply: see [`LastSeenMemo`]).
+/// Moves "last seen" of the session behind `cookie` (cheaply: see [`LastSeenMemo`]). A
+/// live session missing from the directory (started before it existed) is recorded now.
 pub async fn touch(
     ctx: &AuthContext,
     memo: &LastSeenMemo,
     cookie: &str,
-    ip: IpAddr,
+    seen: Seen<'_>,
 ) -> OAuthResult<()> {
     if cookie.len() > 128 {
         return Ok(());
@@ -105,17 +107,14 @@ pub async fn touch(
     let last_seen = ctx
         .stores
         .accounts
-        .touch_session(&key, &ip.to_string(), now, interval)
+        .touch_session(&key, &seen.ip.to_string(), now, interval)
         .await?;
-    if let Some(at) = last_seen {
-        memo.remember(&key, at);
+    // Remembered either way: a cookie of no session costs one look per interval.
+    memo.remember(&key, last_seen.unwrap_or(now));
+    if last_seen.is_none() {
+        record_started(ctx, cookie, seen).await?;
     }
     Ok(())
-}
-
-async fn stored_session(ctx: &AuthContext, key: &str) -> OAuthResult<Option<Session>> {
-    let raw = ctx.stores.ephemeral.get(Namespace::Session, key).await?;
-    Ok(raw.and_then(|r| serde_json::from_str::<Session>(&r).ok()))
 }
 
 /// The person's live sessions, newest first; stale rows are dropped on the way.
@@ -152,12 +151,17 @@ pub async fn live_sessions(ctx: &AuthContext, user: &User) -> OAuthResult<Vec<Se
 
 /// Ends one of the person's sessions (by `sid`); its clients hear of it over the back
 /// channel. `false` when the person has no such live session.
-pub async fn end_session(ctx: &AuthContext, user: &User, sid: &str) -> OAuthResult<bool> {
+pub async fn end_session(
+    ctx: &AuthContext,
+    user: &User,
+    sid: &str,
+    ip: IpAddr,
+) -> OAuthResult<bool> {
     let live = live_sessions(ctx, user).await?;
     let Some(entry) = live.into_iter().find(|e| e.sid == sid) else {
         return Ok(false);
     };
-    end_entry(ctx, &entry).await?;
+    end_entry(ctx, &entry, ip).await?;
     Ok(true)
 }
 
@@ -166,18 +170,19 @@ pub async fn end_other_sessions(
     ctx: &AuthContext,
     user: &User,
     keep_sid: Option<&str>,
+    ip: IpAddr,
 ) -> OAuthResult<usize> {
     let mut ended = 0;
     for entry in live_sessions(ctx, user).await? {
         if Some(entry.sid.as_str()) != keep_sid {
-            end_entry(ctx, &entry).await?;
+            end_entry(ctx, &entry, ip).await?;
             ended += 1;
         }
     }
     Ok(ended)
 }
 
-async fn end_entry(ctx: &AuthContext, entry: &SessionEntry) -> OAuthResult<()> {
+async fn end_entry(ctx: &AuthContext, entry: &SessionEntry, ip: IpAddr) -> OAuthResult<()> {
     ctx.stores
         .ephemeral
         .delete(Namespace::Session, &entry.session_key)
@@ -188,6 +193,6 @@ async fn end_entry(ctx: &AuthContext, entry: &SessionEntry) -> OAuthResult<()> {
         .await?;
     ctx.backchannel.session_ended(&ctx.metrics, &entry.sid);
     tracing::info!(target: "belf::audit", event = "session_ended", user = %entry.user_id,
-        sid = %entry.sid, "a session was ended from the account page");
+        sid = %entry.sid, %ip, "a session was ended from the account page");
     Ok(())
 }

@@ -75,6 +75,8 @@ pub trait AccountStore: Send + Sync {
     /// Forgets sessions by id (ended, or found gone from the ephemeral store).
     async fn forget_sessions(&self, sids: &[String]) -> StoreResult<()>;
     async fn forget_session_key(&self, session_key: &str) -> StoreResult<()>;
+    /// Removes at most `limit` entries of sessions that have expired; returns how many.
+    async fn purge_sessions(&self, now: i64, limit: u32) -> StoreResult<u64>;
 
     /// The apps the person consented to, by name.
     async fn connected_apps(&self, user_id: &str) -> StoreResult<Vec<ConnectedApp>>;

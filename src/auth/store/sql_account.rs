@@ -255,6 +255,16 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn purge_sessions(&self, now: i64, limit: u32) -> StoreResult<u64> {
+        self.purge_batch(
+            "DELETE FROM user_sessions WHERE sid IN \
+             (SELECT sid FROM user_sessions WHERE expires_at < $1 LIMIT $2)",
+            now,
+            limit,
+        )
+        .await
+    }
+
     async fn connected_apps(&self, user_id: &str) -> StoreResult<Vec<ConnectedApp>> {
         let rows = sqlx::query(
             "SELECT consents.client_id AS client_id, clients.name AS client_name, \

@@ -66,7 +66,13 @@ pub async fn track_sessions(
             sessions::record_started(ctx, &cookie, seen).await
         }
         (Some(CookieChange::Cleared), Some(old)) => sessions::record_ended(ctx, &old).await,
-        (None, Some(cookie)) => sessions::touch(ctx, &memo, &cookie, ip).await,
+        (None, Some(cookie)) => {
+            let seen = Seen {
+                user_agent: user_agent.as_deref(),
+                ip,
+            };
+            sessions::touch(ctx, &memo, &cookie, seen).await
+        }
         (_, None) => Ok(()),
     };
     if let Err(e) = outcome {

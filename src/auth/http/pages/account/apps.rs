@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use super::{Frame, check_csrf, signed_in, when};
 use crate::auth::http::AppState;
-use crate::auth::http::extractors::QueryOrForm;
+use crate::auth::http::extractors::{ClientIp, QueryOrForm};
 use crate::auth::http::pages::consent::describe;
 use crate::auth::http::pages::{BrowserRequest, OrUnavailable, PageError, redirect};
 use crate::auth::self_service::apps;
@@ -57,6 +57,7 @@ pub async fn apps_page(
 
 pub async fn revoke(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
@@ -66,7 +67,7 @@ pub async fn revoke(
     };
     check_csrf(&browser, &form, account.lang)?;
     let client_id = form.get("client_id").unwrap_or("");
-    let revoked = apps::revoke_app(&state.ctx, &account.user, client_id)
+    let revoked = apps::revoke_app(&state.ctx, &account.user, client_id, ip)
         .await
         .or_unavailable(account.lang)?;
     Ok(redirect(if revoked {

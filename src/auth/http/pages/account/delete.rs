@@ -101,7 +101,7 @@ pub async fn delete_submit(
             }
         }
     }
-    delete_account(&state.ctx, &account.user)
+    delete_account(&state.ctx, &account.user, ip)
         .await
         .or_unavailable(lang)?;
     let page = state.pages.message(

@@ -101,6 +101,7 @@ pub async fn password_submit(
         &account.session,
         &account.cookie,
         new.to_owned(),
+        ip,
     )
     .await
     {

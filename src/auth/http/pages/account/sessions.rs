@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::{Frame, check_csrf, signed_in, when};
 use crate::auth::http::AppState;
-use crate::auth::http::extractors::QueryOrForm;
+use crate::auth::http::extractors::{ClientIp, QueryOrForm};
 use crate::auth::http::pages::{BrowserRequest, OrUnavailable, PageError, redirect};
 use crate::auth::self_service::sessions;
 
@@ -65,6 +65,7 @@ pub async fn sessions_page(
 
 pub async fn end_one(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
@@ -74,7 +75,7 @@ pub async fn end_one(
     };
     check_csrf(&browser, &form, account.lang)?;
     let sid = form.get("sid").unwrap_or("");
-    let ended = sessions::end_session(&state.ctx, &account.user, sid)
+    let ended = sessions::end_session(&state.ctx, &account.user, sid, ip)
         .await
         .or_unavailable(account.lang)?;
     if ended && account.session.sid() == Some(sid) {
@@ -90,6 +91,7 @@ pub async fn end_one(
 
 pub async fn end_others(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
@@ -98,7 +100,7 @@ pub async fn end_others(
         Err(to_login) => return Ok(to_login),
     };
     check_csrf(&browser, &form, account.lang)?;
-    sessions::end_other_sessions(&state.ctx, &account.user, account.session.sid())
+    sessions::end_other_sessions(&state.ctx, &account.user, account.session.sid(), ip)
         .await
         .or_unavailable(account.lang)?;
     Ok(redirect("/account/sessions?done=others"))
