@@ -11,9 +11,13 @@ use serde::Deserialize;
 
 mod resources;
 mod todo;
+mod upstream;
 mod web;
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
+pub use upstream::{
+    ClaimMapping, Preset, UpstreamConfig, UpstreamLoginConfig, UpstreamProtocol,
+};
 pub use web::{WebConfig, WebSessionStore};
 pub mod proof_of_possession;
 
@@ -44,6 +48,9 @@ pub struct Config {
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
     pub web: WebConfig,
+    pub upstream_login: UpstreamLoginConfig,
+    #[serde(default)]
+    pub upstream: Vec<UpstreamConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -329,8 +336,9 @@ impl Config {
             // Lists in one variable, comma-separated: BELF_THROTTLE__TRUSTED_PROXIES=10.0.0.1,10.0.0.2
             .list_separator(",")
             .with_list_parse_key("throttle.trusted_proxies");
-        let mut vars: std::collections::HashMap<String, String> =
+        let all_vars: std::collections::HashMap<String, String> =
             env.unwrap_or_else(|| std::env::vars().collect());
+        let mut vars = all_vars.clone();
         vars.retain(|k, _| is_setting_variable(k));
         // An empty list variable means an empty list (the splitter would yield [""]).
         let empty_proxies = vars
@@ -346,6 +354,7 @@ impl Config {
         }
         let mut cfg: Config = builder.build()?.try_deserialize()?;
         cfg.resolve_web();
+        upstream::resolve_upstreams(&mut cfg.upstream, &all_vars);
         cfg.check()?;
         Ok(cfg)
     }
@@ -362,6 +371,7 @@ impl Config {
             .build()?
             .try_deserialize()?;
         cfg.resolve_web();
+        upstream::resolve_upstreams(&mut cfg.upstream, &Default::default());
         cfg.check()?;
         Ok(cfg)
     }
@@ -511,6 +521,7 @@ impl Config {
             );
         }
         self.check_web()?;
+        upstream::check_upstreams(&self.upstream_login, &self.upstream)?;
         for resource in &self.resources {
             if let Some(id) = &resource.identifier
                 && !is_resource_identifier(id)
@@ -558,7 +569,10 @@ fn is_setting_variable(name: &str) -> bool {
     let Some(rest) = name.strip_prefix("BELF_") else {
         return false;
     };
-    if NOT_SETTINGS.contains(&name) || rest.starts_with("TEST_") {
+    if NOT_SETTINGS.contains(&name)
+        || rest.starts_with("TEST_")
+        || upstream::is_secret_variable(name)
+    {
         return false;
     }
     if rest.contains("__") {

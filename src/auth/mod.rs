@@ -9,6 +9,7 @@ pub mod oauth;
 pub mod oidc;
 pub mod store;
 pub mod tokens;
+pub mod upstream;
 
 #[cfg(test)]
 pub(crate) mod testing;

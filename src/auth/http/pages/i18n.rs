@@ -327,17 +327,20 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("password_hint", "At least 8 characters.", "8자 이상."),
 ];
 
+/// Every string: the shared table, then each part's own (one file per part).
+fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(super::upstream_i18n::STRINGS)
+}
+
 /// The string table of one language, for templates (`t.sign_in`).
 pub fn table(lang: Lang) -> HashMap<&'static str, &'static str> {
-    STRINGS
-        .iter()
+    all_strings()
         .map(|(k, en, ko)| (*k, if lang == Lang::Ko { *ko } else { *en }))
         .collect()
 }
 
 pub fn text(lang: Lang, key: &str) -> &'static str {
-    STRINGS
-        .iter()
+    all_strings()
         .find(|(k, _, _)| *k == key)
         .map(|(_, en, ko)| if lang == Lang::Ko { *ko } else { *en })
         .unwrap_or("")
@@ -350,12 +353,10 @@ mod tests {
     #[test]
     fn every_string_is_in_both_languages_once() {
         let hangul = |t: &str| t.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
-        for (i, (key, en, ko)) in STRINGS.iter().enumerate() {
+        let all: Vec<_> = all_strings().collect();
+        for (i, (key, en, ko)) in all.iter().enumerate() {
             assert!(!en.is_empty() && hangul(ko), "{key}");
-            assert!(
-                STRINGS[i + 1..].iter().all(|(k, _, _)| k != key),
-                "{key} twice"
-            );
+            assert!(all[i + 1..].iter().all(|(k, _, _)| k != key), "{key} twice");
         }
     }
 

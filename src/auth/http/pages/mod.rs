@@ -13,6 +13,10 @@ pub mod home;
 pub mod i18n;
 pub mod login;
 pub mod register;
+pub mod upstream;
+mod upstream_i18n;
+#[path = "account/providers.rs"]
+pub mod account_providers;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -47,6 +51,15 @@ impl Pages {
                 include_str!("templates/device_confirm.html"),
             ),
             ("message.html", include_str!("templates/message.html")),
+            // upstream: sign-in with another provider
+            (
+                "upstream_message.html",
+                include_str!("templates/upstream_message.html"),
+            ),
+            (
+                "account_providers.html",
+                include_str!("templates/account_providers.html"),
+            ),
         ] {
             env.add_template(name, src)?;
         }
