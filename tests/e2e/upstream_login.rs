@@ -212,13 +212,16 @@ async fn an_existing_address_is_joined_only_when_verified_and_allowed() {
     let refused = fed.sign_in_at_upstream(&browser, &login, "dana").await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert!(refused.body.contains("already exists"), "{}", refused.body);
-    assert!(refused.body.contains("href=\"/login\""), "a way back");
+    assert!(refused.body.contains("Back</a>"), "a way back");
 
     // Verified now, and allowed: the sign-in joins the local account.
     verified_user(&fed.upstream, "erin").await;
     let erin = fed.idp.user("erin", PASSWORD).await;
+    // A new browser: this one is still signed in as dana at the upstream.
+    let browser = fed.browser();
     let login = browser.get("/login").await;
     let joined = fed.sign_in_at_upstream(&browser, &login, "erin").await;
+    assert_eq!(joined.status, 302, "{}", joined.body);
     assert_eq!(joined.location(), "/");
     let home = browser.get("/").await;
     assert!(home.body.contains("<strong>erin</strong>"), "{}", home.body);

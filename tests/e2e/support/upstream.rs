@@ -39,8 +39,10 @@ pub async fn spawn_idp_on(
     let mut config = test_config(dir.path(), env).await;
     if let Some(obj) = entry.as_object_mut() {
         obj.entry("id").or_insert_with(|| PROVIDER.into());
-        obj.entry("display_name")
-            .or_insert_with(|| json!({"en": "Belf Two", "ko": "벨프 둘"}));
+        if !obj.contains_key("preset") {
+            obj.entry("display_name")
+                .or_insert_with(|| json!({"en": "Belf Two", "ko": "벨프 둘"}));
+        }
     }
     let entry: UpstreamConfig = serde_json::from_value(entry).expect("upstream entry");
     config.push_upstream(entry).expect("upstream entry is valid");
