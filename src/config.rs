@@ -15,9 +15,7 @@ mod upstream;
 mod web;
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
-pub use upstream::{
-    ClaimMapping, Preset, UpstreamConfig, UpstreamLoginConfig, UpstreamProtocol,
-};
+pub use upstream::{ClaimMapping, Preset, UpstreamConfig, UpstreamLoginConfig, UpstreamProtocol};
 pub use web::{WebConfig, WebSessionStore};
 pub mod proof_of_possession;
 

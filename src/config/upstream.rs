@@ -132,7 +132,12 @@ impl UpstreamConfig {
         let (issuer, scopes, en, ko): (&str, &[&str], &str, &str) = match preset {
             Preset::Kakao => (
                 "https://kauth.kakao.com",
-                &["openid", "profile_nickname", "profile_image", "account_email"],
+                &[
+                    "openid",
+                    "profile_nickname",
+                    "profile_image",
+                    "account_email",
+                ],
                 "Kakao",
                 "카카오",
             ),
@@ -189,11 +194,9 @@ impl UpstreamConfig {
             slot.get_or_insert_with(|| name.to_owned());
         }
         if self.protocol() == UpstreamProtocol::Oidc {
-            let scopes = self.scopes.get_or_insert_with(|| {
-                ["openid", "profile", "email"]
-                    .map(str::to_owned)
-                    .to_vec()
-            });
+            let scopes = self
+                .scopes
+                .get_or_insert_with(|| ["openid", "profile", "email"].map(str::to_owned).to_vec());
             if !scopes.iter().any(|s| s == "openid") {
                 scopes.insert(0, "openid".to_owned());
             }
@@ -279,7 +282,10 @@ pub(super) fn check_upstreams(
             return invalid("upstream.id", format!("`{}` is used twice", u.id));
         }
         if u.client_id.trim().is_empty() {
-            return invalid("upstream.client_id", format!("upstream `{}` needs one", u.id));
+            return invalid(
+                "upstream.client_id",
+                format!("upstream `{}` needs one", u.id),
+            );
         }
         let urls: Vec<(&'static str, Option<&str>)> = match u.protocol() {
             UpstreamProtocol::Oidc => vec![("upstream.issuer", Some(u.issuer.as_str()))],
@@ -290,11 +296,13 @@ pub(super) fn check_upstreams(
             ],
         };
         for (key, url) in urls {
-            let ok = url.and_then(|s| url::Url::parse(s).ok()).is_some_and(|url| {
-                matches!(url.scheme(), "http" | "https")
-                    && url.host().is_some()
-                    && url.fragment().is_none()
-            });
+            let ok = url
+                .and_then(|s| url::Url::parse(s).ok())
+                .is_some_and(|url| {
+                    matches!(url.scheme(), "http" | "https")
+                        && url.host().is_some()
+                        && url.fragment().is_none()
+                });
             if !ok {
                 return invalid(
                     key,
@@ -327,3 +335,7 @@ impl super::Config {
         check_upstreams(&self.upstream_login, &self.upstream)
     }
 }
+
+#[cfg(test)]
+#[path = "upstream_tests.rs"]
+mod tests;

@@ -63,7 +63,10 @@ async fn bad_id_tokens_are_refused_with_a_readable_page() {
         let browser = Browser::new(&idp.base);
         let (state, nonce) = start(&browser, PROVIDER, &fake.url).await;
         let page = browser
-            .get(&callback(PROVIDER, &format!("state={state}&code={scenario}.{nonce}")))
+            .get(&callback(
+                PROVIDER,
+                &format!("state={state}&code={scenario}.{nonce}"),
+            ))
             .await;
         assert_eq!(page.status, 502, "{scenario}: {}", page.body);
         assert!(page.body.contains("could not be verified"), "{scenario}");
@@ -97,7 +100,10 @@ async fn denial_and_state_mismatch_are_readable_pages() {
     let browser = Browser::new(&idp.base);
     let (state, _) = start(&browser, PROVIDER, &fake.url).await;
     let denied = browser
-        .get(&callback(PROVIDER, &format!("state={state}&error=access_denied")))
+        .get(&callback(
+            PROVIDER,
+            &format!("state={state}&error=access_denied"),
+        ))
         .await;
     assert_eq!(denied.status, 403);
     assert!(denied.body.contains("You cancelled"), "{}", denied.body);
@@ -114,13 +120,21 @@ async fn denial_and_state_mismatch_are_readable_pages() {
     // No state, a made-up one, an unknown provider.
     let none = browser.get(&callback(PROVIDER, "code=good.x")).await;
     assert_eq!(none.status, 400);
-    let made_up = browser.get(&callback(PROVIDER, "state=abc&code=good.x")).await;
+    let made_up = browser
+        .get(&callback(PROVIDER, "state=abc&code=good.x"))
+        .await;
     assert_eq!(made_up.status, 400);
-    assert_eq!(browser.get(&callback("nope", "state=abc")).await.status, 404);
+    assert_eq!(
+        browser.get(&callback("nope", "state=abc")).await.status,
+        404
+    );
 
     // The button's form is CSRF-checked.
     let forged = browser
-        .post(&format!("/upstream/{PROVIDER}/start"), &[("csrf", "forged")])
+        .post(
+            &format!("/upstream/{PROVIDER}/start"),
+            &[("csrf", "forged")],
+        )
         .await;
     assert_eq!(forged.status, 403);
     assert!(idp.ctx.stores.users.list_users().await.unwrap().is_empty());
@@ -160,7 +174,11 @@ async fn an_unreachable_provider_is_a_readable_page_in_both_languages() {
         base: idp.base.clone(),
     };
     let login = korean.get("/login").await;
-    assert!(login.body.contains("다른 서비스로 로그인"), "{}", login.body);
+    assert!(
+        login.body.contains("다른 서비스로 로그인"),
+        "{}",
+        login.body
+    );
     let csrf = login.input("csrf").unwrap();
     let down = korean.post(&start, &[("csrf", &csrf)]).await;
     assert_eq!(down.status, 503);
@@ -182,7 +200,10 @@ async fn github_signs_in_with_its_user_api_and_primary_verified_address() {
     let idp = spawn_idp(entry, &[]).await;
     let browser = Browser::new(&idp.base);
     let login = browser.get("/login").await;
-    assert!(login.body.contains("Continue with GitHub"), "the preset's name");
+    assert!(
+        login.body.contains("Continue with GitHub"),
+        "the preset's name"
+    );
     let authorize = format!("{}/login/oauth/authorize", fake.url);
     let (state, _) = start(&browser, "github", &authorize).await;
     let back = browser
@@ -197,8 +218,22 @@ async fn github_signs_in_with_its_user_api_and_primary_verified_address() {
         .await
         .unwrap()
         .expect("linked by GitHub's numeric id");
-    let user = idp.ctx.stores.users.get_user(&link.user_id).await.unwrap().unwrap();
-    assert_eq!(user.email, "octo@example.com", "the primary address, not the typed one");
+    let user = idp
+        .ctx
+        .stores
+        .users
+        .get_user(&link.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        user.email, "octo@example.com",
+        "the primary address, not the typed one"
+    );
     assert!(user.email_verified);
-    assert_eq!(user.name.as_deref(), Some("octo"), "the login when no name is set");
+    assert_eq!(
+        user.name.as_deref(),
+        Some("octo"),
+        "the login when no name is set"
+    );
 }

@@ -90,8 +90,19 @@ async fn first_sign_in_creates_an_account_and_the_next_one_finds_it() {
         .await
         .unwrap()
         .expect("the upstream account is linked");
-    assert_eq!(link.user_id, sub, "the ID token names the new local account");
-    let local = fed.idp.ctx.stores.users.get_user(&sub).await.unwrap().unwrap();
+    assert_eq!(
+        link.user_id, sub,
+        "the ID token names the new local account"
+    );
+    let local = fed
+        .idp
+        .ctx
+        .stores
+        .users
+        .get_user(&sub)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(local.username.starts_with("belf2-"), "{}", local.username);
     assert_eq!(local.name.as_deref(), Some("alice tester"));
     assert!(
@@ -102,7 +113,10 @@ async fn first_sign_in_creates_an_account_and_the_next_one_finds_it() {
     // Another browser, another sign-in: the same account, no second one.
     let (again, _) = rp_sign_in(&fed, &fed.browser(), "alice").await;
     assert_eq!(again, sub);
-    assert_eq!(fed.idp.ctx.stores.users.list_users().await.unwrap().len(), 1);
+    assert_eq!(
+        fed.idp.ctx.stores.users.list_users().await.unwrap().len(),
+        1
+    );
 
     // Its only way in cannot be disconnected.
     let browser = fed.browser();
@@ -119,7 +133,11 @@ async fn first_sign_in_creates_an_account_and_the_next_one_finds_it() {
         )
         .await;
     assert_eq!(refused.status, 409);
-    assert!(refused.body.contains("only way to sign in"), "{}", refused.body);
+    assert!(
+        refused.body.contains("only way to sign in"),
+        "{}",
+        refused.body
+    );
 }
 
 #[tokio::test]
@@ -139,33 +157,56 @@ async fn a_signed_in_person_links_and_unlinks_a_provider() {
     assert!(page.body.contains("href=\"/account\""), "a link back");
     let csrf = page.input("csrf").unwrap();
     let forged = browser
-        .post("/account/providers/link", &[("csrf", "x"), ("provider", PROVIDER)])
+        .post(
+            "/account/providers/link",
+            &[("csrf", "x"), ("provider", PROVIDER)],
+        )
         .await;
     assert_eq!(forged.status, 403, "CSRF checked");
     let unknown = browser
-        .post("/account/providers/link", &[("csrf", &csrf), ("provider", "nope")])
+        .post(
+            "/account/providers/link",
+            &[("csrf", &csrf), ("provider", "nope")],
+        )
         .await;
     assert_eq!(unknown.status, 404);
     let to_provider = browser
-        .post("/account/providers/link", &[("csrf", &csrf), ("provider", PROVIDER)])
+        .post(
+            "/account/providers/link",
+            &[("csrf", &csrf), ("provider", PROVIDER)],
+        )
         .await;
     let back = fed.through_upstream(&browser, &to_provider, "carol").await;
-    assert_eq!(back.location(), format!("/account/providers?linked={PROVIDER}"));
+    assert_eq!(
+        back.location(),
+        format!("/account/providers?linked={PROVIDER}")
+    );
     let linked = browser.get(back.location()).await;
     assert!(linked.body.contains("Connected."), "{}", linked.body);
 
     // Signing in with carol's upstream account is now signing in as bob.
     let other = fed.browser();
     let login = other.get("/login").await;
-    assert_eq!(fed.sign_in_at_upstream(&other, &login, "carol").await.status, 302);
+    assert_eq!(
+        fed.sign_in_at_upstream(&other, &login, "carol")
+            .await
+            .status,
+        302
+    );
     let home = other.get("/").await;
     assert!(home.body.contains("<strong>bob</strong>"), "{}", home.body);
 
     // bob has a password, so the provider may go.
     let unlinked = browser
-        .post("/account/providers/unlink", &[("csrf", &csrf), ("provider", PROVIDER)])
+        .post(
+            "/account/providers/unlink",
+            &[("csrf", &csrf), ("provider", PROVIDER)],
+        )
         .await;
-    assert_eq!(unlinked.location(), format!("/account/providers?unlinked={PROVIDER}"));
+    assert_eq!(
+        unlinked.location(),
+        format!("/account/providers?unlinked={PROVIDER}")
+    );
     let links = fed
         .idp
         .ctx
@@ -225,7 +266,12 @@ async fn an_existing_address_is_joined_only_when_verified_and_allowed() {
     assert_eq!(joined.location(), "/");
     let home = browser.get("/").await;
     assert!(home.body.contains("<strong>erin</strong>"), "{}", home.body);
-    let links = fed.idp.ctx.stores.upstream_identities.identities_of(&erin.user_id);
+    let links = fed
+        .idp
+        .ctx
+        .stores
+        .upstream_identities
+        .identities_of(&erin.user_id);
     assert_eq!(links.await.unwrap().len(), 1);
 
     // Verified, but the configuration does not allow it (the default): refused, in Korean.
@@ -238,7 +284,18 @@ async fn an_existing_address_is_joined_only_when_verified_and_allowed() {
     let refused = strict.sign_in_at_upstream(&korean, &login, "fern").await;
     assert_eq!(refused.status, 409);
     assert!(refused.body.contains("이미 있습니다"), "{}", refused.body);
-    assert_eq!(strict.idp.ctx.stores.users.list_users().await.unwrap().len(), 1);
+    assert_eq!(
+        strict
+            .idp
+            .ctx
+            .stores
+            .users
+            .list_users()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -247,7 +304,15 @@ async fn a_verified_address_of_nobody_here_becomes_the_new_accounts() {
     let gus = verified_user(&fed.upstream, "gus").await;
     let (sub, has_email) = rp_sign_in(&fed, &fed.browser(), "gus").await;
     assert!(has_email, "the upstream vouched for it");
-    let local = fed.idp.ctx.stores.users.get_user(&sub).await.unwrap().unwrap();
+    let local = fed
+        .idp
+        .ctx
+        .stores
+        .users
+        .get_user(&sub)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(local.email, gus.email);
     assert!(local.email_verified);
 }
@@ -261,6 +326,19 @@ async fn without_just_in_time_accounts_an_unlinked_sign_in_is_refused() {
     let login = browser.get("/login").await;
     let refused = fed.sign_in_at_upstream(&browser, &login, "hana").await;
     assert_eq!(refused.status, 403);
-    assert!(refused.body.contains("No account is connected"), "{}", refused.body);
-    assert!(fed.idp.ctx.stores.users.list_users().await.unwrap().is_empty());
+    assert!(
+        refused.body.contains("No account is connected"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        fed.idp
+            .ctx
+            .stores
+            .users
+            .list_users()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -14,7 +14,9 @@ fn identity(row: &AnyRow) -> StoreResult<UpstreamIdentity> {
         provider: s("provider")?,
         subject: s("subject")?,
         user_id: s("user_id")?,
-        email: row.try_get::<Option<String>, _>("email").map_err(unavailable)?,
+        email: row
+            .try_get::<Option<String>, _>("email")
+            .map_err(unavailable)?,
         linked_at: row.try_get::<i64, _>("linked_at").map_err(unavailable)?,
     })
 }
@@ -88,12 +90,13 @@ impl UpstreamIdentityStore for SqlStore {
 
     async fn unlink_identity(&self, user_id: &str, provider: &str) -> StoreResult<bool> {
         let _write = self.writing().await;
-        let done = sqlx::query("DELETE FROM upstream_identities WHERE user_id = $1 AND provider = $2")
-            .bind(user_id)
-            .bind(provider)
-            .execute(self.pool())
-            .await
-            .map_err(unavailable)?;
+        let done =
+            sqlx::query("DELETE FROM upstream_identities WHERE user_id = $1 AND provider = $2")
+                .bind(user_id)
+                .bind(provider)
+                .execute(self.pool())
+                .await
+                .map_err(unavailable)?;
         Ok(done.rows_affected() > 0)
     }
 }

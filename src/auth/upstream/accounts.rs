@@ -160,7 +160,11 @@ async fn link(
 }
 
 /// Removes the person's link to `provider`, unless it is their last way to sign in.
-pub async fn unlink(ctx: &AuthContext, user: &User, provider: &str) -> Result<bool, UpstreamFailure> {
+pub async fn unlink(
+    ctx: &AuthContext,
+    user: &User,
+    provider: &str,
+) -> Result<bool, UpstreamFailure> {
     let store = &ctx.stores.upstream_identities;
     let linked = store.identities_of(&user.user_id).await?;
     if !linked.iter().any(|i| i.provider == provider) {

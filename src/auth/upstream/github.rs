@@ -76,10 +76,7 @@ impl GithubProvider {
             .header(reqwest::header::ACCEPT, "application/json")
             .form(&[
                 ("client_id", self.config.client_id.as_str()),
-                (
-                    "client_secret",
-                    self.config.client_secret.expose_secret(),
-                ),
+                ("client_secret", self.config.client_secret.expose_secret()),
                 ("code", code),
                 ("redirect_uri", &self.redirect_uri),
                 ("code_verifier", pkce_verifier),

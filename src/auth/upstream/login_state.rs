@@ -55,7 +55,11 @@ impl LoginState {
     }
 }
 
-pub async fn save(ctx: &AuthContext, state: &str, record: &LoginState) -> Result<(), UpstreamFailure> {
+pub async fn save(
+    ctx: &AuthContext,
+    state: &str,
+    record: &LoginState,
+) -> Result<(), UpstreamFailure> {
     let json =
         serde_json::to_string(record).map_err(|e| UpstreamFailure::Storage(e.to_string()))?;
     ctx.stores

@@ -285,8 +285,7 @@ pub fn profile_from_claims(
             Value::Number(n) => n.to_string(),
             _ => return None,
         };
-        (!s.is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control))
-            .then_some(s)
+        (!s.is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control)).then_some(s)
     };
     let subject = text(&mapping.subject, 255)
         .ok_or_else(|| UpstreamFailure::InvalidToken("no usable subject claim".into()))?;

@@ -11,8 +11,7 @@
 use std::sync::{Arc, RwLock};
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata,
+    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreJwsSigningAlgorithm, CoreProviderMetadata,
 };
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
@@ -258,7 +257,9 @@ fn token_error<E: std::error::Error + 'static>(
         RequestTokenError::ServerResponse(r) => {
             UpstreamFailure::Refused(format!("token endpoint: {}", r.error()))
         }
-        RequestTokenError::Request(e) => UpstreamFailure::Unavailable(format!("token endpoint: {e}")),
+        RequestTokenError::Request(e) => {
+            UpstreamFailure::Unavailable(format!("token endpoint: {e}"))
+        }
         RequestTokenError::Parse(e, _) => {
             UpstreamFailure::InvalidToken(format!("token endpoint answer: {e}"))
         }

@@ -102,7 +102,12 @@ impl TestAuth {
     /// A server on a listener the test bound already, its issuer `base` (e.g. under
     /// `localhost`, so a browser keeps its cookies apart from a server on 127.0.0.1: cookie
     /// jars tell hosts apart, not ports).
-    pub async fn spawn_on(dir: TempDir, config: Config, listener: tokio::net::TcpListener, base: String) -> TestAuth {
+    pub async fn spawn_on(
+        dir: TempDir,
+        config: Config,
+        listener: tokio::net::TcpListener,
+        base: String,
+    ) -> TestAuth {
         Self::spawn_listening(dir, config, listener, base, true, Clock::system()).await
     }
 

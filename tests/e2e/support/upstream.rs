@@ -45,7 +45,9 @@ pub async fn spawn_idp_on(
         }
     }
     let entry: UpstreamConfig = serde_json::from_value(entry).expect("upstream entry");
-    config.push_upstream(entry).expect("upstream entry is valid");
+    config
+        .push_upstream(entry)
+        .expect("upstream entry is valid");
     TestAuth::spawn_on(dir, config, listener, base).await
 }
 
@@ -98,7 +100,12 @@ impl Federation {
     /// From a page of the idp with the provider's button (the login page), presses it;
     /// at the upstream, signs in as `username` and consents; returns the idp's answer to
     /// the provider's redirect back (the callback).
-    pub async fn sign_in_at_upstream(&self, browser: &Browser, page: &Page, username: &str) -> Page {
+    pub async fn sign_in_at_upstream(
+        &self,
+        browser: &Browser,
+        page: &Page,
+        username: &str,
+    ) -> Page {
         let csrf = page.input("csrf").expect("page has csrf");
         let interaction = page.input("interaction").unwrap_or_default();
         let to_provider = browser
@@ -112,10 +119,18 @@ impl Federation {
 
     /// Follows a redirect to the upstream's `/authorize` through its login and consent
     /// pages, and returns the idp's answer to the redirect back.
-    pub async fn through_upstream(&self, browser: &Browser, to_provider: &Page, username: &str) -> Page {
+    pub async fn through_upstream(
+        &self,
+        browser: &Browser,
+        to_provider: &Page,
+        username: &str,
+    ) -> Page {
         assert_eq!(to_provider.status, 302, "{}", to_provider.body);
         let to = to_provider.location().to_owned();
-        assert!(to.starts_with(&format!("{}/authorize?", self.upstream.base)), "{to}");
+        assert!(
+            to.starts_with(&format!("{}/authorize?", self.upstream.base)),
+            "{to}"
+        );
         let at_upstream = browser.with_base(&self.upstream.base);
         let mut page = at_upstream.get(&to).await;
         for _ in 0..6 {

@@ -123,7 +123,9 @@ async fn token(
 }
 
 async fn github_token() -> Json<Value> {
-    Json(json!({"access_token": "gho_fake", "token_type": "bearer", "scope": "read:user,user:email"}))
+    Json(
+        json!({"access_token": "gho_fake", "token_type": "bearer", "scope": "read:user,user:email"}),
+    )
 }
 
 async fn github_user() -> Json<Value> {

@@ -4,6 +4,8 @@
 //! Page handlers take a [`BrowserRequest`] and return `Result<Response, PageError>`; the
 //! [`page_edge`] middleware around them attaches a new browser cookie and renders errors.
 
+#[path = "account/providers.rs"]
+pub mod account_providers;
 pub mod browser;
 pub mod consent;
 pub mod device;
@@ -15,8 +17,6 @@ pub mod login;
 pub mod register;
 pub mod upstream;
 mod upstream_i18n;
-#[path = "account/providers.rs"]
-pub mod account_providers;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};

@@ -45,7 +45,16 @@ pub async fn start(
         .then(|| form.get("interaction").map(str::to_owned))
         .flatten();
     let back = login_path(interaction.as_deref());
-    go(&state, &browser, &id, Purpose::SignIn { interaction }, lang, &back, ip).await
+    go(
+        &state,
+        &browser,
+        &id,
+        Purpose::SignIn { interaction },
+        lang,
+        &back,
+        ip,
+    )
+    .await
 }
 
 /// Sends the browser to provider `id`, or shows why it cannot go.
@@ -96,7 +105,14 @@ pub async fn callback(
         return Ok(failure_page(&state, lang, &id, &failure, &back, ip));
     };
     let Some(provider) = ctx.upstreams.get(&id) else {
-        return Ok(failure_page(&state, lang, &id, &UpstreamFailure::UnknownProvider, &back, ip));
+        return Ok(failure_page(
+            &state,
+            lang,
+            &id,
+            &UpstreamFailure::UnknownProvider,
+            &back,
+            ip,
+        ));
     };
     let (user, matched) =
         match accounts::resolve(ctx, &provider.config, &profile, &login_state.purpose).await {
@@ -115,7 +131,16 @@ pub async fn callback(
         return Ok(redirect(&format!("/account/providers?linked={id}")));
     }
     let interaction_id = pending.as_ref().and(interaction_id);
-    finish_login(&state, browser.jar, lang, interaction_id, pending, &user, None).await
+    finish_login(
+        &state,
+        browser.jar,
+        lang,
+        interaction_id,
+        pending,
+        &user,
+        None,
+    )
+    .await
 }
 
 fn login_path(interaction: Option<&str>) -> String {
@@ -180,9 +205,7 @@ pub(super) fn status_and_message(failure: &UpstreamFailure) -> (StatusCode, &'st
         UpstreamFailure::AccountExists => (StatusCode::CONFLICT, "upstream_account_exists"),
         UpstreamFailure::NoAccount => (StatusCode::FORBIDDEN, "upstream_no_account"),
         UpstreamFailure::LinkedElsewhere => (StatusCode::CONFLICT, "upstream_linked_elsewhere"),
-        UpstreamFailure::ProviderAlreadyLinked => {
-            (StatusCode::CONFLICT, "upstream_already_linked")
-        }
+        UpstreamFailure::ProviderAlreadyLinked => (StatusCode::CONFLICT, "upstream_already_linked"),
         UpstreamFailure::Disabled => (StatusCode::FORBIDDEN, "upstream_disabled"),
         UpstreamFailure::LastMethod => (StatusCode::CONFLICT, "upstream_last_method"),
     }

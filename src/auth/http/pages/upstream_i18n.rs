@@ -91,7 +91,11 @@ pub(super) const STRINGS: &[(&str, &str, &str)] = &[
         "설정된 로그인 서비스가 없습니다.",
     ),
     ("providers_linked", "Connected.", "연결했습니다."),
-    ("providers_unlinked", "Disconnected.", "연결을 해제했습니다."),
+    (
+        "providers_unlinked",
+        "Disconnected.",
+        "연결을 해제했습니다.",
+    ),
     (
         "providers_sign_in_first",
         "Sign in to manage your sign-in providers.",
