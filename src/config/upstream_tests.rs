@@ -7,7 +7,10 @@ use secrecy::ExposeSecret;
 use crate::config::{Config, ConfigError, UpstreamProtocol};
 
 fn load(toml: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    let mut file = tempfile::NamedTempFile::new().expect("temp file");
+    let mut file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp file");
     file.write_all(toml.as_bytes()).expect("write");
     let env = env
         .iter()
@@ -84,7 +87,7 @@ fn any_issuer_gets_openid_and_standard_claims() {
 #[test]
 fn bad_entries_are_named() {
     let entry = |extra: &str| {
-        format!("[[upstream]]\nid = \"corp\"\nclient_id = \"c\"\nclient_secret = \"s\"\n{extra}")
+        format!("[[upstream]]\nid = \"corp\"\nclient_id = \"c\"\nclient_secret = \"s\"\n{extra}\n")
     };
     assert_eq!(
         invalid_key(Config::from_toml_str(&entry(""))),
