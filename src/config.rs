@@ -12,10 +12,12 @@ use serde::Deserialize;
 mod account;
 mod resources;
 mod todo;
+mod upstream;
 mod web;
 pub use account::AccountConfig;
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
+pub use upstream::{ClaimMapping, Preset, UpstreamConfig, UpstreamLoginConfig, UpstreamProtocol};
 pub use web::{WebConfig, WebSessionStore};
 pub mod proof_of_possession;
 
@@ -48,6 +50,9 @@ pub struct Config {
     pub web: WebConfig,
     /// Issue 13, part `account`: the self-service account pages.
     pub account: AccountConfig,
+    pub upstream_login: UpstreamLoginConfig,
+    #[serde(default)]
+    pub upstream: Vec<UpstreamConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -333,8 +338,9 @@ impl Config {
             // Lists in one variable, comma-separated: BELF_THROTTLE__TRUSTED_PROXIES=10.0.0.1,10.0.0.2
             .list_separator(",")
             .with_list_parse_key("throttle.trusted_proxies");
-        let mut vars: std::collections::HashMap<String, String> =
+        let all_vars: std::collections::HashMap<String, String> =
             env.unwrap_or_else(|| std::env::vars().collect());
+        let mut vars = all_vars.clone();
         vars.retain(|k, _| is_setting_variable(k));
         // An empty list variable means an empty list (the splitter would yield [""]).
         let empty_proxies = vars
@@ -350,6 +356,7 @@ impl Config {
         }
         let mut cfg: Config = builder.build()?.try_deserialize()?;
         cfg.resolve_web();
+        upstream::resolve_upstreams(&mut cfg.upstream, &all_vars);
         cfg.check()?;
         Ok(cfg)
     }
@@ -366,6 +373,7 @@ impl Config {
             .build()?
             .try_deserialize()?;
         cfg.resolve_web();
+        upstream::resolve_upstreams(&mut cfg.upstream, &Default::default());
         cfg.check()?;
         Ok(cfg)
     }
@@ -523,6 +531,7 @@ impl Config {
             );
         }
         self.check_web()?;
+        upstream::check_upstreams(&self.upstream_login, &self.upstream)?;
         for resource in &self.resources {
             if let Some(id) = &resource.identifier
                 && !is_resource_identifier(id)
@@ -570,7 +579,10 @@ fn is_setting_variable(name: &str) -> bool {
     let Some(rest) = name.strip_prefix("BELF_") else {
         return false;
     };
-    if NOT_SETTINGS.contains(&name) || rest.starts_with("TEST_") {
+    if NOT_SETTINGS.contains(&name)
+        || rest.starts_with("TEST_")
+        || upstream::is_secret_variable(name)
+    {
         return false;
     }
     if rest.contains("__") {

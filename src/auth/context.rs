@@ -33,6 +33,8 @@ pub struct AuthContext {
     pub backchannel: Backchannel,
     /// Key sets fetched from `private_key_jwt` clients' `jwks_uri`s.
     pub client_jwks: crate::auth::clients::jwks::ClientJwksCache,
+    /// The providers people may sign in with (`[[upstream]]`), their metadata cached.
+    pub upstreams: Arc<crate::auth::upstream::Upstreams>,
 }
 
 impl AuthContext {
@@ -52,6 +54,7 @@ impl AuthContext {
             backchannel: Backchannel::new(&config.backchannel_logout),
             client_jwks: crate::auth::clients::jwks::ClientJwksCache::new(&config.private_key_jwt),
             issuer: config.issuer().into(),
+            upstreams: Arc::new(crate::auth::upstream::Upstreams::new(&config, &clock)?),
             clock,
             config,
             stores,

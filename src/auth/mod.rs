@@ -10,6 +10,7 @@ pub mod oidc;
 pub mod self_service;
 pub mod store;
 pub mod tokens;
+pub mod upstream;
 
 #[cfg(test)]
 pub(crate) mod testing;

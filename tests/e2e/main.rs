@@ -36,6 +36,8 @@ mod todo_schedule;
 mod todo_social;
 mod todo_telemetry;
 mod todo_web_api;
+mod upstream_errors;
+mod upstream_login;
 mod validator;
 mod web_browser;
 mod web_pages;

@@ -74,6 +74,19 @@ pub fn router(state: AppState) -> Router {
             get(pages::consent::consent_page).post(pages::consent::consent_submit),
         )
         .route("/", get(pages::home::home));
+    // Part `upstream`: sign-in with another provider, and /account/providers.
+    browser_routes = browser_routes
+        .route("/upstream/{id}/start", post(pages::upstream::start))
+        .route("/upstream/{id}/callback", get(pages::upstream::callback))
+        .route("/account/providers", get(pages::account::providers::page))
+        .route(
+            "/account/providers/link",
+            post(pages::account::providers::link),
+        )
+        .route(
+            "/account/providers/unlink",
+            post(pages::account::providers::unlink),
+        );
     let config = &state.ctx.config;
     if config.device.enabled {
         browser_routes = browser_routes

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::auth::accounts::User;
 use crate::auth::oauth::error::{OAuthError, OAuthResult};
 use crate::auth::oauth::scope::Scopes;
+use crate::auth::upstream::accounts::is_placeholder_email;
 
 /// The parsed `claims` parameter: claim names requested for each target.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -136,6 +137,8 @@ fn claim_value(user: &User, name: &str) -> Option<Value> {
         "preferred_username" => Some(Value::from(user.username.clone())),
         "locale" => user.locale.clone().map(Value::from),
         "updated_at" => Some(Value::from(user.updated_at)),
+        // An account made at an upstream sign-in without an address has a stand-in one.
+        "email" | "email_verified" if is_placeholder_email(&user.email) => None,
         "email" => Some(Value::from(user.email.clone())),
         "email_verified" => Some(Value::from(user.email_verified)),
         "address" => user.address.clone().map(|a| json!({ "formatted": a })),

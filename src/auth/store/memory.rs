@@ -38,7 +38,7 @@ pub struct MemoryStore {
     spaces: [Mutex<Space>; NAMESPACES],
 }
 
-const NAMESPACES: usize = 16;
+const NAMESPACES: usize = 17;
 
 /// Each namespace in its own slot (and under its own lock). A new namespace fails to
 /// compile here until it is given a slot, a cap and a policy.
@@ -60,6 +60,7 @@ fn slot(ns: Namespace) -> usize {
         Namespace::DpopJti => 13,
         Namespace::DpopNonce => 14,
         Namespace::AssertionJti => 15,
+        Namespace::UpstreamLogin => 16,
     }
 }
 
@@ -209,6 +210,8 @@ impl MemoryStore {
             (Namespace::DpopJti, caps.dpop_proofs, Refuse),
             (Namespace::DpopNonce, caps.dpop_proofs, Refuse),
             (Namespace::AssertionJti, caps.client_assertions, Refuse),
+            // Sign-ins waiting at another provider are interactions too: the oldest go first.
+            (Namespace::UpstreamLogin, caps.interactions, EvictOldest),
         ];
         debug_assert!(
             spaces

@@ -15,6 +15,7 @@ pub mod redis;
 pub mod sql;
 mod sql_account;
 mod sql_session_clients;
+mod sql_upstream;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -180,6 +181,39 @@ pub trait SessionClientStore: Send + Sync {
     async fn purge_session_clients(&self, now: i64, limit: u32) -> StoreResult<u64>;
 }
 
+/// An account at an upstream provider linked to a local person: `(provider, subject)` is
+/// unique (one local account per upstream account), and so is `(user_id, provider)` (one
+/// account of each provider per person).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamIdentity {
+    pub provider: String,
+    pub subject: String,
+    pub user_id: String,
+    /// The e-mail address the provider gave at linking, for the account page.
+    pub email: Option<String>,
+    pub linked_at: i64,
+}
+
+#[async_trait]
+pub trait UpstreamIdentityStore: Send + Sync {
+    /// `Conflict` when the upstream account or the person's link to this provider exists.
+    async fn link_identity(&self, identity: &UpstreamIdentity) -> StoreResult<()>;
+    /// A just-in-time account and its first link, in one transaction: both or neither.
+    async fn insert_user_with_identity(
+        &self,
+        user: &User,
+        identity: &UpstreamIdentity,
+    ) -> StoreResult<()>;
+    async fn find_identity(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> StoreResult<Option<UpstreamIdentity>>;
+    async fn identities_of(&self, user_id: &str) -> StoreResult<Vec<UpstreamIdentity>>;
+    /// Removes the person's link to `provider`; whether there was one.
+    async fn unlink_identity(&self, user_id: &str, provider: &str) -> StoreResult<bool>;
+}
+
 /// Namespaces of short-lived artifacts; the key inside each is a digest or random id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Namespace {
@@ -207,6 +241,9 @@ pub enum Namespace {
     DpopNonce,
     /// RFC 7523 client assertion `jti`s seen (by digest of client id and jti), until `exp`.
     AssertionJti,
+    /// Sign-ins at an upstream provider on their way (by digest of `state`): the nonce,
+    /// the PKCE verifier and the browser they belong to, taken once by the callback.
+    UpstreamLogin,
 }
 
 impl Namespace {
@@ -228,6 +265,7 @@ impl Namespace {
             Namespace::DpopJti => "dpopjti",
             Namespace::DpopNonce => "dpopnonce",
             Namespace::AssertionJti => "ajti",
+            Namespace::UpstreamLogin => "upstream",
         }
     }
 }
@@ -273,6 +311,7 @@ pub struct Stores {
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
     /// Issue 13, part `account`: pictures, the session directory, connected apps.
     pub accounts: std::sync::Arc<dyn account::AccountStore>,
+    pub upstream_identities: std::sync::Arc<dyn UpstreamIdentityStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
 }
@@ -323,6 +362,7 @@ impl Stores {
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
             accounts: shared.clone(),
+            upstream_identities: shared.clone(),
             durable: shared,
             ephemeral,
         }

@@ -260,6 +260,39 @@ impl ClientStore for SqlStore {
     }
 }
 
+/// The row of a new account, on the pool or inside a transaction (a just-in-time account
+/// is inserted with its first upstream link, `sql_upstream.rs`).
+pub(super) async fn insert_user_row<'e, E>(executor: E, u: &User) -> StoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO users (user_id, username, username_lower, email, email_verified, name, \
+         given_name, family_name, locale, phone_number, address, password_hash, disabled, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&u.user_id)
+    .bind(&u.username)
+    .bind(u.username.to_lowercase())
+    .bind(u.email.to_lowercase())
+    .bind(i64::from(u.email_verified))
+    .bind(u.name.clone())
+    .bind(u.given_name.clone())
+    .bind(u.family_name.clone())
+    .bind(u.locale.clone())
+    .bind(u.phone_number.clone())
+    .bind(u.address.clone())
+    .bind(&u.password_hash)
+    .bind(i64::from(u.disabled))
+    .bind(u.created_at)
+    .bind(u.updated_at)
+    .execute(executor)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
 fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let s = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);
     let o = |c: &str| row.try_get::<Option<String>, _>(c).map_err(unavailable);
@@ -306,31 +339,7 @@ async fn revoke_user_refresh_tokens(
 impl UserStore for SqlStore {
     async fn insert_user(&self, u: &User) -> StoreResult<()> {
         let _write = self.writing().await;
-        sqlx::query(
-            "INSERT INTO users (user_id, username, username_lower, email, email_verified, name, \
-             given_name, family_name, locale, phone_number, address, password_hash, disabled, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(&u.user_id)
-        .bind(&u.username)
-        .bind(u.username.to_lowercase())
-        .bind(u.email.to_lowercase())
-        .bind(i64::from(u.email_verified))
-        .bind(u.name.clone())
-        .bind(u.given_name.clone())
-        .bind(u.family_name.clone())
-        .bind(u.locale.clone())
-        .bind(u.phone_number.clone())
-        .bind(u.address.clone())
-        .bind(&u.password_hash)
-        .bind(i64::from(u.disabled))
-        .bind(u.created_at)
-        .bind(u.updated_at)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(())
+        insert_user_row(&self.pool, u).await
     }
 
     async fn get_user(&self, user_id: &str) -> StoreResult<Option<User>> {

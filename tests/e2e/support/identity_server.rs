@@ -90,17 +90,36 @@ impl TestAuth {
         Self::spawn_inner(dir, self.config.clone(), false, self.clock.clone()).await
     }
 
-    async fn spawn_inner(
-        dir: TempDir,
-        mut config: Config,
-        own_issuer: bool,
-        clock: Clock,
-    ) -> TestAuth {
+    async fn spawn_inner(dir: TempDir, config: Config, own_issuer: bool, clock: Clock) -> TestAuth {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let base = format!("http://127.0.0.1:{port}");
+        Self::spawn_listening(dir, config, listener, base, own_issuer, clock).await
+    }
+
+    /// A server on a listener the test bound already, its issuer `base` (e.g. under
+    /// `localhost`, so a browser keeps its cookies apart from a server on 127.0.0.1: cookie
+    /// jars tell hosts apart, not ports).
+    pub async fn spawn_on(
+        dir: TempDir,
+        config: Config,
+        listener: tokio::net::TcpListener,
+        base: String,
+    ) -> TestAuth {
+        Self::spawn_listening(dir, config, listener, base, true, Clock::system()).await
+    }
+
+    async fn spawn_listening(
+        dir: TempDir,
+        mut config: Config,
+        listener: tokio::net::TcpListener,
+        base: String,
+        own_issuer: bool,
+        clock: Clock,
+    ) -> TestAuth {
+        let port = listener.local_addr().expect("addr").port();
         if own_issuer {
             config.server.issuer = base.parse().expect("issuer url");
             config.todo.issuer = config.server.issuer.clone();

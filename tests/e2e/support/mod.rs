@@ -34,6 +34,8 @@ pub mod server_cli;
 pub mod todo;
 pub mod todo_world;
 pub mod token;
+pub mod upstream;
+pub mod upstream_fake;
 pub mod web;
 
 pub use database::fresh_database_url;

@@ -274,10 +274,17 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("password_hint", "At least 8 characters.", "8자 이상."),
 ];
 
+/// Every string: the shared table, then each part's own (one file per part).
+fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS
+        .iter()
+        .chain(super::upstream_i18n::STRINGS)
+        .chain(super::account::strings::STRINGS)
+}
+
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    // This table, then the account pages' own (issue 13, part `account`).
-    CATALOG.get_or_init(|| Catalog::new(&[STRINGS, super::account::strings::STRINGS].concat()))
+    CATALOG.get_or_init(|| Catalog::new(&all_strings().copied().collect::<Vec<_>>()))
 }
 
 /// The string table of one language, for templates (`t.sign_in`).
@@ -296,12 +303,10 @@ mod tests {
     #[test]
     fn every_string_is_in_both_languages_once() {
         let hangul = |t: &str| t.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
-        for (i, (key, en, ko)) in STRINGS.iter().enumerate() {
+        let all: Vec<_> = all_strings().collect();
+        for (i, (key, en, ko)) in all.iter().enumerate() {
             assert!(!en.is_empty() && hangul(ko), "{key}");
-            assert!(
-                STRINGS[i + 1..].iter().all(|(k, _, _)| k != key),
-                "{key} twice"
-            );
+            assert!(all[i + 1..].iter().all(|(k, _, _)| k != key), "{key} twice");
         }
     }
 }

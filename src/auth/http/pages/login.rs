@@ -48,6 +48,12 @@ impl LoginForm<'_> {
                 device => self.device.unwrap_or(""),
                 error => error,
                 allow_registration => state.ctx.config.pages.allow_registration,
+                // A device confirmation continues after a password sign-in only.
+                providers => if self.device.is_some() {
+                    Vec::new()
+                } else {
+                    super::upstream::buttons(&state.ctx, lang)
+                },
             },
         )
     }

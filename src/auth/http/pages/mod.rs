@@ -14,6 +14,8 @@ pub mod home;
 pub mod i18n;
 pub mod login;
 pub mod register;
+pub mod upstream;
+mod upstream_i18n;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -76,6 +78,15 @@ impl Pages {
             (
                 "account_delete.html",
                 include_str!("templates/account_delete.html"),
+            ),
+            // upstream: sign-in with another provider
+            (
+                "upstream_message.html",
+                include_str!("templates/upstream_message.html"),
+            ),
+            (
+                "account_providers.html",
+                include_str!("templates/account_providers.html"),
             ),
         ] {
             env.add_template(name, src)?;

@@ -11,6 +11,7 @@ pub mod overview;
 pub mod password;
 pub mod picture;
 pub mod profile;
+pub mod providers;
 pub mod sessions;
 pub mod strings;
 

@@ -155,7 +155,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "this browser",
         "지금 이 브라우저",
     ),
-    ("account_session_ip", "IP", "IP"),
+    ("account_session_ip", "IP", "IP 주소"),
     ("account_session_signed_in", "signed in", "로그인"),
     ("account_session_last_seen", "last seen", "마지막 사용"),
     (
