@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod registration;
 mod resources;
 mod todo;
 mod web;
+pub use registration::{ClientMetadataDocumentConfig, RegistrationConfig};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
 pub use web::{WebConfig, WebSessionStore};
@@ -40,6 +42,8 @@ pub struct Config {
     pub par: ParConfig,
     pub dpop: proof_of_possession::DpopConfig,
     pub private_key_jwt: proof_of_possession::PrivateKeyJwtConfig,
+    pub registration: RegistrationConfig,
+    pub client_metadata_documents: ClientMetadataDocumentConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -406,6 +410,13 @@ impl Config {
             if v == 0 {
                 return invalid(key, "must be greater than 0");
             }
+        }
+        if let Err((key, reason)) = self
+            .registration
+            .check()
+            .and(self.client_metadata_documents.check())
+        {
+            return invalid(key, reason);
         }
         if self.keys.reload_interval_secs == 0 {
             return invalid("keys.reload_interval_secs", "must be at least 1");

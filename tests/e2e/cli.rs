@@ -3,6 +3,7 @@
 //! working next to a running `belf serve auth`.
 
 mod deploy;
+mod registration;
 mod serve_output;
 
 use std::io::Write;

@@ -14,6 +14,7 @@ pub mod management;
 pub mod not_found;
 pub mod pages;
 pub mod par;
+pub mod registration;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
@@ -99,6 +100,18 @@ pub fn router(state: AppState) -> Router {
     }
     if config.par.enabled {
         routes = routes.route(paths::PAR, post(par::push));
+    }
+    if config.registration.enabled {
+        let registration_routes = Router::new()
+            .route(paths::REGISTRATION, post(registration::register))
+            .route(
+                &format!("{}/{{client_id}}", paths::REGISTRATION),
+                get(registration::read)
+                    .put(registration::replace)
+                    .delete(registration::delete),
+            )
+            .layer(DefaultBodyLimit::max(config.registration.max_body_bytes));
+        routes = routes.merge(registration_routes);
     }
     let routes = routes
         .route(paths::DISCOVERY, get(discovery::openid_configuration))

@@ -10,8 +10,10 @@
 
 pub mod cached_clients;
 pub mod memory;
+pub mod metadata_document_clients;
 pub mod redis;
 pub mod sql;
+mod sql_clients;
 mod sql_session_clients;
 
 use async_trait::async_trait;
@@ -51,6 +53,38 @@ pub trait ClientStore: Send + Sync {
         client_id: &str,
         uri: Option<&str>,
         session_required: bool,
+    ) -> StoreResult<bool>;
+    /// Replaces every metadata field of a stored client (RFC 7592 PUT); the id, the
+    /// provenance and the creation time stay. `false`: no such client.
+    async fn replace_client(&self, client: &Client) -> StoreResult<bool>;
+}
+
+/// RFC 7591/7592 registration state: initial access tokens and each dynamically registered
+/// client's registration access token, both by SHA-256 digest only.
+#[async_trait]
+pub trait RegistrationStore: Send + Sync {
+    async fn insert_initial_token(
+        &self,
+        token_hash: &str,
+        expires_at: i64,
+        max_uses: u64,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Takes one use of an initial access token in one step: `false` if it is unknown,
+    /// expired or used up.
+    async fn use_initial_token(&self, token_hash: &str, now: i64) -> StoreResult<bool>;
+    /// Stores a new client with the digest of its registration access token.
+    async fn insert_registered_client(&self, client: &Client, token_hash: &str) -> StoreResult<()>;
+    /// The registration access token digest of a client (`None`: unknown client, or one
+    /// not registered dynamically).
+    async fn registration_token_hash(&self, client_id: &str) -> StoreResult<Option<String>>;
+    /// Replaces the digest `old_hash` with `new_hash` in one statement; `false` if the
+    /// stored digest is no longer `old_hash`.
+    async fn rotate_registration_token(
+        &self,
+        client_id: &str,
+        old_hash: &str,
+        new_hash: &str,
     ) -> StoreResult<bool>;
 }
 
@@ -269,6 +303,7 @@ pub struct Stores {
     pub consents: std::sync::Arc<dyn ConsentStore>,
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
+    pub registrations: std::sync::Arc<dyn RegistrationStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
 }
@@ -295,11 +330,18 @@ impl Stores {
         } else {
             std::sync::Arc::new(memory::MemoryStore::with_limits(&config.memory_store))
         };
-        Ok(Stores::from_parts(
-            sql,
-            ephemeral,
-            config.clients.cache_ttl_secs,
-        ))
+        let mut stores = Stores::from_parts(sql, ephemeral, config.clients.cache_ttl_secs);
+        if config.client_metadata_documents.enabled {
+            stores.clients = std::sync::Arc::new(
+                metadata_document_clients::MetadataDocumentClients::new(
+                    stores.clients,
+                    &config.client_metadata_documents,
+                    crate::auth::oidc::metadata::known_scopes(config),
+                    crate::clock::Clock::system(),
+                ),
+            );
+        }
+        Ok(stores)
     }
 
     pub fn from_parts(
@@ -318,6 +360,7 @@ impl Stores {
             consents: shared.clone(),
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
+            registrations: shared.clone(),
             durable: shared,
             ephemeral,
         }
