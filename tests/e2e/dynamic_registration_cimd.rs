@@ -94,7 +94,9 @@ async fn no_redirect(auth: &TestAuth, client_id: &str, redirect_uri: &str) {
     let pkce = Pkce::random();
     let mut extra = vec![("redirect_uri", redirect_uri)];
     extra.extend(pkce.challenge_params());
-    let page = browser.get(&authorize_url(&auth.base, client_id, &extra)).await;
+    let page = browser
+        .get(&authorize_url(&auth.base, client_id, &extra))
+        .await;
     assert_ne!(page.status, StatusCode::FOUND, "{}", page.body);
     assert!(page.status.is_client_error(), "{}", page.status);
 }
@@ -184,7 +186,7 @@ async fn wrong_large_slow_or_secret_documents_are_refused() {
         (
             "slower than fetch_timeout_ms",
             Box::new(|d: &DocumentServer| d.document().to_string()),
-            Duration::from_secs(3),
+            Duration::from_secs(10),
         ),
     ];
     for (why, body, delay) in cases {
@@ -198,7 +200,10 @@ async fn wrong_large_slow_or_secret_documents_are_refused() {
         .await;
         let started = std::time::Instant::now();
         no_redirect(&auth, &docs.url, REDIRECT).await;
-        assert!(started.elapsed() < Duration::from_secs(2), "{why}: the fetch was cut short");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{why}: the fetch was cut short"
+        );
         // A refusal is remembered too: asking again does not fetch again.
         no_redirect(&auth, &docs.url, REDIRECT).await;
         assert_eq!(docs.hits(), 1, "{why}");

@@ -133,9 +133,12 @@ fn cache_secs(cache_control: Option<&str>, config: &ClientMetadataDocumentConfig
         {
             return None;
         }
-        directives
-            .iter()
-            .find_map(|d| d.strip_prefix("max-age=")?.trim_matches('"').parse::<u64>().ok())
+        directives.iter().find_map(|d| {
+            d.strip_prefix("max-age=")?
+                .trim_matches('"')
+                .parse::<u64>()
+                .ok()
+        })
     });
     max_age
         .unwrap_or(config.min_cache_secs)

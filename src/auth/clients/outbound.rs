@@ -162,7 +162,10 @@ pub async fn server_fetched_uris_public(client: &super::Client) -> Result<(), St
         .backchannel_logout_uri
         .as_ref()
         .map(|u| u.as_str().to_owned());
-    for (member, uri) in [("jwks_uri", jwks_uri), ("backchannel_logout_uri", backchannel)] {
+    for (member, uri) in [
+        ("jwks_uri", jwks_uri),
+        ("backchannel_logout_uri", backchannel),
+    ] {
         let Some(uri) = uri else { continue };
         let url = url::Url::parse(&uri).map_err(|_| format!("{member}: not an absolute URL"))?;
         match resolve_checked(&url, RESOLVE_TIMEOUT, false).await {

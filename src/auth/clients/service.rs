@@ -177,7 +177,10 @@ fn check_display(display: ClientDisplay) -> Result<ClientDisplay, ClientError> {
         if ok {
             Ok(Some(raw))
         } else {
-            Err(invalid(field, "must be an absolute http(s) URL without a fragment"))
+            Err(invalid(
+                field,
+                "must be an absolute http(s) URL without a fragment",
+            ))
         }
     };
     Ok(ClientDisplay {

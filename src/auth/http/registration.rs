@@ -87,7 +87,10 @@ pub async fn register(
         Ok(Err(t)) => {
             tracing::warn!(%ip, retry_after_secs = t.retry_after_secs, "client registration throttled");
             return ApiError(
-                OAuthError::new(ErrorCode::SlowDown, "too many registrations; wait and retry"),
+                OAuthError::new(
+                    ErrorCode::SlowDown,
+                    "too many registrations; wait and retry",
+                ),
                 Some(t.retry_after_secs),
             )
             .into_response();

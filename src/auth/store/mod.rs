@@ -332,14 +332,13 @@ impl Stores {
         };
         let mut stores = Stores::from_parts(sql, ephemeral, config.clients.cache_ttl_secs);
         if config.client_metadata_documents.enabled {
-            stores.clients = std::sync::Arc::new(
-                metadata_document_clients::MetadataDocumentClients::new(
+            stores.clients =
+                std::sync::Arc::new(metadata_document_clients::MetadataDocumentClients::new(
                     stores.clients,
                     &config.client_metadata_documents,
                     crate::auth::oidc::metadata::known_scopes(config),
                     crate::clock::Clock::system(),
-                ),
-            );
+                ));
         }
         Ok(stores)
     }

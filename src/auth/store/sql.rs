@@ -80,14 +80,12 @@ impl SqlStore {
     }
 }
 
-
 #[async_trait]
 impl super::DurableStore for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
         SqlStore::ping(self).await
     }
 }
-
 
 fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let s = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);

@@ -14,7 +14,11 @@ use crate::config::SigningAlg;
 
 fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
     let get = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);
-    let flag = |c: &str| row.try_get::<i64, _>(c).map_err(unavailable).map(|v| v != 0);
+    let flag = |c: &str| {
+        row.try_get::<i64, _>(c)
+            .map_err(unavailable)
+            .map(|v| v != 0)
+    };
     let alg: Option<String> = row.try_get("access_token_alg").map_err(unavailable)?;
     let grant_names: Vec<String> = parse_list(&get("grant_types")?)?;
     let display: Option<String> = row.try_get("display_metadata").map_err(unavailable)?;

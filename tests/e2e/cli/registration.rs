@@ -10,11 +10,21 @@ async fn registration_tokens_from_the_cli_admit_their_uses_and_list_shows_proven
     let auth = TestAuth::spawn().await;
     let issued = auth
         .cli_json(
-            &["client", "registration-token", "--expires-in", "600", "--max-uses", "2"],
+            &[
+                "client",
+                "registration-token",
+                "--expires-in",
+                "600",
+                "--max-uses",
+                "2",
+            ],
             None,
         )
         .await;
-    let token = issued["initial_access_token"].as_str().expect("token").to_owned();
+    let token = issued["initial_access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
     assert_eq!(issued["max_uses"], 2);
     let metadata = json!({ "client_name": "Dynamic one", "redirect_uris": [REDIRECT] });
     for _ in 0..2 {
@@ -27,7 +37,17 @@ async fn registration_tokens_from_the_cli_admit_their_uses_and_list_shows_proven
     );
 
     let added = auth
-        .cli_json(&["client", "add", "--name", "Admin made", "--redirect-uri", REDIRECT], None)
+        .cli_json(
+            &[
+                "client",
+                "add",
+                "--name",
+                "Admin made",
+                "--redirect-uri",
+                REDIRECT,
+            ],
+            None,
+        )
         .await;
     let listed = auth.cli_json(&["client", "list"], None).await;
     let by = |id: &str| {
@@ -48,7 +68,10 @@ async fn registration_tokens_from_the_cli_admit_their_uses_and_list_shows_proven
     assert_eq!(dynamic.len(), 2, "{listed}");
     let text = auth.cli(&["client", "list"], None).await;
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("dynamic_registration") && text.contains("cli"), "{text}");
+    assert!(
+        text.contains("dynamic_registration") && text.contains("cli"),
+        "{text}"
+    );
 
     // Only a digest is stored: the database never holds the token itself.
     let store = belf::auth::store::sql::SqlStore::connect(&auth.config.database)
