@@ -8,7 +8,7 @@ use super::{OutputArgs, output};
 use crate::auth::clients::registration::issue_initial_token;
 use crate::auth::clients::service::{self, ClientUpdate, NewClient};
 use crate::auth::clients::{Client, ClientDisplay, Provenance};
-use crate::auth::oidc::metadata::known_scopes;
+use crate::auth::oauth::scope::known_scopes;
 use crate::auth::store::ClientStore;
 use crate::auth::store::sql::SqlStore;
 use crate::clock::Clock;

@@ -336,7 +336,7 @@ impl Stores {
                 std::sync::Arc::new(metadata_document_clients::MetadataDocumentClients::new(
                     stores.clients,
                     &config.client_metadata_documents,
-                    crate::auth::oidc::metadata::known_scopes(config),
+                    crate::auth::oauth::scope::known_scopes(config),
                     crate::clock::Clock::system(),
                 ));
         }
