@@ -148,9 +148,12 @@ async fn a_document_client_signs_in_and_is_fetched_once_within_max_age() {
     no_redirect(&auth, &docs.url, "http://127.0.0.1:9/elsewhere").await;
 }
 
+/// What a document server serves, made from its own URL.
+type DocumentBody = Box<dyn Fn(&DocumentServer) -> String>;
+
 #[tokio::test]
 async fn wrong_large_slow_or_secret_documents_are_refused() {
-    let cases: Vec<(&str, Box<dyn Fn(&DocumentServer) -> String>, Duration)> = vec![
+    let cases: Vec<(&str, DocumentBody, Duration)> = vec![
         (
             "client_id member is another URL",
             Box::new(|d: &DocumentServer| {
