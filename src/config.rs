@@ -10,11 +10,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod account;
+mod registration;
 mod resources;
 mod todo;
 mod upstream;
 mod web;
 pub use account::AccountConfig;
+pub use registration::{ClientMetadataDocumentConfig, RegistrationConfig};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
 pub use upstream::{ClaimMapping, Preset, UpstreamConfig, UpstreamLoginConfig, UpstreamProtocol};
@@ -44,6 +46,8 @@ pub struct Config {
     pub par: ParConfig,
     pub dpop: proof_of_possession::DpopConfig,
     pub private_key_jwt: proof_of_possession::PrivateKeyJwtConfig,
+    pub client_registration: RegistrationConfig,
+    pub client_metadata_documents: ClientMetadataDocumentConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
@@ -418,6 +422,13 @@ impl Config {
             if v == 0 {
                 return invalid(key, "must be greater than 0");
             }
+        }
+        if let Err((key, reason)) = self
+            .client_registration
+            .check()
+            .and(self.client_metadata_documents.check())
+        {
+            return invalid(key, reason);
         }
         if self.keys.reload_interval_secs == 0 {
             return invalid("keys.reload_interval_secs", "must be at least 1");

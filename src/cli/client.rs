@@ -5,8 +5,9 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{OutputArgs, output};
-use crate::auth::clients::Client;
+use crate::auth::clients::registration::issue_initial_token;
 use crate::auth::clients::service::{self, ClientUpdate, NewClient};
+use crate::auth::clients::{Client, ClientDisplay, Provenance};
 use crate::auth::oauth::scope::known_scopes;
 use crate::auth::store::ClientStore;
 use crate::auth::store::sql::SqlStore;
@@ -21,6 +22,8 @@ pub struct ClientArgs {
     pub command: ClientCommand,
 }
 
+// Parsed once per process: boxing the big variant would save nothing worth the noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// Register a client; prints its client_id and (confidential clients) its secret, once.
@@ -44,6 +47,19 @@ pub enum ClientCommand {
         #[arg(allow_hyphen_values = true)]
         client_id: String,
     },
+    /// Issue an initial access token for dynamic client registration (RFC 7591 §3):
+    /// shown once; only its digest is stored.
+    RegistrationToken(RegistrationTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegistrationTokenArgs {
+    /// Lifetime in seconds (default: client_registration.initial_token_ttl_secs).
+    #[arg(long = "expires-in", value_name = "SECS")]
+    pub expires_in: Option<u64>,
+    /// How many registrations the token admits.
+    #[arg(long = "max-uses", value_name = "N", default_value_t = 1)]
+    pub max_uses: u64,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +114,18 @@ pub struct AddArgs {
     /// access tokens are DPoP-bound.
     #[arg(long = "dpop-bound-access-tokens")]
     pub dpop_bound_access_tokens: bool,
+    /// The client's home page (absolute http(s) URL).
+    #[arg(long = "client-uri", value_name = "URL")]
+    pub client_uri: Option<String>,
+    /// The client's logo (absolute http(s) URL).
+    #[arg(long = "logo-uri", value_name = "URL")]
+    pub logo_uri: Option<String>,
+    /// The client's privacy policy (absolute http(s) URL).
+    #[arg(long = "policy-uri", value_name = "URL")]
+    pub policy_uri: Option<String>,
+    /// The client's terms of service (absolute http(s) URL).
+    #[arg(long = "tos-uri", value_name = "URL")]
+    pub tos_uri: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -130,15 +158,21 @@ pub fn client_json(c: &Client) -> serde_json::Value {
         "jwks": c.client_keys.as_ref().and_then(|k| k.inline_json())
             .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok()),
         "dpop_bound_access_tokens": c.dpop_bound_access_tokens,
+        "created_by": c.provenance.as_str(),
+        "client_uri": c.display.client_uri,
+        "logo_uri": c.display.logo_uri,
+        "policy_uri": c.display.policy_uri,
+        "tos_uri": c.display.tos_uri,
         "created_at": c.created_at,
     })
 }
 
 fn client_text(c: &Client) -> String {
     format!(
-        "client_id:     {}\nname:          {}\ntype:          {}\nauth_method:   {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}\ndpop_bound_access_tokens: {}\nbackchannel_logout_uri: {}{}",
+        "client_id:     {}\nname:          {}\ncreated_by:    {}\ntype:          {}\nauth_method:   {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}\ndpop_bound_access_tokens: {}\nbackchannel_logout_uri: {}{}",
         c.client_id,
         c.name,
+        c.provenance.as_str(),
         if c.is_public() {
             "public"
         } else {
@@ -222,6 +256,13 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     jwks,
                     jwks_uri: a.jwks_uri,
                     dpop_bound_access_tokens: a.dpop_bound_access_tokens,
+                    provenance: Provenance::Cli,
+                    display: ClientDisplay {
+                        client_uri: a.client_uri,
+                        logo_uri: a.logo_uri,
+                        policy_uri: a.policy_uri,
+                        tos_uri: a.tos_uri,
+                    },
                 },
                 Clock::system().now(),
             )
@@ -249,13 +290,14 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     .iter()
                     .map(|c| {
                         format!(
-                            "{}  {}  {}",
+                            "{}  {}  {:<20}  {}",
                             c.client_id,
                             if c.is_public() {
                                 "public      "
                             } else {
                                 "confidential"
                             },
+                            c.provenance.as_str(),
                             c.name
                         )
                     })
@@ -302,6 +344,27 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     )
                 },
             );
+        }
+        ClientCommand::RegistrationToken(t) => {
+            let ttl = t
+                .expires_in
+                .unwrap_or(config.client_registration.initial_token_ttl_secs);
+            if ttl == 0 || t.max_uses == 0 {
+                anyhow::bail!("invalid --expires-in/--max-uses: both must be at least 1");
+            }
+            let now = Clock::system().now();
+            let token = issue_initial_token(&store, ttl, t.max_uses, now).await?;
+            let v = json!({
+                "initial_access_token": token,
+                "expires_at": now.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX)),
+                "max_uses": t.max_uses,
+            });
+            output(json, &v, || {
+                format!(
+                    "initial_access_token: {token}\n(shown once; admits {} registration(s) within {ttl} s)",
+                    t.max_uses
+                )
+            });
         }
     }
     Ok(())

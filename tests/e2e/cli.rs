@@ -5,6 +5,7 @@
 mod deploy;
 mod messages;
 mod process;
+mod registration;
 mod serve_output;
 mod shutdown;
 

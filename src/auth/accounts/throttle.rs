@@ -264,10 +264,32 @@ impl Throttle {
         store: &dyn EphemeralStore,
         ip: IpAddr,
     ) -> StoreResult<Result<(), Throttled>> {
+        let allowance = self.config.free_registrations_per_ip;
+        self.begin_creation(store, "register:", ip, allowance).await
+    }
+
+    /// Admits a dynamic client registration (RFC 7591) from `ip`, counted on a counter of
+    /// its own with its own allowance (`client_registration.free_registrations_per_ip`).
+    pub async fn begin_client_registration(
+        &self,
+        store: &dyn EphemeralStore,
+        ip: IpAddr,
+        allowance: u64,
+    ) -> StoreResult<Result<(), Throttled>> {
+        self.begin_creation(store, "dcr:", ip, allowance).await
+    }
+
+    async fn begin_creation(
+        &self,
+        store: &dyn EphemeralStore,
+        prefix: &str,
+        ip: IpAddr,
+        allowance: u64,
+    ) -> StoreResult<Result<(), Throttled>> {
         if !self.config.enabled {
             return Ok(Ok(()));
         }
-        let name = ["register:", &ip.to_string()].concat();
+        let name = [prefix, &ip.to_string()].concat();
         if let Some(t) = self.waiting(
             store
                 .get(Namespace::Throttle, &block_key(&name))
@@ -277,7 +299,6 @@ impl Throttle {
         ) {
             return Ok(Err(t));
         }
-        let allowance = self.config.free_registrations_per_ip;
         self.take_turn(store, &name, "0", allowance, Limit::Registrations)
             .await
     }

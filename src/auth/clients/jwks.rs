@@ -4,12 +4,12 @@
 //! and by default never pointed at loopback, private or link-local addresses.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
 
+use super::outbound::{self, FetchLimits};
 use crate::config::proof_of_possession::PrivateKeyJwtConfig;
 
 /// Members only a private JWK has: a key set holding one is refused at registration (its
@@ -75,19 +75,7 @@ pub fn check_jwks_uri(raw: &str) -> Result<String, String> {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    #[error("jwks_uri is not an acceptable URL: {0}")]
-    BadUri(String),
-    #[error("jwks_uri host resolves to a private or loopback address")]
-    PrivateAddress,
-    #[error("jwks_uri fetch failed: {0}")]
-    Http(String),
-    #[error("jwks_uri document is larger than the limit")]
-    TooLarge,
-    #[error("jwks_uri document: {0}")]
-    BadDocument(String),
-}
+pub use super::outbound::FetchError;
 
 struct Fetched {
     keys: Arc<JwkSet>,
@@ -164,95 +152,16 @@ impl ClientJwksCache {
     }
 
     async fn fetch(&self, uri: &str) -> Result<JwkSet, FetchError> {
-        let url = url::Url::parse(uri).map_err(|e| FetchError::BadUri(e.to_string()))?;
-        let host = url
-            .host_str()
-            .ok_or_else(|| FetchError::BadUri("no host".into()))?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| FetchError::BadUri("no port".into()))?;
-        let timeout = Duration::from_millis(self.config.jwks_fetch_timeout_ms);
-        // Resolve once, check every address, and connect to the checked one only (no
-        // second lookup that could answer differently).
-        let addrs: Vec<SocketAddr> =
-            tokio::time::timeout(timeout, tokio::net::lookup_host((host.as_str(), port)))
-                .await
-                .map_err(|_| FetchError::Http("name resolution timed out".into()))?
-                .map_err(|e| FetchError::Http(e.to_string()))?
-                .collect();
-        let Some(addr) = addrs.first().copied() else {
-            return Err(FetchError::Http("host has no address".into()));
+        let limits = FetchLimits {
+            timeout: Duration::from_millis(self.config.jwks_fetch_timeout_ms),
+            max_bytes: self.config.jwks_max_bytes,
+            allow_private: self.config.jwks_allow_private_addresses,
         };
-        if !self.config.jwks_allow_private_addresses && addrs.iter().any(|a| is_internal(a.ip())) {
-            return Err(FetchError::PrivateAddress);
-        }
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .resolve(&host, addr)
-            .build()
-            .map_err(|e| FetchError::Http(e.to_string()))?;
-        let mut response = http
-            .get(url)
-            .header(
-                reqwest::header::ACCEPT,
-                "application/json, application/jwk-set+json",
-            )
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| FetchError::Http(e.without_url().to_string()))?;
-        let limit = self.config.jwks_max_bytes;
-        if response
-            .content_length()
-            .is_some_and(|n| n as usize > limit)
-        {
-            return Err(FetchError::TooLarge);
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| FetchError::Http(e.without_url().to_string()))?
-        {
-            if body.len() + chunk.len() > limit {
-                return Err(FetchError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let text =
-            String::from_utf8(body).map_err(|_| FetchError::BadDocument("not UTF-8".into()))?;
+        let fetched =
+            outbound::get(uri, "application/json, application/jwk-set+json", limits).await?;
+        let text = String::from_utf8(fetched.body)
+            .map_err(|_| FetchError::BadDocument("not UTF-8".into()))?;
         parse_public_jwks(&text).map_err(FetchError::BadDocument)
-    }
-}
-
-/// Addresses a client must not make the server reach: loopback, private, link-local,
-/// unspecified, multicast, shared (CGNAT) and IPv6 unique-local ranges.
-fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_internal(IpAddr::V4(v4));
-            }
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-        }
     }
 }
 
@@ -269,25 +178,6 @@ mod tests {
         assert!(parse_public_jwks("[]").is_err());
         let public = r#"{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
         assert_eq!(parse_public_jwks(public).unwrap().keys.len(), 1);
-    }
-
-    #[test]
-    fn internal_addresses_are_recognised() {
-        for internal in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "192.168.0.1",
-            "169.254.169.254",
-            "::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-            "100.64.0.1",
-        ] {
-            assert!(is_internal(internal.parse().unwrap()), "{internal}");
-        }
-        for public in ["93.184.216.34", "2606:2800:220:1::1"] {
-            assert!(!is_internal(public.parse().unwrap()), "{public}");
-        }
     }
 
     #[test]

@@ -3,7 +3,11 @@
 
 mod client_id;
 pub mod jwks;
+pub mod metadata_document;
+pub mod outbound;
 mod redirect_uri;
+pub mod registration;
+pub mod registration_metadata;
 pub mod service;
 
 use std::fmt;
@@ -113,7 +117,63 @@ pub struct Client {
     pub client_keys: Option<ClientKeys>,
     /// RFC 9449 §5.2: every token request of this client must carry a DPoP proof.
     pub dpop_bound_access_tokens: bool,
+    /// How the client came to be (shown by `belf client list`).
+    pub provenance: Provenance,
+    /// RFC 7591 display metadata (`client_uri`, `logo_uri`, `policy_uri`, `tos_uri`).
+    pub display: ClientDisplay,
     pub created_at: i64,
+}
+
+/// How a client was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// `belf client add`.
+    #[default]
+    Cli,
+    /// RFC 7591 dynamic registration.
+    DynamicRegistration,
+    /// A client ID metadata document fetched from the https `client_id`.
+    MetadataDocument,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Cli => "cli",
+            Provenance::DynamicRegistration => "dynamic_registration",
+            Provenance::MetadataDocument => "metadata_document",
+        }
+    }
+
+    /// A stored value; anything unknown reads as `cli` (the column's default).
+    pub fn parse(s: &str) -> Provenance {
+        match s {
+            "dynamic_registration" => Provenance::DynamicRegistration,
+            "metadata_document" => Provenance::MetadataDocument,
+            _ => Provenance::Cli,
+        }
+    }
+}
+
+/// Display metadata of RFC 7591 §2: pages about the client, shown to no one by Belf yet
+/// but kept, echoed by the registration endpoint and shown by `belf client show`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientDisplay {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tos_uri: Option<String>,
+}
+
+impl ClientDisplay {
+    pub fn is_empty(&self) -> bool {
+        *self == ClientDisplay::default()
+    }
 }
 
 /// A `private_key_jwt` client's public keys: a JWK Set registered inline, or the URL the

@@ -184,6 +184,8 @@ mod tests {
                 require_par: false,
             client_keys: None,
             dpop_bound_access_tokens: false,
+                provenance: Default::default(),
+                display: Default::default(),
                 created_at: 0,
             };
             proptest::prop_assert!(client.has_redirect_uri(&registered));

@@ -1,7 +1,8 @@
 //! Client registration and management, shared by the CLI and the server.
 
 use super::{
-    Client, ClientId, ClientKeys, ClientSecret, GrantType, RedirectUri, RedirectUriError, jwks,
+    Client, ClientDisplay, ClientId, ClientKeys, ClientSecret, GrantType, Provenance, RedirectUri,
+    RedirectUriError, jwks,
 };
 use crate::auth::store::{ClientStore, StoreError};
 use crate::config::SigningAlg;
@@ -33,6 +34,10 @@ pub struct NewClient {
     pub jwks_uri: Option<String>,
     /// RFC 9449 §5.2: every token request must carry a DPoP proof.
     pub dpop_bound_access_tokens: bool,
+    /// How the client is being created (the CLI: `Cli`, the default).
+    pub provenance: Provenance,
+    /// RFC 7591 display metadata: absolute http(s) URLs.
+    pub display: ClientDisplay,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +60,19 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> ClientError {
 /// Registers a client. Returns it and, for confidential clients, the secret (shown once).
 pub async fn register(
     store: &dyn ClientStore,
+    known_scopes: &[String],
+    request: NewClient,
+    now: i64,
+) -> Result<(Client, Option<ClientSecret>), ClientError> {
+    let (client, secret) = build(known_scopes, request, now)?;
+    store.insert_client(&client).await?;
+    Ok((client, secret))
+}
+
+/// Checks a request and makes the client it describes (a new id, and a new secret for a
+/// confidential client without keys), without storing it: the one validation path of the
+/// CLI, dynamic registration and client metadata documents.
+pub fn build(
     known_scopes: &[String],
     request: NewClient,
     now: i64,
@@ -125,6 +143,7 @@ pub async fn register(
         .as_deref()
         .map(parse_backchannel_uri)
         .transpose()?;
+    let display = check_display(request.display)?;
     // A client with registered keys authenticates with them and has no secret.
     let secret = (!request.public && client_keys.is_none()).then(ClientSecret::generate);
     let client = Client {
@@ -141,10 +160,35 @@ pub async fn register(
         require_par: request.require_par,
         client_keys,
         dpop_bound_access_tokens: request.dpop_bound_access_tokens,
+        provenance: request.provenance,
+        display,
         created_at: now,
     };
-    store.insert_client(&client).await?;
     Ok((client, secret))
+}
+
+/// Display URLs: absolute http(s), no fragment, at most 2000 characters.
+fn check_display(display: ClientDisplay) -> Result<ClientDisplay, ClientError> {
+    let check = |field: &'static str, v: Option<String>| -> Result<Option<String>, ClientError> {
+        let Some(raw) = v else { return Ok(None) };
+        let ok = raw.len() <= 2000
+            && url::Url::parse(&raw)
+                .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.fragment().is_none());
+        if ok {
+            Ok(Some(raw))
+        } else {
+            Err(invalid(
+                field,
+                "must be an absolute http(s) URL without a fragment",
+            ))
+        }
+    };
+    Ok(ClientDisplay {
+        client_uri: check("client-uri", display.client_uri)?,
+        logo_uri: check("logo-uri", display.logo_uri)?,
+        policy_uri: check("policy-uri", display.policy_uri)?,
+        tos_uri: check("tos-uri", display.tos_uri)?,
+    })
 }
 
 /// Whether the client is public, and its keys for `private_key_jwt`.

@@ -14,6 +14,7 @@ pub mod management;
 pub mod not_found;
 pub mod pages;
 pub mod par;
+pub mod registration;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
@@ -167,6 +168,20 @@ pub fn router(state: AppState) -> Router {
             "/account/picture/{picture_id}",
             get(pages::account::picture::serve),
         );
+    }
+    if config.client_registration.enabled {
+        let registration_routes = Router::new()
+            .route(paths::REGISTRATION, post(registration::register))
+            .route(
+                &format!("{}/{{client_id}}", paths::REGISTRATION),
+                get(registration::read)
+                    .put(registration::replace)
+                    .delete(registration::delete),
+            )
+            .layer(DefaultBodyLimit::max(
+                config.client_registration.max_body_bytes,
+            ));
+        routes = routes.merge(registration_routes);
     }
     let routes = routes
         .route(paths::DISCOVERY, get(discovery::openid_configuration))

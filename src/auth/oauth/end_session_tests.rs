@@ -34,6 +34,8 @@ fn client(post_logout: &[&str]) -> Client {
         require_par: false,
         client_keys: None,
         dpop_bound_access_tokens: false,
+        provenance: Default::default(),
+        display: Default::default(),
         created_at: 0,
     }
 }

@@ -42,6 +42,10 @@ pub enum ErrorCode {
     InvalidDpopProof,
     /// RFC 9449 §8: the proof must carry the server's nonce (sent in `DPoP-Nonce`).
     UseDpopNonce,
+    /// RFC 7591 §3.2.2: a redirect URI the registration refuses.
+    InvalidRedirectUri,
+    /// RFC 7591 §3.2.2: any other metadata the registration refuses.
+    InvalidClientMetadata,
 }
 
 impl ErrorCode {
@@ -72,6 +76,8 @@ impl ErrorCode {
             ErrorCode::InvalidRequestUri => "invalid_request_uri",
             ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
             ErrorCode::UseDpopNonce => "use_dpop_nonce",
+            ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
+            ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
         }
     }
 }

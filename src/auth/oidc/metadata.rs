@@ -8,7 +8,7 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalProviderMetadata, AuthUrl, AuthenticationContextClass, IssuerUrl, JsonWebKeySetUrl,
-    LanguageTag, ProviderMetadata, ResponseTypes, Scope, TokenUrl, UserInfoUrl,
+    LanguageTag, ProviderMetadata, RegistrationUrl, ResponseTypes, Scope, TokenUrl, UserInfoUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,9 @@ pub mod paths {
     pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
     pub const DEVICE_VERIFICATION: &str = "/device";
     pub const PAR: &str = "/par";
+    /// RFC 7591; the client configuration endpoint (RFC 7592) is `{REGISTRATION}/{id}`.
+    /// Not `/register`: that is the page where people create accounts.
+    pub const REGISTRATION: &str = "/oauth/register";
 }
 
 /// Fields `openidconnect` does not model: RFC 7009/7662 endpoints, RP-initiated logout,
@@ -56,6 +59,10 @@ pub struct ExtraMetadata {
     /// RFC 9449 §5.1, when `[dpop] enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_signing_alg_values_supported: Option<Vec<String>>,
+    /// Client ID Metadata Documents (IETF draft), when `[client_metadata_documents]
+    /// enabled`.
+    #[serde(default)]
+    pub client_id_metadata_document_supported: bool,
 }
 
 impl AdditionalProviderMetadata for ExtraMetadata {}
@@ -110,6 +117,7 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
                 .map(|a| (*a).to_owned())
                 .collect()
         }),
+        client_id_metadata_document_supported: config.client_metadata_documents.enabled,
     };
     let metadata = BelfProviderMetadata::new(
         IssuerUrl::new(issuer.clone())?,
@@ -122,6 +130,11 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
     )
     .set_token_endpoint(Some(TokenUrl::new(url(paths::TOKEN))?))
     .set_userinfo_endpoint(Some(UserInfoUrl::new(url(paths::USERINFO))?))
+    .set_registration_endpoint(if config.client_registration.enabled {
+        Some(RegistrationUrl::new(url(paths::REGISTRATION))?)
+    } else {
+        None
+    })
     .set_scopes_supported(Some(
         crate::auth::oauth::scope::known_scopes(config)
             .into_iter()

@@ -112,4 +112,9 @@ impl ClientStore for CachedClientStore {
             .set_backchannel_logout(client_id, uri, session_required)
             .await
     }
+
+    async fn replace_client(&self, client: &Client) -> StoreResult<bool> {
+        self.invalidate(&client.client_id);
+        self.inner.replace_client(client).await
+    }
 }

@@ -11,9 +11,11 @@
 pub mod account;
 pub mod cached_clients;
 pub mod memory;
+pub mod metadata_document_clients;
 pub mod redis;
 pub mod sql;
 mod sql_account;
+mod sql_clients;
 mod sql_session_clients;
 mod sql_upstream;
 
@@ -54,6 +56,38 @@ pub trait ClientStore: Send + Sync {
         client_id: &str,
         uri: Option<&str>,
         session_required: bool,
+    ) -> StoreResult<bool>;
+    /// Replaces every metadata field of a stored client (RFC 7592 PUT); the id, the
+    /// provenance and the creation time stay. `false`: no such client.
+    async fn replace_client(&self, client: &Client) -> StoreResult<bool>;
+}
+
+/// RFC 7591/7592 registration state: initial access tokens and each dynamically registered
+/// client's registration access token, both by SHA-256 digest only.
+#[async_trait]
+pub trait RegistrationStore: Send + Sync {
+    async fn insert_initial_token(
+        &self,
+        token_hash: &str,
+        expires_at: i64,
+        max_uses: u64,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Takes one use of an initial access token in one step: `false` if it is unknown,
+    /// expired or used up.
+    async fn use_initial_token(&self, token_hash: &str, now: i64) -> StoreResult<bool>;
+    /// Stores a new client with the digest of its registration access token.
+    async fn insert_registered_client(&self, client: &Client, token_hash: &str) -> StoreResult<()>;
+    /// The registration access token digest of a client (`None`: unknown client, or one
+    /// not registered dynamically).
+    async fn registration_token_hash(&self, client_id: &str) -> StoreResult<Option<String>>;
+    /// Replaces the digest `old_hash` with `new_hash` in one statement; `false` if the
+    /// stored digest is no longer `old_hash`.
+    async fn rotate_registration_token(
+        &self,
+        client_id: &str,
+        old_hash: &str,
+        new_hash: &str,
     ) -> StoreResult<bool>;
 }
 
@@ -312,6 +346,7 @@ pub struct Stores {
     /// Issue 13, part `account`: pictures, the session directory, connected apps.
     pub accounts: std::sync::Arc<dyn account::AccountStore>,
     pub upstream_identities: std::sync::Arc<dyn UpstreamIdentityStore>,
+    pub registrations: std::sync::Arc<dyn RegistrationStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
 }
@@ -338,11 +373,17 @@ impl Stores {
         } else {
             std::sync::Arc::new(memory::MemoryStore::with_limits(&config.memory_store))
         };
-        Ok(Stores::from_parts(
-            sql,
-            ephemeral,
-            config.clients.cache_ttl_secs,
-        ))
+        let mut stores = Stores::from_parts(sql, ephemeral, config.clients.cache_ttl_secs);
+        if config.client_metadata_documents.enabled {
+            stores.clients =
+                std::sync::Arc::new(metadata_document_clients::MetadataDocumentClients::new(
+                    stores.clients,
+                    &config.client_metadata_documents,
+                    crate::auth::oauth::scope::known_scopes(config),
+                    crate::clock::Clock::system(),
+                ));
+        }
+        Ok(stores)
     }
 
     pub fn from_parts(
@@ -363,6 +404,7 @@ impl Stores {
             session_clients: shared.clone(),
             accounts: shared.clone(),
             upstream_identities: shared.clone(),
+            registrations: shared.clone(),
             durable: shared,
             ephemeral,
         }

@@ -10,12 +10,11 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::{
-    ClientStore, ConsentStore, RefreshTokenRecord, RefreshTokenStore, Rotation, StoreError,
-    StoreResult, UserStore,
+    ConsentStore, RefreshTokenRecord, RefreshTokenStore, Rotation, StoreError, StoreResult,
+    UserStore,
 };
 use crate::auth::accounts::User;
-use crate::auth::clients::{Client, ClientId, ClientKeys, GrantType, RedirectUri};
-use crate::config::{DatabaseConfig, SigningAlg};
+use crate::config::DatabaseConfig;
 
 #[derive(Clone)]
 pub struct SqlStore {
@@ -37,11 +36,11 @@ pub(super) fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.into())
 }
 
-fn json_list<T: serde::Serialize>(v: &[T]) -> String {
+pub(super) fn json_list<T: serde::Serialize>(v: &[T]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn parse_list<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<Vec<T>> {
+pub(super) fn parse_list<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<Vec<T>> {
     serde_json::from_str(s)
         .map_err(|e| StoreError::Unavailable(anyhow::anyhow!("corrupt list: {e}")))
 }
@@ -99,164 +98,10 @@ impl SqlStore {
     }
 }
 
-fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
-    let get = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);
-    let alg: Option<String> = row.try_get("access_token_alg").map_err(unavailable)?;
-    let grant_names: Vec<String> = parse_list(&get("grant_types")?)?;
-    Ok(Client {
-        client_id: ClientId::from_stored(get("client_id")?),
-        name: get("name")?,
-        secret_hash: row.try_get("secret_hash").map_err(unavailable)?,
-        redirect_uris: parse_list(&get("redirect_uris")?)?,
-        post_logout_redirect_uris: parse_list(&get("post_logout_redirect_uris")?)?,
-        grant_types: grant_names
-            .iter()
-            .filter_map(|g| GrantType::parse(g))
-            .collect(),
-        scopes: parse_list(&get("scopes")?)?,
-        access_token_alg: alg.as_deref().and_then(SigningAlg::parse),
-        backchannel_logout_uri: row
-            .try_get::<Option<String>, _>("backchannel_logout_uri")
-            .map_err(unavailable)?
-            .map(RedirectUri::from_stored),
-        backchannel_logout_session_required: row
-            .try_get::<i64, _>("backchannel_logout_session_required")
-            .map_err(unavailable)?
-            != 0,
-        require_par: row.try_get::<i64, _>("require_par").map_err(unavailable)? != 0,
-        client_keys: ClientKeys::from_columns(
-            row.try_get("jwks").map_err(unavailable)?,
-            row.try_get("jwks_uri").map_err(unavailable)?,
-        ),
-        dpop_bound_access_tokens: row
-            .try_get::<i64, _>("dpop_bound_access_tokens")
-            .map_err(unavailable)?
-            != 0,
-        created_at: row.try_get("created_at").map_err(unavailable)?,
-    })
-}
-
 #[async_trait]
 impl super::DurableStore for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
         SqlStore::ping(self).await
-    }
-}
-
-#[async_trait]
-impl ClientStore for SqlStore {
-    async fn insert_client(&self, c: &Client) -> StoreResult<()> {
-        let _write = self.writing().await;
-        let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
-        sqlx::query(
-            "INSERT INTO clients (client_id, name, secret_hash, redirect_uris, \
-             post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at, \
-             backchannel_logout_uri, backchannel_logout_session_required, require_par, \
-             jwks, jwks_uri, dpop_bound_access_tokens) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(c.client_id.as_str())
-        .bind(&c.name)
-        .bind(c.secret_hash.clone())
-        .bind(json_list(&c.redirect_uris))
-        .bind(json_list(&c.post_logout_redirect_uris))
-        .bind(json_list(&grants))
-        .bind(json_list(&c.scopes))
-        .bind(c.access_token_alg.map(|a| a.as_str().to_owned()))
-        .bind(c.created_at)
-        .bind(
-            c.backchannel_logout_uri
-                .as_ref()
-                .map(|u| u.as_str().to_owned()),
-        )
-        .bind(i64::from(c.backchannel_logout_session_required))
-        .bind(i64::from(c.require_par))
-        .bind(c.client_keys.as_ref().and_then(ClientKeys::inline_json))
-        .bind(c.client_keys.as_ref().and_then(ClientKeys::uri))
-        .bind(i64::from(c.dpop_bound_access_tokens))
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(())
-    }
-
-    async fn get_client(&self, client_id: &str) -> StoreResult<Option<Client>> {
-        sqlx::query("SELECT * FROM clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?
-            .map(|r| client_from_row(&r))
-            .transpose()
-    }
-
-    async fn list_clients(&self) -> StoreResult<Vec<Client>> {
-        sqlx::query("SELECT * FROM clients ORDER BY created_at, client_id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?
-            .iter()
-            .map(client_from_row)
-            .collect()
-    }
-
-    async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        let _write = self.writing().await;
-        // The client's grants go with it: its refresh tokens and remembered consents.
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        for q in [
-            "DELETE FROM refresh_tokens WHERE client_id = $1",
-            "DELETE FROM consents WHERE client_id = $1",
-        ] {
-            sqlx::query(q)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
-        }
-        let gone = sqlx::query("DELETE FROM clients WHERE client_id = $1")
-            .bind(client_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?
-            .rows_affected();
-        tx.commit().await.map_err(unavailable)?;
-        Ok(gone > 0)
-    }
-
-    async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool> {
-        let _write = self.writing().await;
-        let n = sqlx::query(
-            "UPDATE clients SET secret_hash = $1 WHERE client_id = $2 AND secret_hash IS NOT NULL",
-        )
-        .bind(hash_hex)
-        .bind(client_id)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?
-        .rows_affected();
-        Ok(n > 0)
-    }
-
-    async fn set_backchannel_logout(
-        &self,
-        client_id: &str,
-        uri: Option<&str>,
-        session_required: bool,
-    ) -> StoreResult<bool> {
-        let _write = self.writing().await;
-        let n = sqlx::query(
-            "UPDATE clients SET backchannel_logout_uri = $1, \
-             backchannel_logout_session_required = $2 WHERE client_id = $3",
-        )
-        .bind(uri.map(str::to_owned))
-        .bind(i64::from(session_required))
-        .bind(client_id)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?
-        .rows_affected();
-        Ok(n > 0)
     }
 }
 

@@ -29,6 +29,7 @@ pub mod logout_receiver;
 pub mod pkce;
 pub mod proxy;
 pub mod real_issuer;
+pub mod registration;
 pub mod rp;
 pub mod server_cli;
 pub mod todo;
