@@ -11,9 +11,11 @@ use serde::Deserialize;
 
 mod resources;
 mod todo;
+mod two_step;
 mod web;
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
+pub use two_step::TwoStepConfig;
 pub use web::{WebConfig, WebSessionStore};
 pub mod proof_of_possession;
 
@@ -44,6 +46,9 @@ pub struct Config {
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
     pub web: WebConfig,
+    /// Two-step login (issue 13, part `twostep`).
+    #[serde(default)]
+    pub two_step: TwoStepConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -463,6 +468,7 @@ impl Config {
                 "memory_kib/iterations/parallelism are not valid Argon2 parameters",
             );
         }
+        self.two_step.check()?;
         if !matches!(self.pages.default_locale.as_str(), "en" | "ko") {
             return invalid("pages.default_locale", "must be `en` or `ko`");
         }

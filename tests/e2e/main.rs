@@ -33,6 +33,8 @@ mod todo_schedule;
 mod todo_social;
 mod todo_telemetry;
 mod todo_web_api;
+// Issue 13, part `twostep`.
+mod two_step;
 mod validator;
 mod web_browser;
 mod web_pages;

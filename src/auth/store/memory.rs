@@ -38,7 +38,7 @@ pub struct MemoryStore {
     spaces: [Mutex<Space>; NAMESPACES],
 }
 
-const NAMESPACES: usize = 16;
+const NAMESPACES: usize = 18;
 
 /// Each namespace in its own slot (and under its own lock). A new namespace fails to
 /// compile here until it is given a slot, a cap and a policy.
@@ -60,6 +60,8 @@ fn slot(ns: Namespace) -> usize {
         Namespace::DpopJti => 13,
         Namespace::DpopNonce => 14,
         Namespace::AssertionJti => 15,
+        Namespace::SecondStep => 16,
+        Namespace::TotpEnrolment => 17,
     }
 }
 
@@ -209,6 +211,10 @@ impl MemoryStore {
             (Namespace::DpopJti, caps.dpop_proofs, Refuse),
             (Namespace::DpopNonce, caps.dpop_proofs, Refuse),
             (Namespace::AssertionJti, caps.client_assertions, Refuse),
+            // Two-step login: as short-lived and as per-browser as pending interactions,
+            // and capped with them (a dropped one means signing in again).
+            (Namespace::SecondStep, caps.interactions, EvictOldest),
+            (Namespace::TotpEnrolment, caps.interactions, EvictOldest),
         ];
         debug_assert!(
             spaces

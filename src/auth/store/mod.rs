@@ -13,6 +13,9 @@ pub mod memory;
 pub mod redis;
 pub mod sql;
 mod sql_session_clients;
+// Two-step login (issue 13, part `twostep`).
+mod sql_two_step;
+pub mod two_step;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -112,6 +115,9 @@ pub struct RefreshTokenRecord {
     /// refresh must carry a DPoP proof signed with that key.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// How the person signed in when the grant began (RFC 8176), for refreshed ID tokens.
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 /// What happened when a refresh token was presented for rotation.
@@ -205,6 +211,10 @@ pub enum Namespace {
     DpopNonce,
     /// RFC 7523 client assertion `jti`s seen (by digest of client id and jti), until `exp`.
     AssertionJti,
+    /// Two-step login: a login waiting for its second step (after the password), by id.
+    SecondStep,
+    /// Two-step login: an authenticator-app key shown to a person and not yet confirmed.
+    TotpEnrolment,
 }
 
 impl Namespace {
@@ -226,6 +236,8 @@ impl Namespace {
             Namespace::DpopJti => "dpopjti",
             Namespace::DpopNonce => "dpopnonce",
             Namespace::AssertionJti => "ajti",
+            Namespace::SecondStep => "2step",
+            Namespace::TotpEnrolment => "totpenrol",
         }
     }
 }
@@ -269,6 +281,8 @@ pub struct Stores {
     pub consents: std::sync::Arc<dyn ConsentStore>,
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
+    /// Two-step login methods, recovery codes, who must use them.
+    pub two_step: std::sync::Arc<dyn two_step::TwoStepStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
 }
@@ -318,6 +332,7 @@ impl Stores {
             consents: shared.clone(),
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
+            two_step: shared.clone(),
             durable: shared,
             ephemeral,
         }

@@ -4,6 +4,8 @@
 //! Page handlers take a [`BrowserRequest`] and return `Result<Response, PageError>`; the
 //! [`page_edge`] middleware around them attaches a new browser cookie and renders errors.
 
+// The /account pages (issue 13).
+pub mod account;
 pub mod browser;
 pub mod consent;
 pub mod device;
@@ -13,6 +15,8 @@ pub mod home;
 pub mod i18n;
 pub mod login;
 pub mod register;
+// Two-step login (issue 13, part `twostep`).
+pub mod second_step;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -47,6 +51,14 @@ impl Pages {
                 include_str!("templates/device_confirm.html"),
             ),
             ("message.html", include_str!("templates/message.html")),
+            // Two-step login (issue 13, part `twostep`).
+            ("second_step.html", include_str!("templates/second_step.html")),
+            (
+                "account_two_step.html",
+                include_str!("templates/account_two_step.html"),
+            ),
+            ("two_step_enrol.html", include_str!("templates/two_step_enrol.html")),
+            ("two_step_codes.html", include_str!("templates/two_step_codes.html")),
         ] {
             env.add_template(name, src)?;
         }
