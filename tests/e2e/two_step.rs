@@ -100,7 +100,12 @@ pub async fn signed_in(server: &TestAuth, username: &str) -> Browser {
 
 /// Submits the second-step form reached by `after_password` (a redirect to it).
 pub async fn give_code(browser: &Browser, after_password: &Page, code: &str) -> Page {
-    assert_eq!(after_password.status, StatusCode::FOUND, "{}", after_password.body);
+    assert_eq!(
+        after_password.status,
+        StatusCode::FOUND,
+        "{}",
+        after_password.body
+    );
     let to = after_password.location();
     assert!(to.starts_with("/login/second-step?step="), "{to}");
     let form = browser.get(to).await;
@@ -150,6 +155,10 @@ pub async fn id_token_after(
 pub fn amr(claims: &serde_json::Value) -> Vec<String> {
     claims["amr"]
         .as_array()
-        .map(|a| a.iter().filter_map(|m| m.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -13,9 +13,8 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AccessToken, AdditionalClaims, Audience, AuthenticationContextClass,
-    AuthenticationMethodReference, AuthorizationCode,
-    ClientId, IdToken, IdTokenClaims, IssuerUrl, Nonce, PrivateSigningKey, SigningError,
-    StandardClaims,
+    AuthenticationMethodReference, AuthorizationCode, ClientId, IdToken, IdTokenClaims, IssuerUrl,
+    Nonce, PrivateSigningKey, SigningError, StandardClaims,
 };
 use serde::{Deserialize, Serialize};
 

@@ -467,7 +467,10 @@ fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
             None => Vec::new(),
         },
         dpop_jkt: row.try_get("dpop_jkt").map_err(unavailable)?,
-        amr: match row.try_get::<Option<String>, _>("amr").map_err(unavailable)? {
+        amr: match row
+            .try_get::<Option<String>, _>("amr")
+            .map_err(unavailable)?
+        {
             Some(list) => parse_list(&list)?,
             None => Vec::new(),
         },

@@ -107,13 +107,14 @@ impl TwoStepStore for SqlStore {
     async fn remove_method(&self, user_id: &str, method_id: &str) -> StoreResult<bool> {
         let _write = self.writing().await;
         let mut tx = self.pool().begin().await.map_err(unavailable)?;
-        let gone = sqlx::query("DELETE FROM two_step_methods WHERE user_id = $1 AND method_id = $2")
-            .bind(user_id)
-            .bind(method_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?
-            .rows_affected();
+        let gone =
+            sqlx::query("DELETE FROM two_step_methods WHERE user_id = $1 AND method_id = $2")
+                .bind(user_id)
+                .bind(method_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?
+                .rows_affected();
         sqlx::query(
             "DELETE FROM two_step_recovery_codes WHERE user_id = $1 AND NOT EXISTS \
              (SELECT 1 FROM two_step_methods WHERE user_id = $1)",
@@ -170,13 +171,14 @@ impl TwoStepStore for SqlStore {
     }
 
     async fn count_recovery_codes(&self, user_id: &str) -> StoreResult<u64> {
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM two_step_recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_one(self.pool())
-            .await
-            .map_err(unavailable)?
-            .try_get("n")
-            .map_err(unavailable)?;
+        let n: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM two_step_recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(self.pool())
+                .await
+                .map_err(unavailable)?
+                .try_get("n")
+                .map_err(unavailable)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 

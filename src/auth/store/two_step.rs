@@ -68,8 +68,7 @@ pub trait TwoStepStore: Send + Sync {
         step: i64,
         now: i64,
     ) -> StoreResult<bool>;
-    async fn rename_method(&self, user_id: &str, method_id: &str, name: &str)
-    -> StoreResult<bool>;
+    async fn rename_method(&self, user_id: &str, method_id: &str, name: &str) -> StoreResult<bool>;
     /// Removes the method; when it was the person's last, their recovery codes go too (they
     /// stand in for a method, never alone).
     async fn remove_method(&self, user_id: &str, method_id: &str) -> StoreResult<bool>;

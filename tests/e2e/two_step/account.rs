@@ -17,12 +17,19 @@ async fn methods_are_added_renamed_and_removed_after_a_recent_sign_in() {
     server.user("amy", PASSWORD).await;
     let away = Browser::new(&server.base);
     let sent = away.get("/account/two-step").await;
-    assert_eq!(sent.location(), "/login?next=two-step", "signed out: to the login");
+    assert_eq!(
+        sent.location(),
+        "/login?next=two-step",
+        "signed out: to the login"
+    );
 
     let browser = signed_in(&server, "amy").await;
     let page = browser.get("/account/two-step").await;
     assert!(page.body.contains("is off"), "{}", page.body);
-    assert!(page.body.contains("href=\"/account\""), "a way back to the account");
+    assert!(
+        page.body.contains("href=\"/account\""),
+        "a way back to the account"
+    );
     let (secret, old_codes) = enrol_app(&server, &browser).await;
     let page = browser.get("/account/two-step").await;
     assert!(page.body.contains("phone"));
@@ -55,7 +62,10 @@ async fn methods_are_added_renamed_and_removed_after_a_recent_sign_in() {
         .text()
         .await
         .unwrap();
-    assert!(ko.contains("work phone") && ko.contains("인증 앱 추가"), "{ko}");
+    assert!(
+        ko.contains("work phone") && ko.contains("인증 앱 추가"),
+        "{ko}"
+    );
 
     // New recovery codes: the old ones stop working.
     let fresh = browser
@@ -80,9 +90,18 @@ async fn methods_are_added_renamed_and_removed_after_a_recent_sign_in() {
         )
         .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
-    assert!(wrong.body.contains("id=\"totp-secret\""), "shown again to retry");
+    assert!(
+        wrong.body.contains("id=\"totp-secret\""),
+        "shown again to retry"
+    );
     assert!(shown.body.contains("<svg"));
-    assert!(!browser.get("/account/two-step").await.body.contains("tablet"));
+    assert!(
+        !browser
+            .get("/account/two-step")
+            .await
+            .body
+            .contains("tablet")
+    );
 
     // Removing needs a recent sign-in: an older session signs in again (password and
     // code) and comes back here.

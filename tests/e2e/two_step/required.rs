@@ -9,8 +9,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use super::{
-    MFA_ACR, amr, code_now, id_token_after, recovery_codes_on, secret_on, signed_in,
-    submit_code,
+    MFA_ACR, amr, code_now, id_token_after, recovery_codes_on, secret_on, signed_in, submit_code,
 };
 use crate::support::authorize::authorize_url;
 use crate::support::browser::{Browser, Page};
@@ -25,7 +24,10 @@ fn belf_json(server: &TestAuth, args: &[&str]) -> Value {
     let out = cmd
         .args(args)
         .arg("--json")
-        .env("BELF_DATABASE__URL", server.config.database.url.expose_secret())
+        .env(
+            "BELF_DATABASE__URL",
+            server.config.database.url.expose_secret(),
+        )
         .env("BELF_KEYS__DIR", &server.config.keys.dir)
         .env("BELF_MANAGEMENT__BIND", "")
         .env("BELF_LOG", "warn")
@@ -85,7 +87,10 @@ async fn an_administrator_requires_two_step_of_one_person() {
     let browser = Browser::new(&server.base);
     let after = browser.log_in("rex", PASSWORD).await;
     assert!(after.location().starts_with("/login/second-step?step="));
-    assert!(!browser.get("/").await.body.contains("rex"), "no session yet");
+    assert!(
+        !browser.get("/").await.body.contains("rex"),
+        "no session yet"
+    );
     let enrol = browser.get(after.location()).await;
     let (go_on, _) = enrol_during_login(&server, &browser, &enrol).await;
     assert_eq!(go_on.location(), "/");
@@ -102,7 +107,13 @@ async fn an_administrator_requires_two_step_of_one_person() {
     assert_eq!(answer["methods"], 1);
     let removed = remove_first_method(&browser).await;
     assert_eq!(removed.location(), "/account/two-step");
-    assert!(browser.get("/account/two-step").await.body.contains("is off"));
+    assert!(
+        browser
+            .get("/account/two-step")
+            .await
+            .body
+            .contains("is off")
+    );
 }
 
 #[tokio::test]

@@ -10,9 +10,7 @@ use openidconnect::{
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_LANGUAGE, RETRY_AFTER};
 
-use super::{
-    MFA_ACR, code_now, enrol_app, give_code, next_step, signed_in, submit_code,
-};
+use super::{MFA_ACR, code_now, enrol_app, give_code, next_step, signed_in, submit_code};
 use crate::support::browser::{Browser, param, query_of};
 use crate::support::rp::http_client;
 use crate::support::{PASSWORD, REDIRECT, TestAuth};
@@ -160,8 +158,7 @@ async fn a_recovery_code_works_once() {
 
 #[tokio::test]
 async fn guessing_codes_is_throttled_like_passwords() {
-    let server =
-        TestAuth::spawn_on_manual_clock(&[("BELF_THROTTLE__FREE_FAILURES", "3")]).await;
+    let server = TestAuth::spawn_on_manual_clock(&[("BELF_THROTTLE__FREE_FAILURES", "3")]).await;
     server.user("gina", PASSWORD).await;
     let (secret, _) = enrol_app(&server, &signed_in(&server, "gina").await).await;
     next_step(&server);
@@ -175,7 +172,11 @@ async fn guessing_codes_is_throttled_like_passwords() {
         let page = submit_code(&attacker, &form, guess).await;
         statuses.push(page.status);
     }
-    assert_eq!(&statuses[..3], [StatusCode::UNAUTHORIZED; 3], "{statuses:?}");
+    assert_eq!(
+        &statuses[..3],
+        [StatusCode::UNAUTHORIZED; 3],
+        "{statuses:?}"
+    );
     assert_eq!(
         statuses.last(),
         Some(&StatusCode::TOO_MANY_REQUESTS),

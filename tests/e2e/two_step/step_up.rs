@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::{
-    MFA_ACR, PASSWORD_ACR, amr, code_now, give_code, id_token_after, recovery_codes_on,
-    secret_on, submit_code,
+    MFA_ACR, PASSWORD_ACR, amr, code_now, give_code, id_token_after, recovery_codes_on, secret_on,
+    submit_code,
 };
 use crate::support::authorize::authorize_url;
 use crate::support::browser::{Browser, param, query_of};
@@ -40,7 +40,11 @@ async fn acr_values_and_max_age_ask_for_a_second_step() {
 
     // acr_values: the password again, then (no method yet) an app is set up.
     let up = browser.get(&url(&[("acr_values", MFA_ACR)])).await;
-    assert!(up.location().starts_with("/login?interaction="), "{}", up.location());
+    assert!(
+        up.location().starts_with("/login?interaction="),
+        "{}",
+        up.location()
+    );
     let login = browser.get(up.location()).await;
     let after = browser.submit_login(&login, "sam", PASSWORD).await;
     let enrol = browser.get(after.location()).await;
@@ -88,16 +92,21 @@ async fn an_acr_no_one_offers_is_refused_and_discovery_lists_both() {
     let browser = Browser::new(&server.base);
     let essential = r#"{"id_token":{"acr":{"essential":true,"values":["urn:other:acr"]}}}"#;
     let refused = browser
-        .get(&authorize_url(&server.base, &client_id, &[("claims", essential)]))
+        .get(&authorize_url(
+            &server.base,
+            &client_id,
+            &[("claims", essential)],
+        ))
         .await;
     let q = query_of(refused.location());
     assert_eq!(param(&q, "error"), Some("access_denied"));
-    let discovery: serde_json::Value = reqwest::get(server.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery: serde_json::Value =
+        reqwest::get(server.url("/.well-known/openid-configuration"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     let acrs = discovery["acr_values_supported"].as_array().unwrap();
     assert!(acrs.iter().any(|a| a == MFA_ACR) && acrs.iter().any(|a| a == PASSWORD_ACR));
     let claims = discovery["claims_supported"].as_array().unwrap();

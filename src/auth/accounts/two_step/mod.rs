@@ -27,9 +27,7 @@ pub fn password_only() -> Vec<String> {
 
 /// A login by password and a one-time code (an app's or a recovery code).
 pub fn password_and_code() -> Vec<String> {
-    [AMR_PASSWORD, AMR_OTP, AMR_MFA]
-        .map(str::to_owned)
-        .to_vec()
+    [AMR_PASSWORD, AMR_OTP, AMR_MFA].map(str::to_owned).to_vec()
 }
 
 pub fn has_second_step(amr: &[String]) -> bool {

@@ -54,7 +54,11 @@ mod tests {
             assert_eq!(digest(&retyped), digest(c));
             assert!(digest(c).is_some());
         }
-        assert_eq!(normalise("12345-67890"), None, "0 and 1 are not in the alphabet");
+        assert_eq!(
+            normalise("12345-67890"),
+            None,
+            "0 and 1 are not in the alphabet"
+        );
         assert_eq!(normalise("abc"), None);
     }
 }

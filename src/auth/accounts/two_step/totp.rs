@@ -79,6 +79,9 @@ mod tests {
         assert!(url.contains(&secret));
         let svg = qr_svg(&url).expect("svg");
         assert!(svg.starts_with("<svg"), "{svg}");
-        assert!(!svg.contains(&secret), "the QR drawing does not spell the key");
+        assert!(
+            !svg.contains(&secret),
+            "the QR drawing does not spell the key"
+        );
     }
 }

@@ -52,13 +52,22 @@ impl Pages {
             ),
             ("message.html", include_str!("templates/message.html")),
             // Two-step login (issue 13, part `twostep`).
-            ("second_step.html", include_str!("templates/second_step.html")),
+            (
+                "second_step.html",
+                include_str!("templates/second_step.html"),
+            ),
             (
                 "account_two_step.html",
                 include_str!("templates/account_two_step.html"),
             ),
-            ("two_step_enrol.html", include_str!("templates/two_step_enrol.html")),
-            ("two_step_codes.html", include_str!("templates/two_step_codes.html")),
+            (
+                "two_step_enrol.html",
+                include_str!("templates/two_step_enrol.html"),
+            ),
+            (
+                "two_step_codes.html",
+                include_str!("templates/two_step_codes.html"),
+            ),
         ] {
             env.add_template(name, src)?;
         }

@@ -27,7 +27,11 @@ enum Visitor {
     SignIn(Response),
 }
 
-async fn visitor(state: &AppState, browser: &BrowserRequest, lang: Lang) -> Result<Visitor, PageError> {
+async fn visitor(
+    state: &AppState,
+    browser: &BrowserRequest,
+    lang: Lang,
+) -> Result<Visitor, PageError> {
     let found = session::load_session(&state.ctx, browser.session_cookie())
         .await
         .or_unavailable(lang)?;
@@ -77,7 +81,10 @@ async fn render(
     shown: Shown<'_>,
 ) -> Result<Response, PageError> {
     let store = &state.ctx.stores.two_step;
-    let methods = store.list_methods(&user.user_id).await.or_unavailable(lang)?;
+    let methods = store
+        .list_methods(&user.user_id)
+        .await
+        .or_unavailable(lang)?;
     let recovery_left = store
         .count_recovery_codes(&user.user_id)
         .await
@@ -129,7 +136,15 @@ pub async fn page(
     match visitor(&state, &browser, lang).await? {
         Visitor::SignIn(to) => Ok(to),
         Visitor::SignedIn(s) => {
-            render(&state, &browser, lang, &s.1, StatusCode::OK, Shown::default()).await
+            render(
+                &state,
+                &browser,
+                lang,
+                &s.1,
+                StatusCode::OK,
+                Shown::default(),
+            )
+            .await
         }
     }
 }
@@ -258,7 +273,15 @@ pub async fn rename(
             error: Some(i18n::text(lang, "two_step_bad_name")),
             ..Shown::default()
         };
-        return render(&state, &browser, lang, &user, StatusCode::BAD_REQUEST, shown).await;
+        return render(
+            &state,
+            &browser,
+            lang,
+            &user,
+            StatusCode::BAD_REQUEST,
+            shown,
+        )
+        .await;
     };
     let renamed = state
         .ctx
