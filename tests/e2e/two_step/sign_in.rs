@@ -85,7 +85,7 @@ async fn password_and_app_code_sign_in_a_relying_party_with_amr_otp_mfa() {
         .expect("ID token verifies");
     assert_eq!(claims.subject().as_str(), alice.user_id);
     let amr: Vec<String> = claims
-        .auth_method_references()
+        .auth_method_refs()
         .expect("amr")
         .iter()
         .map(|m| m.to_string())
@@ -109,7 +109,7 @@ async fn password_and_app_code_sign_in_a_relying_party_with_amr_otp_mfa() {
         .claims(&verifier, |_: Option<&Nonce>| Ok(()))
         .expect("refreshed ID token verifies");
     let amr_again: Vec<String> = again
-        .auth_method_references()
+        .auth_method_refs()
         .expect("amr after refresh")
         .iter()
         .map(|m| m.to_string())
