@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod account;
 mod resources;
 mod todo;
 mod two_step;
 mod web;
+pub use account::AccountConfig;
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
 pub use two_step::TwoStepConfig;
@@ -49,6 +51,8 @@ pub struct Config {
     /// Two-step login (issue 13, part `twostep`).
     #[serde(default)]
     pub two_step: TwoStepConfig,
+    /// Issue 13, part `account`: the self-service account pages.
+    pub account: AccountConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -493,6 +497,14 @@ impl Config {
             return invalid(
                 "todo.max_photo_bytes",
                 "must be between 1 and 33554432 (32 MiB)",
+            );
+        }
+        if self.account.max_picture_bytes == 0
+            || self.account.max_picture_bytes > AccountConfig::MAX_PICTURE_BYTES_LIMIT
+        {
+            return invalid(
+                "account.max_picture_bytes",
+                "must be between 1 and 8388608 (8 MiB)",
             );
         }
         if self.management.bind_addr().is_err() {

@@ -14,6 +14,7 @@ pub mod db;
 pub mod fuzz_harness;
 pub mod locale;
 pub mod metrics;
+pub mod photo;
 pub mod serve;
 pub mod telemetry;
 pub mod todo;

@@ -8,10 +8,12 @@
 //!   a shape that maps 1:1 onto Redis (`SET EX`, `GET`, `GETDEL`, `DEL`) and onto an
 //!   in-process map (`memory.rs`) for the embedded default.
 
+pub mod account;
 pub mod cached_clients;
 pub mod memory;
 pub mod redis;
 pub mod sql;
+mod sql_account;
 mod sql_session_clients;
 // Two-step login (issue 13, part `twostep`).
 mod sql_two_step;
@@ -283,6 +285,8 @@ pub struct Stores {
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
     /// Two-step login methods, recovery codes, who must use them.
     pub two_step: std::sync::Arc<dyn two_step::TwoStepStore>,
+    /// Issue 13, part `account`: pictures, the session directory, connected apps.
+    pub accounts: std::sync::Arc<dyn account::AccountStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
 }
@@ -333,6 +337,7 @@ impl Stores {
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
             two_step: shared.clone(),
+            accounts: shared.clone(),
             durable: shared,
             ephemeral,
         }

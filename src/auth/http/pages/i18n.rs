@@ -383,7 +383,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
 
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| Catalog::new(STRINGS))
+    // This table, then the account pages' own (issue 13, part `account`).
+    CATALOG.get_or_init(|| Catalog::new(&[STRINGS, super::account::strings::STRINGS].concat()))
 }
 
 /// The string table of one language, for templates (`t.sign_in`).

@@ -135,7 +135,8 @@ pub async fn poll(
             amr: &[],
         },
         now,
-    )?;
+    )
+    .await?;
     // A device has no browser to come back through: a refresh token whenever the client
     // may use one.
     if client.allows_grant(GrantType::RefreshToken) {

@@ -158,7 +158,8 @@ pub async fn refresh(
             amr: &current.amr,
         },
         now,
-    )?;
+    )
+    .await?;
     response.refresh_token = Some(handed_out);
     Ok(response)
 }
