@@ -143,6 +143,7 @@ fn tokens(c: &mut Criterion) {
                         access_token: Some(&access),
                         code: None,
                         sid: Some("sid-0S6_WzA2Mj"),
+                        amr: &[],
                     },
                     t,
                 )
@@ -245,6 +246,7 @@ fn code_exchange(c: &mut Criterion) {
             ui_locales: None,
             claims: Default::default(),
             resources: Vec::new(),
+            require_mfa: false,
         };
         g.bench_function(label, |b| {
             b.iter_batched(

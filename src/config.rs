@@ -13,12 +13,14 @@ mod account;
 mod registration;
 mod resources;
 mod todo;
+mod two_step;
 mod upstream;
 mod web;
 pub use account::AccountConfig;
 pub use registration::{ClientMetadataDocumentConfig, RegistrationConfig};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
+pub use two_step::TwoStepConfig;
 pub use upstream::{ClaimMapping, Preset, UpstreamConfig, UpstreamLoginConfig, UpstreamProtocol};
 pub use web::{WebConfig, WebSessionStore};
 pub mod proof_of_possession;
@@ -52,6 +54,9 @@ pub struct Config {
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
     pub web: WebConfig,
+    /// Two-step login (issue 13, part `twostep`).
+    #[serde(default)]
+    pub two_step: TwoStepConfig,
     /// Issue 13, part `account`: the self-service account pages.
     pub account: AccountConfig,
     pub upstream_login: UpstreamLoginConfig,
@@ -486,6 +491,7 @@ impl Config {
                 "memory_kib/iterations/parallelism are not valid Argon2 parameters",
             );
         }
+        self.two_step.check()?;
         if !matches!(self.pages.default_locale.as_str(), "en" | "ko") {
             return invalid("pages.default_locale", "must be `en` or `ko`");
         }

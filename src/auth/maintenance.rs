@@ -152,6 +152,7 @@ mod tests {
             sid: None,
             resources: vec![],
             dpop_jkt: None,
+            amr: vec![],
         }
     }
 

@@ -1,4 +1,4 @@
-//! `belf user add|list|disable|enable|set-password`.
+//! `belf user add|list|disable|enable|set-password|require-two-step`.
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -49,6 +49,15 @@ pub enum UserCommand {
         user: String,
         #[arg(long, required = true, help = PASSWORD_STDIN_HELP)]
         password_stdin: bool,
+    },
+    /// Require a second step (authenticator app) at this person's sign-in; without one
+    /// yet, they set one up right after the password. `--off` lifts the requirement.
+    RequireTwoStep {
+        /// The account: its id, username or e-mail address.
+        user: String,
+        /// Lift the requirement (the person's methods stay).
+        #[arg(long)]
+        off: bool,
     },
 }
 
@@ -139,6 +148,9 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
         }
         UserCommand::Disable { user } => set_disabled(&config, &store, &user, true, json).await?,
         UserCommand::Enable { user } => set_disabled(&config, &store, &user, false, json).await?,
+        UserCommand::RequireTwoStep { user, off } => {
+            require_two_step(&store, &user, !off, json).await?
+        }
         UserCommand::SetPassword { user, .. } => {
             let password = read_password().await?;
             let now_ms = Clock::system().now_millis();
@@ -175,6 +187,36 @@ async fn which_is_taken(store: &SqlStore, username: &str, email: &str) -> anyhow
         // Removed again between the two queries: say what the service said.
         (false, false) => UserError::Taken.into(),
     }
+}
+
+async fn require_two_step(
+    store: &SqlStore,
+    who: &str,
+    required: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    use crate::auth::store::two_step::TwoStepStore;
+    let user = users::lookup(store, who).await?;
+    store
+        .set_required(&user.user_id, required, Clock::system().now())
+        .await?;
+    let methods = store.list_methods(&user.user_id).await?.len();
+    tracing::info!(target: "belf::audit", event = "two_step_requirement_changed",
+        user = %user.user_id, required, "two-step requirement changed by an administrator");
+    output(
+        json,
+        &json!({ "user_id": user.user_id, "two_step_required": required, "methods": methods }),
+        || {
+            let state = if required { "required" } else { "not required" };
+            let hint = if required && methods == 0 {
+                " (no method yet: set up at the next sign-in)"
+            } else {
+                ""
+            };
+            format!("two-step login {state} for {}{hint}", user.username)
+        },
+    );
+    Ok(())
 }
 
 async fn set_disabled(

@@ -41,6 +41,8 @@ mod todo_telemetry;
 mod todo_web_api;
 mod upstream_errors;
 mod upstream_login;
+// Issue 13, part `twostep`.
+mod two_step;
 mod validator;
 mod web_browser;
 mod web_pages;

@@ -72,6 +72,12 @@ async fn rp_sign_in(fed: &Federation, browser: &Browser, upstream_user: &str) ->
     let claims = id_token
         .claims(&client.id_token_verifier(), &nonce)
         .expect("the ID token verifies");
+    // RFC 8176: signed in through a provider, not by a password here.
+    let amr: Vec<String> = claims
+        .auth_method_refs()
+        .map(|v| v.iter().map(|m| m.to_string()).collect())
+        .unwrap_or_default();
+    assert_eq!(amr, ["fed"], "amr of an upstream sign-in");
     (claims.subject().to_string(), claims.email().is_some())
 }
 

@@ -5,6 +5,8 @@
 
 pub mod password;
 pub mod throttle;
+// Two-step login (issue 13, part `twostep`).
+pub mod two_step;
 pub mod users;
 
 use std::fmt;

@@ -88,6 +88,26 @@ pub fn router(state: AppState) -> Router {
             "/account/providers/unlink",
             post(pages::account::providers::unlink),
         );
+    // Two-step login (issue 13, part `twostep`): the login's second step, and the methods
+    // at /account/two-step.
+    {
+        use pages::account::two_step as account;
+        browser_routes = browser_routes
+            .route(
+                "/login/second-step",
+                get(pages::second_step::second_step_page)
+                    .post(pages::second_step::second_step_submit),
+            )
+            .route("/account/two-step", get(account::page))
+            .route("/account/two-step/totp", post(account::start_totp))
+            .route("/account/two-step/totp/verify", post(account::verify_totp))
+            .route(
+                "/account/two-step/recovery-codes",
+                post(account::regenerate_recovery_codes),
+            )
+            .route("/account/two-step/rename", post(account::rename))
+            .route("/account/two-step/remove", post(account::remove));
+    }
     let config = &state.ctx.config;
     if config.device.enabled {
         browser_routes = browser_routes

@@ -40,6 +40,10 @@ pub struct AuthorizationRequest {
     /// RFC 8707 resources the access tokens are for (empty: by scope).
     #[serde(default)]
     pub resources: Vec<String>,
+    /// The client demands a second step (two-step login): `acr_values` names the
+    /// configured `two_step.mfa_acr`, or an essential `acr` claim accepts only it.
+    #[serde(default)]
+    pub require_mfa: bool,
 }
 
 /// An error shown as a page: the client or redirect URI could not be trusted. A closed

@@ -182,8 +182,9 @@ pub async fn parse_as(
         return Err(invalid("display must be page, popup, touch or wap"));
     }
     let claims = ClaimsRequest::parse(p.get("claims")).map_err(fail)?;
+    let mfa_acr = ctx.config.two_step.mfa_acr.as_str();
     if let Some(acr) = &claims.essential_acr
-        && !acr.iter().any(|a| a == ACR_PASSWORD)
+        && !acr.iter().any(|a| a == ACR_PASSWORD || a == mfa_acr)
     {
         return Err(fail(OAuthError::new(
             ErrorCode::AccessDenied,
@@ -211,6 +212,15 @@ pub async fn parse_as(
         .filter(|h| h.len() <= 100)
         .map(str::to_owned);
 
+    // OIDC Core §3.1.2.1 `acr_values`; §5.5.1.1 an essential `acr`: either can ask for the
+    // second step (step-up), which is then required, not merely preferred.
+    let require_mfa = p
+        .get("acr_values")
+        .is_some_and(|v| v.split(' ').any(|a| a == mfa_acr))
+        || claims
+            .essential_acr
+            .as_ref()
+            .is_some_and(|acr| !acr.iter().any(|a| a == ACR_PASSWORD));
     let request = AuthorizationRequest {
         client_id: client.client_id.clone(),
         redirect_uri: redirect_uri.clone(),
@@ -226,6 +236,7 @@ pub async fn parse_as(
         ui_locales,
         claims,
         resources,
+        require_mfa,
     };
     Ok((client, request))
 }

@@ -39,6 +39,9 @@ pub struct CodeRecord {
     /// The browser session the code was issued in (`sid` of its ID token).
     #[serde(default)]
     pub sid: Option<String>,
+    /// How the person signed in (RFC 8176), for `amr`/`acr` in the ID token.
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 pub async fn issue(
@@ -47,6 +50,19 @@ pub async fn issue(
     user_id: &str,
     auth_time: i64,
     sid: Option<&str>,
+    now: i64,
+) -> OAuthResult<String> {
+    issue_with_amr(ctx, req, user_id, auth_time, sid, &[], now).await
+}
+
+/// [`issue`] for a session that signed in with `amr` (RFC 8176).
+pub async fn issue_with_amr(
+    ctx: &AuthContext,
+    req: &AuthorizationRequest,
+    user_id: &str,
+    auth_time: i64,
+    sid: Option<&str>,
+    amr: &[String],
     now: i64,
 ) -> OAuthResult<String> {
     let ttl = ctx.config.tokens.authorization_code_ttl_secs;
@@ -63,6 +79,7 @@ pub async fn issue(
         resources: req.resources.clone(),
         expires_at: now + ttl as i64,
         sid: sid.map(str::to_owned),
+        amr: amr.to_vec(),
     };
     let code = handles::new_handle();
     let json = serde_json::to_string(&record).map_err(|e| OAuthError::unavailable(&e))?;

@@ -165,6 +165,7 @@ fn id_token(fx: &Fixture, client: &Client, user: &User) -> String {
                 access_token: None,
                 code: None,
                 sid: None,
+                amr: &[],
             },
             fx.now(),
         )

@@ -3,9 +3,12 @@
 //! ```text
 //!  /authorize ──(request valid)──► decide(session, pending)
 //!        │
-//!        ├─ no session / prompt=login / max_age passed / hint names someone else
+//!        ├─ no session / prompt=login / max_age passed / hint names someone else /
+//!        │  a second step demanded (acr_values, or required) that the session lacks
 //!        │      ├─ prompt=none ───────────────► redirect error=login_required
-//!        │      └─ else ──► Pending ──► /login ──(password ok, session rotated)──► decide again
+//!        │      └─ else ──► Pending ──► /login ──(password ok)──► [/login/second-step
+//!        │                  (code, or enrolment) when the person has or needs one]
+//!        │                  ──(session rotated)──► decide again
 //!        ├─ scopes not yet granted / prompt=consent
 //!        │      ├─ prompt=none ───────────────► redirect error=consent_required
 //!        │      └─ else ──► Pending ──► /consent ──(allow)──► decide again
@@ -144,7 +147,13 @@ pub async fn decide(
                 .id_token_hint_sub
                 .as_ref()
                 .is_some_and(|sub| *sub != user.user_id);
-            !pending.login_done && (req.prompt.login || too_old || other_user)
+            // Step-up: a second step the session lacks (the client asked for one, or
+            // an administrator requires it of the person) means signing in again.
+            let lacks_second_step = !crate::auth::accounts::two_step::has_second_step(&s.amr)
+                && (req.require_mfa
+                    || crate::auth::accounts::two_step::is_required(ctx, &user.user_id).await?);
+            (!pending.login_done && (req.prompt.login || too_old || other_user))
+                || lacks_second_step
         }
     };
     if needs_login {
@@ -193,12 +202,13 @@ pub async fn decide(
         .ephemeral
         .delete(Namespace::Interaction, id)
         .await?;
-    let code = code::issue(
+    let code = code::issue_with_amr(
         ctx,
         req,
         &user.user_id,
         session.auth_time,
         session.sid(),
+        &session.amr,
         now,
     )
     .await?;

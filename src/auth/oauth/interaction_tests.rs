@@ -42,6 +42,7 @@ async fn signed_in(fx: &Fixture, username: &str) -> (Session, User) {
         auth_time: fx.now(),
         started_at_ms: fx.clock.now_millis(),
         sid: "sid-of-test-session".into(),
+        amr: vec!["pwd".into()],
     };
     (session, user)
 }

@@ -29,6 +29,8 @@ pub struct UserGrant<'a> {
     pub resources: &'a [String],
     /// RFC 9449: the DPoP key thumbprint the access token is bound to.
     pub jkt: Option<&'a str>,
+    /// How the person signed in (RFC 8176), for `amr` and `acr` in the ID token.
+    pub amr: &'a [String],
 }
 
 /// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
@@ -70,6 +72,7 @@ pub async fn user_tokens(
                         access_token: Some(&access_token),
                         code: g.code,
                         sid: g.sid,
+                        amr: g.amr,
                     },
                     now,
                 )

@@ -31,6 +31,8 @@ pub mod refresh_successor;
 pub mod resource;
 pub mod revocation;
 pub mod scope;
+// Two-step login (issue 13, part `twostep`).
+pub mod second_step;
 pub mod session;
 pub mod token_response;
 pub mod userinfo;

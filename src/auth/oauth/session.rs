@@ -27,6 +27,10 @@ pub struct Session {
     /// browser (the cookie still changes). Empty for sessions stored before it existed.
     #[serde(default)]
     pub sid: String,
+    /// How the person signed in (RFC 8176 `amr`: `pwd`, then `otp` and `mfa` after a
+    /// second step). Sessions stored before two-step login existed read as empty.
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 impl Session {
@@ -71,6 +75,18 @@ pub async fn start_session(
     user: &User,
     now: i64,
 ) -> OAuthResult<(String, Session)> {
+    let amr = crate::auth::accounts::two_step::password_only();
+    start_session_with_amr(ctx, old_cookie, user, amr, now).await
+}
+
+/// [`start_session`] for a login that used `amr` (e.g. a password and a second step).
+pub async fn start_session_with_amr(
+    ctx: &AuthContext,
+    old_cookie: Option<&str>,
+    user: &User,
+    amr: Vec<String>,
+    now: i64,
+) -> OAuthResult<(String, Session)> {
     let mut sid = None;
     if let Some(old) = old_cookie.filter(|c| c.len() <= 128) {
         let old = ctx
@@ -96,6 +112,7 @@ pub async fn start_session(
         auth_time: now,
         started_at_ms: ctx.clock.now_millis(),
         sid: sid.unwrap_or_else(handles::new_id),
+        amr,
     };
     let json = serde_json::to_string(&session).map_err(|e| OAuthError::unavailable(&e))?;
     ctx.stores

@@ -12,16 +12,17 @@ use openidconnect::core::{
     CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
-    AccessToken, AdditionalClaims, Audience, AuthenticationContextClass, AuthorizationCode,
-    ClientId, IdToken, IdTokenClaims, IssuerUrl, Nonce, PrivateSigningKey, SigningError,
-    StandardClaims,
+    AccessToken, AdditionalClaims, Audience, AuthenticationContextClass,
+    AuthenticationMethodReference, AuthorizationCode, ClientId, IdToken, IdTokenClaims, IssuerUrl,
+    Nonce, PrivateSigningKey, SigningError, StandardClaims,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::auth::tokens::keys::{KeyRing, SigningKey};
 use crate::config::{Config, SigningAlg};
 
-/// The one authentication context we offer: a password login.
+/// The authentication context of a password login (a login with a second step has the
+/// configured `two_step.mfa_acr`).
 pub const ACR_PASSWORD: &str = "urn:belf:acr:password";
 
 pub struct OidcSigner<'a>(pub &'a SigningKey);
@@ -93,6 +94,8 @@ pub struct IdTokenRequest<'a> {
     pub code: Option<&'a str>,
     /// The browser session (`sid`), when the grant began in one.
     pub sid: Option<&'a str>,
+    /// RFC 8176 methods of the authentication (empty: not recorded, e.g. a device login).
+    pub amr: &'a [String],
 }
 
 #[derive(Clone)]
@@ -101,6 +104,8 @@ pub struct IdTokenIssuer {
     issuer: Arc<str>,
     ttl: i64,
     alg: SigningAlg,
+    /// The `acr` of a login with a second step (`two_step.mfa_acr`).
+    mfa_acr: Arc<str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +119,7 @@ impl IdTokenIssuer {
             issuer: config.issuer().into(),
             ttl: config.tokens.id_token_ttl_secs as i64,
             alg: config.keys.id_token_alg,
+            mfa_acr: config.two_step.mfa_acr.as_str().into(),
         }
     }
 
@@ -141,8 +147,18 @@ impl IdTokenIssuer {
         .set_auth_time(Some(at(req.auth_time)?))
         .set_nonce(req.nonce.map(|n| Nonce::new(n.to_owned())))
         .set_auth_context_ref(Some(AuthenticationContextClass::new(
-            ACR_PASSWORD.to_owned(),
+            if crate::auth::accounts::two_step::has_second_step(req.amr) {
+                self.mfa_acr.to_string()
+            } else {
+                ACR_PASSWORD.to_owned()
+            },
         )))
+        .set_auth_method_refs((!req.amr.is_empty()).then(|| {
+            req.amr
+                .iter()
+                .map(|m| AuthenticationMethodReference::new(m.clone()))
+                .collect()
+        }))
         .set_authorized_party(Some(ClientId::new(req.client_id.to_owned())));
         let access_token = req.access_token.map(|t| AccessToken::new(t.to_owned()));
         let code = req.code.map(|c| AuthorizationCode::new(c.to_owned()));

@@ -153,9 +153,10 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
         }
         grants
     }))
-    .set_acr_values_supported(Some(vec![AuthenticationContextClass::new(
-        ACR_PASSWORD.into(),
-    )]))
+    .set_acr_values_supported(Some(vec![
+        AuthenticationContextClass::new(ACR_PASSWORD.into()),
+        AuthenticationContextClass::new(config.two_step.mfa_acr.clone()),
+    ]))
     .set_token_endpoint_auth_methods_supported(Some(vec![
         CoreClientAuthMethod::ClientSecretBasic,
         CoreClientAuthMethod::ClientSecretPost,
@@ -178,6 +179,7 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
             "auth_time",
             "nonce",
             "acr",
+            "amr",
             "azp",
             "at_hash",
             "sid",

@@ -38,7 +38,7 @@ pub struct MemoryStore {
     spaces: [Mutex<Space>; NAMESPACES],
 }
 
-const NAMESPACES: usize = 17;
+const NAMESPACES: usize = 19;
 
 /// Each namespace in its own slot (and under its own lock). A new namespace fails to
 /// compile here until it is given a slot, a cap and a policy.
@@ -61,6 +61,8 @@ fn slot(ns: Namespace) -> usize {
         Namespace::DpopNonce => 14,
         Namespace::AssertionJti => 15,
         Namespace::UpstreamLogin => 16,
+        Namespace::SecondStep => 17,
+        Namespace::TotpEnrolment => 18,
     }
 }
 
@@ -212,6 +214,10 @@ impl MemoryStore {
             (Namespace::AssertionJti, caps.client_assertions, Refuse),
             // Sign-ins waiting at another provider are interactions too: the oldest go first.
             (Namespace::UpstreamLogin, caps.interactions, EvictOldest),
+            // Two-step login: as short-lived and as per-browser as pending interactions,
+            // and capped with them (a dropped one means signing in again).
+            (Namespace::SecondStep, caps.interactions, EvictOldest),
+            (Namespace::TotpEnrolment, caps.interactions, EvictOldest),
         ];
         debug_assert!(
             spaces

@@ -18,6 +18,9 @@ mod sql_account;
 mod sql_clients;
 mod sql_session_clients;
 mod sql_upstream;
+// Two-step login (issue 13, part `twostep`).
+mod sql_two_step;
+pub mod two_step;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -149,6 +152,9 @@ pub struct RefreshTokenRecord {
     /// refresh must carry a DPoP proof signed with that key.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// How the person signed in when the grant began (RFC 8176), for refreshed ID tokens.
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 /// What happened when a refresh token was presented for rotation.
@@ -278,6 +284,10 @@ pub enum Namespace {
     /// Sign-ins at an upstream provider on their way (by digest of `state`): the nonce,
     /// the PKCE verifier and the browser they belong to, taken once by the callback.
     UpstreamLogin,
+    /// Two-step login: a login waiting for its second step (after the password), by id.
+    SecondStep,
+    /// Two-step login: an authenticator-app key shown to a person and not yet confirmed.
+    TotpEnrolment,
 }
 
 impl Namespace {
@@ -300,6 +310,8 @@ impl Namespace {
             Namespace::DpopNonce => "dpopnonce",
             Namespace::AssertionJti => "ajti",
             Namespace::UpstreamLogin => "upstream",
+            Namespace::SecondStep => "2step",
+            Namespace::TotpEnrolment => "totpenrol",
         }
     }
 }
@@ -343,6 +355,8 @@ pub struct Stores {
     pub consents: std::sync::Arc<dyn ConsentStore>,
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
+    /// Two-step login methods, recovery codes, who must use them.
+    pub two_step: std::sync::Arc<dyn two_step::TwoStepStore>,
     /// Issue 13, part `account`: pictures, the session directory, connected apps.
     pub accounts: std::sync::Arc<dyn account::AccountStore>,
     pub upstream_identities: std::sync::Arc<dyn UpstreamIdentityStore>,
@@ -402,6 +416,7 @@ impl Stores {
             consents: shared.clone(),
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
+            two_step: shared.clone(),
             accounts: shared.clone(),
             upstream_identities: shared.clone(),
             registrations: shared.clone(),

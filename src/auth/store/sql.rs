@@ -339,12 +339,19 @@ fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
             None => Vec::new(),
         },
         dpop_jkt: row.try_get("dpop_jkt").map_err(unavailable)?,
+        amr: match row
+            .try_get::<Option<String>, _>("amr")
+            .map_err(unavailable)?
+        {
+            Some(list) => parse_list(&list)?,
+            None => Vec::new(),
+        },
     })
 }
 
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
-     user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, resources, dpop_jkt) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+     user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, resources, dpop_jkt, \
+     amr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 fn bind_refresh<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -362,6 +369,7 @@ fn bind_refresh<'q>(
         .bind(r.sid.clone())
         .bind((!r.resources.is_empty()).then(|| json_list(&r.resources)))
         .bind(r.dpop_jkt.clone())
+        .bind((!r.amr.is_empty()).then(|| json_list(&r.amr)))
 }
 
 #[async_trait]

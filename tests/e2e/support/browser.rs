@@ -107,6 +107,9 @@ impl Browser {
         if let Some(device) = login_page.input("device") {
             form.push(("device", device));
         }
+        if let Some(next) = login_page.input("next") {
+            form.push(("next", next));
+        }
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         self.post("/login", &form).await
     }

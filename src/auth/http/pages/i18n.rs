@@ -272,6 +272,113 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "최근 회원님의 네트워크에서 너무 많은 계정이 만들어졌습니다. {s}초 후에 다시 시도하세요.",
     ),
     ("password_hint", "At least 8 characters.", "8자 이상."),
+    // --- Two-step login (issue 13, part `twostep`) ---
+    ("two_step_title", "Two-step verification", "2단계 인증"),
+    (
+        "two_step_enter_code",
+        "Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
+        "인증 앱에 표시된 6자리 코드나 복구 코드 중 하나를 입력하세요.",
+    ),
+    ("two_step_code_or_recovery", "Code", "코드"),
+    ("two_step_verify", "Verify", "확인"),
+    (
+        "two_step_wrong_code",
+        "That code is not right. Check it and try again.",
+        "코드가 올바르지 않습니다. 확인한 뒤 다시 시도하세요.",
+    ),
+    (
+        "two_step_reused_code",
+        "That code was already used. Wait for the next code in your app.",
+        "이미 사용한 코드입니다. 앱에 다음 코드가 나타날 때까지 기다리세요.",
+    ),
+    (
+        "two_step_enrol_required",
+        "Your account needs two-step verification. Set up an authenticator app to continue.",
+        "이 계정은 2단계 인증이 필요합니다. 계속하려면 인증 앱을 설정하세요.",
+    ),
+    (
+        "two_step_enrol_scan",
+        "Scan this QR code with an authenticator app, then enter the code it shows.",
+        "인증 앱으로 이 QR 코드를 스캔한 뒤 앱에 표시된 코드를 입력하세요.",
+    ),
+    (
+        "two_step_enrol_key",
+        "Cannot scan? Type this key into the app:",
+        "스캔할 수 없나요? 이 키를 앱에 입력하세요:",
+    ),
+    ("two_step_method_name", "Name", "이름"),
+    ("two_step_default_name", "Authenticator app", "인증 앱"),
+    ("two_step_code", "Code from the app", "앱에 표시된 코드"),
+    ("two_step_enrol_finish", "Turn on", "사용 시작"),
+    ("two_step_continue", "Continue", "계속"),
+    ("two_step_recovery_title", "Recovery codes", "복구 코드"),
+    (
+        "two_step_recovery_once",
+        "Keep these codes somewhere safe. Each works once if you lose your app. They are shown only now.",
+        "이 코드를 안전한 곳에 보관하세요. 앱을 잃어버렸을 때 각 코드를 한 번씩 쓸 수 있습니다. 지금만 표시됩니다.",
+    ),
+    (
+        "two_step_account_title",
+        "Two-step verification",
+        "2단계 인증",
+    ),
+    ("two_step_back_to_account", "← Your account", "← 내 계정"),
+    (
+        "two_step_required_note",
+        "Two-step verification is required for your account: the last method cannot be removed.",
+        "이 계정은 2단계 인증이 필수이므로 마지막 방법은 삭제할 수 없습니다.",
+    ),
+    (
+        "two_step_add_app",
+        "Add an authenticator app",
+        "인증 앱 추가",
+    ),
+    ("two_step_methods", "Your methods", "등록된 방법"),
+    ("two_step_kind_totp", "Authenticator app", "인증 앱"),
+    ("two_step_added_on", "added", "추가일"),
+    ("two_step_last_used", "last used", "최근 사용"),
+    ("two_step_rename", "Rename", "이름 바꾸기"),
+    ("two_step_remove", "Remove", "삭제"),
+    (
+        "two_step_recovery_left",
+        "Recovery codes left:",
+        "남은 복구 코드:",
+    ),
+    (
+        "two_step_new_recovery",
+        "Make new recovery codes",
+        "새 복구 코드 만들기",
+    ),
+    (
+        "two_step_none",
+        "Two-step verification is off: only your password protects your account.",
+        "2단계 인증이 꺼져 있습니다. 비밀번호만으로 계정을 보호하고 있습니다.",
+    ),
+    (
+        "two_step_added",
+        "Two-step verification is on.",
+        "2단계 인증이 켜졌습니다.",
+    ),
+    (
+        "two_step_enrol_expired",
+        "That setup has expired. Start again.",
+        "설정 시간이 지났습니다. 다시 시작하세요.",
+    ),
+    (
+        "two_step_no_methods",
+        "Add a method first: recovery codes only work with one.",
+        "먼저 인증 방법을 추가하세요. 복구 코드는 인증 방법이 있어야 쓸 수 있습니다.",
+    ),
+    (
+        "two_step_bad_name",
+        "A name needs 1 to 64 characters.",
+        "이름은 1자에서 64자 사이여야 합니다.",
+    ),
+    (
+        "two_step_last_required",
+        "This is your last method, and your account requires two-step verification: add another before removing it.",
+        "마지막 인증 방법이며 이 계정은 2단계 인증이 필수입니다. 삭제하려면 먼저 다른 방법을 추가하세요.",
+    ),
 ];
 
 /// Every string: the shared table, then each part's own (one file per part).

@@ -25,6 +25,8 @@ struct LoginForm<'a> {
     username: &'a str,
     /// A device confirmation (RFC 8628) to go on with after the login.
     device: Option<&'a str>,
+    /// A page of this server to go back to after the login (`next`, a known name).
+    next: Option<&'a str>,
 }
 
 impl LoginForm<'_> {
@@ -46,6 +48,7 @@ impl LoginForm<'_> {
                 client_name => client_name(&state.ctx, self.pending).await,
                 username => self.username,
                 device => self.device.unwrap_or(""),
+                next => self.next.unwrap_or(""),
                 error => error,
                 allow_registration => state.ctx.config.pages.allow_registration,
                 // A device confirmation continues after a password sign-in only.
@@ -76,6 +79,7 @@ pub async fn login_page(
         pending: pending.as_ref(),
         username: hint,
         device: device_param(&params),
+        next: next_param(&params).map(|(name, _)| name),
     };
     Ok(form
         .render(&state, &browser, lang, StatusCode::OK, None)
@@ -98,6 +102,7 @@ pub async fn login_submit(
         pending: pending.as_ref(),
         username,
         device,
+        next: next_param(&form).map(|(name, _)| name),
     };
     match attempt_login(&state.ctx, ip, username, password)
         .await
@@ -127,7 +132,9 @@ pub async fn login_submit(
                 .await)
         }
         LoginOutcome::Accepted(user) => {
-            let continue_to = device.map(super::device::confirm_path);
+            let continue_to = device
+                .map(super::device::confirm_path)
+                .or_else(|| next_param(&form).map(|(_, path)| path.to_owned()));
             finish_login(
                 &state,
                 browser.jar,
@@ -147,6 +154,14 @@ fn device_param(params: &crate::auth::oauth::params::Params) -> Option<&str> {
     params
         .get("device")
         .filter(|id| crate::auth::oauth::device::is_confirmation_id(id))
+}
+
+/// The page a login returns to (`next=<name>`): only names this server knows, so a link
+/// cannot send the person anywhere else (no open redirect).
+fn next_param(params: &crate::auth::oauth::params::Params) -> Option<(&'static str, &'static str)> {
+    const PAGES: &[(&str, &str)] = &[("two-step", "/account/two-step")];
+    let asked = params.get("next")?;
+    PAGES.iter().find(|(name, _)| *name == asked).copied()
 }
 
 /// The outcome of a password check behind the login throttle.

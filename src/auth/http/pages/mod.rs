@@ -16,6 +16,8 @@ pub mod login;
 pub mod register;
 pub mod upstream;
 mod upstream_i18n;
+// Two-step login (issue 13, part `twostep`).
+pub mod second_step;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -50,6 +52,23 @@ impl Pages {
                 include_str!("templates/device_confirm.html"),
             ),
             ("message.html", include_str!("templates/message.html")),
+            // Two-step login (issue 13, part `twostep`).
+            (
+                "second_step.html",
+                include_str!("templates/second_step.html"),
+            ),
+            (
+                "account_two_step.html",
+                include_str!("templates/account_two_step.html"),
+            ),
+            (
+                "two_step_enrol.html",
+                include_str!("templates/two_step_enrol.html"),
+            ),
+            (
+                "two_step_codes.html",
+                include_str!("templates/two_step_codes.html"),
+            ),
             // Issue 13, part `account`.
             (
                 "account_base.html",

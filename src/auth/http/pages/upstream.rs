@@ -8,9 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-use super::flow::{FormStart, finish_login, page_lang, start_form};
+use super::flow::{FormStart, finish_first_step, page_lang, start_form};
 use super::i18n::{self, Lang};
 use super::{BrowserRequest, OrUnavailable, PageError, redirect};
+use crate::auth::accounts::two_step::FirstFactor;
 use crate::auth::context::AuthContext;
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::{ClientIp, QueryOrForm};
@@ -131,14 +132,14 @@ pub async fn callback(
         return Ok(redirect(&format!("/account/providers?linked={id}")));
     }
     let interaction_id = pending.as_ref().and(interaction_id);
-    finish_login(
+    finish_first_step(
         &state,
         browser.jar,
         lang,
-        interaction_id,
-        pending,
+        (interaction_id, pending),
         &user,
         None,
+        FirstFactor::Federated,
     )
     .await
 }

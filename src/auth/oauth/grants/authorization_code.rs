@@ -115,6 +115,7 @@ pub async fn exchange(
             sid: record.sid.as_deref(),
             resources: &resources,
             jkt,
+            amr: &record.amr,
         },
         now,
     )
@@ -140,6 +141,7 @@ pub async fn exchange(
                 // The family keeps what the authorization granted, not this narrowing.
                 resources: record.resources.clone(),
                 dpop_jkt: super::refresh_binding(client, jkt),
+                amr: record.amr.clone(),
             })
             .await?;
         response.refresh_token = Some(refresh_token);

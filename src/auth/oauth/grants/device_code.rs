@@ -131,6 +131,8 @@ pub async fn poll(
             sid: None,
             resources: &resources,
             jkt,
+            // Not recorded for a device approval: no `amr` in its ID token.
+            amr: &[],
         },
         now,
     )
@@ -156,6 +158,7 @@ pub async fn poll(
                 sid: None,
                 resources: record.resources.clone(),
                 dpop_jkt: super::refresh_binding(client, jkt),
+                amr: Vec::new(),
             })
             .await?;
         response.refresh_token = Some(refresh_token);

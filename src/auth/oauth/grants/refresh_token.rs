@@ -155,6 +155,7 @@ pub async fn refresh(
             sid: current.sid.as_deref(),
             resources: &resources,
             jkt,
+            amr: &current.amr,
         },
         now,
     )

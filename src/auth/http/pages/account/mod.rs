@@ -14,6 +14,8 @@ pub mod profile;
 pub mod providers;
 pub mod sessions;
 pub mod strings;
+// Two-step login (issue 13, part `twostep`).
+pub mod two_step;
 
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -1,0 +1,346 @@
+//! Two-step login: after the password, a code from an authenticator app (TOTP) or a
+//! one-time recovery code. What a login must do after the password, how a typed code is
+//! checked (throttled like passwords), enrolment of a new app, and the `amr` values
+//! (RFC 8176) a login ends with. Pages in `auth/http/pages/second_step.rs` and
+//! `pages/account/two_step.rs`; storage behind `store::two_step::TwoStepStore`.
+
+pub mod recovery;
+pub mod totp;
+
+use std::net::IpAddr;
+
+use crate::auth::accounts::throttle::Throttled;
+use crate::auth::context::AuthContext;
+use crate::auth::store::two_step::{MethodKind, TwoStepMethod};
+use crate::auth::store::{Namespace, StoreResult};
+use crate::auth::tokens::handles;
+
+/// RFC 8176 authentication method references.
+pub const AMR_PASSWORD: &str = "pwd";
+pub const AMR_OTP: &str = "otp";
+pub const AMR_MFA: &str = "mfa";
+/// Signed in through an upstream provider (RFC 8176 `fed`): Belf cannot vouch for how the
+/// provider checked the person, so its own `amr` is not repeated.
+pub const AMR_FEDERATED: &str = "fed";
+
+/// How the first step was made: a password here, or a provider's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum FirstFactor {
+    #[default]
+    Password,
+    Federated,
+}
+
+impl FirstFactor {
+    fn amr(self) -> &'static str {
+        match self {
+            FirstFactor::Password => AMR_PASSWORD,
+            FirstFactor::Federated => AMR_FEDERATED,
+        }
+    }
+
+    /// The first step alone.
+    pub fn alone(self) -> Vec<String> {
+        vec![self.amr().to_owned()]
+    }
+
+    /// The first step and a one-time code (an app's or a recovery code).
+    pub fn with_code(self) -> Vec<String> {
+        [self.amr(), AMR_OTP, AMR_MFA].map(str::to_owned).to_vec()
+    }
+}
+
+/// A login by password alone.
+pub fn password_only() -> Vec<String> {
+    FirstFactor::Password.alone()
+}
+
+/// A login by password and a one-time code (an app's or a recovery code).
+pub fn password_and_code() -> Vec<String> {
+    FirstFactor::Password.with_code()
+}
+
+pub fn has_second_step(amr: &[String]) -> bool {
+    amr.iter().any(|m| m == AMR_MFA)
+}
+
+/// What a correct password leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterPassword {
+    /// Signed in.
+    Done,
+    /// The person has methods: ask for a code.
+    Verify,
+    /// A second step is required (of everyone, of this person, or by the client's
+    /// request) and the person has none yet: set one up first.
+    Enrol,
+}
+
+/// Whether an administrator requires a second step of this person (or of everyone).
+pub async fn is_required(ctx: &AuthContext, user_id: &str) -> StoreResult<bool> {
+    Ok(ctx.config.two_step.required || ctx.stores.two_step.is_required(user_id).await?)
+}
+
+/// After a correct password: `demanded` when the client asked for a second step
+/// (`acr_values`, an essential `acr` claim).
+pub async fn after_password(
+    ctx: &AuthContext,
+    user_id: &str,
+    demanded: bool,
+) -> StoreResult<AfterPassword> {
+    if !ctx.stores.two_step.list_methods(user_id).await?.is_empty() {
+        return Ok(AfterPassword::Verify);
+    }
+    if demanded || is_required(ctx, user_id).await? {
+        return Ok(AfterPassword::Enrol);
+    }
+    Ok(AfterPassword::Done)
+}
+
+/// How a typed code was judged.
+#[derive(Debug)]
+pub enum CodeCheck {
+    /// Right; `kind` says which ("totp" or "recovery_code"), for the log.
+    Accepted { kind: &'static str },
+    /// Wrong (or neither a 6-digit code nor a recovery code).
+    Refused,
+    /// A right app code that was already used (RFC 6238 §5.2): refused.
+    Reused,
+    /// Too many wrong codes lately: not even checked.
+    Throttled(Throttled),
+}
+
+/// Checks a code typed at the second step, behind the same throttle as passwords (its own
+/// counter per person and source, and the source's counter across accounts): counted
+/// before it is checked, so parallel guesses get what a sequence would.
+pub async fn check_code(
+    ctx: &AuthContext,
+    user_id: &str,
+    ip: IpAddr,
+    typed: &str,
+) -> anyhow::Result<CodeCheck> {
+    let store = &*ctx.stores.ephemeral;
+    let account = ["two-step:", user_id].concat();
+    let attempt = match ctx.throttle.begin_login(store, &account, ip).await? {
+        Ok(attempt) => attempt,
+        Err(t) => {
+            tracing::warn!(target: "belf::audit", event = "two_step_throttled", user = %user_id,
+                %ip, retry_after_secs = t.retry_after_secs, limit = t.by.as_str(),
+                "second step throttled");
+            return Ok(CodeCheck::Throttled(t));
+        }
+    };
+    let outcome = judge(ctx, user_id, typed).await?;
+    match &outcome {
+        CodeCheck::Accepted { kind } => {
+            ctx.throttle.login_succeeded(store, &attempt).await?;
+            tracing::info!(target: "belf::audit", event = "two_step_succeeded", user = %user_id,
+                %ip, method = *kind, "second step accepted");
+        }
+        CodeCheck::Refused | CodeCheck::Reused => {
+            let reason = if matches!(outcome, CodeCheck::Reused) {
+                "reused_code"
+            } else {
+                "wrong_code"
+            };
+            tracing::info!(target: "belf::audit", event = "two_step_failed", user = %user_id,
+                %ip, reason, "second step refused");
+            ctx.metrics.login_failures.inc();
+            ctx.throttle.login_failed(store, &attempt).await?;
+        }
+        CodeCheck::Throttled(_) => {}
+    }
+    Ok(outcome)
+}
+
+async fn judge(ctx: &AuthContext, user_id: &str, typed: &str) -> anyhow::Result<CodeCheck> {
+    let code: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    let now = ctx.clock.now();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        let skew = ctx.config.two_step.totp_skew_steps;
+        for method in ctx.stores.two_step.list_methods(user_id).await? {
+            if method.kind != MethodKind::Totp {
+                continue;
+            }
+            let Some(step) = totp::matching_step(&method.secret, &code, now, skew) else {
+                continue;
+            };
+            let fresh = ctx
+                .stores
+                .two_step
+                .accept_totp_step(user_id, &method.method_id, step, now)
+                .await?;
+            return Ok(if fresh {
+                CodeCheck::Accepted { kind: "totp" }
+            } else {
+                CodeCheck::Reused
+            });
+        }
+        return Ok(CodeCheck::Refused);
+    }
+    let Some(digest) = recovery::digest(&code) else {
+        return Ok(CodeCheck::Refused);
+    };
+    if ctx
+        .stores
+        .two_step
+        .use_recovery_code(user_id, &digest)
+        .await?
+    {
+        Ok(CodeCheck::Accepted {
+            kind: "recovery_code",
+        })
+    } else {
+        Ok(CodeCheck::Refused)
+    }
+}
+
+/// An authenticator-app key shown to a person, waiting for a first code to prove the app
+/// has it. Kept in the ephemeral store per person and browser, never in the database
+/// until confirmed.
+pub struct Enrolment {
+    pub secret: String,
+    pub url: String,
+    pub qr_svg: String,
+}
+
+fn enrolment_key(user_id: &str, browser: &str) -> String {
+    handles::digest(&[user_id, "|", browser].concat())
+}
+
+/// Starts (or shows again) the enrolment of an app for this person on this browser.
+pub async fn start_enrolment(
+    ctx: &AuthContext,
+    user_id: &str,
+    account_name: &str,
+    browser: &str,
+) -> anyhow::Result<Enrolment> {
+    let key = enrolment_key(user_id, browser);
+    let ttl = ctx.config.two_step.pending_ttl_secs;
+    let eph = &ctx.stores.ephemeral;
+    let secret = match eph.get(Namespace::TotpEnrolment, &key).await? {
+        Some(secret) => secret,
+        None => {
+            let secret = totp::new_secret();
+            eph.put(Namespace::TotpEnrolment, &key, &secret, ttl)
+                .await?;
+            secret
+        }
+    };
+    let url = totp::enrolment_url(&secret, &ctx.config.two_step.totp_issuer, account_name)
+        .ok_or_else(|| anyhow::anyhow!("otpauth URL could not be built"))?;
+    let qr_svg = totp::qr_svg(&url).ok_or_else(|| anyhow::anyhow!("QR code not drawn"))?;
+    Ok(Enrolment {
+        secret,
+        url,
+        qr_svg,
+    })
+}
+
+/// How confirming an enrolment went.
+pub enum Enrolled {
+    /// The app is a method now; `recovery_codes` are new codes to show once (issued with
+    /// the first method, when the person had none).
+    Added { recovery_codes: Option<Vec<String>> },
+    /// The code does not match the key shown.
+    WrongCode,
+    /// No key is waiting (expired, or another browser).
+    NothingPending,
+}
+
+/// Confirms the app enrolment with a first code; the code's step counts as used.
+pub async fn finish_enrolment(
+    ctx: &AuthContext,
+    user_id: &str,
+    browser: &str,
+    name: &str,
+    typed: &str,
+) -> anyhow::Result<Enrolled> {
+    let key = enrolment_key(user_id, browser);
+    let eph = &ctx.stores.ephemeral;
+    let Some(secret) = eph.get(Namespace::TotpEnrolment, &key).await? else {
+        return Ok(Enrolled::NothingPending);
+    };
+    let now = ctx.clock.now();
+    let code: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    let skew = ctx.config.two_step.totp_skew_steps;
+    let Some(step) = totp::matching_step(&secret, &code, now, skew) else {
+        return Ok(Enrolled::WrongCode);
+    };
+    // Taken, not read: of two confirmations of the same key, one adds a method.
+    if eph.take(Namespace::TotpEnrolment, &key).await?.is_none() {
+        return Ok(Enrolled::NothingPending);
+    }
+    let store = &ctx.stores.two_step;
+    let had_methods = !store.list_methods(user_id).await?.is_empty();
+    let method = TwoStepMethod {
+        method_id: handles::new_id(),
+        user_id: user_id.to_owned(),
+        kind: MethodKind::Totp,
+        name: clean_name(name).unwrap_or_else(|| "Authenticator app".to_owned()),
+        secret,
+        last_used_step: step,
+        created_at: now,
+        last_used_at: Some(now),
+    };
+    store.add_method(&method).await?;
+    tracing::info!(target: "belf::audit", event = "two_step_added", user = %user_id,
+        method = "totp", method_id = %method.method_id, "two-step method added");
+    let recovery_codes = if had_methods && store.count_recovery_codes(user_id).await? > 0 {
+        None
+    } else {
+        Some(new_recovery_codes(ctx, user_id).await?)
+    };
+    Ok(Enrolled::Added { recovery_codes })
+}
+
+/// Replaces the person's recovery codes with new ones; returns them (shown once).
+pub async fn new_recovery_codes(ctx: &AuthContext, user_id: &str) -> StoreResult<Vec<String>> {
+    let codes = recovery::new_codes(ctx.config.two_step.recovery_codes);
+    let digests: Vec<String> = codes.iter().filter_map(|c| recovery::digest(c)).collect();
+    ctx.stores
+        .two_step
+        .replace_recovery_codes(user_id, &digests, ctx.clock.now())
+        .await?;
+    tracing::info!(target: "belf::audit", event = "two_step_recovery_codes_issued",
+        user = %user_id, count = codes.len(), "recovery codes issued");
+    Ok(codes)
+}
+
+/// A method name as typed: trimmed, without control characters, 1 to 64 characters.
+pub fn clean_name(typed: &str) -> Option<String> {
+    let name: String = typed.trim().chars().filter(|c| !c.is_control()).collect();
+    (!name.is_empty() && name.chars().count() <= 64).then_some(name)
+}
+
+/// Why a method may not be removed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RemoveOutcome {
+    Removed,
+    NotFound,
+    /// The last method of a person who must use a second step.
+    LastRequired,
+}
+
+pub async fn remove_method(
+    ctx: &AuthContext,
+    user_id: &str,
+    method_id: &str,
+) -> StoreResult<RemoveOutcome> {
+    let store = &ctx.stores.two_step;
+    let methods = store.list_methods(user_id).await?;
+    if !methods.iter().any(|m| m.method_id == method_id) {
+        return Ok(RemoveOutcome::NotFound);
+    }
+    if methods.len() == 1 && is_required(ctx, user_id).await? {
+        tracing::info!(target: "belf::audit", event = "two_step_remove_refused", user = %user_id,
+            method_id, reason = "last_required", "last required two-step method kept");
+        return Ok(RemoveOutcome::LastRequired);
+    }
+    if !store.remove_method(user_id, method_id).await? {
+        return Ok(RemoveOutcome::NotFound);
+    }
+    tracing::info!(target: "belf::audit", event = "two_step_removed", user = %user_id,
+        method_id, "two-step method removed");
+    Ok(RemoveOutcome::Removed)
+}
