@@ -17,7 +17,10 @@ pub mod member;
 mod pages;
 mod photos;
 mod profile;
+mod redirect;
+pub mod session_cookie;
 mod today;
+mod todo_editor;
 
 use std::sync::Arc;
 
@@ -29,7 +32,8 @@ use super::rp::RelyingParty;
 use super::session::SessionStore;
 use crate::clock::Clock;
 pub use errors::WebError;
-pub use member::{Member, SESSION_COOKIE, SESSION_COOKIE_SECURE};
+pub use member::Member;
+pub use session_cookie::{SESSION_COOKIE, SESSION_COOKIE_SECURE};
 pub use pages::Pages;
 
 /// Settings the handlers need, from `[web]`.

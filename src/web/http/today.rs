@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::see_other;
+use super::redirect::see_other;
 use super::errors::WebError;
 use super::form::Fields;
 use super::member::save;
