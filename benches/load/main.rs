@@ -50,6 +50,9 @@ enum Cmd {
         /// Where the server's stdout/stderr go.
         #[arg(long)]
         log: PathBuf,
+        /// Run one part only (`belf serve auth|todo|web`); all three when omitted.
+        #[arg(long)]
+        part: Option<String>,
         #[arg(long, default_value_t = 30.0)]
         timeout: f64,
     },
@@ -85,6 +88,9 @@ struct RunArgs {
     /// Todo/course service address.
     #[arg(long, default_value = "127.0.0.1:8081")]
     todo: SocketAddr,
+    /// Web app address.
+    #[arg(long, default_value = "127.0.0.1:8082")]
+    web: SocketAddr,
     /// The `belf` binary used for registration (`user add`, `client add`, `--json`).
     #[arg(long)]
     belf: Option<PathBuf>,
@@ -100,6 +106,14 @@ struct RunArgs {
     /// The server's PID: enables RSS sampling (/proc/PID/status).
     #[arg(long)]
     server_pid: Option<u32>,
+    /// When the parts run as processes of their own (`belf serve auth|todo|web`): their
+    /// PIDs, for each one's CPU per op.
+    #[arg(long)]
+    auth_pid: Option<u32>,
+    #[arg(long)]
+    todo_pid: Option<u32>,
+    #[arg(long)]
+    web_pid: Option<u32>,
     /// Where results.md and results.json are written.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -116,13 +130,14 @@ fn main() {
             dir,
             url,
             log,
+            part,
             timeout,
         } => {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
-            rt.block_on(ready(belf, dir, url, log, timeout));
+            rt.block_on(ready(belf, dir, url, log, part, timeout));
         }
         Cmd::Run(args) => {
             if args.list {
@@ -151,7 +166,14 @@ fn main() {
 
 // The server is left running on purpose: the script measures it, then stops it by PID.
 #[allow(clippy::zombie_processes)]
-async fn ready(belf: PathBuf, dir: PathBuf, urls: Vec<String>, log: PathBuf, timeout: f64) {
+async fn ready(
+    belf: PathBuf,
+    dir: PathBuf,
+    urls: Vec<String>,
+    log: PathBuf,
+    part: Option<String>,
+    timeout: f64,
+) {
     let targets: Vec<(SocketAddr, String)> = urls
         .iter()
         .map(|u| {
@@ -167,6 +189,7 @@ async fn ready(belf: PathBuf, dir: PathBuf, urls: Vec<String>, log: PathBuf, tim
     let start = Instant::now();
     let child = std::process::Command::new(&belf)
         .arg("serve")
+        .args(part)
         .current_dir(&dir)
         .stdin(std::process::Stdio::null())
         .stdout(log_file.try_clone().expect("log"))
@@ -327,6 +350,11 @@ struct Row {
     /// measured window: what a share of the ceiling is made of. One group per run only.
     server_cpu_us_per_op: Option<f64>,
     driver_cpu_us_per_op: Option<f64>,
+    /// The same for each part when they run as processes of their own (`--auth-pid` …):
+    /// a web page's cost beside the todo API calls (and identity server calls) it makes.
+    auth_cpu_us_per_op: Option<f64>,
+    todo_cpu_us_per_op: Option<f64>,
+    web_cpu_us_per_op: Option<f64>,
     /// Row versions written per op (SQLite, identity server database), and row versions
     /// that disappeared (old versions of updated rows, or deleted rows).
     db_rows_written_per_op: Option<f64>,
@@ -364,15 +392,17 @@ async fn run_groups(
         })
     });
 
-    // CPU ticks of the server and of this process at both ends of the measured window.
-    let server_pid = args.server_pid;
+    // CPU ticks of the server, of each part and of this process at both ends of the
+    // measured window.
+    let pids = [
+        args.server_pid,
+        args.auth_pid,
+        args.todo_pid,
+        args.web_pid,
+        Some(std::process::id()),
+    ];
     let cpu_task = tokio::spawn(async move {
-        let read = || {
-            (
-                server_pid.and_then(proc_cpu_ticks),
-                proc_cpu_ticks(std::process::id()),
-            )
-        };
+        let read = || pids.map(|p| p.and_then(proc_cpu_ticks));
         tokio::time::sleep_until(measure_from.into()).await;
         let before = read();
         tokio::time::sleep_until(end.into()).await;
@@ -460,21 +490,26 @@ async fn run_groups(
             rss_max_mb: None,
             server_cpu_us_per_op: None,
             driver_cpu_us_per_op: None,
+            auth_cpu_us_per_op: None,
+            todo_cpu_us_per_op: None,
+            web_cpu_us_per_op: None,
             db_rows_written_per_op: None,
             db_rows_gone_per_op: None,
             setup_error: None,
         });
         back.push(workers);
     }
-    if let (Ok(((s0, d0), (s1, d1))), [row]) = (cpu_task.await, rows.as_mut_slice())
+    if let (Ok((before, after)), [row]) = (cpu_task.await, rows.as_mut_slice())
         && row.ops_per_s > 0.0
     {
         let ops = row.ops_per_s * duration.as_secs_f64();
-        let per_op = |a: Option<u64>, b: Option<u64>| {
-            Some(b?.saturating_sub(a?) as f64 * MICROS_PER_TICK / ops)
-        };
-        row.server_cpu_us_per_op = per_op(s0, s1);
-        row.driver_cpu_us_per_op = per_op(d0, d1);
+        let per_op =
+            |i: usize| Some(after[i]?.saturating_sub(before[i]?) as f64 * MICROS_PER_TICK / ops);
+        row.server_cpu_us_per_op = per_op(0);
+        row.auth_cpu_us_per_op = per_op(1);
+        row.todo_cpu_us_per_op = per_op(2);
+        row.web_cpu_us_per_op = per_op(3);
+        row.driver_cpu_us_per_op = per_op(4);
     }
     if let Some(t) = rss_task {
         let kib = t.await.unwrap_or(0);
@@ -522,6 +557,9 @@ fn failed_row(scenario: &str, concurrency: usize, e: String) -> Row {
         rss_max_mb: None,
         server_cpu_us_per_op: None,
         driver_cpu_us_per_op: None,
+        auth_cpu_us_per_op: None,
+        todo_cpu_us_per_op: None,
+        web_cpu_us_per_op: None,
         db_rows_written_per_op: None,
         db_rows_gone_per_op: None,
         setup_error: Some(e),
@@ -580,6 +618,8 @@ async fn run_scenario(name: &str, setup: &Arc<Setup>, shared: &Shared, args: &Ru
 async fn run(args: RunArgs, threads: usize) {
     let names: Vec<&str> = if args.scenario == "all" {
         SCENARIOS.iter().map(|(n, _)| *n).collect()
+    } else if args.scenario == "web" {
+        scenarios::WEB.to_vec()
     } else {
         args.scenario.split(',').map(str::trim).collect()
     };
@@ -593,7 +633,11 @@ async fn run(args: RunArgs, threads: usize) {
         .belf
         .clone()
         .expect("--belf PATH is needed to register clients and users");
-    let setup = Arc::new(Setup::register(&belf, &args.dir, args.auth, args.todo));
+    let setup = Arc::new(Setup::register(
+        &belf,
+        &args.dir,
+        [args.auth, args.todo, args.web],
+    ));
     eprintln!(
         "driver: {threads} runtime threads; {} s warm-up + {} s per scenario; concurrency {}",
         args.warmup, args.duration, args.concurrency
@@ -602,7 +646,15 @@ async fn run(args: RunArgs, threads: usize) {
     for name in names {
         eprintln!("running {name} …");
         // A fresh user token per scenario that uses one, so long runs never outlive it.
-        let shared = if scenarios::NEEDS_USER_TOKEN.contains(&name) {
+        let shared = if scenarios::WEB.contains(&name) {
+            match Shared::create_web(&setup, args.concurrency).await {
+                Ok(s) => s,
+                Err(e) => {
+                    rows.push(failed_row(name, args.concurrency, e));
+                    continue;
+                }
+            }
+        } else if scenarios::NEEDS_USER_TOKEN.contains(&name) {
             match Shared::create(&setup).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -659,15 +711,29 @@ fn render_table(rows: &[Row], hwm_kib: Option<u64>) -> String {
         .find(|r| r.scenario == "healthz")
         .map(|r| r.req_per_s);
     let mut out = String::new();
-    out.push_str("| scenario | conc | ops/s | req/s | % of healthz | p50 ms | p99 ms | max ms | errors | server CPU µs/op | driver CPU µs/op | RSS max MB | DB rows written/op | DB rows gone/op |\n");
-    out.push_str("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    // The per-part columns only when the parts ran as processes of their own.
+    let parts = rows.iter().any(|r| {
+        r.auth_cpu_us_per_op.is_some()
+            || r.todo_cpu_us_per_op.is_some()
+            || r.web_cpu_us_per_op.is_some()
+    });
+    out.push_str("| scenario | conc | ops/s | req/s | % of healthz | p50 ms | p99 ms | max ms | errors | server CPU µs/op | driver CPU µs/op |");
+    if parts {
+        out.push_str(" auth CPU µs/op | todo CPU µs/op | web CPU µs/op |");
+    }
+    out.push_str(" RSS max MB | DB rows written/op | DB rows gone/op |\n");
+    out.push_str("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    if parts {
+        out.push_str("---:|---:|---:|");
+    }
+    out.push_str("---:|---:|---:|\n");
     let opt = |x: Option<f64>, prec: usize| x.map_or("-".to_owned(), |v| format!("{v:.prec$}"));
     for r in rows {
         let pct = ceiling
             .filter(|c| *c > 0.0)
             .map(|c| 100.0 * r.req_per_s / c);
         out.push_str(&format!(
-            "| {:<26} | {:>4} | {:>9.0} | {:>9.0} | {:>6} | {:>8.3} | {:>8.3} | {:>8.1} | {:>6} | {:>6} | {:>6} | {:>6} | {:>5} | {:>5} |\n",
+            "| {:<26} | {:>4} | {:>9.0} | {:>9.0} | {:>6} | {:>8.3} | {:>8.3} | {:>8.1} | {:>6} | {:>6} | {:>6} |",
             r.scenario,
             r.concurrency,
             r.ops_per_s,
@@ -679,6 +745,17 @@ fn render_table(rows: &[Row], hwm_kib: Option<u64>) -> String {
             r.errors,
             opt(r.server_cpu_us_per_op, 1),
             opt(r.driver_cpu_us_per_op, 1),
+        ));
+        if parts {
+            out.push_str(&format!(
+                " {:>6} | {:>6} | {:>6} |",
+                opt(r.auth_cpu_us_per_op, 1),
+                opt(r.todo_cpu_us_per_op, 1),
+                opt(r.web_cpu_us_per_op, 1),
+            ));
+        }
+        out.push_str(&format!(
+            " {:>6} | {:>5} | {:>5} |\n",
             opt(r.rss_max_mb, 1),
             opt(r.db_rows_written_per_op, 2),
             opt(r.db_rows_gone_per_op, 2),
