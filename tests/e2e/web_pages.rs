@@ -484,3 +484,32 @@ async fn pages_speak_korean_when_the_browser_asks() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.expect("body").contains("없는 페이지"));
 }
+
+#[tokio::test]
+async fn both_servers_answer_for_the_belf_icon_and_pages_name_it() {
+    let web = TestWeb::spawn().await;
+    let http = reqwest::Client::new();
+    for base in [&web.base, &web.auth.base] {
+        let res = http
+            .get(format!("{base}/favicon.ico"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(res.status(), StatusCode::OK, "{base}");
+        assert_eq!(
+            res.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("image/svg+xml")
+        );
+        assert!(res.text().await.expect("body").starts_with("<svg"));
+    }
+    let landing = web.browser().get("/").await;
+    assert!(
+        landing
+            .body
+            .contains(r#"<link rel="icon" href="/favicon.ico" type="image/svg+xml">"#),
+        "{}",
+        landing.body
+    );
+}

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(auth::home))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/belf.css", get(assets::stylesheet))
+        .route(crate::favicon::PATH, get(crate::favicon::icon))
         .route("/login", get(auth::login))
         .route("/callback", get(auth::callback))
         .route("/logout", post(auth::logout))
