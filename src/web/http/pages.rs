@@ -6,6 +6,10 @@ use minijinja::{Environment, Value};
 
 use super::i18n::{self, Lang};
 
+/// The fork mark beside fork counts and on the fork button: drawn, because the "⑂" glyph
+/// is missing or misdrawn in common Korean fonts (Nanum). Decorative: the word says it.
+const FORK_ICON: &str = r#"<svg class="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false"><g fill="none" stroke="currentColor" stroke-width="1.5"><circle cx="4" cy="3" r="1.75"/><circle cx="12" cy="3" r="1.75"/><circle cx="8" cy="13" r="1.75"/><path d="M4 4.75v1.5a2 2 0 0 0 2 2h4a2 2 0 0 0 2-2v-1.5M8 8.25v3"/></g></svg>"#;
+
 pub struct Pages {
     env: Environment<'static>,
 }
@@ -34,6 +38,7 @@ impl Pages {
         ] {
             env.add_template(name, src)?;
         }
+        env.add_global("fork_icon", Value::from_safe_string(FORK_ICON.to_owned()));
         Ok(Pages { env })
     }
 
@@ -53,4 +58,30 @@ impl Pages {
 /// Any serialisable value for a template context.
 pub fn ser<T: serde::Serialize>(value: T) -> Value {
     Value::from(minijinja::value::Serde(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fork_mark_is_an_inline_icon_not_a_glyph() {
+        for source in [
+            include_str!("../templates/course.html"),
+            include_str!("../templates/courses.html"),
+            include_str!("../templates/explore.html"),
+        ] {
+            assert!(!source.contains('⑂'));
+            assert!(source.contains("{{ fork_icon }}"));
+        }
+        let pages = Pages::new().expect("templates compile");
+        let html = pages
+            .env
+            .render_str("{{ fork_icon }}", minijinja::context! {})
+            .expect("renders");
+        assert!(
+            html.starts_with("<svg class=\"icon\"") && html.contains("aria-hidden=\"true\""),
+            "rendered as markup, not escaped: {html}"
+        );
+    }
 }
