@@ -55,6 +55,9 @@ pub struct Course {
     pub fork_count: i64,
     #[serde(default)]
     pub like_count: i64,
+    /// Whether I like it (the API says so on a single course and on search results).
+    #[serde(default)]
+    pub liked: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -386,10 +386,24 @@ async fn explore_finds_public_courses_to_like_and_fork_and_hides_private_ones() 
         "{}",
         page.body
     );
+    // Liked: said so, and the button is the one that unlikes.
+    let like_form = format!("action=\"/courses/{public}/like\"");
+    let unlike_form = format!("action=\"/courses/{public}/unlike\"");
+    assert!(page.body.contains("class=\"badge liked\""), "{}", page.body);
+    assert!(page.body.contains(&unlike_form) && !page.body.contains(&like_form));
+    let listed = bob.get("/explore?tag=reading").await;
+    assert!(listed.body.contains("class=\"badge liked\""), "{}", listed.body);
+    assert!(
+        !alice.get("/explore?tag=reading").await.body.contains("class=\"badge liked\""),
+        "alice has not liked it"
+    );
     let unliked = bob
         .submit(&page, &format!("/courses/{public}/unlike"), &[])
         .await;
     assert_eq!(unliked.status, StatusCode::SEE_OTHER);
+    let page = bob.get(&format!("/courses/{public}")).await;
+    assert!(!page.body.contains("class=\"badge liked\""));
+    assert!(page.body.contains(&like_form) && !page.body.contains(&unlike_form));
     bob.submit(&page, &format!("/courses/{public}/like"), &[])
         .await;
 
