@@ -35,6 +35,7 @@ mod todo_telemetry;
 mod todo_web_api;
 mod validator;
 mod web_browser;
+mod web_lists;
 mod web_pages;
 mod web_photos;
 mod web_security;

@@ -2,7 +2,7 @@
 //! editor (once, weekly on chosen days, every N days). A refusal by the API is shown
 //! next to the form, whose fields keep what was typed.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use reqwest::Method;
@@ -11,22 +11,47 @@ use serde_json::{Value, json};
 use super::redirect::see_other;
 use super::errors::WebError;
 use super::form::Fields;
+use super::paging;
 use super::today::id_segment;
 use super::todo_editor::{todo_body, todo_context};
 use super::{AppState, Member};
 use crate::web::api::{ApiError, Colour, Course, Page, Todo};
 use crate::web::zone::{UtcOffset, format_date};
 
-pub async fn list(State(state): State<AppState>, member: Member) -> Result<Response, WebError> {
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    offset: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let offset = paging::offset_of(q.offset.as_deref());
     let courses: Page<Course> = state
         .api
-        .get(member.token(), "/api/courses", &[("limit", "100")])
+        .get(
+            member.token(),
+            "/api/courses",
+            &[
+                ("limit", &paging::LIST_PAGE.to_string()),
+                ("offset", &offset.to_string()),
+            ],
+        )
         .await?;
+    let (page_previous, page_next) =
+        paging::links("/courses", offset, paging::LIST_PAGE, courses.next_offset);
     Ok(state.pages.render(
         StatusCode::OK,
         "courses.html",
         member.lang,
-        minijinja::context! { nav => member.nav(), courses => super::pages::ser(&courses.items), total => courses.total },
+        minijinja::context! {
+            nav => member.nav(),
+            courses => super::pages::ser(&courses.items),
+            total => courses.total,
+            page_previous, page_next,
+        },
     ))
 }
 

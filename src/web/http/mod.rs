@@ -15,6 +15,7 @@ mod headers;
 pub mod i18n;
 pub mod member;
 mod pages;
+mod paging;
 mod photos;
 mod profile;
 mod redirect;

@@ -35,6 +35,7 @@ impl Pages {
             "course.html",
             "explore.html",
             "profile.html",
+            "pager.html",
         ] {
             env.add_template(name, src)?;
         }
