@@ -122,10 +122,10 @@ async fn refresh(state: &AppState, id: &SessionId, stale: SignedIn) -> Result<Si
     let key = id.store_key();
     let _one_at_a_time = state.refreshes.lock_for(&key).lock().await;
     let now = state.clock.now();
-    // Another request may have refreshed while this one waited.
+    // Another request (or another web instance) may have refreshed while this one waited.
     let mut data = state
         .sessions
-        .load(id, now)
+        .load_uncached(id, now)
         .await?
         .ok_or(WebError::SignIn)?;
     let current = data.user.clone().ok_or(WebError::SignIn)?;

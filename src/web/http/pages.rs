@@ -12,6 +12,10 @@ const FORK_ICON: &str = r#"<svg class="icon" viewBox="0 0 16 16" aria-hidden="tr
 
 pub struct Pages {
     env: Environment<'static>,
+    /// The strings of each language as a template value, built once: converting the
+    /// table on every render cost more than the rest of a small page.
+    strings_en: Value,
+    strings_ko: Value,
 }
 
 macro_rules! templates {
@@ -40,12 +44,20 @@ impl Pages {
             env.add_template(name, src)?;
         }
         env.add_global("fork_icon", Value::from_safe_string(FORK_ICON.to_owned()));
-        Ok(Pages { env })
+        Ok(Pages {
+            env,
+            strings_en: Value::from_serialize(i18n::table(Lang::En)),
+            strings_ko: Value::from_serialize(i18n::table(Lang::Ko)),
+        })
     }
 
     /// Renders `name` with `ctx` plus `lang` and `t` (the strings).
     pub fn render(&self, status: StatusCode, name: &str, lang: Lang, ctx: Value) -> Response {
-        let full = minijinja::context! { lang => lang.code(), t => i18n::table(lang), ..ctx };
+        let strings = match lang {
+            Lang::En => self.strings_en.clone(),
+            Lang::Ko => self.strings_ko.clone(),
+        };
+        let full = minijinja::context! { lang => lang.code(), t => strings, ..ctx };
         match self.env.get_template(name).and_then(|t| t.render(full)) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
