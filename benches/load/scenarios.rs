@@ -173,7 +173,10 @@ async fn seed_web(setup: &Setup) -> Result<(), String> {
 
 /// How often `needle` occurs in `haystack`.
 fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }
 
 pub enum Worker {

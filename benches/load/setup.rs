@@ -89,7 +89,7 @@ impl Setup {
             ],
             Some(&format!("{password}\n")),
         );
-        let web = cli(
+        let web_client = cli(
             belf,
             dir,
             &[
@@ -133,8 +133,8 @@ impl Setup {
             web,
             username,
             password,
-            web_id: field(&web, "client_id"),
-            web_secret: field(&web, "client_secret"),
+            web_id: field(&web_client, "client_id"),
+            web_secret: field(&web_client, "client_secret"),
             cc,
             web_seeded: Default::default(),
         }

@@ -210,10 +210,19 @@ mod tests {
         let x_of = |name: &str| {
             let end = svg.find(&format!(">{name}</text>")).expect(name);
             let start = svg[..end].rfind("x=\"").expect("x") + 3;
-            svg[start..end].split('"').next().expect("x").parse::<i64>().expect("number")
+            svg[start..end]
+                .split('"')
+                .next()
+                .expect("x")
+                .parse::<i64>()
+                .expect("number")
         };
         assert_eq!(x_of("Dec"), LEFT + (CELL + GAP));
-        assert_eq!(svg.matches(">Nov</text>").count(), 1, "only the Nov of 2026");
+        assert_eq!(
+            svg.matches(">Nov</text>").count(),
+            1,
+            "only the Nov of 2026"
+        );
         assert!(x_of("Nov") - x_of("Oct") >= LABEL_WEEKS * (CELL + GAP));
     }
 

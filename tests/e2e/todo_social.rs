@@ -94,7 +94,9 @@ async fn likes_are_idempotent() {
 async fn a_course_says_whether_the_caller_likes_it() {
     let w = world().await;
     let id = create_course(&w, &w.alice, "Liked by some", true).await;
-    w.app.put(&format!("/api/courses/{id}/like"), &w.carol).await;
+    w.app
+        .put(&format!("/api/courses/{id}/like"), &w.carol)
+        .await;
     let one = format!("/api/courses/{id}");
     let found = "/api/courses/search?q=liked+by+some";
     for (who, expected) in [(&w.carol, true), (&w.bob, false), (&w.alice, false)] {
@@ -106,7 +108,9 @@ async fn a_course_says_whether_the_caller_likes_it() {
         assert_eq!(page["items"][0]["liked"], json!(expected), "{page}");
     }
     // Unliking is seen at once; a list of my own courses does not carry the field.
-    w.app.delete(&format!("/api/courses/{id}/like"), &w.carol).await;
+    w.app
+        .delete(&format!("/api/courses/{id}/like"), &w.carol)
+        .await;
     assert_eq!(w.app.get(&one, &w.carol).await.1["liked"], json!(false));
     let (_, mine) = w.app.get("/api/courses", &w.alice).await;
     assert!(mine["items"][0].get("liked").is_none(), "{mine}");

@@ -14,7 +14,11 @@ fn pager_link(body: &str, rel: &str) -> Option<String> {
     let marker = format!("\" rel=\"{rel}\"");
     let end = body.find(&marker)?;
     let start = body[..end].rfind("href=\"")? + "href=\"".len();
-    Some(body[start..end].replace("&#x2f;", "/").replace("&amp;", "&"))
+    Some(
+        body[start..end]
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&"),
+    )
 }
 
 #[tokio::test]
@@ -61,7 +65,12 @@ async fn my_courses_and_today_page_through_more_than_fifty_items() {
     let next = pager_link(&today.body, "next").expect("a next page");
     assert_eq!(next, "/today?date=2026-06-01&offset=50");
     let rest = b.get(&next).await;
-    assert_eq!(rest.body.matches("<li class=\"due").count(), 1, "{}", rest.body);
+    assert_eq!(
+        rest.body.matches("<li class=\"due").count(),
+        1,
+        "{}",
+        rest.body
+    );
     assert!(rest.body.contains("2026-06-01"));
     assert_eq!(
         pager_link(&rest.body, "prev").as_deref(),

@@ -8,10 +8,10 @@ use axum::response::Response;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::redirect::see_other;
 use super::errors::WebError;
 use super::form::Fields;
 use super::paging;
+use super::redirect::see_other;
 use super::today::id_segment;
 use super::todo_editor::{todo_body, todo_context};
 use super::{AppState, Member};

@@ -34,8 +34,8 @@ use super::session::SessionStore;
 use crate::clock::Clock;
 pub use errors::WebError;
 pub use member::Member;
-pub use session_cookie::{SESSION_COOKIE, SESSION_COOKIE_SECURE};
 pub use pages::Pages;
+pub use session_cookie::{SESSION_COOKIE, SESSION_COOKIE_SECURE};
 
 /// Settings the handlers need, from `[web]`.
 #[derive(Debug, Clone)]

@@ -46,8 +46,8 @@ impl Pages {
         env.add_global("fork_icon", Value::from_safe_string(FORK_ICON.to_owned()));
         Ok(Pages {
             env,
-            strings_en: Value::from_serialize(i18n::table(Lang::En)),
-            strings_ko: Value::from_serialize(i18n::table(Lang::Ko)),
+            strings_en: ser(i18n::table(Lang::En)),
+            strings_ko: ser(i18n::table(Lang::Ko)),
         })
     }
 

@@ -8,11 +8,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::redirect::see_other;
 use super::errors::WebError;
 use super::form::Fields;
 use super::member::save;
 use super::paging;
+use super::redirect::see_other;
 use super::{AppState, Member};
 use crate::web::api::{ApiError, Today};
 use crate::web::multipart::FilePart;

@@ -69,14 +69,24 @@ fn reads(store: &Counting) -> usize {
 async fn a_session_is_read_once_per_ttl_and_never_past_its_end() {
     let (inner, cached) = setup();
     let id = SessionId::generate();
-    inner.save(&id, &signed_in("a"), 0, 100).await.expect("save");
+    inner
+        .save(&id, &signed_in("a"), 0, 100)
+        .await
+        .expect("save");
     for now in [10, 10, 11] {
         assert!(cached.load(&id, now).await.expect("load").is_some());
     }
-    assert_eq!(reads(&inner), 1, "two more loads within 2 s came from the copy");
+    assert_eq!(
+        reads(&inner),
+        1,
+        "two more loads within 2 s came from the copy"
+    );
     assert!(cached.load(&id, 12).await.expect("load").is_some());
     assert_eq!(reads(&inner), 2, "the copy serves 2 s");
-    assert!(cached.load(&id, 100).await.expect("load").is_none(), "ended");
+    assert!(
+        cached.load(&id, 100).await.expect("load").is_none(),
+        "ended"
+    );
     assert!(cached.load_uncached(&id, 12).await.expect("load").is_some());
     assert_eq!(reads(&inner), 4, "a refresh reads the store");
 }
@@ -85,7 +95,10 @@ async fn a_session_is_read_once_per_ttl_and_never_past_its_end() {
 async fn what_this_process_writes_is_seen_at_once() {
     let (inner, cached) = setup();
     let id = SessionId::generate();
-    cached.save(&id, &signed_in("a"), 0, 100).await.expect("save");
+    cached
+        .save(&id, &signed_in("a"), 0, 100)
+        .await
+        .expect("save");
     let got = cached.load(&id, 0).await.expect("load").expect("session");
     assert_eq!(got.expires_at, 100);
     assert_eq!(reads(&inner), 0, "a saved session is served from the copy");
@@ -102,15 +115,27 @@ async fn what_this_process_writes_is_seen_at_once() {
 async fn a_back_channel_logout_ends_the_copies_of_that_person_only() {
     let (inner, cached) = setup();
     let (a, b) = (SessionId::generate(), SessionId::generate());
-    cached.save(&a, &signed_in("alice"), 0, 100).await.expect("save");
-    cached.save(&b, &signed_in("bob"), 0, 100).await.expect("save");
+    cached
+        .save(&a, &signed_in("alice"), 0, 100)
+        .await
+        .expect("save");
+    cached
+        .save(&b, &signed_in("bob"), 0, 100)
+        .await
+        .expect("save");
     assert_eq!(
-        cached.end_for_subject(Some("alice"), None).await.expect("end"),
+        cached
+            .end_for_subject(Some("alice"), None)
+            .await
+            .expect("end"),
         1
     );
     assert!(cached.load(&a, 0).await.expect("load").is_none());
     assert!(cached.load(&b, 0).await.expect("load").is_some());
     assert_eq!(reads(&inner), 1, "only alice's session was read again");
     assert_eq!(cached.end_for_subject(None, None).await.expect("end"), 0);
-    assert!(cached.load(&b, 0).await.expect("load").is_some(), "nobody named");
+    assert!(
+        cached.load(&b, 0).await.expect("load").is_some(),
+        "nobody named"
+    );
 }
