@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod account;
 mod resources;
 mod todo;
 mod web;
+pub use account::AccountConfig;
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
 pub use web::{WebConfig, WebSessionStore};
@@ -44,6 +46,8 @@ pub struct Config {
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
     pub web: WebConfig,
+    /// Issue 13, part `account`: the self-service account pages.
+    pub account: AccountConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -487,6 +491,14 @@ impl Config {
             return invalid(
                 "todo.max_photo_bytes",
                 "must be between 1 and 33554432 (32 MiB)",
+            );
+        }
+        if self.account.max_picture_bytes == 0
+            || self.account.max_picture_bytes > AccountConfig::MAX_PICTURE_BYTES_LIMIT
+        {
+            return invalid(
+                "account.max_picture_bytes",
+                "must be between 1 and 8388608 (8 MiB)",
             );
         }
         if self.management.bind_addr().is_err() {

@@ -13,7 +13,9 @@ pub mod db;
 pub mod favicon;
 #[doc(hidden)]
 pub mod fuzz_harness;
+pub mod locale;
 pub mod metrics;
+pub mod photo;
 pub mod serve;
 pub mod telemetry;
 pub mod todo;

@@ -11,12 +11,17 @@ use std::time::Duration;
 use crate::auth::context::AuthContext;
 use crate::auth::store::StoreResult;
 
-/// Deletes every expired refresh token and every participation record of a session that
-/// expired by itself (`session_clients`), `batch` rows per statement; returns how many.
+/// Deletes every expired refresh token, every participation record of a session that
+/// expired by itself (`session_clients`) and every expired entry of the account pages'
+/// session list (`user_sessions`), `batch` rows per statement; returns how many.
 pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
     let batch = batch.max(1);
     let mut total = 0;
-    for table in [Table::RefreshTokens, Table::SessionClients] {
+    for table in [
+        Table::RefreshTokens,
+        Table::SessionClients,
+        Table::UserSessions,
+    ] {
         loop {
             let now = ctx.clock.now();
             let n = match table {
@@ -32,6 +37,7 @@ pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
                         .purge_session_clients(now, batch)
                         .await?
                 }
+                Table::UserSessions => ctx.stores.accounts.purge_sessions(now, batch).await?,
             };
             total += n;
             if n < u64::from(batch) {
@@ -48,6 +54,7 @@ pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
 enum Table {
     RefreshTokens,
     SessionClients,
+    UserSessions,
 }
 
 /// Runs [`purge_expired`] every `tokens.purge_interval_secs` until the returned handle is

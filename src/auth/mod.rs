@@ -7,6 +7,7 @@ pub mod http;
 pub mod maintenance;
 pub mod oauth;
 pub mod oidc;
+pub mod self_service;
 pub mod store;
 pub mod tokens;
 

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{OutputArgs, output};
 use crate::auth::clients::Client;
 use crate::auth::clients::service::{self, ClientUpdate, NewClient};
-use crate::auth::oidc::metadata::known_scopes;
+use crate::auth::oauth::scope::known_scopes;
 use crate::auth::store::ClientStore;
 use crate::auth::store::sql::SqlStore;
 use crate::clock::Clock;

@@ -3,6 +3,9 @@
 
 mod support;
 
+mod account_pages;
+mod account_schema;
+mod account_security;
 mod backchannel_logout;
 mod boundary;
 mod cli;

@@ -309,3 +309,81 @@ async fn forking_again_returns_the_existing_fork() {
     assert_eq!(s, 201, "{fresh}");
     assert_eq!(fresh["title"], "Popular");
 }
+
+/// `like_count` and `fork_count` are kept on the course (so Explore sorts by an index):
+/// they follow a deleted fork, a deleted forker and concurrent likes exactly.
+#[tokio::test]
+async fn stored_counts_follow_deletes_and_concurrent_likes() {
+    let w = world().await;
+    let original = create_course(&w, &w.alice, "Counted", true).await;
+    let fork_by = |who: &'static str| {
+        let w = &w;
+        let original = original.clone();
+        async move {
+            let user = if who == "bob" { &w.bob } else { &w.carol };
+            let (s, f) = w
+                .app
+                .post(&format!("/api/courses/{original}/fork"), user, json!({}))
+                .await;
+            assert_eq!(s, 201, "{f}");
+            f["id"].as_str().expect("id").to_owned()
+        }
+    };
+    let bob_fork = fork_by("bob").await;
+    let _carol_fork = fork_by("carol").await;
+    let counts = || async {
+        let (_, o) = w
+            .app
+            .get(&format!("/api/courses/{original}"), &w.alice)
+            .await;
+        (o["fork_count"].clone(), o["like_count"].clone())
+    };
+    assert_eq!(counts().await.0, json!(2));
+
+    // Bob deletes his fork: one person fewer.
+    let (s, _) = w
+        .app
+        .delete(&format!("/api/courses/{bob_fork}"), &w.bob)
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(counts().await.0, json!(1));
+
+    // Carol likes it, then erases her account: her fork and her like go from the counts.
+    w.app
+        .put(&format!("/api/courses/{original}/like"), &w.carol)
+        .await;
+    assert_eq!(counts().await, (json!(1), json!(1)));
+    let (s, _) = w.app.delete("/api/me", &w.carol).await;
+    assert_eq!(s, 204);
+    assert_eq!(counts().await, (json!(0), json!(0)));
+
+    // Likes and unlikes racing from two people, repeated: the count is what the rows say.
+    let racing = (0..20).map(|i| {
+        let user = if i % 2 == 0 { &w.alice } else { &w.bob };
+        let path = format!("/api/courses/{original}/like");
+        let app = &w.app;
+        async move {
+            if i % 4 < 2 {
+                app.put(&path, user).await
+            } else {
+                app.delete(&path, user).await
+            }
+        }
+    });
+    futures::future::join_all(racing).await;
+    let (_, final_like) = w
+        .app
+        .put(&format!("/api/courses/{original}/like"), &w.alice)
+        .await;
+    let (_, after_bob) = w
+        .app
+        .put(&format!("/api/courses/{original}/like"), &w.bob)
+        .await;
+    assert_eq!(final_like["liked"], true);
+    assert_eq!(after_bob["like_count"], 2, "{after_bob}");
+    let (_, unliked) = w
+        .app
+        .delete(&format!("/api/courses/{original}/like"), &w.bob)
+        .await;
+    assert_eq!(unliked["like_count"], 1, "{unliked}");
+}

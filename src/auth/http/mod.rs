@@ -86,6 +86,54 @@ pub fn router(state: AppState) -> Router {
                 get(pages::device::confirm_page).post(pages::device::confirm_submit),
             );
     }
+    // Issue 13, part `account`: the account pages, and the session directory kept for
+    // every page (the sessions page lists what it records).
+    if config.account.enabled {
+        use pages::account;
+        let max_picture = config.account.max_picture_bytes;
+        browser_routes = browser_routes
+            .route("/account", get(account::overview::overview))
+            .route(
+                "/account/profile",
+                get(account::profile::profile_page).post(account::profile::profile_submit),
+            )
+            .route(
+                "/account/profile/picture",
+                // Room for the form around the picture; the handler counts the picture.
+                post(account::picture::upload)
+                    .layer(DefaultBodyLimit::max(max_picture.saturating_add(64 * 1024))),
+            )
+            .route(
+                "/account/profile/picture/remove",
+                post(account::picture::remove),
+            )
+            .route(
+                "/account/password",
+                get(account::password::password_page).post(account::password::password_submit),
+            )
+            .route("/account/apps", get(account::apps::apps_page))
+            .route("/account/apps/revoke", post(account::apps::revoke))
+            .route("/account/sessions", get(account::sessions::sessions_page))
+            .route("/account/sessions/end", post(account::sessions::end_one))
+            .route(
+                "/account/sessions/end-others",
+                post(account::sessions::end_others),
+            )
+            .route(
+                "/account/delete",
+                get(account::delete::delete_page).post(account::delete::delete_submit),
+            );
+    }
+    // Around every page route, whichever part added it (so keep this after the last).
+    if config.account.enabled {
+        browser_routes = browser_routes.layer(axum::middleware::from_fn_with_state(
+            (
+                state.clone(),
+                crate::auth::self_service::sessions::LastSeenMemo::default(),
+            ),
+            pages::account::activity::track_sessions,
+        ));
+    }
     let browser_routes = browser_routes.layer(axum::middleware::from_fn_with_state(
         state.clone(),
         pages::page_edge,
@@ -99,6 +147,13 @@ pub fn router(state: AppState) -> Router {
     }
     if config.par.enabled {
         routes = routes.route(paths::PAR, post(par::push));
+    }
+    if config.account.enabled {
+        // Issue 13, part `account`: the `picture` claim's URL, for anyone who has it.
+        routes = routes.route(
+            "/account/picture/{picture_id}",
+            get(pages::account::picture::serve),
+        );
     }
     let routes = routes
         .route(paths::DISCOVERY, get(discovery::openid_configuration))

@@ -8,8 +8,9 @@ use super::token_response::TokenResponse;
 use crate::auth::accounts::User;
 use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
-use crate::auth::oidc::claims::{ClaimsRequest, user_claims};
+use crate::auth::oidc::claims::{ClaimsRequest, picture_released, user_claims};
 use crate::auth::oidc::id_token::IdTokenRequest;
+use crate::auth::self_service::profile::add_picture_claim;
 use crate::auth::tokens::access_token::AccessTokenRequest;
 
 /// What a user grant (code or refresh) has established, ready to become tokens.
@@ -32,7 +33,11 @@ pub struct UserGrant<'a> {
 
 /// Access token + (for `openid`) ID token for a user grant. The refresh token, if any, is
 /// added by the caller, which owns its storage.
-pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult<TokenResponse> {
+pub async fn user_tokens(
+    ctx: &AuthContext,
+    g: UserGrant<'_>,
+    now: i64,
+) -> OAuthResult<TokenResponse> {
     let scope = g.scopes.to_string();
     let (access_token, _) = ctx
         .access_tokens
@@ -51,7 +56,9 @@ pub fn user_tokens(ctx: &AuthContext, g: UserGrant<'_>, now: i64) -> OAuthResult
         )
         .map_err(|e| OAuthError::unavailable(&e))?;
     let id_token = if g.scopes.contains("openid") {
-        let claims = user_claims(g.user, g.scopes, &g.claims.id_token);
+        let mut claims = user_claims(g.user, g.scopes, &g.claims.id_token);
+        let picture = picture_released(g.scopes, &g.claims.id_token);
+        add_picture_claim(ctx, &g.user.user_id, picture, &mut claims).await?;
         Some(
             ctx.id_tokens
                 .mint(

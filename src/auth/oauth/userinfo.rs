@@ -9,7 +9,8 @@ use super::deny_list::{is_access_token_revoked, issued_before};
 use super::error::{ErrorCode, OAuthError, OAuthResult};
 use super::scope::Scopes;
 use crate::auth::context::AuthContext;
-use crate::auth::oidc::claims::user_claims;
+use crate::auth::oidc::claims::{picture_released, user_claims};
+use crate::auth::self_service::profile::add_picture_claim;
 use crate::auth::store::Namespace;
 
 /// The access token as the request presented it.
@@ -115,7 +116,10 @@ pub async fn userinfo(
             .unwrap_or_default(),
         None => BTreeSet::new(),
     };
-    Ok(user_claims(&user, &scopes, &requested))
+    let mut claims = user_claims(&user, &scopes, &requested);
+    let picture = picture_released(&scopes, &requested);
+    add_picture_claim(ctx, &user.user_id, picture, &mut claims).await?;
+    Ok(claims)
 }
 
 /// Remembers the userinfo claims requested through the `claims` parameter for this grant

@@ -84,6 +84,8 @@ const PROFILE: &[&str] = &[
     "preferred_username",
     "locale",
     "updated_at",
+    // Not on `User`: added from the account store by `self_service::profile`.
+    "picture",
 ];
 const EMAIL: &[&str] = &["email", "email_verified"];
 const ADDRESS: &[&str] = &["address"];
@@ -141,6 +143,11 @@ fn claim_value(user: &User, name: &str) -> Option<Value> {
         "phone_number_verified" => user.phone_number.as_ref().map(|_| Value::from(false)),
         _ => None,
     }
+}
+
+/// Whether `picture` is released: by the `profile` scope, or asked for by name.
+pub fn picture_released(scopes: &Scopes, requested: &BTreeSet<String>) -> bool {
+    scopes.contains("profile") || requested.contains("picture")
 }
 
 /// `sub` plus every claim the scopes or the explicit request release.

@@ -8,10 +8,12 @@
 //!   a shape that maps 1:1 onto Redis (`SET EX`, `GET`, `GETDEL`, `DEL`) and onto an
 //!   in-process map (`memory.rs`) for the embedded default.
 
+pub mod account;
 pub mod cached_clients;
 pub mod memory;
 pub mod redis;
 pub mod sql;
+mod sql_account;
 mod sql_session_clients;
 
 use async_trait::async_trait;
@@ -269,6 +271,8 @@ pub struct Stores {
     pub consents: std::sync::Arc<dyn ConsentStore>,
     pub refresh_tokens: std::sync::Arc<dyn RefreshTokenStore>,
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
+    /// Issue 13, part `account`: pictures, the session directory, connected apps.
+    pub accounts: std::sync::Arc<dyn account::AccountStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
 }
@@ -318,6 +322,7 @@ impl Stores {
             consents: shared.clone(),
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
+            accounts: shared.clone(),
             durable: shared,
             ephemeral,
         }

@@ -72,6 +72,24 @@ impl SqlStore {
         &self.pool
     }
 
+    /// One batch of an expiry purge (`$1` now, `$2` batch size); how many rows went.
+    pub(super) async fn purge_batch(
+        &self,
+        delete: &'static str,
+        now: i64,
+        limit: u32,
+    ) -> StoreResult<u64> {
+        let _write = self.writing().await;
+        let n = sqlx::query(delete)
+            .bind(now)
+            .bind(i64::from(limit))
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        Ok(n)
+    }
+
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -570,18 +588,12 @@ impl RefreshTokenStore for SqlStore {
     }
 
     async fn purge_refresh_tokens(&self, now: i64, limit: u32) -> StoreResult<u64> {
-        let _write = self.writing().await;
-        // The same text on SQLite and PostgreSQL; the sub-select uses the expiry index.
-        let n = sqlx::query(
+        self.purge_batch(
             "DELETE FROM refresh_tokens WHERE token_hash IN \
              (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
+            now,
+            limit,
         )
-        .bind(now)
-        .bind(i64::from(limit))
-        .execute(&self.pool)
         .await
-        .map_err(unavailable)?
-        .rows_affected();
-        Ok(n)
     }
 }

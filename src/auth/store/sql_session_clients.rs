@@ -75,17 +75,12 @@ impl SessionClientStore for SqlStore {
     }
 
     async fn purge_session_clients(&self, now: i64, limit: u32) -> StoreResult<u64> {
-        let _write = self.writing().await;
-        let n = sqlx::query(
+        self.purge_batch(
             "DELETE FROM session_clients WHERE (sid, client_id) IN \
              (SELECT sid, client_id FROM session_clients WHERE expires_at < $1 LIMIT $2)",
+            now,
+            limit,
         )
-        .bind(now)
-        .bind(i64::from(limit))
-        .execute(self.pool())
         .await
-        .map_err(unavailable)?
-        .rows_affected();
-        Ok(n)
     }
 }

@@ -15,6 +15,7 @@
 
 #![allow(dead_code)] // each test module uses a different part
 
+pub mod account;
 pub mod authorize;
 pub mod browser;
 pub mod database;

@@ -28,6 +28,7 @@ pub async fn home(
             logout_form => session.is_some(),
             logout_params => Vec::<(String, String)>::new(),
             login_link => session.is_none(),
+            account_link => session.is_some(),
             csrf => browser.csrf_token(),
         },
     ))

@@ -117,7 +117,8 @@ pub async fn exchange(
             jkt,
         },
         now,
-    )?;
+    )
+    .await?;
     let refresh_ttl = ctx.config.tokens.refresh_token_ttl_secs;
     if record.scopes.contains("offline_access") && client.allows_grant(GrantType::RefreshToken) {
         let refresh_token = handles::new_handle();

@@ -133,7 +133,8 @@ pub async fn poll(
             jkt,
         },
         now,
-    )?;
+    )
+    .await?;
     // A device has no browser to come back through: a refresh token whenever the client
     // may use one.
     if client.allows_grant(GrantType::RefreshToken) {

@@ -157,7 +157,8 @@ pub async fn refresh(
             jkt,
         },
         now,
-    )?;
+    )
+    .await?;
     response.refresh_token = Some(handed_out);
     Ok(response)
 }

@@ -15,8 +15,7 @@ use crate::todo::store::{
 
 const SELECT: &str = "SELECT c.id, c.owner, c.title, c.explanation, c.colour, c.start_date, \
     c.end_date, c.is_public, c.forked_from, c.created_at, c.updated_at, \
-    (SELECT COUNT(*) FROM likes l WHERE l.course_id = c.id) AS like_count, \
-    (SELECT COUNT(DISTINCT f.owner) FROM courses f WHERE f.forked_from = c.id) AS fork_count, \
+    c.like_count, c.fork_count, \
     (SELECT p.display_name FROM profiles p WHERE p.user_id = c.owner) AS owner_name \
     FROM courses c";
 
@@ -165,7 +164,12 @@ impl CourseStore for SqlStore {
             .bind(f.offset)
             .fetch_all(&self.reads)
             .await?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM courses c WHERE {filter}");
+        // Counted up to one past the cap: beyond it the exact number costs a scan of every
+        // match and tells a person nothing a "10,000+" does not.
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM courses c WHERE {filter} LIMIT {}) m",
+            SEARCH_COUNT_CAP + 1
+        );
         let mut cq = sqlx::query(sql(count_sql));
         for a in &args {
             cq = cq.bind(a);
@@ -212,6 +216,13 @@ impl CourseStore for SqlStore {
 
     async fn delete_course(&self, id: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        let origin: Option<String> = sqlx::query("SELECT forked_from FROM courses WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.try_get::<Option<String>, _>("forked_from"))
+            .transpose()?
+            .flatten();
         for sql_text in [
             "DELETE FROM likes WHERE course_id = $1",
             "DELETE FROM photos WHERE course_id = $1",
@@ -221,6 +232,9 @@ impl CourseStore for SqlStore {
             "DELETE FROM courses WHERE id = $1",
         ] {
             sqlx::query(sql_text).bind(id).execute(&mut *tx).await?;
+        }
+        if let Some(origin) = origin {
+            recount_forks(&mut tx, &origin).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -242,6 +256,25 @@ impl CourseStore for SqlStore {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Searches count their matches up to this many (then `total` is one more, meaning "more").
+pub const SEARCH_COUNT_CAP: i64 = 10_000;
+
+/// Sets `original`'s `fork_count` (people with a fork of it) from the forks themselves:
+/// forks are rare next to reads, and counting distinct owners cannot be kept by +1/-1.
+pub(super) async fn recount_forks(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    original: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE courses SET fork_count = \
+         (SELECT COUNT(DISTINCT f.owner) FROM courses f WHERE f.forked_from = $1) WHERE id = $1",
+    )
+    .bind(original)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The id of `owner`'s fork of `original`: derived from both, so the primary key itself
@@ -303,6 +336,7 @@ impl SqlStore {
             // The original was deleted after the caller looked it up.
             return Err(StoreError::Gone);
         }
+        recount_forks(&mut tx, &original.id).await?;
         sqlx::query(
             "INSERT INTO course_tags (course_id, tag) SELECT $1, tag FROM course_tags WHERE course_id = $2",
         )
@@ -339,27 +373,37 @@ impl SqlStore {
 #[async_trait]
 impl LikeStore for SqlStore {
     async fn set_like(&self, course: &str, user: &str, liked: bool) -> Result<()> {
-        if liked {
+        // The row and the course's count change in one transaction, and the count moves
+        // only when a row really came or went: a repeated like or unlike counts nothing.
+        let mut tx = self.pool.begin().await?;
+        let (changed, delta) = if liked {
             let r = sqlx::query(
-                "INSERT INTO likes (course_id, user_id, created_at) VALUES ($1, $2, $3)",
+                "INSERT INTO likes (course_id, user_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (course_id, user_id) DO NOTHING",
             )
             .bind(course)
             .bind(user)
             .bind(now_micros())
-            .execute(&self.pool)
-            .await;
-            match r.map_err(StoreError::from_insert) {
-                Ok(_) | Err(StoreError::Conflict) => Ok(()),
-                Err(e) => Err(e),
-            }
+            .execute(&mut *tx)
+            .await?;
+            (r.rows_affected(), 1)
         } else {
-            sqlx::query("DELETE FROM likes WHERE course_id = $1 AND user_id = $2")
+            let r = sqlx::query("DELETE FROM likes WHERE course_id = $1 AND user_id = $2")
                 .bind(course)
                 .bind(user)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
-            Ok(())
+            (r.rows_affected(), -1)
+        };
+        if changed > 0 {
+            sqlx::query("UPDATE courses SET like_count = like_count + $1 WHERE id = $2")
+                .bind(delta)
+                .bind(course)
+                .execute(&mut *tx)
+                .await?;
         }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn liked(&self, course: &str, user: &str) -> Result<bool> {

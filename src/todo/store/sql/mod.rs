@@ -7,7 +7,7 @@ mod photos;
 mod todos;
 
 use async_trait::async_trait;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Row};
 
 use super::{Result, StoreError, StoreHealth, UserDataStore};
 use crate::db::{Dialect, connect_pool, is_private_memory};
@@ -86,6 +86,24 @@ impl StoreHealth for SqlStore {
 impl UserDataStore for SqlStore {
     async fn delete_user(&self, user: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        // Counts on other people's courses follow what goes: this user's likes, and the
+        // forks this user made.
+        sqlx::query(
+            "UPDATE courses SET like_count = like_count - 1 \
+             WHERE id IN (SELECT course_id FROM likes WHERE user_id = $1)",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        let origins: Vec<String> = sqlx::query(
+            "SELECT DISTINCT forked_from FROM courses WHERE owner = $1 AND forked_from IS NOT NULL",
+        )
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| row.try_get("forked_from"))
+        .collect::<std::result::Result<_, _>>()?;
         let owned = "(SELECT id FROM courses WHERE owner = $1)";
         for sql_text in [
             "DELETE FROM likes WHERE user_id = $1".to_owned(),
@@ -103,6 +121,9 @@ impl UserDataStore for SqlStore {
                 .bind(user)
                 .execute(&mut *tx)
                 .await?;
+        }
+        for origin in &origins {
+            courses::recount_forks(&mut tx, origin).await?;
         }
         tx.commit().await?;
         Ok(())
