@@ -7,6 +7,10 @@
 #
 #   scripts/bench.sh
 #   DURATION=3 WARMUP=1 CONCURRENCY=16 SCENARIOS=healthz,cc-es256 scripts/bench.sh
+#   scripts/bench.sh web     # only the web app's pages (web_today, web_explore): first with
+#                            # the three parts in one `belf serve`, then each in a process
+#                            # of its own (`belf serve auth|todo|web`), for each one's CPU
+#                            # per page and idle RSS
 #
 # Environment:
 #   DURATION (10)   measured seconds per scenario     WARMUP (2)   unmeasured seconds before
@@ -14,13 +18,19 @@
 #   PROBE_CONCURRENCY (2) token-endpoint workers measured during the login flood
 #   LOGIN_CONCURRENCY (=CONCURRENCY) workers posting /login
 #   DRIVER_THREADS  driver runtime threads (default: half the CPUs)
-#   AUTH_PORT (18080) TODO_PORT (18081)  ports (not the defaults, to stay off a dev server)
+#   AUTH_PORT (18080) TODO_PORT (18081) WEB_PORT (18082)  ports (not the defaults, to stay off a dev server)
 #   PROFILE (release) or `debug` for a quick check of the tooling itself (numbers meaningless)
 #   KEEP=1          keep the scratch folder (database, keys, server log)
 #   Any other BELF_* variable (e.g. BELF_PASSWORD__MAX_CONCURRENT_HASHES) reaches the server.
 # Results: the table on stdout, and $OUT (default $CARGO_TARGET_DIR/bench or target/bench)
 # results.md / results.json.
 set -euo pipefail
+MODE=${1:-all}
+case "$MODE" in
+  all) ;;
+  web) SCENARIOS=web ;;
+  *) echo "usage: scripts/bench.sh [web]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -34,6 +44,7 @@ PROBE_CONCURRENCY=${PROBE_CONCURRENCY:-2}
 LOGIN_CONCURRENCY=${LOGIN_CONCURRENCY:-$CONCURRENCY}
 AUTH_PORT=${AUTH_PORT:-18080}
 TODO_PORT=${TODO_PORT:-18081}
+WEB_PORT=${WEB_PORT:-18082}
 
 echo "== Machine"
 echo "date:       $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -42,6 +53,7 @@ echo "cpu:        $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head
 echo "nproc:      $(nproc)"
 echo "memory:     $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg)   (other work on the machine skews results)"
+echo "uptime:     $(uptime)"
 echo "rustc:      $(rustc -V)"
 echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
 
@@ -61,32 +73,46 @@ LOAD=$BIN/examples/load
 
 # Scratch folder: the server's database, keys and log. The CLI runs there too.
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/belf-bench.XXXXXX")
-unset BELF_CONFIG BELF_DATABASE__URL BELF_TODO__DATABASE_URL BELF_KEYS__DIR BELF_REDIS__URL
+unset BELF_CONFIG BELF_DATABASE__URL BELF_TODO__DATABASE_URL BELF_KEYS__DIR BELF_REDIS__URL \
+  BELF_WEB__DATABASE_URL BELF_WEB__CLIENT_ID BELF_WEB__CLIENT_SECRET BELF_WEB__ISSUER
 export BELF_SERVER__BIND=127.0.0.1:$AUTH_PORT
 export BELF_SERVER__ISSUER=http://127.0.0.1:$AUTH_PORT
 export BELF_TODO__BIND=127.0.0.1:$TODO_PORT
 export BELF_TODO__ISSUER=http://127.0.0.1:$AUTH_PORT
+export BELF_WEB__BIND=127.0.0.1:$WEB_PORT
+export BELF_WEB__PUBLIC_URL=http://127.0.0.1:$WEB_PORT
+export BELF_WEB__TODO_URL=http://127.0.0.1:$TODO_PORT
 echo "scratch:    $SCRATCH"
 echo "server env: $(env | grep '^BELF_' | sort | tr '\n' ' ')"
 
 PID=
-stop_server() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID"
-    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
-    kill -0 "$PID" 2>/dev/null && kill -KILL "$PID"
+PART_PIDS=()
+stop_pid() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1"
+    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$1" 2>/dev/null && kill -KILL "$1"
   fi
+  return 0
+}
+stop_server() {
+  stop_pid "$PID"
   PID=
+}
+stop_parts() {
+  for p in "${PART_PIDS[@]}"; do stop_pid "$p"; done
+  PART_PIDS=()
 }
 cleanup() {
   stop_server
+  stop_parts
   if [ "${KEEP:-0}" = 1 ]; then echo "kept $SCRATCH"; else rm -rf "$SCRATCH"; fi
 }
 trap cleanup EXIT
 
-for port in "$AUTH_PORT" "$TODO_PORT"; do
+for port in "$AUTH_PORT" "$TODO_PORT" "$WEB_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use; set AUTH_PORT/TODO_PORT" >&2
+    echo "port $port is in use; set AUTH_PORT/TODO_PORT/WEB_PORT" >&2
     exit 1
   fi
 done
@@ -95,13 +121,21 @@ json_num() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 start_server() { # $1: log name. Prints the driver's JSON line and sets PID / READY_MS.
   local line
   line=$("$LOAD" ready --belf "$BELF" --dir "$SCRATCH" --log "$SCRATCH/$1.log" \
-    --url "http://127.0.0.1:$AUTH_PORT/healthz" --url "http://127.0.0.1:$TODO_PORT/healthz")
+    --url "http://127.0.0.1:$AUTH_PORT/healthz" --url "http://127.0.0.1:$TODO_PORT/healthz" \
+    --url "http://127.0.0.1:$WEB_PORT/healthz")
   PID=$(json_num pid <<<"$line")
   READY_MS=$(json_num ready_ms <<<"$line")
 }
+start_part() { # $1: auth|todo|web, $2: its port. Sets PART_PID.
+  local line
+  line=$("$LOAD" ready --belf "$BELF" --dir "$SCRATCH" --log "$SCRATCH/serve-$1.log" --part "$1" \
+    --url "http://127.0.0.1:$2/healthz")
+  PART_PID=$(json_num pid <<<"$line")
+  PART_PIDS+=("$PART_PID")
+}
 rss_mb() { awk -v f="$2:" '$1 == f {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
-echo "== Start-up (spawn -> first 200 from both /healthz)"
+echo "== Start-up (spawn -> first 200 from all three /healthz)"
 start_server serve-first
 READY_FIRST=$READY_MS
 stop_server
@@ -115,7 +149,7 @@ echo "idle RSS: ${IDLE_RSS} MB"
 
 echo "== Load ($SCENARIOS: ${WARMUP}s warm-up + ${DURATION}s each, concurrency $CONCURRENCY)"
 "$LOAD" run --belf "$BELF" --dir "$SCRATCH" \
-  --auth "127.0.0.1:$AUTH_PORT" --todo "127.0.0.1:$TODO_PORT" \
+  --auth "127.0.0.1:$AUTH_PORT" --todo "127.0.0.1:$TODO_PORT" --web "127.0.0.1:$WEB_PORT" \
   --auth-db "$SCRATCH/belf-auth.db" --server-pid "$PID" \
   --scenario "$SCENARIOS" --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
   --probe-concurrency "$PROBE_CONCURRENCY" --login-concurrency "$LOGIN_CONCURRENCY" --write-ops "${WRITE_OPS:-20}" \
@@ -140,6 +174,41 @@ an INSERT counts 1/0, an UPDATE 1/1 (a refresh rotation is 2/1: new token + old 
 deny-lists live in process memory in this (embedded) mode and are not counted."
 echo "$SUMMARY"
 echo "$SUMMARY" >>"$OUT/results.md"
+
+if [ "$MODE" = web ]; then
+  # The same pages with each part in a process of its own: what a page costs the web app
+  # itself, beside the todo API (and identity server) calls it makes. The web app's client,
+  # registered by the first `belf serve`, is handed to `belf serve web` explicitly.
+  stop_server
+  WEB_CLIENT=$SCRATCH/keys/web-client.json
+  export BELF_WEB__CLIENT_ID=$(sed -n 's/.*"client_id": *"\([^"]*\)".*/\1/p' "$WEB_CLIENT")
+  export BELF_WEB__CLIENT_SECRET=$(sed -n 's/.*"client_secret": *"\([^"]*\)".*/\1/p' "$WEB_CLIENT")
+  echo "== The three parts as processes of their own"
+  start_part auth "$AUTH_PORT"; AUTH_PID=$PART_PID
+  start_part todo "$TODO_PORT"; TODO_PID=$PART_PID
+  start_part web "$WEB_PORT"; WEB_PID=$PART_PID
+  sleep 1
+  IDLE_PARTS="auth $(rss_mb "$AUTH_PID" VmRSS) MB, todo $(rss_mb "$TODO_PID" VmRSS) MB, web $(rss_mb "$WEB_PID" VmRSS) MB"
+  echo "idle RSS: $IDLE_PARTS"
+  "$LOAD" run --belf "$BELF" --dir "$SCRATCH" \
+    --auth "127.0.0.1:$AUTH_PORT" --todo "127.0.0.1:$TODO_PORT" --web "127.0.0.1:$WEB_PORT" \
+    --auth-pid "$AUTH_PID" --todo-pid "$TODO_PID" --web-pid "$WEB_PID" --server-pid "$WEB_PID" \
+    --scenario web --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
+    ${DRIVER_THREADS:+--threads "$DRIVER_THREADS"} --out "$OUT/parts"
+  AFTER_PARTS="auth $(rss_mb "$AUTH_PID" VmRSS) MB, todo $(rss_mb "$TODO_PID" VmRSS) MB, web $(rss_mb "$WEB_PID" VmRSS) MB"
+  PARTS="
+| measure (parts as processes of their own) | value |
+|:---|---:|
+| idle RSS after start | ${IDLE_PARTS} |
+| RSS after load | ${AFTER_PARTS} |
+| load average after | $(cut -d' ' -f1-3 /proc/loadavg) |
+
+RSS max MB in this table is the web process's."
+  echo "$PARTS"
+  echo "$PARTS" >>"$OUT/parts/results.md"
+  echo "results: $OUT/results.md $OUT/parts/results.md (and results.json beside each)"
+  exit 0
+fi
 
 # An independent load generator, when one is installed, for /healthz and an ES256
 # client-credentials grant: its figures should agree with the driver's.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod favicon;
 #[doc(hidden)]
 pub mod fuzz_harness;
 pub mod locale;

@@ -197,6 +197,13 @@ impl Jar {
         }
     }
 
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     fn header(&self) -> Option<String> {
         (!self.0.is_empty()).then(|| {
             self.0

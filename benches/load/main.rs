@@ -13,11 +13,13 @@
 //! the first few are printed.
 
 mod http;
+mod measure;
+mod report;
 mod scenarios;
 mod setup;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,8 @@ use clap::{Parser, Subcommand};
 use hdrhistogram::Histogram;
 
 use crate::http::Conn;
+use crate::measure::{MICROS_PER_TICK, count_writes, proc_cpu_ticks, proc_status_kib};
+use crate::report::{Row, failed_row, render_table};
 use crate::scenarios::{SCENARIOS, Shared, Worker};
 use crate::setup::Setup;
 
@@ -50,6 +54,9 @@ enum Cmd {
         /// Where the server's stdout/stderr go.
         #[arg(long)]
         log: PathBuf,
+        /// Run one part only (`belf serve auth|todo|web`); all three when omitted.
+        #[arg(long)]
+        part: Option<String>,
         #[arg(long, default_value_t = 30.0)]
         timeout: f64,
     },
@@ -85,6 +92,9 @@ struct RunArgs {
     /// Todo/course service address.
     #[arg(long, default_value = "127.0.0.1:8081")]
     todo: SocketAddr,
+    /// Web app address.
+    #[arg(long, default_value = "127.0.0.1:8082")]
+    web: SocketAddr,
     /// The `belf` binary used for registration (`user add`, `client add`, `--json`).
     #[arg(long)]
     belf: Option<PathBuf>,
@@ -100,6 +110,14 @@ struct RunArgs {
     /// The server's PID: enables RSS sampling (/proc/PID/status).
     #[arg(long)]
     server_pid: Option<u32>,
+    /// When the parts run as processes of their own (`belf serve auth|todo|web`): their
+    /// PIDs, for each one's CPU per op.
+    #[arg(long)]
+    auth_pid: Option<u32>,
+    #[arg(long)]
+    todo_pid: Option<u32>,
+    #[arg(long)]
+    web_pid: Option<u32>,
     /// Where results.md and results.json are written.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -116,13 +134,14 @@ fn main() {
             dir,
             url,
             log,
+            part,
             timeout,
         } => {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
-            rt.block_on(ready(belf, dir, url, log, timeout));
+            rt.block_on(ready(belf, dir, url, log, part, timeout));
         }
         Cmd::Run(args) => {
             if args.list {
@@ -151,7 +170,14 @@ fn main() {
 
 // The server is left running on purpose: the script measures it, then stops it by PID.
 #[allow(clippy::zombie_processes)]
-async fn ready(belf: PathBuf, dir: PathBuf, urls: Vec<String>, log: PathBuf, timeout: f64) {
+async fn ready(
+    belf: PathBuf,
+    dir: PathBuf,
+    urls: Vec<String>,
+    log: PathBuf,
+    part: Option<String>,
+    timeout: f64,
+) {
     let targets: Vec<(SocketAddr, String)> = urls
         .iter()
         .map(|u| {
@@ -167,6 +193,7 @@ async fn ready(belf: PathBuf, dir: PathBuf, urls: Vec<String>, log: PathBuf, tim
     let start = Instant::now();
     let child = std::process::Command::new(&belf)
         .arg("serve")
+        .args(part)
         .current_dir(&dir)
         .stdin(std::process::Stdio::null())
         .stdout(log_file.try_clone().expect("log"))
@@ -209,98 +236,6 @@ fn round2(x: f64) -> f64 {
 }
 
 // ---------------------------------------------------------------------------------------
-// Memory
-
-fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// `/proc/PID/stat` counts in USER_HZ ticks, which Linux fixes at 100 per second for
-/// user space whatever the kernel's own HZ.
-const MICROS_PER_TICK: f64 = 10_000.0;
-
-/// utime + stime of a process, in ticks.
-fn proc_cpu_ticks(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
-    let rest = &s[s.rfind(')')? + 2..];
-    let mut fields = rest.split_whitespace();
-    // `rest` starts at field 3 (state); utime and stime are fields 14 and 15.
-    let utime: u64 = fields.nth(11)?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some(utime + stime)
-}
-
-// ---------------------------------------------------------------------------------------
-// Database writes: every row of every table of the identity server's SQLite file, as text;
-// rows present after a pass but not before are row versions the pass wrote (an INSERT or an
-// UPDATE), rows present before but not after were updated or deleted.
-
-async fn db_snapshot(path: &Path) -> Result<std::collections::HashSet<String>, String> {
-    use sqlx::Connection;
-    let url = format!("sqlite://{}?mode=ro", path.display());
-    let mut conn = sqlx::SqliteConnection::connect(&url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let tables: Vec<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .map_err(|e| e.to_string())?;
-    let mut rows = std::collections::HashSet::new();
-    for (table,) in tables {
-        let cols: Vec<(String,)> =
-            sqlx::query_as("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                .bind(&table)
-                .fetch_all(&mut conn)
-                .await
-                .map_err(|e| e.to_string())?;
-        let expr = cols
-            .iter()
-            .map(|(c,)| format!("quote(\"{c}\")"))
-            .collect::<Vec<_>>()
-            .join(" || '|' || ");
-        let q = format!("SELECT '{table}|' || {expr} FROM \"{table}\"");
-        let got: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(q))
-            .fetch_all(&mut conn)
-            .await
-            .map_err(|e| e.to_string())?;
-        rows.extend(got.into_iter().map(|(r,)| r));
-    }
-    Ok(rows)
-}
-
-/// (row versions written, row versions gone) per op, over `ops` sequential ops of `worker`,
-/// with a snapshot after every op (so a row inserted by one op and updated by the next
-/// counts twice, as the two writes it took).
-async fn count_writes(
-    db: &Path,
-    worker: &mut Worker,
-    setup: &Setup,
-    ops: u32,
-) -> Result<(f64, f64), String> {
-    let mut before = db_snapshot(db).await?;
-    let (mut written, mut gone) = (0usize, 0usize);
-    for _ in 0..ops {
-        worker.step(setup).await?;
-        // Let the server finish any write that follows its answer.
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        let after = db_snapshot(db).await?;
-        written += after.difference(&before).count();
-        gone += before.difference(&after).count();
-        before = after;
-    }
-    Ok((written as f64 / ops as f64, gone as f64 / ops as f64))
-}
-
-// ---------------------------------------------------------------------------------------
 // Running
 
 #[derive(Default)]
@@ -309,29 +244,6 @@ struct Stats {
     reqs: u64,
     errors: u64,
     samples: Vec<String>,
-}
-
-#[derive(Clone, serde::Serialize)]
-struct Row {
-    scenario: String,
-    concurrency: usize,
-    ops_per_s: f64,
-    req_per_s: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-    errors: u64,
-    error_samples: Vec<String>,
-    rss_max_mb: Option<f64>,
-    /// CPU time per op (user + system) of the server process and of this driver during the
-    /// measured window: what a share of the ceiling is made of. One group per run only.
-    server_cpu_us_per_op: Option<f64>,
-    driver_cpu_us_per_op: Option<f64>,
-    /// Row versions written per op (SQLite, identity server database), and row versions
-    /// that disappeared (old versions of updated rows, or deleted rows).
-    db_rows_written_per_op: Option<f64>,
-    db_rows_gone_per_op: Option<f64>,
-    setup_error: Option<String>,
 }
 
 struct Group {
@@ -364,15 +276,17 @@ async fn run_groups(
         })
     });
 
-    // CPU ticks of the server and of this process at both ends of the measured window.
-    let server_pid = args.server_pid;
+    // CPU ticks of the server, of each part and of this process at both ends of the
+    // measured window.
+    let pids = [
+        args.server_pid,
+        args.auth_pid,
+        args.todo_pid,
+        args.web_pid,
+        Some(std::process::id()),
+    ];
     let cpu_task = tokio::spawn(async move {
-        let read = || {
-            (
-                server_pid.and_then(proc_cpu_ticks),
-                proc_cpu_ticks(std::process::id()),
-            )
-        };
+        let read = || pids.map(|p| p.and_then(proc_cpu_ticks));
         tokio::time::sleep_until(measure_from.into()).await;
         let before = read();
         tokio::time::sleep_until(end.into()).await;
@@ -460,21 +374,26 @@ async fn run_groups(
             rss_max_mb: None,
             server_cpu_us_per_op: None,
             driver_cpu_us_per_op: None,
+            auth_cpu_us_per_op: None,
+            todo_cpu_us_per_op: None,
+            web_cpu_us_per_op: None,
             db_rows_written_per_op: None,
             db_rows_gone_per_op: None,
             setup_error: None,
         });
         back.push(workers);
     }
-    if let (Ok(((s0, d0), (s1, d1))), [row]) = (cpu_task.await, rows.as_mut_slice())
+    if let (Ok((before, after)), [row]) = (cpu_task.await, rows.as_mut_slice())
         && row.ops_per_s > 0.0
     {
         let ops = row.ops_per_s * duration.as_secs_f64();
-        let per_op = |a: Option<u64>, b: Option<u64>| {
-            Some(b?.saturating_sub(a?) as f64 * MICROS_PER_TICK / ops)
-        };
-        row.server_cpu_us_per_op = per_op(s0, s1);
-        row.driver_cpu_us_per_op = per_op(d0, d1);
+        let per_op =
+            |i: usize| Some(after[i]?.saturating_sub(before[i]?) as f64 * MICROS_PER_TICK / ops);
+        row.server_cpu_us_per_op = per_op(0);
+        row.auth_cpu_us_per_op = per_op(1);
+        row.todo_cpu_us_per_op = per_op(2);
+        row.web_cpu_us_per_op = per_op(3);
+        row.driver_cpu_us_per_op = per_op(4);
     }
     if let Some(t) = rss_task {
         let kib = t.await.unwrap_or(0);
@@ -506,26 +425,6 @@ async fn build_workers(
         workers.push(w?);
     }
     Ok(workers)
-}
-
-fn failed_row(scenario: &str, concurrency: usize, e: String) -> Row {
-    Row {
-        scenario: scenario.to_owned(),
-        concurrency,
-        ops_per_s: 0.0,
-        req_per_s: 0.0,
-        p50_ms: 0.0,
-        p99_ms: 0.0,
-        max_ms: 0.0,
-        errors: 1,
-        error_samples: vec![e.clone()],
-        rss_max_mb: None,
-        server_cpu_us_per_op: None,
-        driver_cpu_us_per_op: None,
-        db_rows_written_per_op: None,
-        db_rows_gone_per_op: None,
-        setup_error: Some(e),
-    }
 }
 
 async fn run_scenario(name: &str, setup: &Arc<Setup>, shared: &Shared, args: &RunArgs) -> Vec<Row> {
@@ -580,6 +479,8 @@ async fn run_scenario(name: &str, setup: &Arc<Setup>, shared: &Shared, args: &Ru
 async fn run(args: RunArgs, threads: usize) {
     let names: Vec<&str> = if args.scenario == "all" {
         SCENARIOS.iter().map(|(n, _)| *n).collect()
+    } else if args.scenario == "web" {
+        scenarios::WEB.to_vec()
     } else {
         args.scenario.split(',').map(str::trim).collect()
     };
@@ -593,7 +494,11 @@ async fn run(args: RunArgs, threads: usize) {
         .belf
         .clone()
         .expect("--belf PATH is needed to register clients and users");
-    let setup = Arc::new(Setup::register(&belf, &args.dir, args.auth, args.todo));
+    let setup = Arc::new(Setup::register(
+        &belf,
+        &args.dir,
+        [args.auth, args.todo, args.web],
+    ));
     eprintln!(
         "driver: {threads} runtime threads; {} s warm-up + {} s per scenario; concurrency {}",
         args.warmup, args.duration, args.concurrency
@@ -602,7 +507,15 @@ async fn run(args: RunArgs, threads: usize) {
     for name in names {
         eprintln!("running {name} …");
         // A fresh user token per scenario that uses one, so long runs never outlive it.
-        let shared = if scenarios::NEEDS_USER_TOKEN.contains(&name) {
+        let shared = if scenarios::WEB.contains(&name) {
+            match Shared::create_web(&setup, args.concurrency).await {
+                Ok(s) => s,
+                Err(e) => {
+                    rows.push(failed_row(name, args.concurrency, e));
+                    continue;
+                }
+            }
+        } else if scenarios::NEEDS_USER_TOKEN.contains(&name) {
             match Shared::create(&setup).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -651,44 +564,4 @@ async fn run(args: RunArgs, threads: usize) {
     if rows.iter().any(|r| r.errors > 0) {
         eprintln!("ERRORS were counted (see the errors column and the log above)");
     }
-}
-
-fn render_table(rows: &[Row], hwm_kib: Option<u64>) -> String {
-    let ceiling = rows
-        .iter()
-        .find(|r| r.scenario == "healthz")
-        .map(|r| r.req_per_s);
-    let mut out = String::new();
-    out.push_str("| scenario | conc | ops/s | req/s | % of healthz | p50 ms | p99 ms | max ms | errors | server CPU µs/op | driver CPU µs/op | RSS max MB | DB rows written/op | DB rows gone/op |\n");
-    out.push_str("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    let opt = |x: Option<f64>, prec: usize| x.map_or("-".to_owned(), |v| format!("{v:.prec$}"));
-    for r in rows {
-        let pct = ceiling
-            .filter(|c| *c > 0.0)
-            .map(|c| 100.0 * r.req_per_s / c);
-        out.push_str(&format!(
-            "| {:<26} | {:>4} | {:>9.0} | {:>9.0} | {:>6} | {:>8.3} | {:>8.3} | {:>8.1} | {:>6} | {:>6} | {:>6} | {:>6} | {:>5} | {:>5} |\n",
-            r.scenario,
-            r.concurrency,
-            r.ops_per_s,
-            r.req_per_s,
-            opt(pct, 0),
-            r.p50_ms,
-            r.p99_ms,
-            r.max_ms,
-            r.errors,
-            opt(r.server_cpu_us_per_op, 1),
-            opt(r.driver_cpu_us_per_op, 1),
-            opt(r.rss_max_mb, 1),
-            opt(r.db_rows_written_per_op, 2),
-            opt(r.db_rows_gone_per_op, 2),
-        ));
-    }
-    if let Some(k) = hwm_kib {
-        out.push_str(&format!(
-            "\nServer peak RSS over the whole run (VmHWM): {:.1} MB\n",
-            k as f64 / 1024.0
-        ));
-    }
-    out
 }

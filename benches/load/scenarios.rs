@@ -44,16 +44,37 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "cc-during-logins",
         "cc-es256 at --probe-concurrency while --concurrency workers flood POST /login",
     ),
+    (
+        "web_today",
+        "web app: GET /today signed in (a session cookie per worker); 20 todos due",
+    ),
+    (
+        "web_explore",
+        "web app: GET /explore signed in (a session cookie per worker); a page of 20 courses",
+    ),
 ];
+
+/// Scenarios of the web app (`scripts/bench.sh web` runs just these).
+pub const WEB: &[&str] = &["web_today", "web_explore"];
+
+/// What the web scenarios seed for the bench user: this many public courses, each with one
+/// todo due every day, so Today lists `WEB_SEEDED` todos and Explore a full page (20).
+pub const WEB_SEEDED: usize = 20;
+/// Title prefixes of the seeded courses and todos: a page must show all `WEB_SEEDED`.
+const WEB_COURSE: &str = "Bench web course";
+const WEB_TODO: &str = "Bench web todo";
 
 /// Scenarios whose workers share one user access token (and a course).
 pub const NEEDS_USER_TOKEN: &[&str] = &["introspect", "userinfo", "todo-get", "todo-post"];
 
-/// Data shared by the scenarios that need a logged-in user: one access token and a course.
+/// Data shared by the scenarios that need a logged-in user: one access token and a course;
+/// for the web scenarios, web app session cookies (one per worker, handed out in turn).
 #[derive(Default)]
 pub struct Shared {
     pub user_token: String,
     pub course_id: String,
+    pub web_cookies: Vec<String>,
+    next_web_cookie: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
@@ -79,8 +100,83 @@ impl Shared {
         Ok(Shared {
             user_token,
             course_id,
+            ..Shared::default()
         })
     }
+
+    /// For the web scenarios: seeds the bench user's courses and todos through the todo
+    /// API (once per driver run), then signs `sessions` web sessions in through the pages.
+    pub async fn create_web(setup: &Setup, sessions: usize) -> Result<Shared, String> {
+        if !setup
+            .web_seeded
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            seed_web(setup).await?;
+        }
+        let mut auth_conn = Conn::new(setup.auth, true);
+        let mut web_cookies = Vec::with_capacity(sessions);
+        for _ in 0..sessions {
+            web_cookies.push(setup.web_sign_in(&mut auth_conn).await?);
+        }
+        Ok(Shared {
+            web_cookies,
+            ..Shared::default()
+        })
+    }
+
+    fn web_cookie(&self) -> Result<String, String> {
+        let n = self
+            .next_web_cookie
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.web_cookies.is_empty() {
+            return Err("no web session".into());
+        }
+        Ok(self.web_cookies[n % self.web_cookies.len()].clone())
+    }
+}
+
+/// `WEB_SEEDED` public courses of the bench user, each with one todo due every day since
+/// 2020 (so it is due today whatever the date and the web app's UTC offset).
+async fn seed_web(setup: &Setup) -> Result<(), String> {
+    let token = setup.user_token().await?;
+    let mut conn = Conn::new(setup.todo, false);
+    let (k, v) = bearer(&token);
+    for n in 1..=WEB_SEEDED {
+        let course = serde_json::json!({
+            "title": format!("{WEB_COURSE} {n:02}"), "colour": "blue",
+            "start_date": "2020-01-01", "public": true, "tags": ["bench"],
+        });
+        let created = conn
+            .post_json(
+                "/api/courses",
+                &[(k.clone(), &v)],
+                Bytes::from(course.to_string()),
+            )
+            .await?
+            .expect(&[200, 201])?
+            .json()?;
+        let id = created["id"].as_str().ok_or("course without id")?;
+        let todo = serde_json::json!({
+            "title": format!("{WEB_TODO} {n:02}"), "active_date": "2020-01-01",
+            "recurrence": { "type": "every", "days": 1 },
+        });
+        conn.post_json(
+            &format!("/api/courses/{id}/todos"),
+            &[(k.clone(), &v)],
+            Bytes::from(todo.to_string()),
+        )
+        .await?
+        .expect(&[200, 201])?;
+    }
+    Ok(())
+}
+
+/// How often `needle` occurs in `haystack`.
+fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }
 
 pub enum Worker {
@@ -114,6 +210,13 @@ pub enum Worker {
     Login {
         conn: Conn,
         csrf: String,
+    },
+    /// A signed-in page of the web app; the answer must be 200 and name every seeded item.
+    WebPage {
+        conn: Conn,
+        path: &'static str,
+        cookie: String,
+        must_list: &'static str,
     },
 }
 
@@ -180,6 +283,19 @@ impl Worker {
                 let page = conn.get("/login", &[]).await?.expect(&[200])?.text();
                 let csrf = hidden_input(&page, "csrf").ok_or("login page without csrf")?;
                 Worker::Login { conn, csrf }
+            }
+            "web_today" | "web_explore" => {
+                let (path, must_list) = if scenario == "web_today" {
+                    ("/today", WEB_TODO)
+                } else {
+                    ("/explore", WEB_COURSE)
+                };
+                Worker::WebPage {
+                    conn: Conn::new(setup.web, false),
+                    path,
+                    cookie: shared.web_cookie()?,
+                    must_list,
+                }
             }
             other => return Err(format!("unknown scenario {other}")),
         })
@@ -291,6 +407,24 @@ impl Worker {
                     .expect(&[302, 303])?;
                 if res.location.as_deref() != Some("/") {
                     return Err(format!("login went to {:?}", res.location));
+                }
+                Ok(1)
+            }
+            Worker::WebPage {
+                conn,
+                path,
+                cookie,
+                must_list,
+            } => {
+                let res = conn
+                    .get(path, &[(header::COOKIE, cookie)])
+                    .await?
+                    .expect(&[200])?;
+                let listed = occurrences(&res.body, must_list.as_bytes());
+                if listed < WEB_SEEDED {
+                    return Err(format!(
+                        "{path} lists {listed} of the {WEB_SEEDED} seeded items"
+                    ));
                 }
                 Ok(1)
             }

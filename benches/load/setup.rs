@@ -7,15 +7,19 @@ use std::process::{Command, Stdio};
 
 use hyper::header::{self, HeaderName};
 
-use crate::http::{Conn, basic_auth, enc, hidden_input, pkce, query_param};
+use crate::http::{Conn, Resp, basic_auth, enc, hidden_input, pkce, query_param};
 
 pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
+/// The web app's session cookie over http (`belf::web::http::SESSION_COOKIE`).
+pub const WEB_SESSION_COOKIE: &str = "belf_web";
 pub const USER_SCOPE: &str = "openid profile email offline_access courses:read courses:write";
 
 /// Everything the scenarios need, registered once per driver run.
 pub struct Setup {
     pub auth: SocketAddr,
     pub todo: SocketAddr,
+    /// The web app (`belf serve` runs it beside the other two).
+    pub web: SocketAddr,
     pub username: String,
     pub password: String,
     /// Confidential web client: authorization_code + refresh_token.
@@ -23,6 +27,8 @@ pub struct Setup {
     pub web_secret: String,
     /// Client-credentials clients by access-token algorithm.
     pub cc: Vec<(String, String, String)>,
+    /// Whether the web scenarios' courses and todos exist (seeded by the first of them).
+    pub web_seeded: std::sync::atomic::AtomicBool,
 }
 
 fn cli(belf: &Path, dir: &Path, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
@@ -62,7 +68,8 @@ fn field(v: &serde_json::Value, name: &str) -> String {
 impl Setup {
     /// Registers one user, one web client and three client-credentials clients (ES256,
     /// EdDSA, RS256) with `belf` run in `dir`, where the server keeps its database.
-    pub fn register(belf: &Path, dir: &Path, auth: SocketAddr, todo: SocketAddr) -> Setup {
+    pub fn register(belf: &Path, dir: &Path, addrs: [SocketAddr; 3]) -> Setup {
+        let [auth, todo, web] = addrs;
         let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
         let username = format!("bench{tag}");
         let password = "bench password correct horse".to_owned();
@@ -82,14 +89,14 @@ impl Setup {
             ],
             Some(&format!("{password}\n")),
         );
-        let web = cli(
+        let web_client = cli(
             belf,
             dir,
             &[
                 "client",
                 "add",
                 "--name",
-                "bench-web",
+                &format!("bench-web-{tag}"),
                 "--redirect-uri",
                 REDIRECT,
             ],
@@ -104,7 +111,7 @@ impl Setup {
                     "client",
                     "add",
                     "--name",
-                    &format!("bench-cc-{alg}"),
+                    &format!("bench-cc-{alg}-{tag}"),
                     "--grant-type",
                     "client_credentials",
                     "--scope",
@@ -123,11 +130,13 @@ impl Setup {
         Setup {
             auth,
             todo,
+            web,
             username,
             password,
-            web_id: field(&web, "client_id"),
-            web_secret: field(&web, "client_secret"),
+            web_id: field(&web_client, "client_id"),
+            web_secret: field(&web_client, "client_secret"),
             cc,
+            web_seeded: Default::default(),
         }
     }
 
@@ -177,46 +186,79 @@ impl Setup {
     /// the token response. Afterwards the jar holds a logged-in session.
     pub async fn browser_login(&self, conn: &mut Conn) -> Result<serde_json::Value, String> {
         let (verifier, challenge) = pkce();
-        let mut res = conn.get(&self.authorize_path(&challenge), &[]).await?;
+        let res = conn.get(&self.authorize_path(&challenge), &[]).await?;
+        let loc = self.through_pages(conn, res).await?;
+        let code = query_param(&loc, "code").ok_or_else(|| format!("no code in {loc}"))?;
+        self.exchange(conn, &code, &verifier).await
+    }
+
+    /// Follows the identity server's login and consent pages from `res` (an answer of
+    /// /authorize) with `conn`'s cookie jar, and returns where it finally sends the browser
+    /// (the client's redirect URI with a code).
+    async fn through_pages(&self, conn: &mut Conn, mut res: Resp) -> Result<String, String> {
         for _ in 0..6 {
             let loc = res
                 .location
                 .clone()
                 .ok_or_else(|| format!("expected a redirect, got {}", res.status))?;
-            if loc.starts_with("/login") || loc.starts_with("/consent") {
-                let page = conn.get(&loc, &[]).await?.expect(&[200])?.text();
-                let csrf = hidden_input(&page, "csrf").ok_or("page without csrf")?;
-                let interaction = hidden_input(&page, "interaction").unwrap_or_default();
-                res = if loc.starts_with("/login") {
-                    conn.post_form(
-                        "/login",
-                        &[],
-                        &[
-                            ("csrf", &csrf),
-                            ("interaction", &interaction),
-                            ("username", &self.username),
-                            ("password", &self.password),
-                        ],
-                    )
-                    .await?
-                } else {
-                    conn.post_form(
-                        "/consent",
-                        &[],
-                        &[
-                            ("csrf", &csrf),
-                            ("interaction", &interaction),
-                            ("decision", "allow"),
-                        ],
-                    )
-                    .await?
-                };
-            } else {
-                let code = query_param(&loc, "code").ok_or_else(|| format!("no code in {loc}"))?;
-                return self.exchange(conn, &code, &verifier).await;
+            if !(loc.starts_with("/login") || loc.starts_with("/consent")) {
+                return Ok(loc);
             }
+            let page = conn.get(&loc, &[]).await?.expect(&[200])?.text();
+            let csrf = hidden_input(&page, "csrf").ok_or("page without csrf")?;
+            let interaction = hidden_input(&page, "interaction").unwrap_or_default();
+            res = if loc.starts_with("/login") {
+                conn.post_form(
+                    "/login",
+                    &[],
+                    &[
+                        ("csrf", &csrf),
+                        ("interaction", &interaction),
+                        ("username", &self.username),
+                        ("password", &self.password),
+                    ],
+                )
+                .await?
+            } else {
+                conn.post_form(
+                    "/consent",
+                    &[],
+                    &[
+                        ("csrf", &csrf),
+                        ("interaction", &interaction),
+                        ("decision", "allow"),
+                    ],
+                )
+                .await?
+            };
         }
         Err("too many redirects".into())
+    }
+
+    /// Signs in to the web app at `self.web` through its real pages (web /login → identity
+    /// server /authorize, login and consent with `auth_conn`'s jar → web /callback) and
+    /// returns the web app's session cookie (`name=value`). Once `auth_conn` is logged in,
+    /// further sign-ins cost no password check: each gives a new web session.
+    pub async fn web_sign_in(&self, auth_conn: &mut Conn) -> Result<String, String> {
+        let mut web = Conn::new(self.web, true);
+        let start = web
+            .get("/login?return_to=/today", &[])
+            .await?
+            .expect(&[302, 303])?;
+        let authorize = start.location.ok_or("web /login did not redirect")?;
+        let res = auth_conn.get(&path_of(&authorize)?, &[]).await?;
+        let callback = self.through_pages(auth_conn, res).await?;
+        let landed = web
+            .get(&path_of(&callback)?, &[])
+            .await?
+            .expect(&[302, 303])?;
+        if landed.location.as_deref() != Some("/today") {
+            return Err(format!("web sign-in went to {:?}", landed.location));
+        }
+        let jar = web.jar.as_ref().ok_or("no cookie jar")?;
+        jar.get(WEB_SESSION_COOKIE)
+            .map(|v| format!("{WEB_SESSION_COOKIE}={v}"))
+            .ok_or_else(|| "the web app set no session cookie".to_owned())
     }
 
     /// A user access token (all user scopes) from a fresh browser login.
@@ -232,4 +274,17 @@ impl Setup {
 
 pub fn bearer(token: &str) -> (HeaderName, String) {
     (header::AUTHORIZATION, format!("Bearer {token}"))
+}
+
+/// The path and query of an absolute or relative URL (the driver's connections are to one
+/// server each, so the host part only tells which).
+fn path_of(url: &str) -> Result<String, String> {
+    if url.starts_with('/') {
+        return Ok(url.to_owned());
+    }
+    let parsed = url::Url::parse(url).map_err(|e| format!("bad redirect {url}: {e}"))?;
+    Ok(match parsed.query() {
+        Some(q) => format!("{}?{q}", parsed.path()),
+        None => parsed.path().to_owned(),
+    })
 }

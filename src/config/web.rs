@@ -28,6 +28,9 @@ pub struct WebConfig {
     pub session_store: WebSessionStore,
     pub database_url: SecretString,
     pub session_ttl_secs: u64,
+    /// Seconds a session read from the store is served from memory (0: every page reads
+    /// the store). Writes of this process are seen at once; another instance's within this.
+    pub session_cache_secs: u64,
     /// Refresh the access token when it has fewer seconds than this left.
     pub refresh_margin_secs: u64,
     pub default_locale: String,

@@ -55,6 +55,9 @@ pub struct Course {
     pub fork_count: i64,
     #[serde(default)]
     pub like_count: i64,
+    /// Whether I like it (the API says so on a single course and on search results).
+    #[serde(default)]
+    pub liked: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -142,6 +145,23 @@ impl TodoApi {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> ApiResult<Value> {
+        let text = self.text(token, method, path, query, body).await?;
+        if text.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| ApiError::Unavailable(format!("unreadable answer: {e}")))
+    }
+
+    /// The answer's body of a successful call, as text (empty for 204).
+    async fn text(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> ApiResult<String> {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -152,7 +172,7 @@ impl TodoApi {
         if let Some(body) = body {
             req = req.json(body);
         }
-        Self::answer(req.send().await).await
+        Self::answer_text(req.send().await).await
     }
 
     /// A `multipart/form-data` POST (a done entry with a photo).
@@ -201,6 +221,15 @@ impl TodoApi {
     }
 
     async fn answer(sent: reqwest::Result<reqwest::Response>) -> ApiResult<Value> {
+        let text = Self::answer_text(sent).await?;
+        if text.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| ApiError::Unavailable(format!("unreadable answer: {e}")))
+    }
+
+    async fn answer_text(sent: reqwest::Result<reqwest::Response>) -> ApiResult<String> {
         let res = sent.map_err(|e| ApiError::Unavailable(e.to_string()))?;
         let status = res.status();
         let text = res
@@ -208,11 +237,7 @@ impl TodoApi {
             .await
             .map_err(|e| ApiError::Unavailable(e.to_string()))?;
         if status.is_success() {
-            if text.is_empty() {
-                return Ok(Value::Null);
-            }
-            return serde_json::from_str(&text)
-                .map_err(|e| ApiError::Unavailable(format!("unreadable answer: {e}")));
+            return Ok(text);
         }
         Err(error_of(status, &text))
     }
@@ -223,8 +248,10 @@ impl TodoApi {
         path: &str,
         query: &[(&str, &str)],
     ) -> ApiResult<T> {
-        let value = self.call(token, Method::GET, path, query, None).await?;
-        typed(value)
+        // Straight from the text into `T` (no `Value` in between: pages call this).
+        let text = self.text(token, Method::GET, path, query, None).await?;
+        serde_json::from_str(&text)
+            .map_err(|e| ApiError::Unavailable(format!("unexpected answer: {e}")))
     }
 
     pub async fn send<T: DeserializeOwned>(

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use time::{Date, Duration, Weekday};
+use time::{Date, Duration, Month, Weekday};
 
 use super::zone::format_date;
 
@@ -15,11 +15,40 @@ const CELL: i64 = 11;
 const GAP: i64 = 2;
 const LEFT: i64 = 28;
 const TOP: i64 = 16;
+/// Columns a month's name needs above the grid ("Nov", "11월" at the label's font size
+/// take under 3 × 13 px): a name closer than this to the next one, or to the right edge,
+/// would overlap it or be cut.
+const LABEL_WEEKS: i64 = 3;
 
 /// Days shown: 53 weeks back from `last`, starting on a Sunday.
 pub fn first_day(last: Date) -> Date {
     let start = last - Duration::days(364);
     start - Duration::days(i64::from(start.weekday().number_days_from_sunday()))
+}
+
+/// The month names above the grid: (week column, month), one where a month's first Sunday
+/// column is, except where a name would not fit: the first column's month when the next
+/// month begins less than [`LABEL_WEEKS`] columns later (its few days keep no name, as the
+/// next name would overlap it), and a month that begins in the last columns.
+fn month_labels(first: Date, last: Date) -> Vec<(i64, Month)> {
+    let weeks = (last - first).whole_days() / 7 + 1;
+    let mut starts: Vec<(i64, Month)> = Vec::new();
+    for week in 0..weeks {
+        let sunday = first + Duration::days(week * 7);
+        if starts.last().is_none_or(|(_, m)| *m != sunday.month()) {
+            starts.push((week, sunday.month()));
+        }
+    }
+    let mut labels: Vec<(i64, Month)> = Vec::with_capacity(starts.len());
+    for (i, &(week, month)) in starts.iter().enumerate() {
+        let next = starts.get(i + 1).map_or(weeks, |(w, _)| *w);
+        let crowded_first = i == 0 && next - week < LABEL_WEEKS && next < weeks;
+        let cut_at_edge = weeks - week < LABEL_WEEKS;
+        if !crowded_first && !cut_at_edge {
+            labels.push((week, month));
+        }
+    }
+    labels
 }
 
 /// 0 for nothing done, else 1..=4 relative to the busiest day (so one todo a day still
@@ -56,22 +85,21 @@ pub fn render(
         r#"<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{}">"#,
         escape(label)
     );
+    for (week, month) in month_labels(first, last) {
+        let x = LEFT + week * (CELL + GAP);
+        let name = month_names[usize::from(u8::from(month)) - 1];
+        let _ = write!(
+            svg,
+            r#"<text x="{x}" y="10" class="hm-label">{}</text>"#,
+            escape(name)
+        );
+    }
     let mut day = first;
-    let mut last_month = None;
     while day <= last {
         let week = (day - first).whole_days() / 7;
         let row = i64::from(day.weekday().number_days_from_sunday());
         let x = LEFT + week * (CELL + GAP);
         let y = TOP + row * (CELL + GAP);
-        if row == 0 && last_month != Some(day.month()) {
-            last_month = Some(day.month());
-            let name = month_names[usize::from(u8::from(day.month())) - 1];
-            let _ = write!(
-                svg,
-                r#"<text x="{x}" y="10" class="hm-label">{}</text>"#,
-                escape(name)
-            );
-        }
         let count = counts.get(&day).copied().unwrap_or(0);
         let _ = write!(
             svg,
@@ -148,6 +176,54 @@ mod tests {
         assert!(svg.contains(r#"aria-label="Done &lt;history&gt;""#));
         assert!(!svg.contains("2020-01-01"));
         assert!(svg.contains(">Nov</text>"));
+    }
+
+    #[test]
+    fn month_names_never_crowd_each_other_or_the_edge() {
+        // Every day of 2026 and 2027 as the last day: every start weekday and month length.
+        let mut last = date!(2026 - 01 - 01);
+        while last <= date!(2027 - 12 - 31) {
+            let first = first_day(last);
+            let weeks = (last - first).whole_days() / 7 + 1;
+            let labels = month_labels(first, last);
+            assert!(labels.len() >= 11, "{last}: {labels:?}");
+            for pair in labels.windows(2) {
+                assert!(pair[1].0 - pair[0].0 >= LABEL_WEEKS, "{last}: {labels:?}");
+            }
+            for (week, month) in &labels {
+                assert!(weeks - week >= LABEL_WEEKS, "{last}: cut at the edge");
+                // The name stands over a column whose Sunday is in that month.
+                let sunday = first + Duration::days(week * 7);
+                assert_eq!(sunday.month(), *month, "{last}");
+            }
+            last = last.next_day().expect("date");
+        }
+    }
+
+    #[test]
+    fn a_first_column_of_a_month_s_last_days_keeps_no_name() {
+        // 2026-11-30: the grid starts on Sunday 2025-11-30; December starts one column on.
+        let last = date!(2026 - 11 - 30);
+        let labels = month_labels(first_day(last), last);
+        assert_eq!(labels.first(), Some(&(1, Month::December)), "{labels:?}");
+        let svg = render(last, &HashMap::new(), "x", &MONTHS);
+        let x_of = |name: &str| {
+            let end = svg.find(&format!(">{name}</text>")).expect(name);
+            let start = svg[..end].rfind("x=\"").expect("x") + 3;
+            svg[start..end]
+                .split('"')
+                .next()
+                .expect("x")
+                .parse::<i64>()
+                .expect("number")
+        };
+        assert_eq!(x_of("Dec"), LEFT + (CELL + GAP));
+        assert_eq!(
+            svg.matches(">Nov</text>").count(),
+            1,
+            "only the Nov of 2026"
+        );
+        assert!(x_of("Nov") - x_of("Oct") >= LABEL_WEEKS * (CELL + GAP));
     }
 
     #[test]

@@ -101,6 +101,10 @@ impl WebServer {
             public_url,
             clock.clone(),
         )?;
+        let sessions: Arc<dyn SessionStore> = match cfg.session_cache_secs {
+            0 => sessions,
+            secs => Arc::new(session::cached::CachedSessions::new(sessions, secs)),
+        };
         let state = http::AppState {
             rp: Arc::new(rp),
             api: api::TodoApi::new(cfg.todo_url.as_str())?,

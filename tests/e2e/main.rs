@@ -45,6 +45,7 @@ mod upstream_login;
 mod two_step;
 mod validator;
 mod web_browser;
+mod web_lists;
 mod web_pages;
 mod web_photos;
 mod web_security;

@@ -91,6 +91,32 @@ async fn likes_are_idempotent() {
 }
 
 #[tokio::test]
+async fn a_course_says_whether_the_caller_likes_it() {
+    let w = world().await;
+    let id = create_course(&w, &w.alice, "Liked by some", true).await;
+    w.app
+        .put(&format!("/api/courses/{id}/like"), &w.carol)
+        .await;
+    let one = format!("/api/courses/{id}");
+    let found = "/api/courses/search?q=liked+by+some";
+    for (who, expected) in [(&w.carol, true), (&w.bob, false), (&w.alice, false)] {
+        let (s, c) = w.app.get(&one, who).await;
+        assert_eq!((s, c["liked"].clone()), (200, json!(expected)), "{c}");
+        let (s, page) = w.app.get(found, who).await;
+        assert_eq!(s, 200, "{page}");
+        assert_eq!(page["items"][0]["id"], json!(id), "{page}");
+        assert_eq!(page["items"][0]["liked"], json!(expected), "{page}");
+    }
+    // Unliking is seen at once; a list of my own courses does not carry the field.
+    w.app
+        .delete(&format!("/api/courses/{id}/like"), &w.carol)
+        .await;
+    assert_eq!(w.app.get(&one, &w.carol).await.1["liked"], json!(false));
+    let (_, mine) = w.app.get("/api/courses", &w.alice).await;
+    assert!(mine["items"][0].get("liked").is_none(), "{mine}");
+}
+
+#[tokio::test]
 async fn search_sort_and_pagination() {
     let w = world().await;
     let a = create_course(&w, &w.alice, "Rust basics", true).await;

@@ -386,10 +386,32 @@ async fn explore_finds_public_courses_to_like_and_fork_and_hides_private_ones() 
         "{}",
         page.body
     );
+    // Liked: said so, and the button is the one that unlikes.
+    let like_form = format!("action=\"/courses/{public}/like\"");
+    let unlike_form = format!("action=\"/courses/{public}/unlike\"");
+    assert!(page.body.contains("class=\"badge liked\""), "{}", page.body);
+    assert!(page.body.contains(&unlike_form) && !page.body.contains(&like_form));
+    let listed = bob.get("/explore?tag=reading").await;
+    assert!(
+        listed.body.contains("class=\"badge liked\""),
+        "{}",
+        listed.body
+    );
+    assert!(
+        !alice
+            .get("/explore?tag=reading")
+            .await
+            .body
+            .contains("class=\"badge liked\""),
+        "alice has not liked it"
+    );
     let unliked = bob
         .submit(&page, &format!("/courses/{public}/unlike"), &[])
         .await;
     assert_eq!(unliked.status, StatusCode::SEE_OTHER);
+    let page = bob.get(&format!("/courses/{public}")).await;
+    assert!(!page.body.contains("class=\"badge liked\""));
+    assert!(page.body.contains(&like_form) && !page.body.contains(&unlike_form));
     bob.submit(&page, &format!("/courses/{public}/like"), &[])
         .await;
 
@@ -483,4 +505,33 @@ async fn pages_speak_korean_when_the_browser_asks() {
         .expect("GET");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.expect("body").contains("없는 페이지"));
+}
+
+#[tokio::test]
+async fn both_servers_answer_for_the_belf_icon_and_pages_name_it() {
+    let web = TestWeb::spawn().await;
+    let http = reqwest::Client::new();
+    for base in [&web.base, &web.auth.base] {
+        let res = http
+            .get(format!("{base}/favicon.ico"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(res.status(), StatusCode::OK, "{base}");
+        assert_eq!(
+            res.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("image/svg+xml")
+        );
+        assert!(res.text().await.expect("body").starts_with("<svg"));
+    }
+    let landing = web.browser().get("/").await;
+    assert!(
+        landing
+            .body
+            .contains(r#"<link rel="icon" href="/favicon.ico" type="image/svg+xml">"#),
+        "{}",
+        landing.body
+    );
 }

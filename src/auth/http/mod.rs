@@ -215,6 +215,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::REVOKE, post(revoke::revoke))
         .route(paths::INTROSPECT, post(introspect::introspect))
         .route("/healthz", get(|| async { "ok" }))
+        .route(crate::favicon::PATH, get(crate::favicon::icon))
         .route("/readyz", get(readyz))
         .merge(browser_routes)
         .fallback(not_found::not_found)

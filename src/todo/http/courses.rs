@@ -133,7 +133,13 @@ pub async fn get_one(
 ) -> Result<Json<CourseView>, ApiError> {
     let course = find_course(&*s.courses, &id).await?;
     reader.see(course.access())?;
-    Ok(Json(course.into()))
+    let liked = match reader.user() {
+        Ok(user) => Some(s.likes.liked(&course.id, user).await?),
+        Err(_) => None,
+    };
+    let mut view = CourseView::from(course);
+    view.liked = liked;
+    Ok(Json(view))
 }
 
 pub async fn update(

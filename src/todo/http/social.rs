@@ -15,7 +15,7 @@ use crate::todo::store::{CourseFilter, Forked};
 /// `GET /api/courses/search?q=&tag=&sort=likes|forks|recent&limit=&offset=`
 pub async fn search(
     State(s): State<AppState>,
-    _reader: Reader,
+    reader: Reader,
     q: ApiQuery,
 ) -> Result<Json<PageView<CourseView>>, ApiError> {
     let page = Page::parse(q.get("limit"), q.get("offset"))?;
@@ -46,7 +46,22 @@ pub async fn search(
         offset: page.offset,
     };
     let (rows, total) = s.courses.search(&filter).await?;
-    let items = rows.into_iter().map(Into::into).collect();
+    let liked = match reader.user() {
+        Ok(user) => {
+            let ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
+            Some(s.likes.liked_among(user, &ids).await?)
+        }
+        Err(_) => None,
+    };
+    let items = rows
+        .into_iter()
+        .map(|c| {
+            let mine = liked.as_ref().map(|l| l.contains(&c.id));
+            let mut view = CourseView::from(c);
+            view.liked = mine;
+            view
+        })
+        .collect();
     Ok(Json(PageView::new(items, total, page)))
 }
 

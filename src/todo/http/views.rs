@@ -30,6 +30,10 @@ pub struct CourseView {
     pub forked_from: Option<String>,
     pub fork_count: i64,
     pub like_count: i64,
+    /// Whether the caller likes it: on a single course and on search results, for a
+    /// token issued to a user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liked: Option<bool>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -50,6 +54,7 @@ impl From<CourseRow> for CourseView {
             forked_from: c.forked_from,
             fork_count: c.fork_count,
             like_count: c.like_count,
+            liked: None,
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
         }

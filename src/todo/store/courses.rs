@@ -1,5 +1,7 @@
 //! Courses (with their tags and fork origin) and likes.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 
 use super::Result;
@@ -111,4 +113,6 @@ pub trait LikeStore: Send + Sync {
     /// Idempotent: liking twice is one like, unliking what was never liked is no error.
     async fn set_like(&self, course: &str, user: &str, liked: bool) -> Result<()>;
     async fn liked(&self, course: &str, user: &str) -> Result<bool>;
+    /// Which of `courses` `user` likes (one query for a page of courses).
+    async fn liked_among(&self, user: &str, courses: &[&str]) -> Result<HashSet<String>>;
 }

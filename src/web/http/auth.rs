@@ -20,21 +20,15 @@ use serde::Deserialize;
 
 use super::errors::{WebError, lang_of};
 use super::form::Fields;
-use super::member::{clear_cookie, save, sent_session, session_cookie};
+use super::member::save;
+use super::redirect::see_other;
+use super::session_cookie::{clear_cookie, sent_session, session_cookie};
 use super::{AppState, csrf};
 use crate::web::return_to;
 use crate::web::session::{SessionData, SessionId};
 
 /// How long a sign-in may take between `/login` and `/callback`, in seconds.
 const PENDING_TTL: i64 = 600;
-
-pub fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
-}
 
 /// The start page: signed in → Today; otherwise what Belf is and a sign-in button.
 pub async fn home(

@@ -8,11 +8,12 @@ use axum::response::Response;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::auth::see_other;
 use super::errors::WebError;
 use super::form::Fields;
 use super::i18n::{self};
+use super::redirect::see_other;
 use super::today::id_segment;
+use super::todo_editor::todo_context;
 use super::{AppState, Member};
 use crate::web::api::{Course, Page, Todo};
 use crate::web::zone::{UtcOffset, format_date};
@@ -100,7 +101,7 @@ pub async fn render(
     let todos: Vec<Value> = todos
         .items
         .iter()
-        .map(|t| json!({ "todo": t, "form": super::courses::todo_context(t) }))
+        .map(|t| json!({ "todo": t, "form": todo_context(t) }))
         .collect();
     Ok(state.pages.render(
         status,

@@ -2,30 +2,56 @@
 //! editor (once, weekly on chosen days, every N days). A refusal by the API is shown
 //! next to the form, whose fields keep what was typed.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::auth::see_other;
 use super::errors::WebError;
 use super::form::Fields;
+use super::paging;
+use super::redirect::see_other;
 use super::today::id_segment;
+use super::todo_editor::{todo_body, todo_context};
 use super::{AppState, Member};
 use crate::web::api::{ApiError, Colour, Course, Page, Todo};
 use crate::web::zone::{UtcOffset, format_date};
 
-pub async fn list(State(state): State<AppState>, member: Member) -> Result<Response, WebError> {
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    offset: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let offset = paging::offset_of(q.offset.as_deref());
     let courses: Page<Course> = state
         .api
-        .get(member.token(), "/api/courses", &[("limit", "100")])
+        .get(
+            member.token(),
+            "/api/courses",
+            &[
+                ("limit", &paging::LIST_PAGE.to_string()),
+                ("offset", &offset.to_string()),
+            ],
+        )
         .await?;
+    let (page_previous, page_next) =
+        paging::links("/courses", offset, paging::LIST_PAGE, courses.next_offset);
     Ok(state.pages.render(
         StatusCode::OK,
         "courses.html",
         member.lang,
-        minijinja::context! { nav => member.nav(), courses => super::pages::ser(&courses.items), total => courses.total },
+        minijinja::context! {
+            nav => member.nav(),
+            courses => super::pages::ser(&courses.items),
+            total => courses.total,
+            page_previous, page_next,
+        },
     ))
 }
 
@@ -130,35 +156,7 @@ pub async fn create(
     member: Member,
     form: Fields,
 ) -> Result<Response, WebError> {
-    member.check_csrf(&form)?;
-    match state
-        .api
-        .send::<Course>(
-            member.token(),
-            Method::POST,
-            "/api/courses",
-            &course_body(&form),
-        )
-        .await
-    {
-        Ok(c) => Ok(see_other(&format!("/courses/{}", c.id))),
-        Err(ApiError::Api {
-            status,
-            message,
-            field,
-            ..
-        }) if status != 404 => {
-            course_form(
-                &state,
-                &member,
-                None,
-                form.to_context(),
-                Some((message, field)),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    save_course(&state, &member, None, &form).await
 }
 
 pub async fn update(
@@ -167,12 +165,27 @@ pub async fn update(
     Path(id): Path<String>,
     form: Fields,
 ) -> Result<Response, WebError> {
-    member.check_csrf(&form)?;
     let id = id_segment(&id)?;
-    let path = format!("/api/courses/{id}");
+    save_course(&state, &member, Some(id), &form).await
+}
+
+/// Creates (`course` none) or edits a course from the form; a refusal re-shows the form
+/// with what was typed. A course that is gone (404), or not mine to edit (403), is a
+/// "not found" page.
+async fn save_course(
+    state: &AppState,
+    member: &Member,
+    course: Option<&str>,
+    form: &Fields,
+) -> Result<Response, WebError> {
+    member.check_csrf(form)?;
+    let (method, path) = match course {
+        None => (Method::POST, "/api/courses".to_owned()),
+        Some(id) => (Method::PATCH, format!("/api/courses/{id}")),
+    };
     match state
         .api
-        .send::<Course>(member.token(), Method::PATCH, &path, &course_body(&form))
+        .send::<Course>(member.token(), method, &path, &course_body(form))
         .await
     {
         Ok(c) => Ok(see_other(&format!("/courses/{}", c.id))),
@@ -181,11 +194,11 @@ pub async fn update(
             message,
             field,
             ..
-        }) if status != 404 && status != 403 => {
+        }) if status != 404 && (course.is_none() || status != 403) => {
             course_form(
-                &state,
-                &member,
-                Some(id),
+                state,
+                member,
+                course,
                 form.to_context(),
                 Some((message, field)),
             )
@@ -209,32 +222,6 @@ pub async fn delete(
         .await?;
     tracing::info!(sub = %member.user.sub, course = %id, "course deleted");
     Ok(see_other("/courses"))
-}
-
-/// The recurrence from the editor's fields: `repeat` = once | weekly (with `days`) |
-/// every (with `every_days`). A wrong shape is left for the API to name, except a
-/// non-number of days, which it could not tell apart from a missing one.
-fn recurrence(form: &Fields) -> Result<Value, String> {
-    match form.get("repeat").unwrap_or("once") {
-        "weekly" => Ok(json!({ "type": "weekly", "days": form.all("days") })),
-        "every" => {
-            let n: i64 = form
-                .text("every_days")
-                .parse()
-                .map_err(|_| "recurrence: the days between must be a whole number".to_owned())?;
-            Ok(json!({ "type": "every", "days": n }))
-        }
-        _ => Ok(json!({ "type": "once" })),
-    }
-}
-
-fn todo_body(form: &Fields) -> Result<Value, String> {
-    Ok(json!({
-        "title": form.text("title"),
-        "explanation": form.get("explanation").unwrap_or_default(),
-        "active_date": form.text("active_date"),
-        "recurrence": recurrence(form)?,
-    }))
 }
 
 /// Adding a todo happens on the course page; a refusal re-renders it with the message.
@@ -313,28 +300,6 @@ async fn todo_form(
             error_field => error.and_then(|e| e.1),
         },
     )
-}
-
-/// A todo's fields as the editor shows them.
-pub fn todo_context(t: &Todo) -> Value {
-    let kind = t
-        .recurrence
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("once");
-    let mut form = json!({
-        "title": t.title, "explanation": t.explanation, "active_date": t.active_date, "repeat": kind,
-    });
-    match t.recurrence.get("days") {
-        Some(Value::Array(days)) => {
-            for d in days.iter().filter_map(Value::as_str) {
-                form[format!("day_{d}")] = Value::Bool(true);
-            }
-        }
-        Some(Value::Number(n)) => form["every_days"] = Value::String(n.to_string()),
-        _ => {}
-    }
-    form
 }
 
 pub async fn edit_todo_form(

@@ -161,7 +161,7 @@ fn render(state: &AppState, lang: Lang, error: &WebError, back: &str) -> Respons
                     .append_pair("return_to", back)
                     .finish()
             );
-            return super::auth::see_other(&target);
+            return super::redirect::see_other(&target);
         }
         WebError::Unavailable(which) => {
             let message = match which {

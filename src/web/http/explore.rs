@@ -47,12 +47,7 @@ pub async fn page(
     };
     let q = search.q.trim();
     let tag = search.tag.trim().trim_start_matches('#');
-    let offset = search
-        .offset
-        .as_deref()
-        .and_then(|o| o.parse::<i64>().ok())
-        .unwrap_or(0)
-        .clamp(0, 1_000_000);
+    let offset = super::paging::offset_of(search.offset.as_deref());
     let per_page = PER_PAGE.to_string();
     let offset_text = offset.to_string();
     let mut query = vec![
@@ -81,7 +76,7 @@ pub async fn page(
             q, tag, sort,
             courses => super::pages::ser(&results.items),
             total => results.total,
-            previous, next,
+            page_previous => previous, page_next => next,
         },
     ))
 }

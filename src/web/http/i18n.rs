@@ -90,6 +90,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("likes", "Likes", "좋아요"),
     ("like", "Like", "좋아요"),
     ("unlike", "Unlike", "좋아요 취소"),
+    ("liked", "Liked", "좋아요 함"),
     ("fork", "Fork into my courses", "내 코스로 가져오기"),
     ("history", "Done history", "완료 기록"),
     (

@@ -1,57 +1,20 @@
-//! The session a request carries, and [`Member`]: a signed-in person whose access token
-//! is fresh. Cookies live here: `belf_web` (`__Host-belf_web` over https), a random id,
-//! HttpOnly, SameSite=Lax, Path=/, Secure over https.
+//! [`Member`]: a signed-in person whose access token is fresh, from the session the
+//! request's cookie ([`super::session_cookie`]) names.
 
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use minijinja::Value;
 
 use super::errors::{WebError, lang_of};
 use super::form::Fields;
 use super::i18n::Lang;
+use super::session_cookie::sent_session;
 use super::{AppState, csrf};
 use crate::web::rp::RpError;
 use crate::web::session::{SessionData, SessionId, SignedIn};
-
-pub const SESSION_COOKIE: &str = "belf_web";
-/// Over https: the `__Host-` prefix makes browsers refuse the cookie unless it is Secure,
-/// host-only and Path=/, so a sibling subdomain cannot plant one.
-pub const SESSION_COOKIE_SECURE: &str = "__Host-belf_web";
-
-fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        SESSION_COOKIE_SECURE
-    } else {
-        SESSION_COOKIE
-    }
-}
-
-pub fn session_cookie(secure: bool, id: &SessionId, max_age: i64) -> Cookie<'static> {
-    Cookie::build((cookie_name(secure), id.cookie_value().to_owned()))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .path("/")
-        .max_age(time::Duration::seconds(max_age))
-        .build()
-}
-
-pub fn clear_cookie(secure: bool) -> Cookie<'static> {
-    let mut c = session_cookie(secure, &SessionId::generate(), 0);
-    c.set_value("");
-    c.make_removal();
-    c
-}
-
-/// The session id a request's cookie names, if it could be one of ours.
-pub fn sent_session(jar: &CookieJar, secure: bool) -> Option<SessionId> {
-    jar.get(cookie_name(secure))
-        .and_then(|c| SessionId::from_cookie(c.value()))
-}
 
 /// Serialises refreshes of one session inside this process: two tabs loading at once must
 /// not both spend the refresh token (strict rotation would treat the second use as theft
@@ -159,10 +122,10 @@ async fn refresh(state: &AppState, id: &SessionId, stale: SignedIn) -> Result<Si
     let key = id.store_key();
     let _one_at_a_time = state.refreshes.lock_for(&key).lock().await;
     let now = state.clock.now();
-    // Another request may have refreshed while this one waited.
+    // Another request (or another web instance) may have refreshed while this one waited.
     let mut data = state
         .sessions
-        .load(id, now)
+        .load_uncached(id, now)
         .await?
         .ok_or(WebError::SignIn)?;
     let current = data.user.clone().ok_or(WebError::SignIn)?;
@@ -187,43 +150,5 @@ async fn refresh(state: &AppState, id: &SessionId, stale: SignedIn) -> Result<Si
             Err(WebError::SignIn)
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn over_https_the_cookie_is_host_prefixed_and_secure() {
-        let id = SessionId::generate();
-        let https = session_cookie(true, &id, 60).to_string();
-        assert!(https.starts_with("__Host-belf_web="), "{https}");
-        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=60"] {
-            assert!(https.contains(part), "{part} in {https}");
-        }
-        assert!(!https.contains("Domain"), "host-only: {https}");
-        let http = session_cookie(false, &id, 60).to_string();
-        assert!(
-            http.starts_with("belf_web=") && !http.contains("Secure"),
-            "{http}"
-        );
-        let cleared = clear_cookie(true).to_string();
-        assert!(
-            cleared.starts_with("__Host-belf_web=;") && cleared.contains("Max-Age=0"),
-            "{cleared}"
-        );
-    }
-
-    #[test]
-    fn only_the_cookie_of_the_scheme_in_use_is_read() {
-        let id = SessionId::generate();
-        let jar = CookieJar::new().add(Cookie::new(SESSION_COOKIE, id.cookie_value().to_owned()));
-        assert_eq!(sent_session(&jar, false), Some(id.clone()));
-        assert_eq!(
-            sent_session(&jar, true),
-            None,
-            "over https only __Host- counts"
-        );
     }
 }

@@ -15,9 +15,13 @@ mod headers;
 pub mod i18n;
 pub mod member;
 mod pages;
+mod paging;
 mod photos;
 mod profile;
+mod redirect;
+pub mod session_cookie;
 mod today;
+mod todo_editor;
 
 use std::sync::Arc;
 
@@ -29,8 +33,9 @@ use super::rp::RelyingParty;
 use super::session::SessionStore;
 use crate::clock::Clock;
 pub use errors::WebError;
-pub use member::{Member, SESSION_COOKIE, SESSION_COOKIE_SECURE};
+pub use member::Member;
 pub use pages::Pages;
+pub use session_cookie::{SESSION_COOKIE, SESSION_COOKIE_SECURE};
 
 /// Settings the handlers need, from `[web]`.
 #[derive(Debug, Clone)]
@@ -62,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(auth::home))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/belf.css", get(assets::stylesheet))
+        .route(crate::favicon::PATH, get(crate::favicon::icon))
         .route("/login", get(auth::login))
         .route("/callback", get(auth::callback))
         .route("/logout", post(auth::logout))

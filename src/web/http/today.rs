@@ -8,10 +8,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::see_other;
 use super::errors::WebError;
 use super::form::Fields;
 use super::member::save;
+use super::paging;
+use super::redirect::see_other;
 use super::{AppState, Member};
 use crate::web::api::{ApiError, Today};
 use crate::web::multipart::FilePart;
@@ -20,6 +21,7 @@ use crate::web::zone::{UtcOffset, format_date, parse_date};
 #[derive(Deserialize, Default)]
 pub struct DayQuery {
     date: Option<String>,
+    offset: Option<String>,
 }
 
 fn offset_of(state: &AppState, member: &Member) -> UtcOffset {
@@ -37,7 +39,8 @@ pub async fn page(
     member: Member,
     Query(q): Query<DayQuery>,
 ) -> Result<Response, WebError> {
-    render(&state, &member, q.date.as_deref(), None).await
+    let offset = paging::offset_of(q.offset.as_deref());
+    render(&state, &member, q.date.as_deref(), offset, None).await
 }
 
 /// A failed check-off, shown next to its todo with the note kept.
@@ -47,10 +50,12 @@ struct FormError {
     content: String,
 }
 
+/// The day's list from `from` (a page of [`paging::LIST_PAGE`]).
 async fn render(
     state: &AppState,
     member: &Member,
     date: Option<&str>,
+    from: i64,
     error: Option<FormError>,
 ) -> Result<Response, WebError> {
     let offset = offset_of(state, member);
@@ -63,9 +68,19 @@ async fn render(
         .get(
             member.token(),
             "/api/today",
-            &[("date", &day_text), ("limit", "100")],
+            &[
+                ("date", &day_text),
+                ("limit", &paging::LIST_PAGE.to_string()),
+                ("offset", &from.to_string()),
+            ],
         )
         .await?;
+    let (page_previous, page_next) = paging::links(
+        &format!("/today?date={day_text}"),
+        from,
+        paging::LIST_PAGE,
+        today.page.next_offset,
+    );
     // A refusal for a todo not on this day's list is shown above the list instead.
     let listed = error
         .as_ref()
@@ -87,6 +102,7 @@ async fn render(
             next => day.next_day().map(format_date),
             is_today => day == offset.today(state.clock.now()),
             items => super::pages::ser(&today.page.items),
+            page_previous, page_next,
             offset => offset.as_string(),
             offsets => UtcOffset::choices(),
             error_todo => error.as_ref().filter(|_| listed).map(|e| e.todo.clone()),
@@ -230,7 +246,7 @@ pub async fn mark_done(
                 message,
                 content,
             };
-            render(&state, &member, Some(&date), Some(error)).await
+            render(&state, &member, Some(&date), 0, Some(error)).await
         }
         Err(e) => Err(e.into()),
     }

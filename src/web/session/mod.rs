@@ -6,7 +6,9 @@
 //! Two stores behind one trait: [`sql::SqlSessions`] (SQLite file by default, or
 //! PostgreSQL) and [`redis::RedisSessions`] (shared by several web instances). Both expire
 //! sessions by themselves and can end every session of a person (back-channel logout).
+//! [`cached::CachedSessions`] keeps a short-lived copy in front of either.
 
+pub mod cached;
 pub mod redis;
 pub mod sql;
 
@@ -141,6 +143,12 @@ pub type Result<T> = std::result::Result<T, SessionStoreError>;
 pub trait SessionStore: Send + Sync {
     /// The session, unless it does not exist or has expired at `now`.
     async fn load(&self, id: &SessionId, now: i64) -> Result<Option<SessionData>>;
+    /// As `load`, but from the store itself, past any in-process copy
+    /// ([`cached::CachedSessions`]): for a token refresh, which must see what another
+    /// instance may have written.
+    async fn load_uncached(&self, id: &SessionId, now: i64) -> Result<Option<SessionData>> {
+        self.load(id, now).await
+    }
     /// Creates or replaces the session; it lives until `expires_at` (Unix seconds).
     async fn save(
         &self,

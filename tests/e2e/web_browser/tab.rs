@@ -104,14 +104,9 @@ impl Tab {
         let sink = errors.clone();
         listeners.push(tokio::spawn(async move {
             while let Some(e) = log.next().await {
-                // The browser asks every origin for /favicon.ico on its own; neither
-                // server has one yet (a 404 no page caused). Anything else counts.
-                let favicon = e
-                    .entry
-                    .url
-                    .as_deref()
-                    .is_some_and(|u| u.ends_with("/favicon.ico"));
-                if e.entry.level == LogEntryLevel::Error && !favicon {
+                // Every complaint counts (a missing /favicon.ico, which the browser
+                // asks every origin for on its own, too).
+                if e.entry.level == LogEntryLevel::Error {
                     push(
                         &sink,
                         format!(

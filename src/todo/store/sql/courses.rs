@@ -1,6 +1,6 @@
 //! Courses, their tags, likes and forks, in SQL.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use sqlx::Row;
@@ -413,6 +413,25 @@ impl LikeStore for SqlStore {
             .fetch_optional(&self.reads)
             .await?;
         Ok(row.is_some())
+    }
+
+    async fn liked_among(&self, user: &str, courses: &[&str]) -> Result<HashSet<String>> {
+        if courses.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let marks: Vec<String> = (2..courses.len() + 2).map(|n| format!("${n}")).collect();
+        let sql_text = format!(
+            "SELECT course_id FROM likes WHERE user_id = $1 AND course_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(sql(sql_text)).bind(user);
+        for c in courses {
+            q = q.bind(*c);
+        }
+        let rows = q.fetch_all(&self.reads).await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("course_id").map_err(Into::into))
+            .collect()
     }
 }
 
