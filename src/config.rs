@@ -9,9 +9,13 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod audit;
+mod mail;
 mod resources;
 mod todo;
 mod web;
+pub use audit::AuditConfig;
+pub use mail::{EmailLinksConfig, MailConfig, RegistrationConfig, RegistrationMode};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
 pub use web::{WebConfig, WebSessionStore};
@@ -44,6 +48,10 @@ pub struct Config {
     pub resources: Vec<ResourceConfig>,
     pub todo: TodoConfig,
     pub web: WebConfig,
+    pub audit: AuditConfig,
+    pub mail: MailConfig,
+    pub email_links: EmailLinksConfig,
+    pub registration: RegistrationConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -538,6 +546,9 @@ impl Config {
                     });
                 }
             }
+        }
+        if let Err((key, reason)) = mail::check(&self.mail, &self.email_links) {
+            return invalid(key, reason);
         }
         Ok(())
     }

@@ -34,6 +34,10 @@ pub struct AuthContext {
     pub backchannel: Backchannel,
     /// Key sets fetched from `private_key_jwt` clients' `jwks_uri`s.
     pub client_jwks: crate::auth::clients::jwks::ClientJwksCache,
+    /// The audit trail: `ctx.audit.record(AuditEvent { .. })` at every security event.
+    pub audit: crate::auth::audit::Audit,
+    /// Outgoing mail: SMTP, or the outbox folder (`[mail]`).
+    pub mail: crate::auth::mail::MailService,
 }
 
 impl AuthContext {
@@ -43,12 +47,17 @@ impl AuthContext {
         keys: Arc<KeyRing>,
         clock: Clock,
     ) -> anyhow::Result<Self> {
+        let metrics = crate::metrics::Metrics::new("belf_auth");
+        let audit = crate::auth::audit::Audit::new(stores.audit.clone(), clock.clone())
+            .counting_failures_in(metrics.audit_write_failures.clone());
         Ok(AuthContext {
+            audit,
+            mail: crate::auth::mail::MailService::from_config(&config.mail)?,
             access_tokens: AccessTokenIssuer::new(&config, keys.clone()),
             id_tokens: IdTokenIssuer::new(&config, keys.clone()),
             passwords: PasswordHasherPool::new(&config.password)?,
             throttle: Throttle::new(config.throttle.clone(), clock.clone()),
-            metrics: crate::metrics::Metrics::new("belf_auth"),
+            metrics,
             known_scopes: metadata::known_scopes(&config).into(),
             backchannel: Backchannel::new(&config.backchannel_logout),
             client_jwks: crate::auth::clients::jwks::ClientJwksCache::new(&config.private_key_jwt),

@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
+use crate::auth::audit::AuditKind;
 use super::{OutputArgs, output};
 use crate::auth::accounts::User;
 use crate::auth::accounts::password::PasswordHasherPool;
@@ -49,6 +50,15 @@ pub enum UserCommand {
         user: String,
         #[arg(long, required = true, help = PASSWORD_STDIN_HELP)]
         password_stdin: bool,
+    },
+    /// Invite someone to register (for `registration.mode = "invite"`): mails a
+    /// single-use registration link to EMAIL and prints it.
+    Invite {
+        /// The address the account will have.
+        email: String,
+        /// How long the link works: 90m, 48h, 7d (default: email_links.invite_ttl_secs).
+        #[arg(long, value_name = "AGE")]
+        expires_in: Option<String>,
     },
 }
 
@@ -115,6 +125,9 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
                 }
                 other => other?,
             };
+            super::audit::recorder(&store)
+                .record(super::audit::cli_event(AuditKind::AccountCreated).user(&user.user_id))
+                .await;
             output(json, &user_json(&user), || {
                 format!("user_id: {}\nusername: {}", user.user_id, user.username)
             });
@@ -139,10 +152,16 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
         }
         UserCommand::Disable { user } => set_disabled(&config, &store, &user, true, json).await?,
         UserCommand::Enable { user } => set_disabled(&config, &store, &user, false, json).await?,
+        UserCommand::Invite { email, expires_in } => {
+            super::invite::run(&config, &store, &email, expires_in.as_deref(), json).await?
+        }
         UserCommand::SetPassword { user, .. } => {
             let password = read_password().await?;
             let now_ms = Clock::system().now_millis();
             let u = users::set_password(&store, &hasher()?, &user, password, now_ms).await?;
+            super::audit::recorder(&store)
+                .record(super::audit::cli_event(AuditKind::PasswordChanged).user(&u.user_id))
+                .await;
             let told = tell_clients(&config, &u.user_id, now_ms).await;
             output(
                 json,

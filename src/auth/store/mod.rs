@@ -271,6 +271,10 @@ pub struct Stores {
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
+    /// The audit trail's table (recorded through `AuthContext::audit`).
+    pub audit: std::sync::Arc<dyn crate::auth::audit::AuditStore>,
+    /// Single-use e-mailed links (verification, reset, invitations).
+    pub email_links: std::sync::Arc<dyn crate::auth::email_links::EmailLinkStore>,
 }
 
 impl Stores {
@@ -318,6 +322,8 @@ impl Stores {
             consents: shared.clone(),
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
+            audit: shared.clone(),
+            email_links: shared.clone(),
             durable: shared,
             ephemeral,
         }

@@ -1,7 +1,5 @@
 //! `GET|POST /login`: the password form.
 
-use std::net::IpAddr;
-
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -14,7 +12,9 @@ use crate::auth::accounts::throttle::Throttled;
 use crate::auth::accounts::users;
 use crate::auth::context::AuthContext;
 use crate::auth::http::AppState;
-use crate::auth::http::extractors::{ClientIp, QueryOrForm};
+use crate::auth::audit::{AuditEvent, AuditKind, RequestOrigin};
+use crate::auth::http::extractors::QueryOrForm;
+use crate::auth::http::request_origin::Origin;
 use crate::auth::oauth::interaction::Pending;
 
 /// What the login form shows besides its message.
@@ -47,7 +47,8 @@ impl LoginForm<'_> {
                 username => self.username,
                 device => self.device.unwrap_or(""),
                 error => error,
-                allow_registration => state.ctx.config.pages.allow_registration,
+                allow_registration => state.ctx.config.pages.allow_registration
+                    && state.ctx.config.registration.mode == crate::config::RegistrationMode::Open,
             },
         )
     }
@@ -78,7 +79,7 @@ pub async fn login_page(
 
 pub async fn login_submit(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    Origin(origin): Origin,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
@@ -93,7 +94,7 @@ pub async fn login_submit(
         username,
         device,
     };
-    match attempt_login(&state.ctx, ip, username, password)
+    match attempt_login(&state.ctx, &origin, username, password)
         .await
         .or_unavailable(lang)?
     {
@@ -121,6 +122,10 @@ pub async fn login_submit(
                 .await)
         }
         LoginOutcome::Accepted(user) => {
+            if state.ctx.config.registration.require_verified_email && !user.email_verified {
+                tracing::info!(sub = %user.user_id, "sign-in held until the e-mail address is verified");
+                return Ok(super::invitation::must_verify(&state, &browser, lang, &user));
+            }
             let continue_to = device.map(super::device::confirm_path);
             finish_login(
                 &state,
@@ -157,10 +162,11 @@ enum LoginOutcome {
 /// then its outcome is reported.
 async fn attempt_login(
     ctx: &AuthContext,
-    ip: IpAddr,
+    origin: &RequestOrigin,
     username: &str,
     password: String,
 ) -> anyhow::Result<LoginOutcome> {
+    let ip = origin.ip;
     let store = &*ctx.stores.ephemeral;
     let account = users::normalise_login(username);
     let attempt = match ctx.throttle.begin_login(store, &account, ip).await? {
@@ -172,6 +178,13 @@ async fn attempt_login(
                 retry_after_secs = t.retry_after_secs,
                 "login throttled"
             );
+            ctx.audit
+                .record(
+                    AuditEvent::new(AuditKind::SignInFailed)
+                        .from_origin(origin)
+                        .detail(serde_json::json!({ "method": "password", "reason": "throttled" })),
+                )
+                .await;
             return Ok(LoginOutcome::Throttled(t));
         }
     };
@@ -179,11 +192,33 @@ async fn attempt_login(
         Ok(user) => {
             ctx.throttle.login_succeeded(store, &attempt).await?;
             tracing::info!(%ip, sub = %user.user_id, "login succeeded");
+            ctx.audit
+                .record(
+                    AuditEvent::new(AuditKind::SignInSucceeded)
+                        .user(&user.user_id)
+                        .from_origin(origin)
+                        .detail(serde_json::json!({ "method": "password" })),
+                )
+                .await;
             Ok(LoginOutcome::Accepted(Box::new(user)))
         }
         Err(refusal) => {
             ctx.metrics.login_failures.inc();
             tracing::info!(%ip, reason = refusal.as_str(), "login failed");
+            // The account when one matched (a wrong password, a disabled account); the
+            // typed name is not kept: people type passwords into it by mistake. Looked up
+            // for an unknown name too, so the answer takes as long either way.
+            let matched = match refusal {
+                users::LoginRefusal::Malformed => None,
+                _ => ctx.stores.users.find_user(&account).await.ok().flatten(),
+            };
+            let mut event = AuditEvent::new(AuditKind::SignInFailed)
+                .from_origin(origin)
+                .detail(serde_json::json!({ "method": "password", "reason": refusal.as_str() }));
+            if let Some(user) = matched {
+                event = event.user(&user.user_id);
+            }
+            ctx.audit.record(event).await;
             if let Some(t) = ctx.throttle.login_failed(store, &attempt).await? {
                 tracing::warn!(
                     %ip,

@@ -13,6 +13,12 @@ pub mod home;
 pub mod i18n;
 pub mod login;
 pub mod register;
+// issue 13, part mailaudit
+pub mod account_email;
+pub mod email_verify;
+pub mod invitation;
+pub mod mail_links;
+pub mod password_reset;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -47,6 +53,20 @@ impl Pages {
                 include_str!("templates/device_confirm.html"),
             ),
             ("message.html", include_str!("templates/message.html")),
+            // issue 13, part mailaudit
+            (
+                "password_forgot.html",
+                include_str!("templates/password_forgot.html"),
+            ),
+            (
+                "password_reset.html",
+                include_str!("templates/password_reset.html"),
+            ),
+            ("email_verify.html", include_str!("templates/email_verify.html")),
+            (
+                "account_email.html",
+                include_str!("templates/account_email.html"),
+            ),
         ] {
             env.add_template(name, src)?;
         }
