@@ -103,7 +103,7 @@ async fn user_agent_is_kept_cleaned_and_bounded() {
         .send()
         .await
         .expect("POST /login");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text().await);
+    assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.text().await);
     let list = auth
         .cli_json(&["audit", "list", "--kind", "sign_in_succeeded"], None)
         .await;
@@ -225,7 +225,7 @@ async fn a_broken_audit_table_never_fails_a_sign_in() {
         .expect("rename");
     let browser = Browser::new(&auth.base);
     let ok = browser.log_in("dave", PASSWORD).await;
-    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(ok.status, StatusCode::FOUND, "{}", ok.body);
     let refused = browser.log_in("dave", "wrong wrong wrong").await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(auth.ctx.audit.failures(), 2);

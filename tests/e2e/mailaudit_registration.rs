@@ -54,7 +54,7 @@ async fn invite_mode_needs_a_single_use_invitation() {
 
     // The address is the invited one, whatever the form says.
     let done = register(&browser, path, "lena", "someone-else@example.com", PASSWORD).await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
     let lena = auth.ctx.stores.users.find_user("lena").await.expect("find").expect("lena");
     assert_eq!(lena.email, "lena@example.com");
     assert!(lena.email_verified, "an invitation proves the address");
@@ -125,8 +125,8 @@ async fn the_password_policy_applies_at_registration_with_clear_words() {
     assert!(ko.text().await.expect("body").contains("흔해서"));
     // Eight Korean characters are a fine password.
     let ok = register(&browser, "/register", "nora", "nora@example.com", "비밀번호를잘지켜요").await;
-    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
-    assert_eq!(Browser::new(&auth.base).log_in("nora", "비밀번호를잘지켜요").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.status, StatusCode::FOUND, "{}", ok.body);
+    assert_eq!(Browser::new(&auth.base).log_in("nora", "비밀번호를잘지켜요").await.status, StatusCode::FOUND);
 }
 
 #[tokio::test]

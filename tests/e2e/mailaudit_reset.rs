@@ -50,7 +50,7 @@ async fn reset_signs_out_everywhere_and_revokes_refresh_tokens() {
         .ok();
     let refresh_token = tokens["refresh_token"].as_str().expect("refresh").to_owned();
     let other = Browser::new(&auth.base);
-    assert_eq!(other.log_in("alice", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(other.log_in("alice", PASSWORD).await.status, StatusCode::FOUND);
     assert!(other.get("/").await.body.contains("alice"));
 
     // The login page links to the forgot page.
@@ -84,7 +84,7 @@ async fn reset_signs_out_everywhere_and_revokes_refresh_tokens() {
     assert!(!other.get("/").await.body.contains("alice"));
     assert_eq!(refresh(&auth.base, (&client_id, &secret), &refresh_token).await.error(), "invalid_grant");
     assert_eq!(Browser::new(&auth.base).log_in("alice", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(Browser::new(&auth.base).log_in("alice", NEW_PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(Browser::new(&auth.base).log_in("alice", NEW_PASSWORD).await.status, StatusCode::FOUND);
 
     let audit = auth.cli_json(&["audit", "list", "--user", "alice"], None).await;
     let kinds: Vec<&str> = audit.as_array().expect("array").iter().filter_map(|e| e["kind"].as_str()).collect();
@@ -157,7 +157,7 @@ async fn expired_forged_and_superseded_links_do_not_work() {
     // Past reset_ttl_secs (30 minutes) the link is dead.
     auth.clock.advance(std::time::Duration::from_secs(1801));
     assert_eq!(browser.get(&second).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(Browser::new(&auth.base).log_in("carol", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(Browser::new(&auth.base).log_in("carol", PASSWORD).await.status, StatusCode::FOUND);
 }
 
 #[tokio::test]

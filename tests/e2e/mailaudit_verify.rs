@@ -62,7 +62,7 @@ async fn registration_mails_a_link_and_email_verified_follows_it() {
     let client = auth.web_client(REDIRECT).await;
     let browser = Browser::new(&auth.base);
     let done = register(&browser, "/register", "frank", "frank@example.com", PASSWORD).await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
     assert_eq!(email_verified_claim(&auth, &client, "frank").await, false);
 
     let mail = outbox::nth(&dir, 1).await;
@@ -115,7 +115,7 @@ async fn required_verification_holds_sign_in_and_offers_a_new_link() {
     assert_eq!(browser.get(&first).await.status, StatusCode::BAD_REQUEST);
     let confirmed = follow(&browser, &mails[1].path(&auth.base)).await;
     assert_eq!(confirmed.status, StatusCode::OK);
-    assert_eq!(browser.log_in("gina", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(browser.log_in("gina", PASSWORD).await.status, StatusCode::FOUND);
 }
 
 #[tokio::test]
@@ -167,7 +167,7 @@ async fn a_new_address_counts_only_after_its_link() {
     assert_eq!(stored.email, "henry@new.example");
     assert!(stored.email_verified);
     // The new address signs in; the old one is free.
-    assert_eq!(Browser::new(&auth.base).log_in("henry@new.example", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(Browser::new(&auth.base).log_in("henry@new.example", PASSWORD).await.status, StatusCode::FOUND);
     let audit = auth.cli_json(&["audit", "list", "--kind", "email_changed"], None).await;
     assert_eq!(audit[0]["user"], henry.user_id.as_str());
 }
