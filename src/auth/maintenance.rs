@@ -114,9 +114,10 @@ pub fn spawn_key_refresher(ctx: AuthContext) -> tokio::task::JoinHandle<()> {
                 && !kids.is_empty()
             {
                 audit
-                    .record(AuditEvent::new(AuditKind::KeysRotated).detail(
-                        serde_json::json!({ "via": "schedule", "kids": kids }),
-                    ))
+                    .record(
+                        AuditEvent::new(AuditKind::KeysRotated)
+                            .detail(serde_json::json!({ "via": "schedule", "kids": kids })),
+                    )
                     .await;
             }
             if let Err(e) = outcome {

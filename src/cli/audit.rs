@@ -55,8 +55,7 @@ pub fn cli_event(kind: AuditKind) -> AuditEvent {
 /// `--since`: RFC 3339, or an age (`<n>s|m|h|d`) counted back from `now_ms`.
 pub fn parse_since(raw: &str, now_ms: i64) -> anyhow::Result<i64> {
     let raw = raw.trim();
-    if let Ok(t) =
-        time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+    if let Ok(t) = time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
     {
         let ms = t.unix_timestamp_nanos() / 1_000_000;
         return i64::try_from(ms).context("invalid --since: out of range");

@@ -4,8 +4,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::auth::audit::AuditKind;
 use super::{OutputArgs, output};
+use crate::auth::audit::AuditKind;
 use crate::auth::clients::Client;
 use crate::auth::clients::service::{self, ClientUpdate, NewClient};
 use crate::auth::oidc::metadata::known_scopes;
@@ -307,9 +307,7 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
         ClientCommand::RotateSecret { client_id } => {
             let secret = service::rotate_secret(&store, &client_id).await?;
             super::audit::recorder(&store)
-                .record(
-                    super::audit::cli_event(AuditKind::ClientSecretRotated).client(&client_id),
-                )
+                .record(super::audit::cli_event(AuditKind::ClientSecretRotated).client(&client_id))
                 .await;
             output(
                 json,

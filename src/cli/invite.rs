@@ -47,7 +47,11 @@ pub async fn run(
     let ttl_secs = match expires_in {
         Some(raw) => parse_age(raw)
             .filter(|s| *s <= 365 * 86_400)
-            .ok_or_else(|| anyhow::anyhow!("invalid --expires-in `{raw}`: an age like 90m, 48h, 7d (at most 365d)"))?,
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "invalid --expires-in `{raw}`: an age like 90m, 48h, 7d (at most 365d)"
+                )
+            })?,
         None => config.email_links.invite_ttl_secs,
     };
     let mail = MailService::from_config(&config.mail)?;
@@ -72,9 +76,8 @@ pub async fn run(
                 .detail(json!({ "via": "cli", "email": email, "expires_at": expires_at })),
         )
         .await;
-    let warning = (config.registration.mode != RegistrationMode::Invite).then_some(
-        "registration.mode is not \"invite\": the link is only needed in invite mode",
-    );
+    let warning = (config.registration.mode != RegistrationMode::Invite)
+        .then_some("registration.mode is not \"invite\": the link is only needed in invite mode");
     let v = json!({
         "email": email,
         "link": url,

@@ -136,11 +136,17 @@ pub async fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result
 }
 
 /// Records the rotation in the audit trail. The keys are written whatever happens here:
-/// a database that cannot be reached is reported, not fatal.
+/// a database that cannot be reached is reported, not fatal. A SQLite file that does not
+/// exist yet is not created for it (`keys rotate` prepares a key folder, often before any
+/// database exists, e.g. for a read-only mount).
 async fn record_rotation(config: &Config, created: &[serde_json::Value]) {
     use crate::auth::audit::AuditKind;
+    use secrecy::ExposeSecret;
     let kids: Vec<&serde_json::Value> = created.iter().map(|k| &k["kid"]).collect();
-    match crate::auth::store::sql::SqlStore::connect(&config.database).await {
+    let mut database = config.database.clone();
+    let existing_only = database.url.expose_secret().replace("mode=rwc", "mode=rw");
+    database.url = existing_only.into();
+    match crate::auth::store::sql::SqlStore::connect(&database).await {
         Ok(store) => {
             super::audit::recorder(&store)
                 .record(

@@ -5,11 +5,11 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
-use crate::auth::audit::AuditKind;
 use super::{OutputArgs, output};
 use crate::auth::accounts::User;
 use crate::auth::accounts::password::PasswordHasherPool;
 use crate::auth::accounts::users::{self, NewUser, UserError};
+use crate::auth::audit::AuditKind;
 use crate::auth::store::UserStore;
 use crate::auth::store::sql::SqlStore;
 use crate::clock::Clock;

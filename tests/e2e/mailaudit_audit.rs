@@ -58,8 +58,11 @@ async fn page_and_token_events_are_recorded_with_origin() {
     assert!(failed.iter().any(|e| e["user"] == alice.user_id.as_str()
         && e["detail"]["reason"] == "wrong_password"
         && e["detail"]["method"] == "password"));
-    assert!(failed.iter().any(|e| e["user"].is_null()
-        && e["detail"]["reason"] == "unknown_account"));
+    assert!(
+        failed
+            .iter()
+            .any(|e| e["user"].is_null() && e["detail"]["reason"] == "unknown_account")
+    );
     assert!(!list.to_string().contains("nobody-here"));
     assert!(!list.to_string().contains("not the password"));
     let signed_in = events
@@ -80,7 +83,11 @@ async fn page_and_token_events_are_recorded_with_origin() {
         .expect("reuse");
     assert_eq!(reused["user"], alice.user_id.as_str());
     assert_eq!(reused["client"], client_id.as_str());
-    assert!(events.iter().all(|e| e["time"].as_str().is_some_and(|t| t.ends_with('Z'))));
+    assert!(
+        events
+            .iter()
+            .all(|e| e["time"].as_str().is_some_and(|t| t.ends_with('Z')))
+    );
 }
 
 #[tokio::test]
@@ -178,9 +185,13 @@ async fn cli_changes_are_recorded_and_list_filters_work() {
         .cli_json(&["audit", "list", "--kind", "client_removed"], None)
         .await;
     assert_eq!(kinds(&by_kind), ["client_removed"]);
-    let limited = auth.cli_json(&["audit", "list", "--limit", "2"], None).await;
+    let limited = auth
+        .cli_json(&["audit", "list", "--limit", "2"], None)
+        .await;
     assert_eq!(kinds(&limited).len(), 2);
-    let recent = auth.cli_json(&["audit", "list", "--since", "1h"], None).await;
+    let recent = auth
+        .cli_json(&["audit", "list", "--since", "1h"], None)
+        .await;
     assert_eq!(kinds(&recent).len(), kinds(&all).len());
     let future = auth
         .cli_json(&["audit", "list", "--since", "2999-01-01T00:00:00Z"], None)
@@ -188,7 +199,9 @@ async fn cli_changes_are_recorded_and_list_filters_work() {
     assert_eq!(kinds(&future).len(), 0);
 
     // Human output: one line per event.
-    let out = auth.cli(&["audit", "list", "--kind", "keys_rotated"], None).await;
+    let out = auth
+        .cli(&["audit", "list", "--kind", "keys_rotated"], None)
+        .await;
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.lines().count(), 1);

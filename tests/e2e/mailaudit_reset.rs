@@ -22,7 +22,12 @@ async fn ask(browser: &Browser, email: &str) -> crate::support::browser::Page {
         .await
 }
 
-async fn set_password(browser: &Browser, path: &str, password: &str, again: &str) -> crate::support::browser::Page {
+async fn set_password(
+    browser: &Browser,
+    path: &str,
+    password: &str,
+    again: &str,
+) -> crate::support::browser::Page {
     let form = browser.get(path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let csrf = form.input("csrf").expect("csrf");
@@ -30,7 +35,12 @@ async fn set_password(browser: &Browser, path: &str, password: &str, again: &str
     browser
         .post(
             "/password/reset",
-            &[("csrf", &csrf), ("token", &token), ("password", password), ("password2", again)],
+            &[
+                ("csrf", &csrf),
+                ("token", &token),
+                ("password", password),
+                ("password2", again),
+            ],
         )
         .await
 }
@@ -48,14 +58,26 @@ async fn reset_signs_out_everywhere_and_revokes_refresh_tokens() {
     let tokens = exchange_code(&auth.base, (&client_id, &secret), &code, Some(&verifier))
         .await
         .ok();
-    let refresh_token = tokens["refresh_token"].as_str().expect("refresh").to_owned();
+    let refresh_token = tokens["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
     let other = Browser::new(&auth.base);
-    assert_eq!(other.log_in("alice", PASSWORD).await.status, StatusCode::FOUND);
+    assert_eq!(
+        other.log_in("alice", PASSWORD).await.status,
+        StatusCode::FOUND
+    );
     assert!(other.get("/").await.body.contains("alice"));
 
     // The login page links to the forgot page.
     let stranger = Browser::new(&auth.base);
-    assert!(stranger.get("/login").await.body.contains("href=\"/password/forgot\""));
+    assert!(
+        stranger
+            .get("/login")
+            .await
+            .body
+            .contains("href=\"/password/forgot\"")
+    );
     let asked = ask(&stranger, "Alice@Example.com").await;
     assert_eq!(asked.status, StatusCode::OK);
     let mail = outbox::nth(&outbox_dir, 1).await;
@@ -64,7 +86,12 @@ async fn reset_signs_out_everywhere_and_revokes_refresh_tokens() {
     assert!(path.starts_with("/password/reset?token="), "{path}");
 
     // The reset page leaks no referrer and is not cached.
-    let page = stranger.http.get(auth.url(&path)).send().await.expect("GET");
+    let page = stranger
+        .http
+        .get(auth.url(&path))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
     assert_eq!(page.headers()["cache-control"], "no-store");
 
@@ -82,12 +109,36 @@ async fn reset_signs_out_everywhere_and_revokes_refresh_tokens() {
 
     // Every session is signed out, every refresh token revoked.
     assert!(!other.get("/").await.body.contains("alice"));
-    assert_eq!(refresh(&auth.base, (&client_id, &secret), &refresh_token).await.error(), "invalid_grant");
-    assert_eq!(Browser::new(&auth.base).log_in("alice", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(Browser::new(&auth.base).log_in("alice", NEW_PASSWORD).await.status, StatusCode::FOUND);
+    assert_eq!(
+        refresh(&auth.base, (&client_id, &secret), &refresh_token)
+            .await
+            .error(),
+        "invalid_grant"
+    );
+    assert_eq!(
+        Browser::new(&auth.base)
+            .log_in("alice", PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        Browser::new(&auth.base)
+            .log_in("alice", NEW_PASSWORD)
+            .await
+            .status,
+        StatusCode::FOUND
+    );
 
-    let audit = auth.cli_json(&["audit", "list", "--user", "alice"], None).await;
-    let kinds: Vec<&str> = audit.as_array().expect("array").iter().filter_map(|e| e["kind"].as_str()).collect();
+    let audit = auth
+        .cli_json(&["audit", "list", "--user", "alice"], None)
+        .await;
+    let kinds: Vec<&str> = audit
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
     assert!(kinds.contains(&"password_reset"), "{kinds:?}");
     assert!(kinds.contains(&"password_reset_requested"), "{kinds:?}");
     // The token never reaches the audit trail.
@@ -140,24 +191,49 @@ async fn expired_forged_and_superseded_links_do_not_work() {
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{forged}");
         assert!(!page.body.contains("<script>"));
     }
-    let csrf = browser.get("/password/forgot").await.input("csrf").expect("csrf");
+    let csrf = browser
+        .get("/password/forgot")
+        .await
+        .input("csrf")
+        .expect("csrf");
     let cut = &second[..second.len() - 3];
     let token = cut.trim_start_matches("/password/reset?token=");
     let refused = browser
-        .post("/password/reset", &[("csrf", &csrf), ("token", token), ("password", NEW_PASSWORD), ("password2", NEW_PASSWORD)])
+        .post(
+            "/password/reset",
+            &[
+                ("csrf", &csrf),
+                ("token", token),
+                ("password", NEW_PASSWORD),
+                ("password2", NEW_PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     // Without the CSRF token nothing happens.
     let token = second.trim_start_matches("/password/reset?token=");
     let forged_form = browser
-        .post("/password/reset", &[("token", token), ("password", NEW_PASSWORD), ("password2", NEW_PASSWORD)])
+        .post(
+            "/password/reset",
+            &[
+                ("token", token),
+                ("password", NEW_PASSWORD),
+                ("password2", NEW_PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(forged_form.status, StatusCode::FORBIDDEN);
 
     // Past reset_ttl_secs (30 minutes) the link is dead.
     auth.clock.advance(std::time::Duration::from_secs(1801));
     assert_eq!(browser.get(&second).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(Browser::new(&auth.base).log_in("carol", PASSWORD).await.status, StatusCode::FOUND);
+    assert_eq!(
+        Browser::new(&auth.base)
+            .log_in("carol", PASSWORD)
+            .await
+            .status,
+        StatusCode::FOUND
+    );
 }
 
 #[tokio::test]
@@ -166,12 +242,18 @@ async fn asking_for_links_is_throttled_per_address_and_per_ip() {
     auth.user("dave", PASSWORD).await;
     let browser = Browser::new(&auth.base);
     for _ in 0..3 {
-        assert_eq!(ask(&browser, "dave@example.com").await.status, StatusCode::OK);
+        assert_eq!(
+            ask(&browser, "dave@example.com").await.status,
+            StatusCode::OK
+        );
     }
     let fourth = ask(&browser, "dave@example.com").await;
     assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
     // Unknown addresses are counted the same way (no difference to see).
-    assert_eq!(ask(&browser, "ghost@example.com").await.status, StatusCode::OK);
+    assert_eq!(
+        ask(&browser, "ghost@example.com").await.status,
+        StatusCode::OK
+    );
     // The source IP's allowance (5) is spent now, whatever the address.
     let res = {
         let form = browser.get("/password/forgot").await;
@@ -221,7 +303,12 @@ async fn the_reset_pages_and_mail_speak_korean() {
         .send()
         .await
         .expect("POST");
-    assert!(sent.text().await.expect("body").contains("링크를 보냈습니다"));
+    assert!(
+        sent.text()
+            .await
+            .expect("body")
+            .contains("링크를 보냈습니다")
+    );
     let mail = outbox::nth(&auth.config.mail.outbox_dir, 1).await;
     assert!(mail.body.contains("새 비밀번호"), "{}", mail.body);
     assert!(mail.body.contains("30분"), "{}", mail.body);

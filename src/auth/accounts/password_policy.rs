@@ -91,9 +91,15 @@ mod tests {
 
     #[test]
     fn length_is_counted_in_characters() {
-        assert_eq!(check("short7!", "u", "u@x.io"), Err(PolicyViolation::TooShort));
+        assert_eq!(
+            check("short7!", "u", "u@x.io"),
+            Err(PolicyViolation::TooShort)
+        );
         // Eight Korean characters are enough (24 bytes, 8 characters).
-        assert_eq!(check("비밀번호를잘지켜", "user", "user@example.com"), Ok(()));
+        assert_eq!(
+            check("비밀번호를잘지켜", "user", "user@example.com"),
+            Ok(())
+        );
         assert_eq!(check(&"가".repeat(1024), "user", "u@x.io"), Ok(()));
         assert_eq!(
             check(&"가".repeat(1025), "user", "u@x.io"),
@@ -105,11 +111,23 @@ mod tests {
     fn the_account_name_and_address_are_refused_case_insensitively() {
         let bad = PolicyViolation::LooksLikeAccount;
         assert_eq!(check("AliceSmith", "alicesmith", "a@example.com"), Err(bad));
-        assert_eq!(check("alicesmith2024", "AliceSmith", "a@example.com"), Err(bad));
-        assert_eq!(check("ALICE@example.com", "al", "alice@example.com"), Err(bad));
-        assert_eq!(check("xyzzy.mail!!", "someone", "xyzzy.mail@example.com"), Err(bad));
+        assert_eq!(
+            check("alicesmith2024", "AliceSmith", "a@example.com"),
+            Err(bad)
+        );
+        assert_eq!(
+            check("ALICE@example.com", "al", "alice@example.com"),
+            Err(bad)
+        );
+        assert_eq!(
+            check("xyzzy.mail!!", "someone", "xyzzy.mail@example.com"),
+            Err(bad)
+        );
         // The name inside a password long enough on its own is fine.
-        assert_eq!(check("alice's cat sleeps all day", "alice", "a@example.com"), Ok(()));
+        assert_eq!(
+            check("alice's cat sleeps all day", "alice", "a@example.com"),
+            Ok(())
+        );
         // A two-letter name is not looked for.
         assert_eq!(check("jo-jo-banana-boat", "jo", "j@example.com"), Ok(()));
     }
@@ -117,9 +135,22 @@ mod tests {
     #[test]
     fn common_passwords_are_refused_in_any_case() {
         assert!(COMMON.len() > 9_000, "{}", COMMON.len());
-        for p in ["password", "PASSWORD1", "qwertyuiop", "iloveyou", "12345678"] {
-            assert_eq!(check(p, "someone", "s@example.com"), Err(PolicyViolation::Common), "{p}");
+        for p in [
+            "password",
+            "PASSWORD1",
+            "qwertyuiop",
+            "iloveyou",
+            "12345678",
+        ] {
+            assert_eq!(
+                check(p, "someone", "s@example.com"),
+                Err(PolicyViolation::Common),
+                "{p}"
+            );
         }
-        assert_eq!(check("correct horse battery", "someone", "s@example.com"), Ok(()));
+        assert_eq!(
+            check("correct horse battery", "someone", "s@example.com"),
+            Ok(())
+        );
     }
 }

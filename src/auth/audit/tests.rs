@@ -109,7 +109,16 @@ async fn zero_retention_keeps_everything() {
     crate::auth::maintenance::purge_expired(&fx.ctx, 10)
         .await
         .expect("purge");
-    assert_eq!(fx.ctx.audit.store().list(&query()).await.expect("list").len(), 1);
+    assert_eq!(
+        fx.ctx
+            .audit
+            .store()
+            .list(&query())
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
 }
 
 struct DownStore;

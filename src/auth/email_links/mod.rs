@@ -102,7 +102,11 @@ pub trait EmailLinkStore: Send + Sync {
     /// reset links; a newer verification link voids the older ones).
     async fn void_links(&self, user_id: &str, purpose: LinkPurpose, now: i64) -> StoreResult<u64>;
     /// Takes a verification or address-change link and applies it in one transaction.
-    async fn confirm_email(&self, token_hash: &str, now: i64) -> StoreResult<Option<EmailConfirmed>>;
+    async fn confirm_email(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<EmailConfirmed>>;
     /// Marks `email` verified for the person, if it is still their address (an account
     /// created from an invitation mailed to it).
     async fn mark_email_verified(&self, user_id: &str, email: &str, now: i64) -> StoreResult<bool>;

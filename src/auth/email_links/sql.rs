@@ -94,14 +94,14 @@ impl EmailLinkStore for SqlStore {
             "SELECT * FROM email_links WHERE token_hash = $1 AND purpose = $2 \
              AND used_at IS NULL AND expires_at > $3",
         )
-            .bind(token_hash)
-            .bind(purpose.as_str())
-            .bind(now)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(unavailable)?
-            .map(|r| link_from_row(&r))
-            .transpose()
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(unavailable)?
+        .map(|r| link_from_row(&r))
+        .transpose()
     }
 
     async fn take_link(
@@ -133,7 +133,11 @@ impl EmailLinkStore for SqlStore {
         Ok(n)
     }
 
-    async fn confirm_email(&self, token_hash: &str, now: i64) -> StoreResult<Option<EmailConfirmed>> {
+    async fn confirm_email(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<EmailConfirmed>> {
         let _write = self.writing().await;
         let mut tx = self.pool().begin().await.map_err(unavailable)?;
         let purposes = [LinkPurpose::Verify, LinkPurpose::ChangeEmail];

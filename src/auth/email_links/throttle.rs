@@ -41,7 +41,11 @@ pub async fn admit(
     }
     let address_key = handles::digest(&address.trim().to_lowercase());
     let by_address = store
-        .incr(Namespace::Throttle, &format!("mail-to:{address_key}"), window)
+        .incr(
+            Namespace::Throttle,
+            &format!("mail-to:{address_key}"),
+            window,
+        )
         .await?;
     if by_address > limits.max_per_address {
         return Ok(Err(LinkThrottled {

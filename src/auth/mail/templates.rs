@@ -91,10 +91,22 @@ mod tests {
 
     #[test]
     fn messages_carry_the_link_and_its_lifetime_in_both_languages() {
-        let m = render(MailKind::PasswordReset, Lang::En, "a@example.com", "https://x/r?token=t", 1800);
+        let m = render(
+            MailKind::PasswordReset,
+            Lang::En,
+            "a@example.com",
+            "https://x/r?token=t",
+            1800,
+        );
         assert!(m.body.contains("https://x/r?token=t"));
         assert!(m.body.contains("30 minutes"));
-        let k = render(MailKind::Verify, Lang::Ko, "a@example.com", "https://x/v?token=t", 86_400);
+        let k = render(
+            MailKind::Verify,
+            Lang::Ko,
+            "a@example.com",
+            "https://x/v?token=t",
+            86_400,
+        );
         assert!(k.body.contains("1일"));
         assert!(k.subject.contains("이메일"));
         assert_eq!(duration_words(Lang::En, 7_200), "2 hours");

@@ -113,7 +113,11 @@ pub async fn wait_for(dir: &Path, n: usize) -> Vec<Received> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("expected {n} message(s) in {}, found {}", dir.display(), count(dir));
+    panic!(
+        "expected {n} message(s) in {}, found {}",
+        dir.display(),
+        count(dir)
+    );
 }
 
 /// The newest message, once there are `n`.
@@ -179,7 +183,9 @@ async fn serve(
         }
         let command = line.trim_end().to_ascii_uppercase();
         if command.starts_with("EHLO") || command.starts_with("HELO") {
-            write.write_all(b"250-sink.test\r\n250 8BITMIME\r\n").await?;
+            write
+                .write_all(b"250-sink.test\r\n250 8BITMIME\r\n")
+                .await?;
         } else if command.starts_with("DATA") {
             write.write_all(b"354 go on\r\n").await?;
             let mut data = String::new();

@@ -29,7 +29,13 @@ struct EmailPage<'a> {
 }
 
 impl EmailPage<'_> {
-    fn render(&self, state: &AppState, browser: &BrowserRequest, lang: Lang, status: StatusCode) -> Response {
+    fn render(
+        &self,
+        state: &AppState,
+        browser: &BrowserRequest,
+        lang: Lang,
+        status: StatusCode,
+    ) -> Response {
         state.pages.render(
             status,
             "account_email.html",
@@ -47,7 +53,11 @@ impl EmailPage<'_> {
 }
 
 /// The signed-in person, or the page that asks to sign in first.
-async fn signed_in(state: &AppState, browser: &BrowserRequest, lang: Lang) -> Result<Result<User, Response>, PageError> {
+async fn signed_in(
+    state: &AppState,
+    browser: &BrowserRequest,
+    lang: Lang,
+) -> Result<Result<User, Response>, PageError> {
     let session = session::load_session(&state.ctx, browser.session_cookie())
         .await
         .or_unavailable(lang)?;
@@ -75,7 +85,12 @@ pub async fn email_page(
         Ok(user) => user,
         Err(page) => return Ok(page),
     };
-    let page = EmailPage { user: &user, new_email: "", message: None, error: None };
+    let page = EmailPage {
+        user: &user,
+        new_email: "",
+        message: None,
+        error: None,
+    };
     Ok(page.render(&state, &browser, lang, StatusCode::OK))
 }
 
@@ -96,17 +111,34 @@ pub async fn email_submit(
     };
     let new_email = normalise_login(form.get("new_email").unwrap_or_default());
     let verifying = form.get("action") == Some("verify");
-    let address = if verifying { user.email.clone() } else { new_email.clone() };
+    let address = if verifying {
+        user.email.clone()
+    } else {
+        new_email.clone()
+    };
     let answer = |status, message: Option<&str>, error: Option<&str>| {
-        let page = EmailPage { user: &user, new_email: &new_email, message, error };
+        let page = EmailPage {
+            user: &user,
+            new_email: &new_email,
+            message,
+            error,
+        };
         Ok(page.render(&state, &browser, lang, status))
     };
     if !verifying {
         if check_email(&new_email).is_err() {
-            return answer(StatusCode::UNPROCESSABLE_ENTITY, None, Some(i18n::text(lang, "invalid_email")));
+            return answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(i18n::text(lang, "invalid_email")),
+            );
         }
         if new_email == user.email {
-            return answer(StatusCode::UNPROCESSABLE_ENTITY, None, Some(i18n::text(lang, "same_email")));
+            return answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(i18n::text(lang, "same_email")),
+            );
         }
         let password = form.get("password").unwrap_or_default().to_owned();
         let right = ctx
@@ -116,30 +148,64 @@ pub async fn email_submit(
             .or_unavailable(lang)?;
         if !right {
             tracing::info!(ip = %origin.ip, sub = %user.user_id, "e-mail change refused: wrong password");
-            return answer(StatusCode::UNAUTHORIZED, None, Some(i18n::text(lang, "wrong_password")));
+            return answer(
+                StatusCode::UNAUTHORIZED,
+                None,
+                Some(i18n::text(lang, "wrong_password")),
+            );
         }
     }
-    if let Err(t) = throttle::admit(ctx, origin.ip, &address).await.or_unavailable(lang)? {
+    if let Err(t) = throttle::admit(ctx, origin.ip, &address)
+        .await
+        .or_unavailable(lang)?
+    {
         tracing::warn!(ip = %origin.ip, limit = t.by, "e-mail link throttled");
         return Ok(throttled(t, lang, |msg| {
-            EmailPage { user: &user, new_email: &new_email, message: None, error: Some(msg) }
-                .render(&state, &browser, lang, StatusCode::OK)
+            EmailPage {
+                user: &user,
+                new_email: &new_email,
+                message: None,
+                error: Some(msg),
+            }
+            .render(&state, &browser, lang, StatusCode::OK)
         }));
     }
     if verifying {
         if !user.email_verified {
-            mail_link(ctx, LinkPurpose::Verify, Some(&user.user_id), &user.email, lang)
-                .await
-                .or_unavailable(lang)?;
+            mail_link(
+                ctx,
+                LinkPurpose::Verify,
+                Some(&user.user_id),
+                &user.email,
+                lang,
+            )
+            .await
+            .or_unavailable(lang)?;
         }
         return answer(StatusCode::OK, Some(i18n::text(lang, "resend_sent")), None);
     }
-    let taken = ctx.stores.users.find_user(&new_email).await.or_unavailable(lang)?.is_some();
+    let taken = ctx
+        .stores
+        .users
+        .find_user(&new_email)
+        .await
+        .or_unavailable(lang)?
+        .is_some();
     if !taken {
-        mail_link(ctx, LinkPurpose::ChangeEmail, Some(&user.user_id), &new_email, lang)
-            .await
-            .or_unavailable(lang)?;
+        mail_link(
+            ctx,
+            LinkPurpose::ChangeEmail,
+            Some(&user.user_id),
+            &new_email,
+            lang,
+        )
+        .await
+        .or_unavailable(lang)?;
     }
     tracing::info!(ip = %origin.ip, sub = %user.user_id, sent = !taken, "e-mail change asked for");
-    answer(StatusCode::OK, Some(i18n::text(lang, "change_email_sent")), None)
+    answer(
+        StatusCode::OK,
+        Some(i18n::text(lang, "change_email_sent")),
+        None,
+    )
 }

@@ -120,14 +120,22 @@ pub async fn verify_submit(
         }
         Some(EmailConfirmed::Verified { user_id }) => {
             ctx.audit
-                .record(AuditEvent::new(AuditKind::EmailVerified).user(&user_id).from_origin(&origin))
+                .record(
+                    AuditEvent::new(AuditKind::EmailVerified)
+                        .user(&user_id)
+                        .from_origin(&origin),
+                )
                 .await;
             i18n::text(lang, "verify_done").to_owned()
         }
         Some(EmailConfirmed::Changed { user_id, email }) => {
             tracing::info!(sub = %user_id, "e-mail address changed after verification");
             ctx.audit
-                .record(AuditEvent::new(AuditKind::EmailChanged).user(&user_id).from_origin(&origin))
+                .record(
+                    AuditEvent::new(AuditKind::EmailChanged)
+                        .user(&user_id)
+                        .from_origin(&origin),
+                )
                 .await;
             i18n::text(lang, "email_changed_done").replace("{email}", &email)
         }
@@ -164,17 +172,32 @@ pub async fn resend_submit(
     if login.is_empty() || login.len() > 254 {
         return Ok(link_invalid(&state, lang, "hint_new_verify_link"));
     }
-    if let Err(t) = throttle::admit(ctx, origin.ip, &login).await.or_unavailable(lang)? {
+    if let Err(t) = throttle::admit(ctx, origin.ip, &login)
+        .await
+        .or_unavailable(lang)?
+    {
         tracing::warn!(ip = %origin.ip, limit = t.by, "verification link throttled");
         return Ok(throttled(t, lang, |msg| {
             page(None, Some(msg.to_owned())).render(&state, &browser, lang, StatusCode::OK)
         }));
     }
-    let user = ctx.stores.users.find_user(&login).await.or_unavailable(lang)?;
+    let user = ctx
+        .stores
+        .users
+        .find_user(&login)
+        .await
+        .or_unavailable(lang)?;
     if let Some(user) = user.filter(|u| !u.disabled && !u.email_verified) {
         let (ctx, user) = (ctx.clone(), user.clone());
         tokio::spawn(async move {
-            let sent = mail_link(&ctx, LinkPurpose::Verify, Some(&user.user_id), &user.email, lang).await;
+            let sent = mail_link(
+                &ctx,
+                LinkPurpose::Verify,
+                Some(&user.user_id),
+                &user.email,
+                lang,
+            )
+            .await;
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "verification link not issued");
             }

@@ -346,7 +346,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "That password is one of the most common ones and easy to guess. Choose another.",
         "너무 흔해서 쉽게 추측되는 비밀번호입니다. 다른 비밀번호를 고르세요.",
     ),
-    ("forgot_password", "Forgot password?", "비밀번호를 잊으셨나요?"),
+    (
+        "forgot_password",
+        "Forgot password?",
+        "비밀번호를 잊으셨나요?",
+    ),
     ("forgot_title", "Reset your password", "비밀번호 재설정"),
     (
         "forgot_intro",
@@ -359,7 +363,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "If an account uses this address, we have sent it a link to choose a new password. The link works once, for a short time.",
         "이 주소를 쓰는 계정이 있다면 새 비밀번호를 정할 수 있는 링크를 보냈습니다. 링크는 짧은 시간 동안 한 번만 쓸 수 있습니다.",
     ),
-    ("email_required", "Enter your e-mail address.", "이메일 주소를 입력하세요."),
+    (
+        "email_required",
+        "Enter your e-mail address.",
+        "이메일 주소를 입력하세요.",
+    ),
     (
         "links_throttled",
         "Too many links were asked for lately. Wait {s} seconds and try again.",
@@ -394,7 +402,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Sign in to ask for a new link.",
         "로그인해서 새 링크를 요청하세요.",
     ),
-    ("verify_title", "Confirm your e-mail address", "이메일 주소 확인"),
+    (
+        "verify_title",
+        "Confirm your e-mail address",
+        "이메일 주소 확인",
+    ),
     (
         "verify_intro",
         "Confirm that {email} is your address.",
@@ -463,7 +475,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "That is already your address.",
         "이미 회원님의 주소입니다.",
     ),
-    ("back_to_account", "Back to your account", "계정으로 돌아가기"),
+    (
+        "back_to_account",
+        "Back to your account",
+        "계정으로 돌아가기",
+    ),
     (
         "sign_in_first",
         "Sign in to manage your account.",

@@ -27,7 +27,10 @@ pub struct Invitation {
 
 /// In `invite` mode: `Ok(Some(invitation))` for a valid one, `Err(())` without one. In
 /// `open` mode: `Ok(None)`.
-pub async fn required(ctx: &AuthContext, params: &Params) -> StoreResult<Result<Option<Invitation>, ()>> {
+pub async fn required(
+    ctx: &AuthContext,
+    params: &Params,
+) -> StoreResult<Result<Option<Invitation>, ()>> {
     if ctx.config.registration.mode != RegistrationMode::Invite {
         return Ok(Ok(None));
     }
@@ -81,10 +84,21 @@ pub async fn welcome(
     if let Some(invite) = invite {
         // The address is unique, so an invitation can make one account even if two
         // submissions race; taking it here stops it being shown again.
-        links.take_link(&invite.token_hash, LinkPurpose::Invite, now).await?;
-        user.email_verified = links.mark_email_verified(&user.user_id, &user.email, now).await?;
+        links
+            .take_link(&invite.token_hash, LinkPurpose::Invite, now)
+            .await?;
+        user.email_verified = links
+            .mark_email_verified(&user.user_id, &user.email, now)
+            .await?;
     } else {
-        mail_link(ctx, LinkPurpose::Verify, Some(&user.user_id), &user.email, lang).await?;
+        mail_link(
+            ctx,
+            LinkPurpose::Verify,
+            Some(&user.user_id),
+            &user.email,
+            lang,
+        )
+        .await?;
     }
     ctx.audit
         .record(
@@ -105,7 +119,12 @@ pub async fn welcome(
 
 /// The page shown instead of a sign-in while the address is unconfirmed: what to do, and
 /// a button for another link.
-pub fn verify_first(state: &AppState, browser: &BrowserRequest, lang: Lang, user: &User) -> Response {
+pub fn verify_first(
+    state: &AppState,
+    browser: &BrowserRequest,
+    lang: Lang,
+    user: &User,
+) -> Response {
     VerifyPage {
         token: "",
         message: Some(i18n::text(lang, "verify_sent").replace("{email}", &user.email)),
@@ -117,7 +136,12 @@ pub fn verify_first(state: &AppState, browser: &BrowserRequest, lang: Lang, user
 
 /// The login page's answer to a right password for an account that must confirm its
 /// address first.
-pub fn must_verify(state: &AppState, browser: &BrowserRequest, lang: Lang, user: &User) -> Response {
+pub fn must_verify(
+    state: &AppState,
+    browser: &BrowserRequest,
+    lang: Lang,
+    user: &User,
+) -> Response {
     VerifyPage {
         token: "",
         message: None,

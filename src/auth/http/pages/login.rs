@@ -10,9 +10,9 @@ use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::accounts::User;
 use crate::auth::accounts::throttle::Throttled;
 use crate::auth::accounts::users;
+use crate::auth::audit::{AuditEvent, AuditKind, RequestOrigin};
 use crate::auth::context::AuthContext;
 use crate::auth::http::AppState;
-use crate::auth::audit::{AuditEvent, AuditKind, RequestOrigin};
 use crate::auth::http::extractors::QueryOrForm;
 use crate::auth::http::request_origin::Origin;
 use crate::auth::oauth::interaction::Pending;
@@ -124,7 +124,9 @@ pub async fn login_submit(
         LoginOutcome::Accepted(user) => {
             if state.ctx.config.registration.require_verified_email && !user.email_verified {
                 tracing::info!(sub = %user.user_id, "sign-in held until the e-mail address is verified");
-                return Ok(super::invitation::must_verify(&state, &browser, lang, &user));
+                return Ok(super::invitation::must_verify(
+                    &state, &browser, lang, &user,
+                ));
             }
             let continue_to = device.map(super::device::confirm_path);
             finish_login(

@@ -62,7 +62,10 @@ impl Pages {
                 "password_reset.html",
                 include_str!("templates/password_reset.html"),
             ),
-            ("email_verify.html", include_str!("templates/email_verify.html")),
+            (
+                "email_verify.html",
+                include_str!("templates/email_verify.html"),
+            ),
             (
                 "account_email.html",
                 include_str!("templates/account_email.html"),

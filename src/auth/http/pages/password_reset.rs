@@ -44,7 +44,15 @@ pub async fn forgot_page(
     browser: BrowserRequest,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    Ok(forgot_form(&state, &browser, lang, StatusCode::OK, "", false, None))
+    Ok(forgot_form(
+        &state,
+        &browser,
+        lang,
+        StatusCode::OK,
+        "",
+        false,
+        None,
+    ))
 }
 
 pub async fn forgot_submit(
@@ -61,15 +69,39 @@ pub async fn forgot_submit(
     let email = normalise_login(form.get("email").unwrap_or(""));
     if email.is_empty() || email.len() > 254 {
         let msg = i18n::text(lang, "email_required");
-        return Ok(forgot_form(&state, &browser, lang, StatusCode::UNPROCESSABLE_ENTITY, "", false, Some(msg)));
+        return Ok(forgot_form(
+            &state,
+            &browser,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+            false,
+            Some(msg),
+        ));
     }
-    if let Err(t) = throttle::admit(ctx, origin.ip, &email).await.or_unavailable(lang)? {
+    if let Err(t) = throttle::admit(ctx, origin.ip, &email)
+        .await
+        .or_unavailable(lang)?
+    {
         tracing::warn!(ip = %origin.ip, limit = t.by, "password reset link throttled");
         return Ok(throttled(t, lang, |msg| {
-            forgot_form(&state, &browser, lang, StatusCode::OK, &email, false, Some(msg))
+            forgot_form(
+                &state,
+                &browser,
+                lang,
+                StatusCode::OK,
+                &email,
+                false,
+                Some(msg),
+            )
         }));
     }
-    let user = ctx.stores.users.find_user(&email).await.or_unavailable(lang)?;
+    let user = ctx
+        .stores
+        .users
+        .find_user(&email)
+        .await
+        .or_unavailable(lang)?;
     let user = user.filter(|u| !u.disabled);
     let mut event = AuditEvent::new(AuditKind::PasswordResetRequested).from_origin(&origin);
     if let Some(user) = &user {
@@ -92,8 +124,18 @@ pub async fn forgot_submit(
         });
     }
     tracing::info!(ip = %origin.ip, known = user.is_some(), "password reset link asked for");
-    ctx.audit.record(event.detail(serde_json::json!({ "known": user.is_some() }))).await;
-    Ok(forgot_form(&state, &browser, lang, StatusCode::OK, &email, true, None))
+    ctx.audit
+        .record(event.detail(serde_json::json!({ "known": user.is_some() })))
+        .await;
+    Ok(forgot_form(
+        &state,
+        &browser,
+        lang,
+        StatusCode::OK,
+        &email,
+        true,
+        None,
+    ))
 }
 
 fn reset_form(
@@ -132,7 +174,14 @@ pub async fn reset_page(
         return Ok(link_invalid(&state, lang, "hint_new_reset_link"));
     }
     let token = params.get("token").unwrap_or_default();
-    Ok(reset_form(&state, &browser, lang, StatusCode::OK, token, None))
+    Ok(reset_form(
+        &state,
+        &browser,
+        lang,
+        StatusCode::OK,
+        token,
+        None,
+    ))
 }
 
 pub async fn reset_submit(
@@ -166,7 +215,14 @@ pub async fn reset_submit(
     let password = form.get("password").unwrap_or_default().to_owned();
     let refuse = |key: &str| {
         let msg = i18n::text(lang, key);
-        Ok(reset_form(&state, &browser, lang, StatusCode::UNPROCESSABLE_ENTITY, token, Some(msg)))
+        Ok(reset_form(
+            &state,
+            &browser,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            token,
+            Some(msg),
+        ))
     };
     if form.get("password2") != Some(password.as_str()) {
         return refuse("passwords_differ");

@@ -25,8 +25,7 @@ impl FromRequestParts<AppState> for RegistrationOpen {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let config = &state.ctx.config;
-        if config.pages.allow_registration && config.registration.mode != RegistrationMode::Closed
-        {
+        if config.pages.allow_registration && config.registration.mode != RegistrationMode::Closed {
             return Ok(RegistrationOpen);
         }
         let lang = Lang::choose(
@@ -78,7 +77,10 @@ pub async fn register_page(
     )
     .await?;
     let lang = page_lang(&browser, pending.as_ref());
-    let invite = match invitation::required(&state.ctx, &params).await.or_unavailable(lang)? {
+    let invite = match invitation::required(&state.ctx, &params)
+        .await
+        .or_unavailable(lang)?
+    {
         Ok(invite) => invite,
         Err(()) => return Ok(invitation::invite_only(&state, lang)),
     };
@@ -133,7 +135,10 @@ pub async fn register_submit(
         }
         return Ok(res);
     }
-    let invite = match invitation::required(ctx, &form).await.or_unavailable(lang)? {
+    let invite = match invitation::required(ctx, &form)
+        .await
+        .or_unavailable(lang)?
+    {
         Ok(invite) => invite,
         Err(()) => return Ok(invitation::invite_only(&state, lang)),
     };
