@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 #[doc(hidden)]
 pub mod fuzz_harness;
+pub mod locale;
 pub mod metrics;
 pub mod serve;
 pub mod telemetry;

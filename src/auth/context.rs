@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use crate::auth::accounts::password::PasswordHasherPool;
 use crate::auth::accounts::throttle::Throttle;
-use crate::auth::oidc::backchannel_logout::Backchannel;
+use crate::auth::oidc::backchannel_queue::Backchannel;
 use crate::auth::oidc::id_token::IdTokenIssuer;
-use crate::auth::oidc::metadata;
 use crate::auth::store::Stores;
 use crate::auth::tokens::access_token::AccessTokenIssuer;
 use crate::auth::tokens::keys::KeyRing;
@@ -58,7 +57,7 @@ impl AuthContext {
             passwords: PasswordHasherPool::new(&config.password)?,
             throttle: Throttle::new(config.throttle.clone(), clock.clone()),
             metrics,
-            known_scopes: metadata::known_scopes(&config).into(),
+            known_scopes: crate::auth::oauth::scope::known_scopes(&config).into(),
             backchannel: Backchannel::new(&config.backchannel_logout),
             client_jwks: crate::auth::clients::jwks::ClientJwksCache::new(&config.private_key_jwt),
             issuer: config.issuer().into(),

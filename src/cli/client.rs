@@ -8,7 +8,7 @@ use super::{OutputArgs, output};
 use crate::auth::audit::AuditKind;
 use crate::auth::clients::Client;
 use crate::auth::clients::service::{self, ClientUpdate, NewClient};
-use crate::auth::oidc::metadata::known_scopes;
+use crate::auth::oauth::scope::known_scopes;
 use crate::auth::store::ClientStore;
 use crate::auth::store::sql::SqlStore;
 use crate::clock::Clock;

@@ -55,7 +55,7 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
             let (id, secret) = crate::cli::web_client::ensure(
                 &config,
                 &*stores.clients,
-                &crate::auth::oidc::metadata::known_scopes(&config),
+                &crate::auth::oauth::scope::known_scopes(&config),
                 crate::clock::Clock::system().now(),
             )
             .await?;

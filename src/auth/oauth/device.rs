@@ -39,7 +39,7 @@ pub const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
 /// 8 characters of 20: about 34.5 bits, against guessing that is throttled per IP.
 const USER_CODE_LEN: usize = 8;
 /// The verification page people open (RFC 8628 §3.2 `verification_uri`).
-pub const VERIFICATION_PATH: &str = "/device";
+pub const VERIFICATION_PATH: &str = crate::auth::oidc::metadata::paths::DEVICE_VERIFICATION;
 
 /// A pending device authorization, stored under the digest of its device code.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -9,6 +9,7 @@
 //! Wrapping all of that around it would be more code than the grants themselves (see
 //! `grants/`), each of which is one small function.
 
+pub mod authorization_request;
 pub mod authorize;
 pub mod client_assertion;
 pub mod client_auth;
@@ -25,6 +26,7 @@ pub mod issue;
 pub mod par;
 pub mod params;
 pub mod pkce;
+pub mod pushed_request;
 pub mod refresh_successor;
 pub mod resource;
 pub mod revocation;

@@ -89,6 +89,19 @@ impl std::fmt::Display for Scopes {
     }
 }
 
+/// Every scope this server knows: the OpenID ones and those of the configured resources.
+pub fn known_scopes(config: &crate::config::Config) -> Vec<String> {
+    let mut scopes: Vec<String> = OIDC_SCOPES.iter().map(|s| s.to_string()).collect();
+    for r in &config.resources {
+        for s in &r.scopes {
+            if !scopes.contains(s) {
+                scopes.push(s.clone());
+            }
+        }
+    }
+    scopes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,18 +20,17 @@
 //! never a `nonce`. It is signed with the current ID-token key, so a relying party verifies
 //! it with the JWKS it already uses for ID tokens.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
+use super::backchannel_queue::Job;
 use crate::auth::context::AuthContext;
 use crate::auth::store::SessionClient;
 use crate::auth::tokens::{handles, keys};
-use crate::config::BackchannelLogoutConfig;
-use crate::metrics::Metrics;
 
 pub const LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 pub const LOGOUT_TOKEN_TYPE: &str = "logout+jwt";
@@ -75,87 +74,10 @@ pub fn logout_token(
     keys::encode_jwt(&header, &claims, &key)
 }
 
-/// What the worker is asked to do.
-#[derive(Debug)]
-enum Job {
-    /// Session `sid` ended.
-    Session(String),
-    /// Every session of `user_id` started before `before_ms` ended (password change,
-    /// disabled account).
-    UserSessions { user_id: String, before_ms: i64 },
-    /// Answer once every job queued before this one is delivered or given up.
-    Flush(oneshot::Sender<()>),
-}
-
-/// The queue in front of the delivery worker. Cheap to clone; every clone feeds the same
-/// worker.
-#[derive(Clone)]
-pub struct Backchannel {
-    enabled: bool,
-    tx: mpsc::Sender<Job>,
-    /// Taken once, by [`spawn_worker`].
-    rx: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
-}
-
-impl Backchannel {
-    pub fn new(config: &BackchannelLogoutConfig) -> Self {
-        let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
-        Backchannel {
-            enabled: config.enabled,
-            tx,
-            rx: Arc::new(Mutex::new(Some(rx))),
-        }
-    }
-
-    /// Session `sid` ended: its clients are told in the background.
-    pub fn session_ended(&self, metrics: &Metrics, sid: &str) {
-        self.enqueue(metrics, Job::Session(sid.to_owned()));
-    }
-
-    /// Every session of `user_id` started before `before_ms` ended.
-    pub fn user_sessions_ended(&self, metrics: &Metrics, user_id: &str, before_ms: i64) {
-        self.enqueue(
-            metrics,
-            Job::UserSessions {
-                user_id: user_id.to_owned(),
-                before_ms,
-            },
-        );
-    }
-
-    fn enqueue(&self, metrics: &Metrics, job: Job) {
-        if !self.enabled {
-            return;
-        }
-        if let Err(e) = self.tx.try_send(job) {
-            metrics.backchannel_logout_failed.inc();
-            tracing::warn!(target: LOG_TARGET, reason = %e,
-                "back-channel logout not queued (queue full or no worker); its clients are not told");
-        }
-    }
-
-    /// Waits until everything queued so far is delivered or given up (the CLI, before it
-    /// exits). Needs a running worker.
-    pub async fn flush(&self) {
-        let (done, wait) = oneshot::channel();
-        if self.tx.send(Job::Flush(done)).await.is_ok() {
-            let _ = wait.await;
-        }
-    }
-}
-
 /// Starts the delivery worker of `ctx.backchannel` (once per context; later calls and a
 /// disabled feature return `None`).
 pub fn spawn_worker(ctx: AuthContext) -> Option<tokio::task::JoinHandle<()>> {
-    if !ctx.backchannel.enabled {
-        return None;
-    }
-    let rx = ctx
-        .backchannel
-        .rx
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()?;
+    let rx = ctx.backchannel.take_receiver()?;
     let http = match reqwest::Client::builder()
         .timeout(Duration::from_secs(
             ctx.config.backchannel_logout.timeout_secs,

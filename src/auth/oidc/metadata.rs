@@ -27,7 +27,7 @@ pub mod paths {
     pub const INTROSPECT: &str = "/introspect";
     pub const END_SESSION: &str = "/logout";
     pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
-    pub const DEVICE_VERIFICATION: &str = crate::auth::oauth::device::VERIFICATION_PATH;
+    pub const DEVICE_VERIFICATION: &str = "/device";
     pub const PAR: &str = "/par";
 }
 
@@ -74,21 +74,6 @@ pub type BelfProviderMetadata = ProviderMetadata<
     CoreResponseType,
     CoreSubjectIdentifierType,
 >;
-
-pub fn known_scopes(config: &Config) -> Vec<String> {
-    let mut scopes: Vec<String> = crate::auth::oauth::scope::OIDC_SCOPES
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for r in &config.resources {
-        for s in &r.scopes {
-            if !scopes.contains(s) {
-                scopes.push(s.clone());
-            }
-        }
-    }
-    scopes
-}
 
 /// The discovery document as JSON.
 pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
@@ -138,7 +123,10 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
     .set_token_endpoint(Some(TokenUrl::new(url(paths::TOKEN))?))
     .set_userinfo_endpoint(Some(UserInfoUrl::new(url(paths::USERINFO))?))
     .set_scopes_supported(Some(
-        known_scopes(config).into_iter().map(Scope::new).collect(),
+        crate::auth::oauth::scope::known_scopes(config)
+            .into_iter()
+            .map(Scope::new)
+            .collect(),
     ))
     .set_response_modes_supported(Some(vec![CoreResponseMode::Query]))
     .set_grant_types_supported(Some({

@@ -119,6 +119,7 @@ fn come_back_to(method: &Method, path_and_query: &str, headers: &HeaderMap) -> S
 
 pub fn lang_of(headers: &HeaderMap, default: &str) -> Lang {
     Lang::choose(
+        None,
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),

@@ -1,57 +1,10 @@
 //! Page words in English and Korean, and choosing between them (`Accept-Language` by
 //! q-value, then `[web] default_locale`).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ko,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ko => "ko",
-        }
-    }
-
-    fn from_tag(tag: &str) -> Option<Lang> {
-        match tag
-            .trim()
-            .split(['-', '_'])
-            .next()?
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "en" => Some(Lang::En),
-            "ko" => Some(Lang::Ko),
-            _ => None,
-        }
-    }
-
-    pub fn choose(accept_language: Option<&str>, default: &str) -> Lang {
-        let mut best: Option<(f32, Lang)> = None;
-        for part in accept_language.unwrap_or_default().split(',').take(20) {
-            let mut pieces = part.split(';');
-            let tag = pieces.next().unwrap_or("");
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if let Some(l) = Lang::from_tag(tag)
-                && best.is_none_or(|(bq, _)| q > bq)
-            {
-                best = Some((q, l));
-            }
-        }
-        best.map(|(_, l)| l)
-            .or_else(|| Lang::from_tag(default))
-            .unwrap_or(Lang::En)
-    }
-}
+pub use crate::locale::Lang;
+use crate::locale::{Catalog, Table};
 
 /// (key, English, Korean)
 const STRINGS: &[(&str, &str, &str)] = &[
@@ -257,27 +210,17 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-type Table = HashMap<&'static str, &'static str>;
-
-fn tables() -> &'static (Table, Table) {
-    static TABLES: OnceLock<(Table, Table)> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        (
-            STRINGS.iter().map(|(k, en, _)| (*k, *en)).collect(),
-            STRINGS.iter().map(|(k, _, ko)| (*k, *ko)).collect(),
-        )
-    })
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| Catalog::new(STRINGS))
 }
 
 pub fn table(lang: Lang) -> &'static Table {
-    match lang {
-        Lang::En => &tables().0,
-        Lang::Ko => &tables().1,
-    }
+    catalog().table(lang)
 }
 
 pub fn text(lang: Lang, key: &str) -> &'static str {
-    table(lang).get(key).copied().unwrap_or("")
+    catalog().text(lang, key)
 }
 
 /// The twelve month names for the heatmap's column headers.
@@ -301,16 +244,5 @@ mod tests {
             assert!(!en.is_empty() && !ko.is_empty(), "{k}");
         }
         assert_eq!(months(Lang::Ko)[11], "12월");
-    }
-
-    #[test]
-    fn accept_language_picks_by_q_value() {
-        assert_eq!(
-            Lang::choose(Some("ko-KR,ko;q=0.9,en;q=0.8"), "en"),
-            Lang::Ko
-        );
-        assert_eq!(Lang::choose(Some("fr, en;q=0.5, ko;q=0.4"), "ko"), Lang::En);
-        assert_eq!(Lang::choose(Some("fr"), "ko"), Lang::Ko);
-        assert_eq!(Lang::choose(None, "en"), Lang::En);
     }
 }

@@ -63,7 +63,7 @@ async fn pending_sign_ins_in_process_are_capped_oldest_first() {
     }));
     let (client, _) = belf::auth::clients::service::register(
         &*ctx.stores.clients,
-        &belf::auth::oidc::metadata::known_scopes(&config),
+        &belf::auth::oauth::scope::known_scopes(&config),
         NewClient {
             name: "web".into(),
             redirect_uris: vec![REDIRECT.into()],

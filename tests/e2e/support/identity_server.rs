@@ -10,7 +10,7 @@ use belf::auth::accounts::User;
 use belf::auth::accounts::users::{self, NewUser};
 use belf::auth::clients::service::{self, NewClient};
 use belf::auth::context::AuthContext;
-use belf::auth::oidc::metadata::known_scopes;
+use belf::auth::oauth::scope::known_scopes;
 use belf::auth::store::Stores;
 use belf::config::Config;
 use tempfile::TempDir;

@@ -1,62 +1,9 @@
 //! Page strings in English and Korean, and choosing between them.
 
-use std::collections::HashMap;
+use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ko,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ko => "ko",
-        }
-    }
-
-    fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag
-            .trim()
-            .split(['-', '_', ';'])
-            .next()?
-            .to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Lang::En),
-            "ko" => Some(Lang::Ko),
-            _ => None,
-        }
-    }
-
-    /// `ui_locales` (space-separated, in order of preference) wins; then `Accept-Language`
-    /// (by q-value); then the configured default.
-    pub fn choose(ui_locales: Option<&str>, accept_language: Option<&str>, default: &str) -> Lang {
-        if let Some(l) = ui_locales.and_then(|u| u.split(' ').find_map(Lang::from_tag)) {
-            return l;
-        }
-        if let Some(header) = accept_language {
-            let mut best: Option<(f32, Lang)> = None;
-            for part in header.split(',').take(20) {
-                let mut pieces = part.split(';');
-                let tag = pieces.next().unwrap_or("");
-                let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                if let Some(l) = Lang::from_tag(tag)
-                    && best.is_none_or(|(bq, _)| q > bq)
-                {
-                    best = Some((q, l));
-                }
-            }
-            if let Some((_, l)) = best {
-                return l;
-            }
-        }
-        Lang::from_tag(default).unwrap_or(Lang::En)
-    }
-}
+pub use crate::locale::Lang;
+use crate::locale::{Catalog, Table};
 
 /// (key, English, Korean)
 const STRINGS: &[(&str, &str, &str)] = &[
@@ -487,20 +434,18 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| Catalog::new(STRINGS))
+}
+
 /// The string table of one language, for templates (`t.sign_in`).
-pub fn table(lang: Lang) -> HashMap<&'static str, &'static str> {
-    STRINGS
-        .iter()
-        .map(|(k, en, ko)| (*k, if lang == Lang::Ko { *ko } else { *en }))
-        .collect()
+pub fn table(lang: Lang) -> &'static Table {
+    catalog().table(lang)
 }
 
 pub fn text(lang: Lang, key: &str) -> &'static str {
-    STRINGS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, en, ko)| if lang == Lang::Ko { *ko } else { *en })
-        .unwrap_or("")
+    catalog().text(lang, key)
 }
 
 #[cfg(test)]
@@ -517,16 +462,5 @@ mod tests {
                 "{key} twice"
             );
         }
-    }
-
-    #[test]
-    fn chooses_language() {
-        assert_eq!(Lang::choose(Some("fr ko-KR"), Some("en"), "en"), Lang::Ko);
-        assert_eq!(
-            Lang::choose(None, Some("fr, ko;q=0.8, en;q=0.5"), "en"),
-            Lang::Ko
-        );
-        assert_eq!(Lang::choose(None, Some("de"), "ko"), Lang::Ko);
-        assert_eq!(Lang::choose(None, None, "en"), Lang::En);
     }
 }
