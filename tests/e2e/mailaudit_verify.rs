@@ -80,7 +80,10 @@ async fn registration_mails_a_link_and_email_verified_follows_it() {
     )
     .await;
     assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
-    assert_eq!(email_verified_claim(&auth, &client, "frank").await, false);
+    assert_eq!(
+        email_verified_claim(&auth, &client, "frank").await,
+        serde_json::json!(false)
+    );
 
     let mail = outbox::nth(&dir, 1).await;
     assert!(mail.to().contains("frank@example.com"));
@@ -88,10 +91,16 @@ async fn registration_mails_a_link_and_email_verified_follows_it() {
     assert!(path.starts_with("/email/verify?token="), "{path}");
     // Opening the link changes nothing (mail scanners open links); the button does.
     assert_eq!(browser.get(&path).await.status, StatusCode::OK);
-    assert_eq!(email_verified_claim(&auth, &client, "frank").await, false);
+    assert_eq!(
+        email_verified_claim(&auth, &client, "frank").await,
+        serde_json::json!(false)
+    );
     let confirmed = follow(&browser, &path).await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
-    assert_eq!(email_verified_claim(&auth, &client, "frank").await, true);
+    assert_eq!(
+        email_verified_claim(&auth, &client, "frank").await,
+        serde_json::json!(true)
+    );
     // Used up.
     assert_eq!(browser.get(&path).await.status, StatusCode::BAD_REQUEST);
     let audit = auth

@@ -55,7 +55,7 @@ impl AuditEvent {
     }
 
     /// The request's origin (IP and user agent), from [`RequestOrigin`].
-    pub fn from_origin(mut self, origin: &RequestOrigin) -> Self {
+    pub fn origin(mut self, origin: &RequestOrigin) -> Self {
         self.ip = Some(origin.ip);
         self.user_agent = origin.user_agent.clone();
         self

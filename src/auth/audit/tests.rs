@@ -23,7 +23,7 @@ async fn events_are_stored_and_listed_newest_first_with_filters() {
         .record(
             AuditEvent::new(AuditKind::SignInFailed)
                 .user("u1")
-                .from_origin(&RequestOrigin {
+                .origin(&RequestOrigin {
                     ip,
                     user_agent: Some("Tester/1".into()),
                 })

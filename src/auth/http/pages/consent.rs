@@ -91,7 +91,7 @@ async fn handle(
                     AuditEvent::new(AuditKind::ConsentGiven)
                         .user(sub)
                         .client(client_id.as_str())
-                        .from_origin(&origin)
+                        .origin(&origin)
                         .detail(serde_json::json!({ "scopes": scopes })),
                 )
                 .await;

@@ -123,7 +123,7 @@ pub async fn verify_submit(
                 .record(
                     AuditEvent::new(AuditKind::EmailVerified)
                         .user(&user_id)
-                        .from_origin(&origin),
+                        .origin(&origin),
                 )
                 .await;
             i18n::text(lang, "verify_done").to_owned()
@@ -134,7 +134,7 @@ pub async fn verify_submit(
                 .record(
                     AuditEvent::new(AuditKind::EmailChanged)
                         .user(&user_id)
-                        .from_origin(&origin),
+                        .origin(&origin),
                 )
                 .await;
             i18n::text(lang, "email_changed_done").replace("{email}", &email)

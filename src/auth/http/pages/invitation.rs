@@ -25,17 +25,22 @@ pub struct Invitation {
     pub email: String,
 }
 
-/// In `invite` mode: `Ok(Some(invitation))` for a valid one, `Err(())` without one. In
-/// `open` mode: `Ok(None)`.
-pub async fn required(
-    ctx: &AuthContext,
-    params: &Params,
-) -> StoreResult<Result<Option<Invitation>, ()>> {
+/// What the registration mode asks of a form.
+pub enum InviteCheck {
+    /// `open` mode: no invitation needed.
+    NotNeeded,
+    /// `invite` mode, with a valid invitation.
+    Valid(Invitation),
+    /// `invite` mode, without one (missing, used, expired or forged).
+    Missing,
+}
+
+pub async fn required(ctx: &AuthContext, params: &Params) -> StoreResult<InviteCheck> {
     if ctx.config.registration.mode != RegistrationMode::Invite {
-        return Ok(Ok(None));
+        return Ok(InviteCheck::NotNeeded);
     }
     let Some(hash) = token_digest(params, "invite") else {
-        return Ok(Err(()));
+        return Ok(InviteCheck::Missing);
     };
     let link = ctx
         .stores
@@ -43,12 +48,12 @@ pub async fn required(
         .find_link(&hash, LinkPurpose::Invite, ctx.clock.now())
         .await?;
     Ok(match link {
-        Some(link) => Ok(Some(Invitation {
+        Some(link) => InviteCheck::Valid(Invitation {
             token: params.get("invite").unwrap_or_default().to_owned(),
             token_hash: hash,
             email: link.email,
-        })),
-        None => Err(()),
+        }),
+        None => InviteCheck::Missing,
     })
 }
 
@@ -104,7 +109,7 @@ pub async fn welcome(
         .record(
             AuditEvent::new(AuditKind::AccountCreated)
                 .user(&user.user_id)
-                .from_origin(origin)
+                .origin(origin)
                 .detail(serde_json::json!({ "via": "register", "invited": invite.is_some() })),
         )
         .await;

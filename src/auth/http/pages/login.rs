@@ -183,7 +183,7 @@ async fn attempt_login(
             ctx.audit
                 .record(
                     AuditEvent::new(AuditKind::SignInFailed)
-                        .from_origin(origin)
+                        .origin(origin)
                         .detail(serde_json::json!({ "method": "password", "reason": "throttled" })),
                 )
                 .await;
@@ -198,7 +198,7 @@ async fn attempt_login(
                 .record(
                     AuditEvent::new(AuditKind::SignInSucceeded)
                         .user(&user.user_id)
-                        .from_origin(origin)
+                        .origin(origin)
                         .detail(serde_json::json!({ "method": "password" })),
                 )
                 .await;
@@ -215,7 +215,7 @@ async fn attempt_login(
                 _ => ctx.stores.users.find_user(&account).await.ok().flatten(),
             };
             let mut event = AuditEvent::new(AuditKind::SignInFailed)
-                .from_origin(origin)
+                .origin(origin)
                 .detail(serde_json::json!({ "method": "password", "reason": refusal.as_str() }));
             if let Some(user) = matched {
                 event = event.user(&user.user_id);

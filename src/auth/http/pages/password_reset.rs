@@ -103,7 +103,7 @@ pub async fn forgot_submit(
         .await
         .or_unavailable(lang)?;
     let user = user.filter(|u| !u.disabled);
-    let mut event = AuditEvent::new(AuditKind::PasswordResetRequested).from_origin(&origin);
+    let mut event = AuditEvent::new(AuditKind::PasswordResetRequested).origin(&origin);
     if let Some(user) = &user {
         event = event.user(&user.user_id);
         // Stored and mailed in the background: the answer does not wait for it, so it
@@ -258,7 +258,7 @@ pub async fn reset_submit(
         .record(
             AuditEvent::new(AuditKind::PasswordReset)
                 .user(&user.user_id)
-                .from_origin(&origin)
+                .origin(&origin)
                 .detail(serde_json::json!({ "via": "email_link" })),
         )
         .await;

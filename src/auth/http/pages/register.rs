@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use super::flow::{FormStart, finish_login, page_lang, pending_for, start_form};
 use super::i18n::{self, Lang};
-use super::invitation::{self, Invitation, Welcome};
+use super::invitation::{self, Invitation, InviteCheck, Welcome};
 use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::accounts::users::{self, NewUser, UserError};
 use crate::auth::http::AppState;
@@ -81,8 +81,9 @@ pub async fn register_page(
         .await
         .or_unavailable(lang)?
     {
-        Ok(invite) => invite,
-        Err(()) => return Ok(invitation::invite_only(&state, lang)),
+        InviteCheck::NotNeeded => None,
+        InviteCheck::Valid(invite) => Some(invite),
+        InviteCheck::Missing => return Ok(invitation::invite_only(&state, lang)),
     };
     Ok(render(
         &state,
@@ -139,8 +140,9 @@ pub async fn register_submit(
         .await
         .or_unavailable(lang)?
     {
-        Ok(invite) => invite,
-        Err(()) => return Ok(invitation::invite_only(&state, lang)),
+        InviteCheck::NotNeeded => None,
+        InviteCheck::Valid(invite) => Some(invite),
+        InviteCheck::Missing => return Ok(invitation::invite_only(&state, lang)),
     };
     let email = match &invite {
         Some(invite) => invite.email.clone(),
