@@ -10,6 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod account;
+mod audit;
+mod mail;
 mod registration;
 mod resources;
 mod todo;
@@ -17,7 +19,9 @@ mod two_step;
 mod upstream;
 mod web;
 pub use account::AccountConfig;
-pub use registration::{ClientMetadataDocumentConfig, RegistrationConfig};
+pub use audit::AuditConfig;
+pub use mail::{EmailLinksConfig, MailConfig, RegistrationConfig, RegistrationMode};
+pub use registration::{ClientMetadataDocumentConfig, ClientRegistrationConfig};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
 pub use two_step::TwoStepConfig;
@@ -48,7 +52,7 @@ pub struct Config {
     pub par: ParConfig,
     pub dpop: proof_of_possession::DpopConfig,
     pub private_key_jwt: proof_of_possession::PrivateKeyJwtConfig,
-    pub client_registration: RegistrationConfig,
+    pub client_registration: ClientRegistrationConfig,
     pub client_metadata_documents: ClientMetadataDocumentConfig,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
@@ -62,6 +66,10 @@ pub struct Config {
     pub upstream_login: UpstreamLoginConfig,
     #[serde(default)]
     pub upstream: Vec<UpstreamConfig>,
+    pub audit: AuditConfig,
+    pub mail: MailConfig,
+    pub email_links: EmailLinksConfig,
+    pub registration: RegistrationConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -576,6 +584,9 @@ impl Config {
                     });
                 }
             }
+        }
+        if let Err((key, reason)) = mail::check(&self.mail, &self.email_links) {
+            return invalid(key, reason);
         }
         Ok(())
     }

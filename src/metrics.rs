@@ -46,6 +46,8 @@ pub struct Metrics {
     pub backchannel_logout_delivered: Counter,
     /// Back-channel logout tokens given up on: every attempt failed, or the queue was full.
     pub backchannel_logout_failed: Counter,
+    /// Audit events that could not be stored (each is still in the log).
+    pub audit_write_failures: Counter,
 }
 
 impl Metrics {
@@ -102,8 +104,15 @@ impl Metrics {
             "Back-channel logout tokens not delivered (all attempts failed or queue full)",
             backchannel_logout_failed.clone(),
         );
+        let audit_write_failures = Counter::default();
+        registry.register(
+            "audit_write_failures",
+            "Audit events the database did not take (logged instead)",
+            audit_write_failures.clone(),
+        );
         Arc::new(Metrics {
             registry,
+            audit_write_failures,
             backchannel_logout_delivered,
             backchannel_logout_failed,
             requests,

@@ -35,6 +35,10 @@ pub struct AuthContext {
     pub client_jwks: crate::auth::clients::jwks::ClientJwksCache,
     /// The providers people may sign in with (`[[upstream]]`), their metadata cached.
     pub upstreams: Arc<crate::auth::upstream::Upstreams>,
+    /// The audit trail: `ctx.audit.record(AuditEvent { .. })` at every security event.
+    pub audit: crate::auth::audit::Audit,
+    /// Outgoing mail: SMTP, or the outbox folder (`[mail]`).
+    pub mail: crate::auth::mail::MailService,
 }
 
 impl AuthContext {
@@ -44,12 +48,17 @@ impl AuthContext {
         keys: Arc<KeyRing>,
         clock: Clock,
     ) -> anyhow::Result<Self> {
+        let metrics = crate::metrics::Metrics::new("belf_auth");
+        let audit = crate::auth::audit::Audit::new(stores.audit.clone(), clock.clone())
+            .counting_failures_in(metrics.audit_write_failures.clone());
         Ok(AuthContext {
+            audit,
+            mail: crate::auth::mail::MailService::from_config(&config.mail)?,
             access_tokens: AccessTokenIssuer::new(&config, keys.clone()),
             id_tokens: IdTokenIssuer::new(&config, keys.clone()),
             passwords: PasswordHasherPool::new(&config.password)?,
             throttle: Throttle::new(config.throttle.clone(), clock.clone()),
-            metrics: crate::metrics::Metrics::new("belf_auth"),
+            metrics,
             known_scopes: crate::auth::oauth::scope::known_scopes(&config).into(),
             backchannel: Backchannel::new(&config.backchannel_logout),
             client_jwks: crate::auth::clients::jwks::ClientJwksCache::new(&config.private_key_jwt),

@@ -8,12 +8,15 @@
 
 use std::time::Duration;
 
+use crate::auth::audit::{AuditEvent, AuditKind};
 use crate::auth::context::AuthContext;
 use crate::auth::store::StoreResult;
 
 /// Deletes every expired refresh token, every participation record of a session that
 /// expired by itself (`session_clients`) and every expired entry of the account pages'
 /// session list (`user_sessions`), `batch` rows per statement; returns how many.
+/// expired by itself (`session_clients`) and every audit event older than
+/// `audit.retention_days`, `batch` rows per statement; returns how many.
 pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
     let batch = batch.max(1);
     let mut total = 0;
@@ -21,6 +24,8 @@ pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
         Table::RefreshTokens,
         Table::SessionClients,
         Table::UserSessions,
+        Table::AuditEvents,
+        Table::EmailLinks,
     ] {
         loop {
             let now = ctx.clock.now();
@@ -38,6 +43,11 @@ pub async fn purge_expired(ctx: &AuthContext, batch: u32) -> StoreResult<u64> {
                         .await?
                 }
                 Table::UserSessions => ctx.stores.accounts.purge_sessions(now, batch).await?,
+                Table::AuditEvents => match ctx.config.audit.keep_from_ms(ctx.clock.now_millis()) {
+                    Some(cutoff) => ctx.audit.store().purge_before(cutoff, batch).await?,
+                    None => 0,
+                },
+                Table::EmailLinks => ctx.stores.email_links.purge_links(now, batch).await?,
             };
             total += n;
             if n < u64::from(batch) {
@@ -55,6 +65,8 @@ enum Table {
     RefreshTokens,
     SessionClients,
     UserSessions,
+    AuditEvents,
+    EmailLinks,
 }
 
 /// Runs [`purge_expired`] every `tokens.purge_interval_secs` until the returned handle is
@@ -75,7 +87,7 @@ pub fn spawn_purger(ctx: AuthContext) -> Option<tokio::task::JoinHandle<()>> {
                 Ok(0) => tracing::debug!("purge: nothing expired"),
                 Ok(n) => tracing::info!(
                     rows = n,
-                    "purge: expired refresh tokens and session records deleted"
+                    "purge: expired refresh tokens, session records and audit events deleted"
                 ),
                 Err(e) => tracing::warn!(error = %e, "purge failed; retrying at the next tick"),
             }
@@ -98,10 +110,21 @@ pub fn spawn_key_refresher(ctx: AuthContext) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             let ctx = ctx.clone();
             // File reads and key generation (RSA: tens of ms) stay off the async workers.
+            let audit = ctx.audit.clone();
             let outcome = tokio::task::spawn_blocking(move || refresh_keys(&ctx, rotate_every))
                 .await
                 .map_err(anyhow::Error::from)
                 .and_then(|r| r);
+            if let Ok(kids) = &outcome
+                && !kids.is_empty()
+            {
+                audit
+                    .record(
+                        AuditEvent::new(AuditKind::KeysRotated)
+                            .detail(serde_json::json!({ "via": "schedule", "kids": kids })),
+                    )
+                    .await;
+            }
             if let Err(e) = outcome {
                 tracing::warn!(target: "belf::auth::security", error = %e,
                     "key refresh failed; keeping the keys loaded, retrying at the next tick");
@@ -110,12 +133,15 @@ pub fn spawn_key_refresher(ctx: AuthContext) -> tokio::task::JoinHandle<()> {
     })
 }
 
-fn refresh_keys(ctx: &AuthContext, rotate_every_secs: i64) -> anyhow::Result<()> {
+/// Returns the ids of the keys a scheduled rotation created.
+fn refresh_keys(ctx: &AuthContext, rotate_every_secs: i64) -> anyhow::Result<Vec<String>> {
     let now = ctx.clock.now();
+    let mut rotated = Vec::new();
     if rotate_every_secs > 0 {
         for kid in ctx.keys.rotate_if_due(rotate_every_secs, now)? {
             tracing::info!(target: "belf::auth::security", kid,
                 "scheduled key rotation: new key published, signing after the pre-publication delay");
+            rotated.push(kid);
         }
     }
     if ctx.keys.reload(now)? {
@@ -128,7 +154,7 @@ fn refresh_keys(ctx: &AuthContext, rotate_every_secs: i64) -> anyhow::Result<()>
         tracing::info!(target: "belf::auth::security", keys = %states.join(","),
             "key folder changed; key ring reloaded");
     }
-    Ok(())
+    Ok(rotated)
 }
 
 #[cfg(test)]

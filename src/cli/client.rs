@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{OutputArgs, output};
+use crate::auth::audit::AuditKind;
 use crate::auth::clients::registration::issue_initial_token;
 use crate::auth::clients::service::{self, ClientUpdate, NewClient};
 use crate::auth::clients::{Client, ClientDisplay, Provenance};
@@ -267,6 +268,13 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                 Clock::system().now(),
             )
             .await?;
+            let audit = super::audit::recorder(&store);
+            audit
+                .record(
+                    super::audit::cli_event(AuditKind::ClientCreated)
+                        .client(client.client_id.as_str()),
+                )
+                .await;
             let mut v = json!({ "client_id": client.client_id });
             if let Some(s) = &secret {
                 v["client_secret"] = json!(s.expose());
@@ -316,6 +324,9 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
             if !store.delete_client(&client_id).await? {
                 anyhow::bail!("no client with id `{client_id}`");
             }
+            super::audit::recorder(&store)
+                .record(super::audit::cli_event(AuditKind::ClientRemoved).client(&client_id))
+                .await;
             output(json, &json!({ "removed": client_id }), || {
                 format!("removed {client_id}")
             });
@@ -330,10 +341,16 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                 },
             )
             .await?;
+            super::audit::recorder(&store)
+                .record(super::audit::cli_event(AuditKind::ClientUpdated).client(&u.client_id))
+                .await;
             output(json, &client_json(&c), || client_text(&c));
         }
         ClientCommand::RotateSecret { client_id } => {
             let secret = service::rotate_secret(&store, &client_id).await?;
+            super::audit::recorder(&store)
+                .record(super::audit::cli_event(AuditKind::ClientSecretRotated).client(&client_id))
+                .await;
             output(
                 json,
                 &json!({ "client_id": client_id, "client_secret": secret.expose() }),

@@ -82,7 +82,7 @@ fn human(list: &[serde_json::Value]) -> String {
         .join("\n")
 }
 
-pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
+pub async fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
     let dir = &config.keys.dir;
     let policy = KeyPolicy::from_config(&config);
     let now = Clock::system().now();
@@ -120,6 +120,7 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
                 .filter(|s| paths.contains(&s.key.path))
                 .map(|s| key_json(s, now))
                 .collect();
+            record_rotation(&config, &created).await;
             output(json, &serde_json::Value::Array(created.clone()), || {
                 format!(
                     "generated {} key(s), published by running servers within {} s; they sign with them {} s after creation (no restart)\n{}",
@@ -132,4 +133,29 @@ pub fn run(config: Config, cmd: KeysCommand, json: bool) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Records the rotation in the audit trail. The keys are written whatever happens here:
+/// a database that cannot be reached is reported, not fatal. A SQLite file that does not
+/// exist yet is not created for it (`keys rotate` prepares a key folder, often before any
+/// database exists, e.g. for a read-only mount).
+async fn record_rotation(config: &Config, created: &[serde_json::Value]) {
+    use crate::auth::audit::AuditKind;
+    use secrecy::ExposeSecret;
+    let kids: Vec<&serde_json::Value> = created.iter().map(|k| &k["kid"]).collect();
+    let mut database = config.database.clone();
+    let existing_only = database.url.expose_secret().replace("mode=rwc", "mode=rw");
+    database.url = existing_only.into();
+    match crate::auth::store::sql::SqlStore::connect(&database).await {
+        Ok(store) => {
+            super::audit::recorder(&store)
+                .record(
+                    super::audit::cli_event(AuditKind::KeysRotated)
+                        .detail(json!({ "via": "cli", "kids": kids })),
+                )
+                .await
+        }
+        Err(e) => tracing::warn!(target: crate::auth::audit::LOG_TARGET, error = %e,
+            "keys rotated, but the audit event could not be stored (database.url)"),
+    }
 }

@@ -1,8 +1,10 @@
-//! The `belf` command line: `serve`, and admin nouns (`client`, `user`, `keys`) that call
+//! The `belf` command line: `serve`, and admin nouns (`client`, `user`, `keys`, `audit`) that call
 //! the same services as the server, directly on its database (no HTTP in between), so they
 //! work whether or not the server is running. `--json` gives one JSON document on stdout.
 
+pub mod audit;
 pub mod client;
+pub mod invite;
 pub mod keys;
 pub mod serve;
 pub mod user;
@@ -48,6 +50,8 @@ pub enum Command {
     User(user::UserArgs),
     /// Signing keys.
     Keys(keys::KeysArgs),
+    /// The audit trail of security events.
+    Audit(audit::AuditArgs),
 }
 
 /// `--json` of an admin noun: global within it, so it may follow the verb
@@ -79,7 +83,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(config, args, json_logs).await,
         Command::Client(a) => client::run(config, a.command, cli.json || a.output.json).await,
         Command::User(a) => user::run(config, a.command, cli.json || a.output.json).await,
-        Command::Keys(a) => keys::run(config, a.command, cli.json || a.output.json),
+        Command::Keys(a) => keys::run(config, a.command, cli.json || a.output.json).await,
+        Command::Audit(a) => audit::run(config, a.command, cli.json || a.output.json).await,
     }
 }
 

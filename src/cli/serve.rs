@@ -88,12 +88,16 @@ pub async fn run(config: Config, args: ServeArgs, json_logs: bool) -> anyhow::Re
         if let Some(management) = management {
             tracing::info!(address = %management, "management listener (metrics) listening");
         }
+        let mail_to = server.ctx.mail.describe();
+        tracing::info!(via = %mail_to, "e-mail (verification, password reset, invitations)");
         if !json_logs {
             eprintln!("Belf identity server: listening on {address}, issuer {issuer}");
             eprintln!("  discovery: {discovery}");
             if let Some(management) = management {
                 eprintln!("  metrics (management listener): http://{management}/metrics");
             }
+            // The embedded default sends nothing: the links people need are in this folder.
+            eprintln!("  e-mail goes to the {mail_to} (one .eml file per message)");
             eprintln!(
                 "  register a first client:  belf client add --name my-app --redirect-uri http://127.0.0.1:3000/callback"
             );

@@ -9,6 +9,7 @@ use super::{OutputArgs, output};
 use crate::auth::accounts::User;
 use crate::auth::accounts::password::PasswordHasherPool;
 use crate::auth::accounts::users::{self, NewUser, UserError};
+use crate::auth::audit::AuditKind;
 use crate::auth::store::UserStore;
 use crate::auth::store::sql::SqlStore;
 use crate::clock::Clock;
@@ -58,6 +59,15 @@ pub enum UserCommand {
         /// Lift the requirement (the person's methods stay).
         #[arg(long)]
         off: bool,
+    },
+    /// Invite someone to register (for `registration.mode = "invite"`): mails a
+    /// single-use registration link to EMAIL and prints it.
+    Invite {
+        /// The address the account will have.
+        email: String,
+        /// How long the link works: 90m, 48h, 7d (default: email_links.invite_ttl_secs).
+        #[arg(long, value_name = "AGE")]
+        expires_in: Option<String>,
     },
 }
 
@@ -124,6 +134,9 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
                 }
                 other => other?,
             };
+            super::audit::recorder(&store)
+                .record(super::audit::cli_event(AuditKind::AccountCreated).user(&user.user_id))
+                .await;
             output(json, &user_json(&user), || {
                 format!("user_id: {}\nusername: {}", user.user_id, user.username)
             });
@@ -151,10 +164,16 @@ pub async fn run(config: Config, cmd: UserCommand, json: bool) -> anyhow::Result
         UserCommand::RequireTwoStep { user, off } => {
             require_two_step(&store, &user, !off, json).await?
         }
+        UserCommand::Invite { email, expires_in } => {
+            super::invite::run(&config, &store, &email, expires_in.as_deref(), json).await?
+        }
         UserCommand::SetPassword { user, .. } => {
             let password = read_password().await?;
             let now_ms = Clock::system().now_millis();
             let u = users::set_password(&store, &hasher()?, &user, password, now_ms).await?;
+            super::audit::recorder(&store)
+                .record(super::audit::cli_event(AuditKind::PasswordChanged).user(&u.user_id))
+                .await;
             let told = tell_clients(&config, &u.user_id, now_ms).await;
             output(
                 json,

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RegistrationConfig {
+pub struct ClientRegistrationConfig {
     /// Serve the registration endpoint and name it in discovery.
     pub enabled: bool,
     /// Registration without an initial access token (anyone may register a client).
@@ -45,7 +45,7 @@ pub struct ClientMetadataDocumentConfig {
 /// A key that is wrong, and why.
 type Refusal = (&'static str, &'static str);
 
-impl RegistrationConfig {
+impl ClientRegistrationConfig {
     pub(super) fn check(&self) -> Result<(), Refusal> {
         if self.max_body_bytes == 0 {
             return Err(("client_registration.max_body_bytes", "must be at least 1"));

@@ -4,6 +4,7 @@
 //! and the protocol can name it without depending on the service (as `clients/` does).
 
 pub mod password;
+pub mod password_policy;
 pub mod throttle;
 // Two-step login (issue 13, part `twostep`).
 pub mod two_step;

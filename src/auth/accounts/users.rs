@@ -3,6 +3,7 @@
 
 use super::User;
 use super::password::{PasswordError, PasswordHasherPool};
+use super::password_policy::{self, PolicyViolation};
 use crate::auth::store::{StoreError, UserStore};
 
 #[derive(Debug, Clone, Default)]
@@ -25,6 +26,9 @@ pub enum UserError {
     Store(StoreError),
     #[error(transparent)]
     Password(#[from] PasswordError),
+    /// The new password breaks the policy (`password_policy.rs`).
+    #[error("invalid password: {0}")]
+    WeakPassword(PolicyViolation),
 }
 
 impl From<StoreError> for UserError {
@@ -43,19 +47,10 @@ fn invalid(field: &'static str, reason: &str) -> UserError {
     }
 }
 
-pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Argon2 takes any length, but a megabyte "password" is a denial-of-service attempt.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
-
-pub fn check_password(password: &str) -> Result<(), UserError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(invalid("password", "must be at least 8 characters"));
-    }
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(invalid("password", "must be at most 1024 bytes"));
-    }
-    Ok(())
-}
+/// The longest password accepted for a login, in bytes: the policy's 1,024 characters
+/// of up to 4 bytes each. Argon2 takes any length, but a megabyte "password" is a
+/// denial-of-service attempt.
+pub const MAX_PASSWORD_BYTES: usize = 4 * password_policy::MAX_CHARS;
 
 pub fn check_username(username: &str) -> Result<(), UserError> {
     let ok_len = (3..=32).contains(&username.chars().count());
@@ -96,7 +91,7 @@ pub async fn create_user(
     let email = new.email.trim().to_ascii_lowercase();
     check_username(&username)?;
     check_email(&email)?;
-    check_password(&new.password)?;
+    password_policy::check(&new.password, &username, &email).map_err(UserError::WeakPassword)?;
     let name = new
         .name
         .map(|n| n.trim().to_owned())
@@ -147,8 +142,9 @@ pub async fn set_password(
     password: String,
     now_ms: i64,
 ) -> Result<User, UserError> {
-    check_password(&password)?;
     let user = lookup(store, who).await?;
+    password_policy::check(&password, &user.username, &user.email)
+        .map_err(UserError::WeakPassword)?;
     let hash = hasher.hash(password).await?;
     // The store also signs out every session and revokes every grant (Keycloak's "sign
     // out other sessions", always on): whoever knew the old password is out.

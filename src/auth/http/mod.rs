@@ -15,6 +15,7 @@ pub mod not_found;
 pub mod pages;
 pub mod par;
 pub mod registration;
+pub mod request_origin;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
@@ -108,6 +109,28 @@ pub fn router(state: AppState) -> Router {
             .route("/account/two-step/rename", post(account::rename))
             .route("/account/two-step/remove", post(account::remove));
     }
+    // Issue 13, part `mailaudit`: password reset, e-mail verification and change.
+    browser_routes = browser_routes
+        .route(
+            "/password/forgot",
+            get(pages::password_reset::forgot_page).post(pages::password_reset::forgot_submit),
+        )
+        .route(
+            "/password/reset",
+            get(pages::password_reset::reset_page).post(pages::password_reset::reset_submit),
+        )
+        .route(
+            "/email/verify",
+            get(pages::email_verify::verify_page).post(pages::email_verify::verify_submit),
+        )
+        .route(
+            "/email/verify/resend",
+            post(pages::email_verify::resend_submit),
+        )
+        .route(
+            "/account/email",
+            get(pages::account_email::email_page).post(pages::account_email::email_submit),
+        );
     let config = &state.ctx.config;
     if config.device.enabled {
         browser_routes = browser_routes

@@ -3,7 +3,7 @@
 //! revoked. The session the change was made in stays signed in.
 
 use crate::auth::accounts::User;
-use crate::auth::accounts::users::{self, UserError};
+use crate::auth::accounts::users::UserError;
 use crate::auth::context::AuthContext;
 use crate::auth::oauth::session::Session;
 use crate::auth::store::Namespace;
@@ -20,7 +20,8 @@ pub async fn change_password(
     new_password: String,
     ip: std::net::IpAddr,
 ) -> Result<(), UserError> {
-    users::check_password(&new_password)?;
+    crate::auth::accounts::password_policy::check(&new_password, &user.username, &user.email)
+        .map_err(UserError::WeakPassword)?;
     let hash = ctx.passwords.hash(new_password).await?;
     let now_ms = ctx.clock.now_millis();
     let unavailable = |e: &dyn std::fmt::Display| {

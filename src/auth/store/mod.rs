@@ -363,6 +363,10 @@ pub struct Stores {
     pub registrations: std::sync::Arc<dyn RegistrationStore>,
     pub ephemeral: std::sync::Arc<dyn EphemeralStore>,
     pub durable: std::sync::Arc<dyn DurableStore>,
+    /// The audit trail's table (recorded through `AuthContext::audit`).
+    pub audit: std::sync::Arc<dyn crate::auth::audit::AuditStore>,
+    /// Single-use e-mailed links (verification, reset, invitations).
+    pub email_links: std::sync::Arc<dyn crate::auth::email_links::EmailLinkStore>,
 }
 
 impl Stores {
@@ -420,6 +424,8 @@ impl Stores {
             accounts: shared.clone(),
             upstream_identities: shared.clone(),
             registrations: shared.clone(),
+            audit: shared.clone(),
+            email_links: shared.clone(),
             durable: shared,
             ephemeral,
         }

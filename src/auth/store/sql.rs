@@ -27,7 +27,7 @@ pub struct SqlStore {
 
 pub use crate::db::{Dialect, connect_pool};
 
-pub(super) fn unavailable(e: sqlx::Error) -> StoreError {
+pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
     {
@@ -60,7 +60,7 @@ impl SqlStore {
         Ok(SqlStore { pool, write_gate })
     }
 
-    pub(super) async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    pub(crate) async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match &self.write_gate {
             Some(gate) => Some(gate.lock().await),
             None => None,

@@ -31,6 +31,10 @@ pub async fn test_config(dir: &std::path::Path, extra: &[(&str, &str)]) -> Confi
         ("BELF_PASSWORD__MEMORY_KIB", "1024"),
         ("BELF_PASSWORD__ITERATIONS", "1"),
         ("BELF_PASSWORD__MAX_CONCURRENT_HASHES", "4"),
+        (
+            "BELF_MAIL__OUTBOX_DIR",
+            &dir.join("outbox").display().to_string(),
+        ),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -26,6 +26,7 @@ pub mod images;
 pub mod jwt;
 pub mod keys;
 pub mod logout_receiver;
+pub mod outbox;
 pub mod pkce;
 pub mod proxy;
 pub mod real_issuer;

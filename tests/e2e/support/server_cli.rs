@@ -21,6 +21,9 @@ impl TestAuth {
             .env("BELF_REDIS__URL", c.redis.url.expose_secret())
             .env("BELF_REDIS__KEY_PREFIX", &c.redis.key_prefix)
             .env("BELF_KEYS__DIR", &c.keys.dir)
+            .env("BELF_MAIL__OUTBOX_DIR", &c.mail.outbox_dir)
+            .env("BELF_MAIL__SMTP_URL", c.mail.smtp_url.expose_secret())
+            .env("BELF_REGISTRATION__MODE", registration_mode(c))
             .env("BELF_SERVER__ISSUER", c.server.issuer.as_str())
             .env("BELF_PASSWORD__MEMORY_KIB", "1024")
             .env("BELF_PASSWORD__ITERATIONS", "1")
@@ -59,5 +62,13 @@ impl TestAuth {
                 String::from_utf8_lossy(&out.stdout)
             )
         })
+    }
+}
+
+fn registration_mode(c: &belf::config::Config) -> &'static str {
+    match c.registration.mode {
+        belf::config::RegistrationMode::Open => "open",
+        belf::config::RegistrationMode::Invite => "invite",
+        belf::config::RegistrationMode::Closed => "closed",
     }
 }

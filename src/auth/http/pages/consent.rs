@@ -7,8 +7,10 @@ use axum::response::Response;
 use super::flow::{client_name, page_lang, pending_for, step_response};
 use super::i18n::{self, Lang};
 use super::{BrowserRequest, OrUnavailable, PageError};
+use crate::auth::audit::{AuditEvent, AuditKind, RequestOrigin};
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
+use crate::auth::http::request_origin::Origin;
 use crate::auth::oauth::params::Params;
 use crate::auth::oauth::{interaction, session};
 use crate::config::Config;
@@ -35,22 +37,25 @@ pub(super) fn describe(config: &Config, lang: Lang, scope: &str) -> String {
 
 pub async fn consent_page(
     State(state): State<AppState>,
+    Origin(origin): Origin,
     browser: BrowserRequest,
     QueryOrForm(params): QueryOrForm,
 ) -> Result<Response, PageError> {
-    handle(state, browser, params, false).await
+    handle(state, origin, browser, params, false).await
 }
 
 pub async fn consent_submit(
     State(state): State<AppState>,
+    Origin(origin): Origin,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
-    handle(state, browser, form, true).await
+    handle(state, origin, browser, form, true).await
 }
 
 async fn handle(
     state: AppState,
+    origin: RequestOrigin,
     browser: BrowserRequest,
     params: Params,
     submit: bool,
@@ -81,6 +86,15 @@ async fn handle(
         let (client_id, sub) = (&pending.request.client_id, &session.1.user_id);
         if allow {
             tracing::info!(%client_id, %sub, %scopes, "consent given");
+            ctx.audit
+                .record(
+                    AuditEvent::new(AuditKind::ConsentGiven)
+                        .user(sub)
+                        .client(client_id.as_str())
+                        .origin(&origin)
+                        .detail(serde_json::json!({ "scopes": scopes })),
+                )
+                .await;
         } else {
             tracing::info!(%client_id, %sub, %scopes, "consent denied");
         }

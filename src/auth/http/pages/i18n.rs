@@ -379,6 +379,166 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "This is your last method, and your account requires two-step verification: add another before removing it.",
         "마지막 인증 방법이며 이 계정은 2단계 인증이 필수입니다. 삭제하려면 먼저 다른 방법을 추가하세요.",
     ),
+    // ---- issue 13, part mailaudit: password policy, e-mail links, registration modes ----
+    (
+        "password_too_short",
+        "Choose a password of at least 8 characters.",
+        "비밀번호는 8자 이상이어야 합니다.",
+    ),
+    (
+        "password_too_long",
+        "A password can be at most 1,024 characters.",
+        "비밀번호는 최대 1,024자까지 쓸 수 있습니다.",
+    ),
+    (
+        "password_like_account",
+        "Your password must not be your username or e-mail address (or built on them).",
+        "비밀번호에 사용자 이름이나 이메일 주소를 (그대로 또는 조금만 바꿔서) 쓸 수 없습니다.",
+    ),
+    (
+        "password_common",
+        "That password is one of the most common ones and easy to guess. Choose another.",
+        "너무 흔해서 쉽게 추측되는 비밀번호입니다. 다른 비밀번호를 고르세요.",
+    ),
+    (
+        "forgot_password",
+        "Forgot password?",
+        "비밀번호를 잊으셨나요?",
+    ),
+    ("forgot_title", "Reset your password", "비밀번호 재설정"),
+    (
+        "forgot_intro",
+        "Enter the e-mail address of your account. We will send it a link to choose a new password.",
+        "계정의 이메일 주소를 입력하세요. 새 비밀번호를 정할 수 있는 링크를 보내 드립니다.",
+    ),
+    ("forgot_send", "Send the link", "링크 보내기"),
+    (
+        "forgot_sent",
+        "If an account uses this address, we have sent it a link to choose a new password. The link works once, for a short time.",
+        "이 주소를 쓰는 계정이 있다면 새 비밀번호를 정할 수 있는 링크를 보냈습니다. 링크는 짧은 시간 동안 한 번만 쓸 수 있습니다.",
+    ),
+    (
+        "email_required",
+        "Enter your e-mail address.",
+        "이메일 주소를 입력하세요.",
+    ),
+    (
+        "links_throttled",
+        "Too many links were asked for lately. Wait {s} seconds and try again.",
+        "최근 링크 요청이 너무 많았습니다. {s}초 후에 다시 시도하세요.",
+    ),
+    ("reset_title", "Choose a new password", "새 비밀번호 정하기"),
+    ("new_password", "New password", "새 비밀번호"),
+    ("confirm_password", "New password again", "새 비밀번호 확인"),
+    ("reset_submit", "Set the password", "비밀번호 설정"),
+    (
+        "passwords_differ",
+        "The two passwords are not the same.",
+        "두 비밀번호가 서로 다릅니다.",
+    ),
+    (
+        "reset_done",
+        "Your password has been changed, and every session of your account has been signed out. Sign in with the new password.",
+        "비밀번호가 바뀌었고 계정의 모든 세션이 로그아웃되었습니다. 새 비밀번호로 로그인하세요.",
+    ),
+    (
+        "link_invalid",
+        "This link does not work: it was already used, it has expired, or it is incomplete.",
+        "이 링크는 쓸 수 없습니다. 이미 사용했거나, 만료되었거나, 일부가 잘렸습니다.",
+    ),
+    (
+        "hint_new_reset_link",
+        "Ask for a new link on the \"Forgot password?\" page.",
+        "\"비밀번호를 잊으셨나요?\" 페이지에서 새 링크를 요청하세요.",
+    ),
+    (
+        "hint_new_verify_link",
+        "Sign in to ask for a new link.",
+        "로그인해서 새 링크를 요청하세요.",
+    ),
+    (
+        "verify_title",
+        "Confirm your e-mail address",
+        "이메일 주소 확인",
+    ),
+    (
+        "verify_intro",
+        "Confirm that {email} is your address.",
+        "{email} 주소가 회원님의 주소임을 확인하세요.",
+    ),
+    ("verify_submit", "Confirm", "확인"),
+    (
+        "verify_done",
+        "Your e-mail address is confirmed.",
+        "이메일 주소가 확인되었습니다.",
+    ),
+    (
+        "email_changed_done",
+        "Your account now uses {email}.",
+        "이제 계정의 이메일 주소는 {email}입니다.",
+    ),
+    (
+        "email_taken_since",
+        "Another account uses that address now; your address is unchanged.",
+        "그 주소는 이미 다른 계정이 쓰고 있습니다. 회원님의 주소는 바뀌지 않았습니다.",
+    ),
+    (
+        "verify_needed",
+        "Confirm your e-mail address before you sign in: follow the link we sent you.",
+        "로그인하기 전에 보내 드린 링크를 열어 이메일 주소를 확인하세요.",
+    ),
+    ("resend_submit", "Send the link again", "링크 다시 보내기"),
+    (
+        "resend_sent",
+        "If the account still needs it, we have sent a new link.",
+        "계정에 아직 필요하다면 새 링크를 보냈습니다.",
+    ),
+    (
+        "verify_sent",
+        "We have sent a link to {email}. Follow it to confirm your address, then sign in.",
+        "{email} 주소로 링크를 보냈습니다. 링크를 열어 주소를 확인한 뒤 로그인하세요.",
+    ),
+    (
+        "registration_invite_only",
+        "Registration is by invitation only. Ask an administrator for an invitation link.",
+        "초대받은 사람만 가입할 수 있습니다. 관리자에게 초대 링크를 요청하세요.",
+    ),
+    ("account_email_title", "E-mail address", "이메일 주소"),
+    ("current_email", "Current address", "현재 주소"),
+    ("email_verified_yes", "confirmed", "확인됨"),
+    ("email_verified_no", "not confirmed", "확인 안 됨"),
+    ("new_email", "New address", "새 주소"),
+    ("current_password", "Current password", "현재 비밀번호"),
+    (
+        "change_email_submit",
+        "Send a confirmation link",
+        "확인 링크 보내기",
+    ),
+    (
+        "change_email_sent",
+        "We have sent a confirmation link to the new address. Your address changes when you follow it.",
+        "새 주소로 확인 링크를 보냈습니다. 링크를 열면 주소가 바뀝니다.",
+    ),
+    (
+        "wrong_password",
+        "That password is not right.",
+        "비밀번호가 맞지 않습니다.",
+    ),
+    (
+        "same_email",
+        "That is already your address.",
+        "이미 회원님의 주소입니다.",
+    ),
+    (
+        "back_to_account",
+        "Back to your account",
+        "계정으로 돌아가기",
+    ),
+    (
+        "sign_in_first",
+        "Sign in to manage your account.",
+        "계정을 관리하려면 로그인하세요.",
+    ),
 ];
 
 /// Every string: the shared table, then each part's own (one file per part).

@@ -1,7 +1,5 @@
 //! `GET|POST /login`: the password form.
 
-use std::net::IpAddr;
-
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -12,9 +10,11 @@ use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::accounts::User;
 use crate::auth::accounts::throttle::Throttled;
 use crate::auth::accounts::users;
+use crate::auth::audit::{AuditEvent, AuditKind, RequestOrigin};
 use crate::auth::context::AuthContext;
 use crate::auth::http::AppState;
-use crate::auth::http::extractors::{ClientIp, QueryOrForm};
+use crate::auth::http::extractors::QueryOrForm;
+use crate::auth::http::request_origin::Origin;
 use crate::auth::oauth::interaction::Pending;
 
 /// What the login form shows besides its message.
@@ -57,6 +57,8 @@ impl LoginForm<'_> {
                 } else {
                     super::upstream::buttons(&state.ctx, lang)
                 },
+                allow_registration => state.ctx.config.pages.allow_registration
+                    && state.ctx.config.registration.mode == crate::config::RegistrationMode::Open,
             },
         )
     }
@@ -88,7 +90,7 @@ pub async fn login_page(
 
 pub async fn login_submit(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    Origin(origin): Origin,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
@@ -104,7 +106,7 @@ pub async fn login_submit(
         device,
         next: next_param(&form).map(|(name, _)| name),
     };
-    match attempt_login(&state.ctx, ip, username, password)
+    match attempt_login(&state.ctx, &origin, username, password)
         .await
         .or_unavailable(lang)?
     {
@@ -135,6 +137,12 @@ pub async fn login_submit(
             let continue_to = device
                 .map(super::device::confirm_path)
                 .or_else(|| next_param(&form).map(|(_, path)| path.to_owned()));
+            if state.ctx.config.registration.require_verified_email && !user.email_verified {
+                tracing::info!(sub = %user.user_id, "sign-in held until the e-mail address is verified");
+                return Ok(super::invitation::must_verify(
+                    &state, &browser, lang, &user,
+                ));
+            }
             finish_login(
                 &state,
                 browser.jar,
@@ -178,10 +186,11 @@ enum LoginOutcome {
 /// then its outcome is reported.
 async fn attempt_login(
     ctx: &AuthContext,
-    ip: IpAddr,
+    origin: &RequestOrigin,
     username: &str,
     password: String,
 ) -> anyhow::Result<LoginOutcome> {
+    let ip = origin.ip;
     let store = &*ctx.stores.ephemeral;
     let account = users::normalise_login(username);
     let attempt = match ctx.throttle.begin_login(store, &account, ip).await? {
@@ -193,6 +202,13 @@ async fn attempt_login(
                 retry_after_secs = t.retry_after_secs,
                 "login throttled"
             );
+            ctx.audit
+                .record(
+                    AuditEvent::new(AuditKind::SignInFailed)
+                        .origin(origin)
+                        .detail(serde_json::json!({ "method": "password", "reason": "throttled" })),
+                )
+                .await;
             return Ok(LoginOutcome::Throttled(t));
         }
     };
@@ -200,11 +216,33 @@ async fn attempt_login(
         Ok(user) => {
             ctx.throttle.login_succeeded(store, &attempt).await?;
             tracing::info!(%ip, sub = %user.user_id, "login succeeded");
+            ctx.audit
+                .record(
+                    AuditEvent::new(AuditKind::SignInSucceeded)
+                        .user(&user.user_id)
+                        .origin(origin)
+                        .detail(serde_json::json!({ "method": "password" })),
+                )
+                .await;
             Ok(LoginOutcome::Accepted(Box::new(user)))
         }
         Err(refusal) => {
             ctx.metrics.login_failures.inc();
             tracing::info!(%ip, reason = refusal.as_str(), "login failed");
+            // The account when one matched (a wrong password, a disabled account); the
+            // typed name is not kept: people type passwords into it by mistake. Looked up
+            // for an unknown name too, so the answer takes as long either way.
+            let matched = match refusal {
+                users::LoginRefusal::Malformed => None,
+                _ => ctx.stores.users.find_user(&account).await.ok().flatten(),
+            };
+            let mut event = AuditEvent::new(AuditKind::SignInFailed)
+                .origin(origin)
+                .detail(serde_json::json!({ "method": "password", "reason": refusal.as_str() }));
+            if let Some(user) = matched {
+                event = event.user(&user.user_id);
+            }
+            ctx.audit.record(event).await;
             if let Some(t) = ctx.throttle.login_failed(store, &attempt).await? {
                 tracing::warn!(
                     %ip,

@@ -18,6 +18,12 @@ pub mod upstream;
 mod upstream_i18n;
 // Two-step login (issue 13, part `twostep`).
 pub mod second_step;
+// issue 13, part mailaudit
+pub mod account_email;
+pub mod email_verify;
+pub mod invitation;
+pub mod mail_links;
+pub mod password_reset;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -106,6 +112,23 @@ impl Pages {
             (
                 "account_providers.html",
                 include_str!("templates/account_providers.html"),
+            ),
+            // issue 13, part mailaudit
+            (
+                "password_forgot.html",
+                include_str!("templates/password_forgot.html"),
+            ),
+            (
+                "password_reset.html",
+                include_str!("templates/password_reset.html"),
+            ),
+            (
+                "email_verify.html",
+                include_str!("templates/email_verify.html"),
+            ),
+            (
+                "account_email.html",
+                include_str!("templates/account_email.html"),
             ),
         ] {
             env.add_template(name, src)?;

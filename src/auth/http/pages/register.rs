@@ -7,11 +7,14 @@ use axum::response::Response;
 
 use super::flow::{FormStart, finish_login, page_lang, pending_for, start_form};
 use super::i18n::{self, Lang};
+use super::invitation::{self, Invitation, InviteCheck, Welcome};
 use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::accounts::users::{self, NewUser, UserError};
 use crate::auth::http::AppState;
-use crate::auth::http::extractors::{ClientIp, QueryOrForm};
+use crate::auth::http::extractors::QueryOrForm;
+use crate::auth::http::request_origin::Origin;
 use crate::auth::oauth::params::Params;
+use crate::config::RegistrationMode;
 
 /// Passes only while registration is open; otherwise the "closed" page (404). Extracted
 /// before [`BrowserRequest`], so a closed registration binds no browser.
@@ -21,7 +24,8 @@ impl FromRequestParts<AppState> for RegistrationOpen {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        if state.ctx.config.pages.allow_registration {
+        let config = &state.ctx.config;
+        if config.pages.allow_registration && config.registration.mode != RegistrationMode::Closed {
             return Ok(RegistrationOpen);
         }
         let lang = Lang::choose(
@@ -39,6 +43,7 @@ fn render(
     lang: Lang,
     status: StatusCode,
     form: &Params,
+    invite: Option<&Invitation>,
     error: Option<String>,
 ) -> Response {
     state.pages.render(
@@ -49,9 +54,11 @@ fn render(
             csrf => browser.csrf_token(),
             interaction => form.get("interaction").unwrap_or(""),
             username => form.get("username").unwrap_or(""),
-            email => form.get("email").unwrap_or(""),
+            // With an invitation the address is the invited one, shown but not editable.
+            email => invite.map_or(form.get("email").unwrap_or(""), |i| i.email.as_str()),
             name => form.get("name").unwrap_or(""),
             error => error,
+            invite => invite.map_or("", |i| i.token.as_str()),
         },
     )
 }
@@ -70,12 +77,21 @@ pub async fn register_page(
     )
     .await?;
     let lang = page_lang(&browser, pending.as_ref());
+    let invite = match invitation::required(&state.ctx, &params)
+        .await
+        .or_unavailable(lang)?
+    {
+        InviteCheck::NotNeeded => None,
+        InviteCheck::Valid(invite) => Some(invite),
+        InviteCheck::Missing => return Ok(invitation::invite_only(&state, lang)),
+    };
     Ok(render(
         &state,
         &browser,
         lang,
         StatusCode::OK,
         &params,
+        invite.as_ref(),
         None,
     ))
 }
@@ -83,11 +99,12 @@ pub async fn register_page(
 pub async fn register_submit(
     State(state): State<AppState>,
     _open: RegistrationOpen,
-    ClientIp(ip): ClientIp,
+    Origin(origin): Origin,
     browser: BrowserRequest,
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let ctx = &state.ctx;
+    let ip = origin.ip;
     let FormStart { pending, lang } = start_form(&state, &browser, &form).await?;
     // Counted before the password is hashed and whether or not the form is valid: one
     // source creating accounts by the dozen (or probing which names are taken) waits.
@@ -111,6 +128,7 @@ pub async fn register_submit(
             lang,
             StatusCode::TOO_MANY_REQUESTS,
             &form,
+            None,
             Some(msg),
         );
         if let Ok(v) = HeaderValue::from_str(&wait) {
@@ -118,15 +136,33 @@ pub async fn register_submit(
         }
         return Ok(res);
     }
+    let invite = match invitation::required(ctx, &form)
+        .await
+        .or_unavailable(lang)?
+    {
+        InviteCheck::NotNeeded => None,
+        InviteCheck::Valid(invite) => Some(invite),
+        InviteCheck::Missing => return Ok(invitation::invite_only(&state, lang)),
+    };
+    let email = match &invite {
+        Some(invite) => invite.email.clone(),
+        None => form.get("email").unwrap_or("").to_owned(),
+    };
     let new = NewUser {
         username: form.get("username").unwrap_or("").to_owned(),
-        email: form.get("email").unwrap_or("").to_owned(),
+        email,
         name: form.get("name").map(str::to_owned),
         password: form.get("password").unwrap_or("").to_owned(),
     };
     let (status, error) =
         match users::create_user(&*ctx.stores.users, &ctx.passwords, new, ctx.clock.now()).await {
-            Ok(user) => {
+            Ok(mut user) => {
+                let welcome = invitation::welcome(ctx, &mut user, invite.as_ref(), lang, &origin)
+                    .await
+                    .or_unavailable(lang)?;
+                if welcome == Welcome::VerifyFirst {
+                    return Ok(invitation::verify_first(&state, &browser, lang, &user));
+                }
                 let interaction_id = form.get("interaction");
                 return finish_login(
                     &state,
@@ -143,10 +179,22 @@ pub async fn register_submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 i18n::text(lang, invalid_field_key(field)).to_owned(),
             ),
+            Err(UserError::WeakPassword(why)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                i18n::text(lang, why.i18n_key()).to_owned(),
+            ),
             Err(UserError::Taken) => (StatusCode::CONFLICT, i18n::text(lang, "taken").to_owned()),
             Err(e) => return Err(e).or_unavailable(lang),
         };
-    Ok(render(&state, &browser, lang, status, &form, Some(error)))
+    Ok(render(
+        &state,
+        &browser,
+        lang,
+        status,
+        &form,
+        invite.as_ref(),
+        Some(error),
+    ))
 }
 
 /// The page's words for a field the account service refused (its own message, meant for

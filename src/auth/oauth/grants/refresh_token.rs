@@ -7,6 +7,7 @@
 //! (`refresh_successor`), never a second live token.
 
 use super::TokenResponse;
+use crate::auth::audit::{AuditEvent, AuditKind};
 use crate::auth::clients::{Client, GrantType};
 use crate::auth::context::AuthContext;
 use crate::auth::oauth::error::{ErrorCode, OAuthError, OAuthResult};
@@ -110,6 +111,14 @@ pub async fn refresh(
                 Reuse::Theft => {
                     tracing::warn!(family = %record.family_id, client_id = %client.client_id,
                         "refresh token reuse detected; revoking the family");
+                    ctx.audit
+                        .record(
+                            AuditEvent::new(AuditKind::RefreshTokenReuseDetected)
+                                .user(&record.user_id)
+                                .client(client.client_id.as_str())
+                                .detail(serde_json::json!({ "family": record.family_id })),
+                        )
+                        .await;
                     ctx.stores
                         .refresh_tokens
                         .revoke_family(&record.family_id, now)

@@ -107,6 +107,8 @@ pub async fn password_submit(
     {
         Ok(()) => Ok(redirect("/account/password?done=1")),
         Err(UserError::Invalid { .. }) => refuse(StatusCode::BAD_REQUEST, "account_password_rules"),
+        // The password policy (length, not built on the name or address, not common).
+        Err(UserError::WeakPassword(v)) => refuse(StatusCode::BAD_REQUEST, v.i18n_key()),
         Err(e) => Err(e).or_unavailable(account.lang),
     }
 }
