@@ -24,7 +24,8 @@ CREATE INDEX audit_events_user ON audit_events (user_id, at_ms);
 CREATE TABLE email_links (
     token_hash TEXT PRIMARY KEY NOT NULL,
     purpose TEXT NOT NULL,
-    user_id TEXT,
+    -- NULL for an invitation (no account yet); goes with the account.
+    user_id TEXT REFERENCES users (user_id) ON DELETE CASCADE,
     email TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,

@@ -16,7 +16,7 @@ use super::today::id_segment;
 use super::todo_editor::todo_context;
 use super::{AppState, Member};
 use crate::web::api::{Course, Page, Todo};
-use crate::web::zone::{UtcOffset, format_date};
+use crate::web::zone::format_date;
 use crate::web::{activity, heatmap};
 
 pub async fn page(
@@ -49,12 +49,7 @@ pub async fn render(
             &[("limit", "100")],
         )
         .await?;
-    let offset = member
-        .data
-        .utc_offset
-        .as_deref()
-        .and_then(UtcOffset::parse)
-        .unwrap_or(UtcOffset::UTC);
+    let offset = member.utc_offset(state);
     let last = offset.today(state.clock.now());
     let first = heatmap::first_day(last);
     // The history is shown to those the API shows it to; a refusal only hides it.

@@ -16,7 +16,7 @@ use super::today::id_segment;
 use super::todo_editor::{todo_body, todo_context};
 use super::{AppState, Member};
 use crate::web::api::{ApiError, Colour, Course, Page, Todo};
-use crate::web::zone::{UtcOffset, format_date};
+use crate::web::zone::format_date;
 
 #[derive(serde::Deserialize, Default)]
 pub struct ListQuery {
@@ -65,12 +65,7 @@ async fn palette(state: &AppState, member: &Member) -> Result<Vec<Colour>, WebEr
 }
 
 fn today(state: &AppState, member: &Member) -> String {
-    let offset = member
-        .data
-        .utc_offset
-        .as_deref()
-        .and_then(UtcOffset::parse)
-        .unwrap_or(UtcOffset::UTC);
+    let offset = member.utc_offset(state);
     format_date(offset.today(state.clock.now()))
 }
 

@@ -48,6 +48,19 @@ pub struct Member {
 }
 
 impl Member {
+    /// The person's time zone: the one chosen on the Today page, else the app's default
+    /// (`web.default_utc_offset`). Every page that names "today" asks here, so a course
+    /// page and the Today page agree at midnight.
+    pub fn utc_offset(&self, state: &AppState) -> crate::web::zone::UtcOffset {
+        use crate::web::zone::UtcOffset;
+        self.data
+            .utc_offset
+            .as_deref()
+            .and_then(UtcOffset::parse)
+            .or_else(|| UtcOffset::parse(&state.settings.default_utc_offset))
+            .unwrap_or(UtcOffset::UTC)
+    }
+
     pub fn token(&self) -> &str {
         self.user.access_token.expose()
     }

@@ -16,19 +16,13 @@ struct Stats {
     likes_received: i64,
     forks_received: i64,
 }
-use crate::web::zone::UtcOffset;
 use crate::web::{activity, heatmap};
 
 pub async fn page(State(state): State<AppState>, member: Member) -> Result<Response, WebError> {
     let token = member.token();
     let profile = state.rp.userinfo(token).await?;
     let stats: Stats = state.api.get(token, "/api/me/stats", &[]).await?;
-    let offset = member
-        .data
-        .utc_offset
-        .as_deref()
-        .and_then(UtcOffset::parse)
-        .unwrap_or(UtcOffset::UTC);
+    let offset = member.utc_offset(&state);
     let last = offset.today(state.clock.now());
     let counts = activity::counts(
         &state.api,

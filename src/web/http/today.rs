@@ -25,13 +25,7 @@ pub struct DayQuery {
 }
 
 fn offset_of(state: &AppState, member: &Member) -> UtcOffset {
-    member
-        .data
-        .utc_offset
-        .as_deref()
-        .and_then(UtcOffset::parse)
-        .or_else(|| UtcOffset::parse(&state.settings.default_utc_offset))
-        .unwrap_or(UtcOffset::UTC)
+    member.utc_offset(state)
 }
 
 pub async fn page(
