@@ -20,11 +20,13 @@ async fn user(fx: &Fixture, name: &str) -> crate::auth::accounts::User {
 #[tokio::test]
 async fn a_link_works_once_and_not_after_it_expires() {
     let fx = Fixture::new().await;
+    // A link belongs to an account (it goes with it: the foreign key).
+    let u1 = fx.user("linkowner").await.user_id;
     let links = &*fx.ctx.stores.email_links;
     let now = fx.now();
     let (token, link) = new_link(
         LinkPurpose::PasswordReset,
-        Some("u1"),
+        Some(&u1),
         "a@example.com",
         now,
         60,
@@ -64,7 +66,7 @@ async fn a_link_works_once_and_not_after_it_expires() {
 
     let (token, link) = new_link(
         LinkPurpose::PasswordReset,
-        Some("u1"),
+        Some(&u1),
         "a@example.com",
         now,
         60,
@@ -93,13 +95,14 @@ async fn forged_tokens_cost_no_query_and_newer_links_void_older_ones() {
         assert!(presented_digest(forged).is_none(), "{forged}");
     }
     let fx = Fixture::new().await;
+    let u1 = fx.user("linkowner").await.user_id;
     let links = &*fx.ctx.stores.email_links;
     let now = fx.now();
-    let (old, link) = new_link(LinkPurpose::Verify, Some("u1"), "a@example.com", now, 60);
+    let (old, link) = new_link(LinkPurpose::Verify, Some(&u1), "a@example.com", now, 60);
     links.insert_link(&link).await.expect("insert");
     assert_eq!(
         links
-            .void_links("u1", LinkPurpose::Verify, now)
+            .void_links(&u1, LinkPurpose::Verify, now)
             .await
             .expect("void"),
         1
