@@ -12,6 +12,7 @@ use serde::Deserialize;
 mod account;
 mod audit;
 mod mail;
+mod memory_store;
 mod registration;
 mod resources;
 mod todo;
@@ -21,6 +22,7 @@ mod web;
 pub use account::AccountConfig;
 pub use audit::AuditConfig;
 pub use mail::{EmailLinksConfig, MailConfig, RegistrationConfig, RegistrationMode};
+pub use memory_store::MemoryStoreConfig;
 pub use registration::{ClientMetadataDocumentConfig, ClientRegistrationConfig};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
@@ -226,50 +228,6 @@ pub struct ThrottleConfig {
     pub max_delay_secs: u64,
     pub free_registrations_per_ip: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
-}
-
-/// Caps of the in-process ephemeral store (used when `redis.url` is empty), in entries,
-/// one per namespace (`auth::store::memory`). `Default` is what `default.toml` ships
-/// (a test keeps the two equal).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MemoryStoreConfig {
-    pub sessions: usize,
-    pub interactions: usize,
-    pub authorization_codes: usize,
-    pub spent_codes: usize,
-    pub revoked_access_tokens: usize,
-    pub revoked_grants: usize,
-    pub grant_claims: usize,
-    pub refresh_successors: usize,
-    pub throttle: usize,
-    /// Device authorizations (RFC 8628): each record, its user-code index, its poll
-    /// state and its decision count one entry in their kind.
-    pub device_codes: usize,
-    pub pushed_requests: usize,
-    /// Replay caches: DPoP proof `jti`s (and nonces), client assertion `jti`s.
-    pub dpop_proofs: usize,
-    pub client_assertions: usize,
-}
-
-impl Default for MemoryStoreConfig {
-    fn default() -> Self {
-        MemoryStoreConfig {
-            sessions: 200_000,
-            interactions: 20_000,
-            authorization_codes: 10_000,
-            spent_codes: 20_000,
-            revoked_access_tokens: 100_000,
-            revoked_grants: 100_000,
-            grant_claims: 100_000,
-            refresh_successors: 100_000,
-            throttle: 200_000,
-            device_codes: 10_000,
-            pushed_requests: 10_000,
-            dpop_proofs: 200_000,
-            client_assertions: 100_000,
-        }
-    }
 }
 
 /// The management listener (`/metrics`), apart from the public one.
