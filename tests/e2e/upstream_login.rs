@@ -110,6 +110,30 @@ async fn first_sign_in_creates_an_account_and_the_next_one_finds_it() {
         .unwrap()
         .unwrap();
     assert!(local.username.starts_with("belf2-"), "{}", local.username);
+    // The audit trail holds the new account and the sign-in, by the provider.
+    let events = fed
+        .idp
+        .ctx
+        .audit
+        .store()
+        .list(&belf::auth::audit::AuditQuery {
+            user: Some(sub.clone()),
+            kind: None,
+            since_ms: None,
+            limit: 50,
+        })
+        .await
+        .expect("audit list");
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.contains(&"account_created"), "{kinds:?}");
+    assert!(kinds.contains(&"sign_in_succeeded"), "{kinds:?}");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.kind != "consent_given")
+            .all(|e| e.detail["method"] == "upstream" && e.ip.is_some()),
+        "{events:?}"
+    );
     assert_eq!(local.name.as_deref(), Some("alice tester"));
     assert!(
         !has_email && !local.email_verified,

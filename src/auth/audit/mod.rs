@@ -54,6 +54,12 @@ impl AuditEvent {
         self
     }
 
+    /// Only the IP, where the user agent is not at hand.
+    pub fn ip(mut self, ip: std::net::IpAddr) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
     /// The request's origin (IP and user agent), from [`RequestOrigin`].
     pub fn origin(mut self, origin: &RequestOrigin) -> Self {
         self.ip = Some(origin.ip);

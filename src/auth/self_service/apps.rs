@@ -1,6 +1,7 @@
 //! Connected apps: the consents a person gave, and taking one back.
 
 use crate::auth::accounts::User;
+use crate::auth::audit::{AuditEvent, AuditKind};
 use crate::auth::context::AuthContext;
 use crate::auth::oauth::deny_list::deny_grant;
 use crate::auth::oauth::error::OAuthResult;
@@ -33,7 +34,14 @@ pub async fn revoke_app(
     for grant in &grants {
         deny_grant(ctx, grant).await?;
     }
-    tracing::info!(target: "belf::audit", event = "consent_revoked", user = %user.user_id,
-        client = %client_id, %ip, grants = grants.len(), "an app's access was revoked");
+    ctx.audit
+        .record(
+            AuditEvent::new(AuditKind::ConsentRevoked)
+                .user(&user.user_id)
+                .client(client_id)
+                .ip(ip)
+                .detail(serde_json::json!({ "grants": grants.len() })),
+        )
+        .await;
     Ok(true)
 }

@@ -3,6 +3,7 @@
 //! rows removed in one transaction (tables keyed by user id follow by cascade).
 
 use crate::auth::accounts::User;
+use crate::auth::audit::{AuditEvent, AuditKind};
 use crate::auth::context::AuthContext;
 use crate::auth::oauth::deny_list::deny_grant;
 use crate::auth::oauth::error::OAuthResult;
@@ -38,7 +39,13 @@ pub async fn delete_account(
     for grant in &grants {
         deny_grant(ctx, grant).await?;
     }
-    tracing::info!(target: "belf::audit", event = "account_deleted", user = %user.user_id, %ip,
-        sessions = sessions.len(), grants = grants.len(), "account deleted by its owner");
+    ctx.audit
+        .record(
+            AuditEvent::new(AuditKind::AccountDeleted)
+                .user(&user.user_id)
+                .ip(ip)
+                .detail(serde_json::json!({ "sessions": sessions.len(), "grants": grants.len() })),
+        )
+        .await;
     Ok(true)
 }

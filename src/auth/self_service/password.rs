@@ -4,6 +4,7 @@
 
 use crate::auth::accounts::User;
 use crate::auth::accounts::users::UserError;
+use crate::auth::audit::{AuditEvent, AuditKind};
 use crate::auth::context::AuthContext;
 use crate::auth::oauth::session::Session;
 use crate::auth::store::Namespace;
@@ -62,7 +63,13 @@ pub async fn change_password(
         .await?;
     ctx.backchannel
         .user_sessions_ended(&ctx.metrics, &user.user_id, now_ms);
-    tracing::info!(target: "belf::audit", event = "password_changed", user = %user.user_id, %ip,
-        "password changed on the account page; other sessions signed out, refresh tokens revoked");
+    ctx.audit
+        .record(
+            AuditEvent::new(AuditKind::PasswordChanged)
+                .user(&user.user_id)
+                .ip(ip)
+                .detail(serde_json::json!({ "via": "account_page", "other_sessions_ended": true, "refresh_tokens_revoked": true })),
+        )
+        .await;
     Ok(())
 }

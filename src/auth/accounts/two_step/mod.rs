@@ -7,6 +7,7 @@
 pub mod recovery;
 pub mod totp;
 
+use crate::auth::audit::{AuditEvent, AuditKind};
 use std::net::IpAddr;
 
 use crate::auth::accounts::throttle::Throttled;
@@ -284,8 +285,13 @@ pub async fn finish_enrolment(
         last_used_at: Some(now),
     };
     store.add_method(&method).await?;
-    tracing::info!(target: "belf::audit", event = "two_step_added", user = %user_id,
-        method = "totp", method_id = %method.method_id, "two-step method added");
+    ctx.audit
+        .record(
+            AuditEvent::new(AuditKind::TwoStepAdded)
+                .user(user_id)
+                .detail(serde_json::json!({ "method": "totp", "method_id": method.method_id })),
+        )
+        .await;
     let recovery_codes = if had_methods && store.count_recovery_codes(user_id).await? > 0 {
         None
     } else {
@@ -340,7 +346,12 @@ pub async fn remove_method(
     if !store.remove_method(user_id, method_id).await? {
         return Ok(RemoveOutcome::NotFound);
     }
-    tracing::info!(target: "belf::audit", event = "two_step_removed", user = %user_id,
-        method_id, "two-step method removed");
+    ctx.audit
+        .record(
+            AuditEvent::new(AuditKind::TwoStepRemoved)
+                .user(user_id)
+                .detail(serde_json::json!({ "method_id": method_id })),
+        )
+        .await;
     Ok(RemoveOutcome::Removed)
 }

@@ -4,6 +4,7 @@
 //! Every failure is a page in the person's language with a way back (to the login page of
 //! the pending authorization, or to `/account/providers`), and one log line.
 
+use crate::auth::audit::{AuditEvent, AuditKind};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -125,9 +126,29 @@ pub async fn callback(
         Matched::Created => "account_created",
         Matched::ByVerifiedEmail | Matched::LinkedBySignedInPerson => "provider_linked",
     };
-    tracing::info!(target: "belf::audit", event, method = "upstream", provider = %id,
-        matched = matched.as_str(), user = %user.user_id, ip = %ip,
-        "signed in with an upstream provider");
+    let kind = match matched {
+        Matched::Created => AuditKind::AccountCreated,
+        Matched::ByVerifiedEmail | Matched::LinkedBySignedInPerson => AuditKind::ProviderLinked,
+        _ => AuditKind::SignInSucceeded,
+    };
+    let detail = serde_json::json!({ "method": "upstream", "provider": id,
+        "matched": matched.as_str(), "event": event });
+    let audit = |kind| {
+        AuditEvent::new(kind)
+            .user(&user.user_id)
+            .ip(ip)
+            .detail(detail.clone())
+    };
+    if kind != AuditKind::SignInSucceeded {
+        state.ctx.audit.record(audit(kind)).await;
+    }
+    if !matches!(login_state.purpose, Purpose::Link { .. }) {
+        state
+            .ctx
+            .audit
+            .record(audit(AuditKind::SignInSucceeded))
+            .await;
+    }
     if matches!(login_state.purpose, Purpose::Link { .. }) {
         return Ok(redirect(&format!("/account/providers?linked={id}")));
     }
@@ -163,14 +184,19 @@ pub(super) fn failure_page(
     let (status, key) = status_and_message(failure);
     let provider: String = provider.chars().take(32).collect();
     if matches!(failure, UpstreamFailure::Storage(_)) {
-        tracing::error!(target: "belf::audit", event = "upstream_sign_in_failed",
-            provider = %provider, reason = failure.kind(), detail = failure.detail(), ip = %ip,
-            "sign-in with an upstream provider failed");
-    } else {
-        tracing::warn!(target: "belf::audit", event = "upstream_sign_in_failed",
-            provider = %provider, reason = failure.kind(), detail = failure.detail(), ip = %ip,
-            "sign-in with an upstream provider failed");
+        tracing::error!(provider = %provider, reason = failure.kind(), detail = failure.detail(),
+            ip = %ip, "sign-in with an upstream provider failed: storage");
     }
+    // Recorded beside the page, not before it: this answer is not async, and a slow audit
+    // write must not hold a failure page.
+    let event = AuditEvent::new(AuditKind::SignInFailed)
+        .ip(ip)
+        .detail(serde_json::json!({
+            "method": "upstream", "provider": provider, "reason": failure.kind(),
+            "detail": failure.detail(),
+        }));
+    let audit = state.ctx.audit.clone();
+    tokio::spawn(async move { audit.record(event).await });
     let mut res = state.pages.render(
         status,
         "upstream_message.html",

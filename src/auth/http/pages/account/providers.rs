@@ -131,9 +131,18 @@ pub async fn unlink(
     let provider = form.get("provider").unwrap_or_default();
     match accounts::unlink(&state.ctx, &user, provider).await {
         Ok(true) => {
-            tracing::info!(target: "belf::audit", event = "provider_unlinked",
-                provider = %provider, user = %user.user_id, ip = %ip,
-                "upstream provider disconnected");
+            state
+                .ctx
+                .audit
+                .record(
+                    crate::auth::audit::AuditEvent::new(
+                        crate::auth::audit::AuditKind::ProviderUnlinked,
+                    )
+                    .user(&user.user_id)
+                    .ip(ip)
+                    .detail(serde_json::json!({ "provider": provider })),
+                )
+                .await;
             Ok(redirect(&format!("{PAGE}?unlinked={provider}")))
         }
         Ok(false) => Ok(redirect(PAGE)),
