@@ -149,7 +149,7 @@ pub async fn decide(
                 .is_some_and(|sub| *sub != user.user_id);
             // Step-up: a second step the session lacks (the client asked for one, or
             // an administrator requires it of the person) means signing in again.
-            let lacks_second_step = !crate::auth::accounts::two_step::has_second_step(&s.amr)
+            let lacks_second_step = !crate::auth::oidc::amr::has_second_step(&s.amr)
                 && (req.require_mfa
                     || crate::auth::accounts::two_step::is_required(ctx, &user.user_id).await?);
             (!pending.login_done && (req.prompt.login || too_old || other_user))

@@ -147,7 +147,7 @@ impl IdTokenIssuer {
         .set_auth_time(Some(at(req.auth_time)?))
         .set_nonce(req.nonce.map(|n| Nonce::new(n.to_owned())))
         .set_auth_context_ref(Some(AuthenticationContextClass::new(
-            if crate::auth::accounts::two_step::has_second_step(req.amr) {
+            if crate::auth::oidc::amr::has_second_step(req.amr) {
                 self.mfa_acr.to_string()
             } else {
                 ACR_PASSWORD.to_owned()

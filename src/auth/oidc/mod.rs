@@ -1,5 +1,6 @@
 //! OpenID Connect on top of OAuth: ID tokens, claims, discovery metadata.
 
+pub mod amr;
 pub mod backchannel_logout;
 pub mod backchannel_queue;
 pub mod claims;

@@ -18,7 +18,8 @@ use crate::auth::http::AppState;
 use crate::auth::http::extractors::{ClientIp, QueryOrForm};
 use crate::auth::oauth::interaction;
 use crate::auth::upstream::accounts::{self, Matched};
-use crate::auth::upstream::{self, Callback, LoginState, Purpose, UpstreamFailure};
+use crate::auth::upstream::sign_in::{self, Callback};
+use crate::auth::upstream::{LoginState, Purpose, UpstreamFailure};
 
 /// The login page's buttons: one per provider, in the page's language.
 pub fn buttons(ctx: &AuthContext, lang: Lang) -> Vec<minijinja::Value> {
@@ -69,7 +70,7 @@ pub(super) async fn go(
     back: &str,
     ip: std::net::IpAddr,
 ) -> Result<Response, PageError> {
-    match upstream::begin(&state.ctx, id, browser.id(), purpose, lang.code()).await {
+    match sign_in::begin(&state.ctx, id, browser.id(), purpose, lang.code()).await {
         Ok(url) => Ok(redirect(&url)),
         Err(failure) => Ok(failure_page(state, lang, id, &failure, back, ip)),
     }
@@ -89,7 +90,7 @@ pub async fn callback(
         code: params.get("code"),
         error: params.get("error"),
     };
-    let (login_state, outcome) = upstream::complete(ctx, &id, browser.id(), callback).await;
+    let (login_state, outcome) = sign_in::complete(ctx, &id, browser.id(), callback).await;
     let interaction_id = login_state.as_ref().and_then(LoginState::interaction);
     let pending = match interaction_id {
         Some(i) => interaction::load_pending(ctx, i, browser.id())
