@@ -111,7 +111,9 @@ async fn internal_uris_are_accepted_when_configured_and_echoed() {
 
 #[tokio::test]
 async fn registrations_from_one_address_are_rate_limited() {
-    let auth = TestAuth::spawn_with(&[
+    // A frozen clock: the first wait (1 s) must not run out between requests on a slow
+    // machine (PostgreSQL + Redis under load did that once).
+    let auth = TestAuth::spawn_on_manual_clock(&[
         OPEN,
         ("BELF_CLIENT_REGISTRATION__FREE_REGISTRATIONS_PER_IP", "2"),
     ])
