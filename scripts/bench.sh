@@ -68,7 +68,7 @@ else
   BIN=$TARGET/debug
   echo "WARNING: debug build: the numbers below only check the tooling" >&2
 fi
-BELF=$BIN/belf
+BELF=${BELF:-$BIN/belf}   # BELF=/path/to/belf compares another build with the same driver
 LOAD=$BIN/examples/load
 
 # Scratch folder: the server's database, keys and log. The CLI runs there too.

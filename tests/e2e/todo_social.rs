@@ -387,3 +387,49 @@ async fn stored_counts_follow_deletes_and_concurrent_likes() {
         .await;
     assert_eq!(unliked["like_count"], 1, "{unliked}");
 }
+
+/// A page either ends the matches (its `total` is what came) or the store counts them;
+/// either way `total` is the same, on every page and past the last one, and each course
+/// carries its tags in order.
+#[tokio::test]
+async fn search_total_is_the_same_on_every_page() {
+    let w = world().await;
+    for title in ["Paging walk one", "Paging walk two", "Paging walk three"] {
+        let id = create_course(&w, &w.alice, title, true).await;
+        let (s, _) = w
+            .app
+            .patch(
+                &format!("/api/courses/{id}"),
+                &w.alice,
+                json!({"tags": ["zeta", "alpha", "mid"]}),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    let _private = create_course(&w, &w.alice, "Paging walk hidden", false).await;
+    for (limit, offset, items) in [
+        (1, 0, 1),
+        (1, 2, 1),
+        (2, 0, 2),
+        (2, 2, 1),
+        (3, 0, 3),
+        (20, 0, 3),
+        (20, 3, 0),
+        (20, 50, 0),
+    ] {
+        let (s, r) = w
+            .app
+            .get(
+                &format!("/api/courses/search?q=paging+walk&limit={limit}&offset={offset}"),
+                &w.bob,
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["total"], 3, "limit {limit} offset {offset}: {r}");
+        let found = r["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(found.len(), items, "limit {limit} offset {offset}: {r}");
+        for course in &found {
+            assert_eq!(course["tags"], json!(["alpha", "mid", "zeta"]), "{course}");
+        }
+    }
+}

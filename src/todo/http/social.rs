@@ -38,27 +38,26 @@ pub async fn search(
         Some(Ok(tag)) => Some(tag),
         Some(Err(_)) => return Ok(Json(PageView::new(Vec::new(), 0, page))),
     };
+    // Only a person has likes to mark; a client's token searches without a viewer.
+    let viewer = reader.user().ok().map(str::to_owned);
+    let marks_likes = viewer.is_some();
     let filter = CourseFilter {
         keyword: keyword.map(str::to_owned),
         tag,
         sort,
         limit: page.limit,
         offset: page.offset,
+        viewer,
     };
-    let (rows, total) = s.courses.search(&filter).await?;
-    let liked = match reader.user() {
-        Ok(user) => {
-            let ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
-            Some(s.likes.liked_among(user, &ids).await?)
-        }
-        Err(_) => None,
-    };
-    let items = rows
+    let found = s.courses.search(&filter).await?;
+    let total = found.total;
+    let items = found
+        .courses
         .into_iter()
         .map(|c| {
-            let mine = liked.as_ref().map(|l| l.contains(&c.id));
+            let liked = marks_likes.then(|| found.liked.contains(&c.id));
             let mut view = CourseView::from(c);
-            view.liked = mine;
+            view.liked = liked;
             view
         })
         .collect();

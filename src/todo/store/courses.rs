@@ -70,6 +70,18 @@ pub struct CourseFilter {
     pub sort: Sort,
     pub limit: i64,
     pub offset: i64,
+    /// The signed-in person searching, whose likes the results mark; `None` when the
+    /// caller is a client without a person.
+    pub viewer: Option<String>,
+}
+
+/// One page of search results.
+pub struct SearchResults {
+    pub courses: Vec<CourseRow>,
+    /// How many courses match in all, counted up to a cap (see the store).
+    pub total: i64,
+    /// Which of `courses` the viewer likes (empty without a viewer).
+    pub liked: HashSet<String>,
 }
 
 #[async_trait]
@@ -85,8 +97,9 @@ pub trait CourseStore: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<CourseRow>, i64)>;
-    /// Public courses matching the filter, and how many match in all.
-    async fn search(&self, filter: &CourseFilter) -> Result<(Vec<CourseRow>, i64)>;
+    /// Public courses matching the filter, how many match in all, and which of them the
+    /// filter's viewer likes.
+    async fn search(&self, filter: &CourseFilter) -> Result<SearchResults>;
     /// The updated course, or `None` if it no longer exists.
     async fn update_course(&self, id: &str, patch: CoursePatch) -> Result<Option<CourseRow>>;
     /// Deletes the course with its todos, tags, done log, photos and likes.
@@ -113,6 +126,4 @@ pub trait LikeStore: Send + Sync {
     /// Idempotent: liking twice is one like, unliking what was never liked is no error.
     async fn set_like(&self, course: &str, user: &str, liked: bool) -> Result<()>;
     async fn liked(&self, course: &str, user: &str) -> Result<bool>;
-    /// Which of `courses` `user` likes (one query for a page of courses).
-    async fn liked_among(&self, user: &str, courses: &[&str]) -> Result<HashSet<String>>;
 }

@@ -11,7 +11,7 @@ mod todos;
 use async_trait::async_trait;
 
 pub use courses::{
-    CourseFilter, CoursePatch, CourseRow, CourseStore, Forked, LikeStore, NewCourse,
+    CourseFilter, CoursePatch, CourseRow, CourseStore, Forked, LikeStore, NewCourse, SearchResults,
 };
 pub use photos::{NewPhoto, PhotoRow, PhotoStore, ProfileStore, UserStats};
 pub use sql::SqlStore;

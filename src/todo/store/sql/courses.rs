@@ -10,14 +10,20 @@ use super::{SqlStore, now_micros, sql};
 use crate::todo::domain::{Sort, new_id};
 use crate::todo::store::{
     CourseFilter, CoursePatch, CourseRow, CourseStore, Forked, LikeStore, NewCourse, Result,
-    StoreError,
+    SearchResults, StoreError,
 };
 
-const SELECT: &str = "SELECT c.id, c.owner, c.title, c.explanation, c.colour, c.start_date, \
-    c.end_date, c.is_public, c.forked_from, c.created_at, c.updated_at, \
-    c.like_count, c.fork_count, \
-    (SELECT p.display_name FROM profiles p WHERE p.user_id = c.owner) AS owner_name \
-    FROM courses c";
+/// The columns of a [`CourseRow`], without its tags, over `courses c`.
+macro_rules! course_columns {
+    () => {
+        "c.id, c.owner, c.title, c.explanation, c.colour, c.start_date, \
+         c.end_date, c.is_public, c.forked_from, c.created_at, c.updated_at, \
+         c.like_count, c.fork_count, \
+         (SELECT p.display_name FROM profiles p WHERE p.user_id = c.owner) AS owner_name"
+    };
+}
+
+const SELECT: &str = concat!("SELECT ", course_columns!(), " FROM courses c");
 
 fn from_row(row: &AnyRow) -> std::result::Result<CourseRow, sqlx::Error> {
     Ok(CourseRow {
@@ -126,24 +132,45 @@ impl CourseStore for SqlStore {
         Ok((self.finish(rows).await?, total))
     }
 
-    async fn search(&self, f: &CourseFilter) -> Result<(Vec<CourseRow>, i64)> {
+    /// One statement for the page: the courses with their owner's name, their tags and
+    /// whether the viewer likes each. A page used to take four (page, count, tags, likes),
+    /// and on SQLite each is a hop to a connection thread and back. One row past the page
+    /// is fetched, so `total` needs its own count only when the matches go on beyond it.
+    async fn search(&self, f: &CourseFilter) -> Result<SearchResults> {
         let mut clauses = vec!["c.is_public = 1".to_owned()];
-        let mut args: Vec<String> = Vec::new();
-        if let Some(k) = &f.keyword {
-            args.push(like_pattern(k));
+        let mut args: Vec<&str> = Vec::new();
+        let pattern = f.keyword.as_deref().map(like_pattern);
+        if let Some(p) = &pattern {
+            args.push(p);
             let n = args.len();
             clauses.push(format!(
                 "(LOWER(c.title) LIKE ${n} ESCAPE '\\' OR LOWER(c.explanation) LIKE ${n} ESCAPE '\\')"
             ));
         }
         if let Some(t) = &f.tag {
-            args.push(t.clone());
+            args.push(t);
             let n = args.len();
             clauses.push(format!(
                 "EXISTS (SELECT 1 FROM course_tags t WHERE t.course_id = c.id AND t.tag = ${n})"
             ));
         }
         let filter = clauses.join(" AND ");
+        let filter_args = args.len();
+        // Tags hold no spaces (`Tags::parse_one`), so a space joins them unambiguously.
+        // `string_agg` is PostgreSQL's and, since 3.44, SQLite's.
+        let mut columns =
+            ", (SELECT string_agg(t.tag, ' ') FROM course_tags t WHERE t.course_id = c.id) AS tag_list"
+                .to_owned();
+        match &f.viewer {
+            Some(viewer) => {
+                args.push(viewer);
+                columns.push_str(&format!(
+                    ", (SELECT COUNT(*) FROM likes l WHERE l.course_id = c.id AND l.user_id = ${}) AS liked",
+                    args.len()
+                ));
+            }
+            None => columns.push_str(", 0 AS liked"),
+        }
         let order = match f.sort {
             Sort::Likes => "like_count DESC, c.created_at DESC, c.id",
             Sort::Forks => "fork_count DESC, c.created_at DESC, c.id",
@@ -151,31 +178,45 @@ impl CourseStore for SqlStore {
         };
         let n = args.len();
         let sql_text = format!(
-            "{SELECT} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            "SELECT {}{columns} FROM courses c WHERE {filter} ORDER BY {order} \
+             LIMIT ${} OFFSET ${}",
+            course_columns!(),
             n + 1,
             n + 2
         );
         let mut q = sqlx::query(sql(sql_text));
         for a in &args {
-            q = q.bind(a);
+            q = q.bind(*a);
         }
         let rows = q
-            .bind(f.limit)
+            .bind(f.limit.saturating_add(1))
             .bind(f.offset)
             .fetch_all(&self.reads)
             .await?;
-        // Counted up to one past the cap: beyond it the exact number costs a scan of every
-        // match and tells a person nothing a "10,000+" does not.
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM courses c WHERE {filter} LIMIT {}) m",
-            SEARCH_COUNT_CAP + 1
-        );
-        let mut cq = sqlx::query(sql(count_sql));
-        for a in &args {
-            cq = cq.bind(a);
+        let more = usize::try_from(f.limit).is_ok_and(|limit| rows.len() > limit);
+        let mut courses = Vec::with_capacity(rows.len());
+        let mut liked = HashSet::new();
+        for row in rows.iter().take(usize::try_from(f.limit).unwrap_or(0)) {
+            let mut course = from_row(row)?;
+            if let Some(list) = row.try_get::<Option<String>, _>("tag_list")? {
+                course.tags = list.split(' ').map(str::to_owned).collect();
+                course.tags.sort_unstable();
+            }
+            if row.try_get::<i64, _>("liked")? > 0 {
+                liked.insert(course.id.clone());
+            }
+            courses.push(course);
         }
-        let total: i64 = cq.fetch_one(&self.reads).await?.try_get("n")?;
-        Ok((self.finish(rows).await?, total))
+        let total = if !more && (!courses.is_empty() || f.offset == 0) {
+            f.offset.saturating_add(courses.len() as i64)
+        } else {
+            self.count_matches(&filter, &args[..filter_args]).await?
+        };
+        Ok(SearchResults {
+            courses,
+            total,
+            liked,
+        })
     }
 
     async fn update_course(&self, id: &str, p: CoursePatch) -> Result<Option<CourseRow>> {
@@ -414,28 +455,24 @@ impl LikeStore for SqlStore {
             .await?;
         Ok(row.is_some())
     }
-
-    async fn liked_among(&self, user: &str, courses: &[&str]) -> Result<HashSet<String>> {
-        if courses.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let marks: Vec<String> = (2..courses.len() + 2).map(|n| format!("${n}")).collect();
-        let sql_text = format!(
-            "SELECT course_id FROM likes WHERE user_id = $1 AND course_id IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(sql(sql_text)).bind(user);
-        for c in courses {
-            q = q.bind(*c);
-        }
-        let rows = q.fetch_all(&self.reads).await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("course_id").map_err(Into::into))
-            .collect()
-    }
 }
 
 impl SqlStore {
+    /// Matches of a search filter, counted up to one past [`SEARCH_COUNT_CAP`]: beyond it
+    /// the exact number costs a scan of every match and tells a person nothing a
+    /// "10,000+" does not.
+    async fn count_matches(&self, filter: &str, args: &[&str]) -> Result<i64> {
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM courses c WHERE {filter} LIMIT {}) m",
+            SEARCH_COUNT_CAP + 1
+        );
+        let mut q = sqlx::query(sql(count_sql));
+        for a in args {
+            q = q.bind(*a);
+        }
+        Ok(q.fetch_one(&self.reads).await?.try_get("n")?)
+    }
+
     async fn finish(&self, rows: Vec<AnyRow>) -> Result<Vec<CourseRow>> {
         let mut courses = rows
             .iter()
