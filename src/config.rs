@@ -16,6 +16,7 @@ mod memory_store;
 mod registration;
 mod resources;
 mod todo;
+mod passkeys;
 mod two_step;
 mod upstream;
 mod web;
@@ -26,6 +27,7 @@ pub use memory_store::MemoryStoreConfig;
 pub use registration::{ClientMetadataDocumentConfig, ClientRegistrationConfig};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
+pub use passkeys::PasskeysConfig;
 pub use two_step::TwoStepConfig;
 pub use upstream::{ClaimMapping, Preset, UpstreamConfig, UpstreamLoginConfig, UpstreamProtocol};
 pub use web::{WebConfig, WebSessionStore};
@@ -63,6 +65,8 @@ pub struct Config {
     /// Two-step login (issue 13, part `twostep`).
     #[serde(default)]
     pub two_step: TwoStepConfig,
+    #[serde(default)]
+    pub passkeys: PasskeysConfig,
     /// Issue 13, part `account`: the self-service account pages.
     pub account: AccountConfig,
     pub upstream_login: UpstreamLoginConfig,
@@ -458,6 +462,7 @@ impl Config {
             );
         }
         self.two_step.check()?;
+        self.passkeys.check()?;
         if !matches!(self.pages.default_locale.as_str(), "en" | "ko") {
             return invalid("pages.default_locale", "must be `en` or `ko`");
         }

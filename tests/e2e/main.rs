@@ -47,6 +47,7 @@ mod upstream_errors;
 mod upstream_login;
 // Issue 13, part `twostep`.
 mod two_step;
+mod passkeys;
 mod validator;
 mod web_browser;
 mod web_lists;
