@@ -39,10 +39,7 @@ impl PasskeysConfig {
             return invalid("passkeys.rp_name", "must be 1 to 100 characters");
         }
         if !(10..=3600).contains(&self.ceremony_ttl_secs) {
-            return invalid(
-                "passkeys.ceremony_ttl_secs",
-                "must be between 10 and 3600",
-            );
+            return invalid("passkeys.ceremony_ttl_secs", "must be between 10 and 3600");
         }
         Ok(())
     }

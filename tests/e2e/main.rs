@@ -46,8 +46,8 @@ mod todo_web_api;
 mod upstream_errors;
 mod upstream_login;
 // Issue 13, part `twostep`.
-mod two_step;
 mod passkeys;
+mod two_step;
 mod validator;
 mod web_browser;
 mod web_lists;

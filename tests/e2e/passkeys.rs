@@ -44,8 +44,19 @@ pub async fn open_add_form(browser: &Browser) -> Page {
 pub async fn add_passkey(browser: &Browser, device: &Device, name: &str) -> Page {
     let shown = open_add_form(browser).await;
     let form = passkey_form(&shown, "/account/two-step/passkey/finish").expect("a passkey form");
-    let answer = device.create(&form.options).await.expect("the device creates a passkey");
-    post_answer(browser, &shown, &form.action, &form.ceremony, &answer, &[("name", name)]).await
+    let answer = device
+        .create(&form.options)
+        .await
+        .expect("the device creates a passkey");
+    post_answer(
+        browser,
+        &shown,
+        &form.action,
+        &form.ceremony,
+        &answer,
+        &[("name", name)],
+    )
+    .await
 }
 
 /// Posts a passkey form as the script does: its hidden fields, the ceremony, the answer.
@@ -58,7 +69,11 @@ pub async fn post_answer(
     extra: &[(&str, &str)],
 ) -> Page {
     let csrf = page.input("csrf").expect("csrf");
-    let mut form = vec![("csrf", csrf.as_str()), ("ceremony", ceremony), ("credential", answer)];
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("ceremony", ceremony),
+        ("credential", answer),
+    ];
     form.extend_from_slice(extra);
     browser.post(action, &form).await
 }
@@ -68,7 +83,15 @@ pub async fn give_passkey(browser: &Browser, device: &Device, after_password: &P
     let (page, answer) = second_step_answer(browser, device, after_password).await;
     let form = passkey_form(&page, "/login/second-step/passkey").expect("passkey offered");
     let step = page.input("step").expect("step");
-    post_answer(browser, &page, &form.action, &form.ceremony, &answer, &[("step", &step)]).await
+    post_answer(
+        browser,
+        &page,
+        &form.action,
+        &form.ceremony,
+        &answer,
+        &[("step", &step)],
+    )
+    .await
 }
 
 /// The second-step page and the device's (untampered) answer to its passkey options.
@@ -77,7 +100,12 @@ pub async fn second_step_answer(
     device: &Device,
     after_password: &Page,
 ) -> (Page, String) {
-    assert_eq!(after_password.status, StatusCode::FOUND, "{}", after_password.body);
+    assert_eq!(
+        after_password.status,
+        StatusCode::FOUND,
+        "{}",
+        after_password.body
+    );
     let to = after_password.location();
     assert!(to.starts_with("/login/second-step?step="), "{to}");
     let page = browser.get(to).await;
@@ -90,7 +118,10 @@ pub async fn second_step_answer(
 /// An answer with one byte of its signature changed.
 pub fn tampered(answer: &str) -> String {
     let mut v: serde_json::Value = serde_json::from_str(answer).expect("answer is JSON");
-    let sig = v["response"]["signature"].as_str().expect("signature").to_owned();
+    let sig = v["response"]["signature"]
+        .as_str()
+        .expect("signature")
+        .to_owned();
     let mut chars: Vec<char> = sig.chars().collect();
     let i = chars.len() / 2;
     chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };

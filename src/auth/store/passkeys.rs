@@ -39,8 +39,12 @@ pub trait PasskeyStore: Send + Sync {
         credential: &str,
         now: i64,
     ) -> StoreResult<bool>;
-    async fn rename_passkey(&self, user_id: &str, passkey_id: &str, name: &str)
-    -> StoreResult<bool>;
+    async fn rename_passkey(
+        &self,
+        user_id: &str,
+        passkey_id: &str,
+        name: &str,
+    ) -> StoreResult<bool>;
     /// Removes the passkey; when the person has no second-step method left (no passkey, no
     /// app), their recovery codes go too, as when the last app goes.
     async fn remove_passkey(&self, user_id: &str, passkey_id: &str) -> StoreResult<bool>;

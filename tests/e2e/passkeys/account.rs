@@ -27,7 +27,11 @@ async fn a_passkey_is_added_with_recovery_codes_renamed_and_listed() {
         "{}",
         shown.body
     );
-    assert!(shown.body.contains("<script src=\"/static/passkey.js\"></script>"));
+    assert!(
+        shown
+            .body
+            .contains("<script src=\"/static/passkey.js\"></script>")
+    );
     assert!(!shown.body.contains("<script>"), "no inline script");
     let res = browser
         .http
@@ -36,14 +40,36 @@ async fn a_passkey_is_added_with_recovery_codes_renamed_and_listed() {
         .send()
         .await
         .unwrap();
-    let csp = res.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    let csp = res.headers()[CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(csp.contains("script-src 'self'"), "{csp}");
     let list = browser.get("/account/two-step").await;
-    assert!(!list.body.contains("<script"), "no script where no passkey is offered");
-    let script = browser.http.get(server.url("/static/passkey.js")).send().await.unwrap();
+    assert!(
+        !list.body.contains("<script"),
+        "no script where no passkey is offered"
+    );
+    let script = browser
+        .http
+        .get(server.url("/static/passkey.js"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(script.status(), StatusCode::OK);
-    assert!(script.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
-    assert!(script.text().await.unwrap().contains("navigator.credentials.create"));
+    assert!(
+        script.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(
+        script
+            .text()
+            .await
+            .unwrap()
+            .contains("navigator.credentials.create")
+    );
 
     let done = add_passkey(&browser, &device, "laptop").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
@@ -81,11 +107,21 @@ async fn a_passkey_is_added_with_recovery_codes_renamed_and_listed() {
     let renamed = browser
         .post(
             "/account/two-step/rename",
-            &[("csrf", &csrf), ("method", &ids[0]), ("name", "work laptop")],
+            &[
+                ("csrf", &csrf),
+                ("method", &ids[0]),
+                ("name", "work laptop"),
+            ],
         )
         .await;
     assert_eq!(renamed.status, StatusCode::FOUND, "{}", renamed.body);
-    assert!(browser.get("/account/two-step").await.body.contains("work laptop"));
+    assert!(
+        browser
+            .get("/account/two-step")
+            .await
+            .body
+            .contains("work laptop")
+    );
     let bad = browser
         .post(
             "/account/two-step/rename",
@@ -111,13 +147,22 @@ async fn the_last_method_stays_when_two_step_is_required() {
         .await
         .unwrap();
 
-    let passkeys = server.ctx.stores.passkeys.list_passkeys(&rita.user_id).await.unwrap();
+    let passkeys = server
+        .ctx
+        .stores
+        .passkeys
+        .list_passkeys(&rita.user_id)
+        .await
+        .unwrap();
     assert_eq!(passkeys.len(), 1);
     let page = browser.get("/account/two-step").await;
     let csrf = page.input("csrf").unwrap();
     let id = passkeys[0].passkey_id.clone();
     let refused = browser
-        .post("/account/two-step/remove", &[("csrf", &csrf), ("method", &id)])
+        .post(
+            "/account/two-step/remove",
+            &[("csrf", &csrf), ("method", &id)],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
     assert!(refused.body.contains("phone"), "still listed");
@@ -130,18 +175,35 @@ async fn the_last_method_stays_when_two_step_is_required() {
         .await
         .unwrap();
     let removed = browser
-        .post("/account/two-step/remove", &[("csrf", &csrf), ("method", &id)])
+        .post(
+            "/account/two-step/remove",
+            &[("csrf", &csrf), ("method", &id)],
+        )
         .await;
     assert_eq!(removed.status, StatusCode::FOUND, "{}", removed.body);
     let store = &server.ctx.stores;
-    assert!(store.passkeys.list_passkeys(&rita.user_id).await.unwrap().is_empty());
+    assert!(
+        store
+            .passkeys
+            .list_passkeys(&rita.user_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        store.two_step.count_recovery_codes(&rita.user_id).await.unwrap(),
+        store
+            .two_step
+            .count_recovery_codes(&rita.user_id)
+            .await
+            .unwrap(),
         0,
         "recovery codes go with the last method"
     );
     let again = browser
-        .post("/account/two-step/remove", &[("csrf", &csrf), ("method", &id)])
+        .post(
+            "/account/two-step/remove",
+            &[("csrf", &csrf), ("method", &id)],
+        )
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
@@ -160,12 +222,20 @@ async fn a_ceremony_expires_and_is_answered_once() {
     let shown = open_add_form(&browser).await;
     let form = passkey_form(&shown, "/account/two-step/passkey/finish").unwrap();
     let answer = device.create(&form.options).await.unwrap();
-    let ceremony = (form.action.as_str(), form.ceremony.as_str(), answer.as_str());
+    let ceremony = (
+        form.action.as_str(),
+        form.ceremony.as_str(),
+        answer.as_str(),
+    );
     // Answered after `passkeys.ceremony_ttl_secs` (300): refused, nothing stored.
     server.clock.advance(Duration::from_secs(301));
     let late = post_answer(&browser, &shown, ceremony.0, ceremony.1, ceremony.2, &[]).await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.body);
-    assert!(late.body.contains("expired or was already used"), "{}", late.body);
+    assert!(
+        late.body.contains("expired or was already used"),
+        "{}",
+        late.body
+    );
 
     let shown = open_add_form(&browser).await;
     let form = passkey_form(&shown, "/account/two-step/passkey/finish").unwrap();
@@ -174,7 +244,13 @@ async fn a_ceremony_expires_and_is_answered_once() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     let again = post_answer(&browser, &shown, &form.action, &form.ceremony, &answer, &[]).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
-    let stored = server.ctx.stores.passkeys.list_passkeys(&carl.user_id).await.unwrap();
+    let stored = server
+        .ctx
+        .stores
+        .passkeys
+        .list_passkeys(&carl.user_id)
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 1, "one passkey from one ceremony");
 
     // A ceremony of this person's browser is not another browser's to answer.
@@ -185,7 +261,11 @@ async fn a_ceremony_expires_and_is_answered_once() {
     let foreign = other
         .post(
             &form.action,
-            &[("csrf", &csrf), ("ceremony", &form.ceremony), ("credential", &answer)],
+            &[
+                ("csrf", &csrf),
+                ("ceremony", &form.ceremony),
+                ("credential", &answer),
+            ],
         )
         .await;
     assert_eq!(foreign.status, StatusCode::BAD_REQUEST, "{}", foreign.body);
@@ -198,7 +278,13 @@ async fn deleting_the_account_removes_its_passkeys() {
     let browser = signed_in(&server, "dora").await;
     let device = Device::new(&server.base);
     add_passkey(&browser, &device, "key").await;
-    let stored = server.ctx.stores.passkeys.list_passkeys(&dora.user_id).await.unwrap();
+    let stored = server
+        .ctx
+        .stores
+        .passkeys
+        .list_passkeys(&dora.user_id)
+        .await
+        .unwrap();
     let credential_id = stored[0].credential_id.clone();
 
     let page = browser.get("/account/delete").await;
@@ -222,11 +308,17 @@ async fn an_issuer_on_an_ip_address_offers_no_passkeys() {
     let server = TestAuth::spawn().await;
     server.user("ivan", PASSWORD).await;
     let browser = signed_in(&server, "ivan").await;
-    let login = crate::support::browser::Browser::new(&server.base).get("/login").await;
+    let login = crate::support::browser::Browser::new(&server.base)
+        .get("/login")
+        .await;
     assert!(!login.body.contains("data-passkey"), "{}", login.body);
     assert!(!login.body.contains("<script"));
     let page = browser.get("/account/two-step").await;
-    assert!(!page.body.contains("/account/two-step/passkey"), "{}", page.body);
+    assert!(
+        !page.body.contains("/account/two-step/passkey"),
+        "{}",
+        page.body
+    );
     let csrf = page.input("csrf").unwrap();
     let refused = browser
         .post("/account/two-step/passkey", &[("csrf", &csrf)])

@@ -9,7 +9,9 @@ use openidconnect::{
 };
 use reqwest::StatusCode;
 
-use super::{MFA_ACR, add_passkey, give_passkey, post_answer, second_step_answer, signed_in, tampered};
+use super::{
+    MFA_ACR, add_passkey, give_passkey, post_answer, second_step_answer, signed_in, tampered,
+};
 use crate::support::browser::{Browser, param, query_of};
 use crate::support::passkey::{Device, passkey_form};
 use crate::support::rp::http_client;
@@ -78,7 +80,13 @@ async fn password_and_passkey_sign_in_a_relying_party_with_amr_hwk() {
         Some(MFA_ACR.to_owned())
     );
     // The use was recorded: a last-used date, and the stored counter moved on.
-    let stored = server.ctx.stores.passkeys.list_passkeys(&alice.user_id).await.unwrap();
+    let stored = server
+        .ctx
+        .stores
+        .passkeys
+        .list_passkeys(&alice.user_id)
+        .await
+        .unwrap();
     assert!(stored[0].last_used_at.is_some());
 }
 
@@ -102,16 +110,30 @@ async fn a_tampered_or_replayed_assertion_is_refused() {
 
     let forged = post(form.ceremony.clone(), tampered(&answer)).await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{}", forged.body);
-    assert!(forged.body.contains("could not be verified"), "{}", forged.body);
+    assert!(
+        forged.body.contains("could not be verified"),
+        "{}",
+        forged.body
+    );
     assert!(!browser.get("/").await.body.contains("bea"), "no session");
     // The ceremony was spent by that try: the right answer to it comes too late.
     let replayed = post(form.ceremony.clone(), answer.clone()).await;
-    assert_eq!(replayed.status, StatusCode::BAD_REQUEST, "{}", replayed.body);
+    assert_eq!(
+        replayed.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        replayed.body
+    );
     assert!(replayed.body.contains("already used"), "{}", replayed.body);
     // Nor does it answer a new ceremony (another challenge).
     let next = passkey_form(&replayed, "/login/second-step/passkey").expect("offered again");
     let old_answer = post(next.ceremony.clone(), answer.clone()).await;
-    assert_eq!(old_answer.status, StatusCode::UNAUTHORIZED, "{}", old_answer.body);
+    assert_eq!(
+        old_answer.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        old_answer.body
+    );
     assert!(!browser.get("/").await.body.contains("bea"), "no session");
 
     let fresh = passkey_form(&old_answer, "/login/second-step/passkey").unwrap();
@@ -152,6 +174,10 @@ async fn a_passkey_of_another_person_is_refused() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
-    assert!(refused.body.contains("could not be verified"), "{}", refused.body);
+    assert!(
+        refused.body.contains("could not be verified"),
+        "{}",
+        refused.body
+    );
     assert!(!browser.get("/").await.body.contains("ann"), "no session");
 }

@@ -17,13 +17,29 @@ use crate::support::rp::http_client;
 use crate::support::{PASSWORD, REDIRECT, TestAuth};
 
 /// The login page's passkey form answered by `device` (`edit` may change the answer).
-async fn sign_in_with(browser: &Browser, login: &Page, device: &Device, edit: fn(&str) -> String) -> Page {
+async fn sign_in_with(
+    browser: &Browser,
+    login: &Page,
+    device: &Device,
+    edit: fn(&str) -> String,
+) -> Page {
     let form = passkey_form(login, "/login/passkey").expect("the login page offers a passkey");
-    assert!(login.body.contains("\" hidden>"), "inert without the script");
+    assert!(
+        login.body.contains("\" hidden>"),
+        "inert without the script"
+    );
     let answer = device.get(&form.options).await.expect("the device answers");
     let interaction = login.input("interaction").unwrap_or_default();
     let extra = [("interaction", interaction.as_str())];
-    post_answer(browser, login, &form.action, &form.ceremony, &edit(&answer), &extra).await
+    post_answer(
+        browser,
+        login,
+        &form.action,
+        &form.ceremony,
+        &edit(&answer),
+        &extra,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -99,7 +115,10 @@ async fn a_passkey_signs_in_without_a_password_through_an_oidc_code_flow() {
         })
         .await
         .unwrap();
-    assert!(events.iter().any(|e| e.detail["method"] == "passkey"), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.detail["method"] == "passkey"),
+        "{events:?}"
+    );
 }
 
 #[tokio::test]
@@ -110,9 +129,22 @@ async fn a_passkey_is_enough_where_a_second_step_is_required() {
     add_passkey(&signed_in(&server, "rob").await, &device, "key").await;
     // From now on everyone must use a second step (a fresh server on the same database
     // would be the real way; the store's per-person flag has the same effect here).
-    let rob = server.ctx.stores.users.find_user("rob").await.unwrap().unwrap();
+    let rob = server
+        .ctx
+        .stores
+        .users
+        .find_user("rob")
+        .await
+        .unwrap()
+        .unwrap();
     let now = server.ctx.clock.now();
-    server.ctx.stores.two_step.set_required(&rob.user_id, true, now).await.unwrap();
+    server
+        .ctx
+        .stores
+        .two_step
+        .set_required(&rob.user_id, true, now)
+        .await
+        .unwrap();
 
     let browser = Browser::new(&server.base);
     let login = browser.get("/login").await;
@@ -134,7 +166,14 @@ async fn refused_passkey_sign_ins_are_audited_and_throttled() {
 
     // Mallory's own passkey, its user handle changed to Ann's: the handle is not signed,
     // but it must name the account the credential belongs to.
-    let ann = server.ctx.stores.users.find_user("ann").await.unwrap().unwrap();
+    let ann = server
+        .ctx
+        .stores
+        .users
+        .find_user("ann")
+        .await
+        .unwrap()
+        .unwrap();
     let ann_handle = {
         use base64::Engine;
         let id = uuid::Uuid::parse_str(&ann.user_id).unwrap();
@@ -146,23 +185,52 @@ async fn refused_passkey_sign_ins_are_audited_and_throttled() {
     let mut answer: serde_json::Value =
         serde_json::from_str(&mallorys.get(&form.options).await.unwrap()).unwrap();
     answer["response"]["userHandle"] = ann_handle.into();
-    let posed = post_answer(&browser, &login, &form.action, &form.ceremony, &answer.to_string(), &[]).await;
+    let posed = post_answer(
+        &browser,
+        &login,
+        &form.action,
+        &form.ceremony,
+        &answer.to_string(),
+        &[],
+    )
+    .await;
     assert_eq!(posed.status, StatusCode::UNAUTHORIZED, "{}", posed.body);
-    assert!(posed.body.contains("could not be verified"), "{}", posed.body);
+    assert!(
+        posed.body.contains("could not be verified"),
+        "{}",
+        posed.body
+    );
     assert!(!browser.get("/").await.body.contains("ann"), "no session");
 
     // Tampered signatures, again and again: refused, then throttled.
     let mut statuses = Vec::new();
     for _ in 0..5 {
         let login = browser.get("/login").await;
-        statuses.push(sign_in_with(&browser, &login, &device, tampered).await.status);
+        statuses.push(
+            sign_in_with(&browser, &login, &device, tampered)
+                .await
+                .status,
+        );
     }
-    assert_eq!(&statuses[..2], [StatusCode::UNAUTHORIZED; 2], "{statuses:?}");
-    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert_eq!(
+        &statuses[..2],
+        [StatusCode::UNAUTHORIZED; 2],
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
     // While the wait lasts, even a right answer is not checked.
     let login = browser.get("/login").await;
     let right = sign_in_with(&browser, &login, &device, str::to_owned).await;
-    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "{}", right.body);
+    assert_eq!(
+        right.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        right.body
+    );
 
     let failures = server
         .ctx
@@ -177,6 +245,12 @@ async fn refused_passkey_sign_ins_are_audited_and_throttled() {
         .await
         .unwrap();
     assert!(failures.len() >= 6, "{failures:?}");
-    assert!(failures.iter().all(|e| e.detail["method"] == "passkey"), "{failures:?}");
-    assert!(failures.iter().any(|e| e.detail["reason"] == "throttled"), "{failures:?}");
+    assert!(
+        failures.iter().all(|e| e.detail["method"] == "passkey"),
+        "{failures:?}"
+    );
+    assert!(
+        failures.iter().any(|e| e.detail["reason"] == "throttled"),
+        "{failures:?}"
+    );
 }

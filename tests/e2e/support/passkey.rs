@@ -13,6 +13,7 @@ use passkey::authenticator::{
 };
 use passkey::client::{Client, DefaultClientData};
 use passkey::crypto::aws_lc_rs::AwsLcRsBackend;
+use passkey::types::Passkey;
 use passkey::types::ctap2::make_credential::{
     Options, PublicKeyCredentialRpEntity, PublicKeyCredentialUserEntity,
 };
@@ -20,7 +21,6 @@ use passkey::types::ctap2::{Aaguid, Ctap2Error, StatusCode};
 use passkey::types::webauthn::{
     CredentialCreationOptions, CredentialRequestOptions, PublicKeyCredentialDescriptor,
 };
-use passkey::types::Passkey;
 use serde_json::{Value, json};
 
 use super::browser::Page;
@@ -35,7 +35,9 @@ pub struct PasskeyForm {
 
 /// The passkey form posting to `action`, if the page has one.
 pub fn passkey_form(page: &Page, action: &str) -> Option<PasskeyForm> {
-    let start = page.body.find(&format!("action=\"{action}\" data-passkey="))?;
+    let start = page
+        .body
+        .find(&format!("action=\"{action}\" data-passkey="))?;
     let form = &page.body[start..];
     let form = &form[..form.find("</form>")?];
     let attr = |name: &str| {
@@ -116,7 +118,10 @@ impl CredentialStore for Keyring {
 
     async fn update_credential(&mut self, cred: &Passkey) -> Result<(), StatusCode> {
         let mut keys = self.keys.lock().expect("keyring");
-        if let Some(k) = keys.iter_mut().find(|k| k.credential_id == cred.credential_id) {
+        if let Some(k) = keys
+            .iter_mut()
+            .find(|k| k.credential_id == cred.credential_id)
+        {
             *k = cred.clone();
         }
         Ok(())

@@ -5,8 +5,8 @@
 //! so an assertion cannot be replayed. Its own expiry (`passkeys.ceremony_ttl_secs`) is
 //! checked against the injected clock as well as the store's TTL.
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::context::AuthContext;
 use crate::auth::store::Namespace;
@@ -72,7 +72,12 @@ pub async fn take<S: DeserializeOwned>(
     if id.is_empty() || id.len() > 64 {
         return Ok(None);
     }
-    let Some(raw) = ctx.stores.ephemeral.take(Namespace::PasskeyCeremony, id).await? else {
+    let Some(raw) = ctx
+        .stores
+        .ephemeral
+        .take(Namespace::PasskeyCeremony, id)
+        .await?
+    else {
         return Ok(None);
     };
     let Ok(stored) = serde_json::from_str::<Stored>(&raw) else {

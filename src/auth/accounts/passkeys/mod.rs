@@ -68,7 +68,9 @@ impl RelyingParty {
 }
 
 /// A stored credential, read back; `None` (logged) when the stored JSON is unreadable.
-pub(crate) fn credential_of(stored: &crate::auth::store::passkeys::StoredPasskey) -> Option<Passkey> {
+pub(crate) fn credential_of(
+    stored: &crate::auth::store::passkeys::StoredPasskey,
+) -> Option<Passkey> {
     match serde_json::from_str(&stored.credential) {
         Ok(passkey) => Some(passkey),
         Err(e) => {

@@ -98,7 +98,8 @@ pub async fn finish_second_step(
         user_id: user_id.to_owned(),
         step: step.to_owned(),
     };
-    let state = ceremony::take::<PasskeyAuthentication>(ctx, ceremony_id, browser, &purpose).await?;
+    let state =
+        ceremony::take::<PasskeyAuthentication>(ctx, ceremony_id, browser, &purpose).await?;
     let outcome = match state {
         None => Verified::NothingPending,
         Some(state) => match serde_json::from_str::<PublicKeyCredential>(answer) {

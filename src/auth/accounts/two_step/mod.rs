@@ -298,8 +298,16 @@ pub async fn rename_method(
     method_id: &str,
     name: &str,
 ) -> StoreResult<bool> {
-    Ok(ctx.stores.two_step.rename_method(user_id, method_id, name).await?
-        || ctx.stores.passkeys.rename_passkey(user_id, method_id, name).await?)
+    Ok(ctx
+        .stores
+        .two_step
+        .rename_method(user_id, method_id, name)
+        .await?
+        || ctx
+            .stores
+            .passkeys
+            .rename_passkey(user_id, method_id, name)
+            .await?)
 }
 
 /// Removes an app or a passkey, never the last method of a person who must use a second
@@ -322,9 +330,15 @@ pub async fn remove_method(
         return Ok(RemoveOutcome::LastRequired);
     }
     let removed = if is_app {
-        ctx.stores.two_step.remove_method(user_id, method_id).await?
+        ctx.stores
+            .two_step
+            .remove_method(user_id, method_id)
+            .await?
     } else {
-        ctx.stores.passkeys.remove_passkey(user_id, method_id).await?
+        ctx.stores
+            .passkeys
+            .remove_passkey(user_id, method_id)
+            .await?
     };
     if !removed {
         return Ok(RemoveOutcome::NotFound);

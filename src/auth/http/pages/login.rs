@@ -178,7 +178,9 @@ pub(super) fn device_param(params: &crate::auth::oauth::params::Params) -> Optio
 
 /// The page a login returns to (`next=<name>`): only names this server knows, so a link
 /// cannot send the person anywhere else (no open redirect).
-pub(super) fn next_param(params: &crate::auth::oauth::params::Params) -> Option<(&'static str, &'static str)> {
+pub(super) fn next_param(
+    params: &crate::auth::oauth::params::Params,
+) -> Option<(&'static str, &'static str)> {
     const PAGES: &[(&str, &str)] = &[("two-step", "/account/two-step")];
     let asked = params.get("next")?;
     PAGES.iter().find(|(name, _)| *name == asked).copied()

@@ -7,7 +7,11 @@ pub(super) const STRINGS: &[(&str, &str, &str)] = &[
         "Sign in with a passkey",
         "패스키로 로그인",
     ),
-    ("passkey_or", "Or, without a password:", "또는 비밀번호 없이:"),
+    (
+        "passkey_or",
+        "Or, without a password:",
+        "또는 비밀번호 없이:",
+    ),
     ("passkey_use", "Use a passkey", "패스키 사용"),
     (
         "passkey_second_step",

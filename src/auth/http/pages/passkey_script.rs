@@ -20,7 +20,10 @@ pub async fn script() -> Response {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=3600"),
             ),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
         ],
         SCRIPT,
     )

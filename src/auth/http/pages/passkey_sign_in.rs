@@ -71,12 +71,24 @@ pub async fn submit(
             failed(&state, &origin, None, "no ceremony").await;
             let msg = "passkey_expired";
             let res = page
-                .render(&state, &browser, lang, StatusCode::BAD_REQUEST, Some(i18n::text(lang, msg)))
+                .render(
+                    &state,
+                    &browser,
+                    lang,
+                    StatusCode::BAD_REQUEST,
+                    Some(i18n::text(lang, msg)),
+                )
                 .await;
             return Ok(res);
         }
     };
-    let user = match ctx.stores.users.get_user(&user_id).await.or_unavailable(lang)? {
+    let user = match ctx
+        .stores
+        .users
+        .get_user(&user_id)
+        .await
+        .or_unavailable(lang)?
+    {
         Some(user) if !user.disabled => user,
         _ => {
             failed(&state, &origin, Some(&user_id), "account disabled").await;
@@ -94,15 +106,28 @@ pub async fn submit(
         .await;
     if ctx.config.registration.require_verified_email && !user.email_verified {
         tracing::info!(sub = %user.user_id, "sign-in held until the e-mail address is verified");
-        return Ok(super::invitation::must_verify(&state, &browser, lang, &user));
+        return Ok(super::invitation::must_verify(
+            &state, &browser, lang, &user,
+        ));
     }
     let then = continuation(&form, pending.clone());
-    complete_login(&state, browser.jar, lang, &user, amr::passkey_sign_in(), then).await
+    complete_login(
+        &state,
+        browser.jar,
+        lang,
+        &user,
+        amr::passkey_sign_in(),
+        then,
+    )
+    .await
 }
 
 /// Where the sign-in goes on to: the pending authorization, a device confirmation, or the
 /// page named by `next` — as after a password.
-fn continuation(form: &Params, pending: Option<crate::auth::oauth::interaction::Pending>) -> Continuation {
+fn continuation(
+    form: &Params,
+    pending: Option<crate::auth::oauth::interaction::Pending>,
+) -> Continuation {
     Continuation {
         interaction_id: form.get("interaction").map(str::to_owned),
         pending,

@@ -171,7 +171,9 @@ pub async fn second_step_submit(
         .await
         .or_unavailable(lang)?;
     let (status, key) = match checked {
-        CodeCheck::Accepted { .. } => return finish(&state, browser, w, FirstFactor::with_code).await,
+        CodeCheck::Accepted { .. } => {
+            return finish(&state, browser, w, FirstFactor::with_code).await;
+        }
         CodeCheck::Refused => (StatusCode::UNAUTHORIZED, "two_step_wrong_code"),
         CodeCheck::Reused => (StatusCode::UNAUTHORIZED, "two_step_reused_code"),
         CodeCheck::Throttled(t) => return throttled(&state, &browser, &w, &t).await,
