@@ -75,7 +75,8 @@ pub struct Keyring {
 }
 
 impl Keyring {
-    pub fn len(&self) -> usize {
+    /// How many credentials the device keeps.
+    pub fn count(&self) -> usize {
         self.keys.lock().expect("keyring").len()
     }
 }
@@ -173,14 +174,6 @@ impl Device {
     pub fn new(origin: &str) -> Device {
         Device {
             keyring: Keyring::default(),
-            origin: url::Url::parse(origin).expect("origin"),
-        }
-    }
-
-    /// The same authenticator in a browser at another origin (a phishing site's).
-    pub fn at(&self, origin: &str) -> Device {
-        Device {
-            keyring: self.keyring.clone(),
             origin: url::Url::parse(origin).expect("origin"),
         }
     }

@@ -86,6 +86,8 @@ pub async fn finish(
     let Some(state) =
         ceremony::take::<PasskeyRegistration>(ctx, ceremony_id, browser, &purpose).await?
     else {
+        tracing::info!(target: "belf::audit", event = "passkey_add_refused", user = %user_id,
+            reason = "no ceremony", "passkey not added: expired, answered already or another browser");
         return Ok(Enrolled::NothingPending);
     };
     let refused = |reason: String| {
