@@ -13,6 +13,7 @@ mod account;
 mod audit;
 mod mail;
 mod memory_store;
+mod passkeys;
 mod registration;
 mod resources;
 mod todo;
@@ -23,6 +24,7 @@ pub use account::AccountConfig;
 pub use audit::AuditConfig;
 pub use mail::{EmailLinksConfig, MailConfig, RegistrationConfig, RegistrationMode};
 pub use memory_store::MemoryStoreConfig;
+pub use passkeys::PasskeysConfig;
 pub use registration::{ClientMetadataDocumentConfig, ClientRegistrationConfig};
 pub use resources::{ResourceConfig, ScopeDescription, is_resource_identifier};
 pub use todo::TodoConfig;
@@ -63,6 +65,8 @@ pub struct Config {
     /// Two-step login (issue 13, part `twostep`).
     #[serde(default)]
     pub two_step: TwoStepConfig,
+    #[serde(default)]
+    pub passkeys: PasskeysConfig,
     /// Issue 13, part `account`: the self-service account pages.
     pub account: AccountConfig,
     pub upstream_login: UpstreamLoginConfig,
@@ -458,6 +462,7 @@ impl Config {
             );
         }
         self.two_step.check()?;
+        self.passkeys.check()?;
         if !matches!(self.pages.default_locale.as_str(), "en" | "ko") {
             return invalid("pages.default_locale", "must be `en` or `ko`");
         }

@@ -39,6 +39,8 @@ pub struct AuthContext {
     pub audit: crate::auth::audit::Audit,
     /// Outgoing mail: SMTP, or the outbox folder (`[mail]`).
     pub mail: crate::auth::mail::MailService,
+    /// The WebAuthn relying party (`[passkeys]`), when passkeys are on.
+    pub passkeys: Arc<crate::auth::accounts::passkeys::RelyingParty>,
 }
 
 impl AuthContext {
@@ -54,6 +56,9 @@ impl AuthContext {
         Ok(AuthContext {
             audit,
             mail: crate::auth::mail::MailService::from_config(&config.mail)?,
+            passkeys: Arc::new(crate::auth::accounts::passkeys::RelyingParty::from_config(
+                &config,
+            )),
             access_tokens: AccessTokenIssuer::new(&config, keys.clone()),
             id_tokens: IdTokenIssuer::new(&config, keys.clone()),
             passwords: PasswordHasherPool::new(&config.password)?,

@@ -46,6 +46,7 @@ mod todo_web_api;
 mod upstream_errors;
 mod upstream_login;
 // Issue 13, part `twostep`.
+mod passkeys;
 mod two_step;
 mod validator;
 mod web_browser;

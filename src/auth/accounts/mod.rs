@@ -8,6 +8,8 @@ pub mod password_policy;
 pub mod throttle;
 // Two-step login (issue 13, part `twostep`).
 pub mod two_step;
+// Passkeys (WebAuthn, issue 13).
+pub mod passkeys;
 pub mod users;
 
 use std::fmt;

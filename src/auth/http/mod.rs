@@ -108,6 +108,16 @@ pub fn router(state: AppState) -> Router {
             )
             .route("/account/two-step/rename", post(account::rename))
             .route("/account/two-step/remove", post(account::remove));
+        // Passkeys (WebAuthn): added here, a second step, a password-less sign-in.
+        use pages::account::two_step_passkeys as passkeys;
+        browser_routes = browser_routes
+            .route("/account/two-step/passkey", post(passkeys::start))
+            .route("/account/two-step/passkey/finish", post(passkeys::finish))
+            .route(
+                "/login/second-step/passkey",
+                post(pages::second_step_passkey::submit),
+            )
+            .route("/login/passkey", post(pages::passkey_sign_in::submit));
     }
     // Issue 13, part `mailaudit`: password reset, e-mail verification and change.
     browser_routes = browser_routes
@@ -239,6 +249,10 @@ pub fn router(state: AppState) -> Router {
         .route(paths::INTROSPECT, post(introspect::introspect))
         .route("/healthz", get(|| async { "ok" }))
         .route(crate::favicon::PATH, get(crate::favicon::icon))
+        .route(
+            pages::passkey_script::PATH,
+            get(pages::passkey_script::script),
+        )
         .route("/readyz", get(readyz))
         .merge(browser_routes)
         .fallback(not_found::not_found)

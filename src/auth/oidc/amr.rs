@@ -6,6 +6,11 @@
 pub const AMR_PASSWORD: &str = "pwd";
 pub const AMR_OTP: &str = "otp";
 pub const AMR_MFA: &str = "mfa";
+/// A key held in hardware or a platform authenticator: a passkey (WebAuthn).
+pub const AMR_HWK: &str = "hwk";
+/// The authenticator checked the person (WebAuthn user verification: a PIN, a fingerprint,
+/// a face): with `hwk`, the second factor of a password-less passkey sign-in.
+pub const AMR_USER: &str = "user";
 /// Signed in through an upstream provider (RFC 8176 `fed`): Belf cannot vouch for how the
 /// provider checked the person, so its own `amr` is not repeated.
 pub const AMR_FEDERATED: &str = "fed";
@@ -35,6 +40,17 @@ impl FirstFactor {
     pub fn with_code(self) -> Vec<String> {
         [self.amr(), AMR_OTP, AMR_MFA].map(str::to_owned).to_vec()
     }
+
+    /// The first step and a passkey.
+    pub fn with_passkey(self) -> Vec<String> {
+        [self.amr(), AMR_HWK, AMR_MFA].map(str::to_owned).to_vec()
+    }
+}
+
+/// A password-less sign-in with a passkey: something held (the key) and the authenticator's
+/// check of the person (user verification) — two factors, so `mfa` (and its acr).
+pub fn passkey_sign_in() -> Vec<String> {
+    [AMR_HWK, AMR_USER, AMR_MFA].map(str::to_owned).to_vec()
 }
 
 /// A login by password alone.

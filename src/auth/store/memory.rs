@@ -38,7 +38,7 @@ pub struct MemoryStore {
     spaces: [Mutex<Space>; NAMESPACES],
 }
 
-const NAMESPACES: usize = 19;
+const NAMESPACES: usize = 20;
 
 /// Each namespace in its own slot (and under its own lock). A new namespace fails to
 /// compile here until it is given a slot, a cap and a policy.
@@ -63,6 +63,7 @@ fn slot(ns: Namespace) -> usize {
         Namespace::UpstreamLogin => 16,
         Namespace::SecondStep => 17,
         Namespace::TotpEnrolment => 18,
+        Namespace::PasskeyCeremony => 19,
     }
 }
 
@@ -218,6 +219,8 @@ impl MemoryStore {
             // and capped with them (a dropped one means signing in again).
             (Namespace::SecondStep, caps.interactions, EvictOldest),
             (Namespace::TotpEnrolment, caps.interactions, EvictOldest),
+            // A passkey ceremony dropped means pressing the button again.
+            (Namespace::PasskeyCeremony, caps.interactions, EvictOldest),
         ];
         debug_assert!(
             spaces

@@ -21,6 +21,9 @@ mod sql_upstream;
 // Two-step login (issue 13, part `twostep`).
 mod sql_two_step;
 pub mod two_step;
+// Passkeys (WebAuthn, issue 13).
+pub mod passkeys;
+mod sql_passkeys;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -288,6 +291,8 @@ pub enum Namespace {
     SecondStep,
     /// Two-step login: an authenticator-app key shown to a person and not yet confirmed.
     TotpEnrolment,
+    /// Passkeys: a WebAuthn ceremony between its options and the browser's answer, by id.
+    PasskeyCeremony,
 }
 
 impl Namespace {
@@ -312,6 +317,7 @@ impl Namespace {
             Namespace::UpstreamLogin => "upstream",
             Namespace::SecondStep => "2step",
             Namespace::TotpEnrolment => "totpenrol",
+            Namespace::PasskeyCeremony => "passkey",
         }
     }
 }
@@ -357,6 +363,8 @@ pub struct Stores {
     pub session_clients: std::sync::Arc<dyn SessionClientStore>,
     /// Two-step login methods, recovery codes, who must use them.
     pub two_step: std::sync::Arc<dyn two_step::TwoStepStore>,
+    /// Passkeys (WebAuthn credentials).
+    pub passkeys: std::sync::Arc<dyn passkeys::PasskeyStore>,
     /// Issue 13, part `account`: pictures, the session directory, connected apps.
     pub accounts: std::sync::Arc<dyn account::AccountStore>,
     pub upstream_identities: std::sync::Arc<dyn UpstreamIdentityStore>,
@@ -421,6 +429,7 @@ impl Stores {
             refresh_tokens: shared.clone(),
             session_clients: shared.clone(),
             two_step: shared.clone(),
+            passkeys: shared.clone(),
             accounts: shared.clone(),
             upstream_identities: shared.clone(),
             registrations: shared.clone(),

@@ -116,8 +116,9 @@ impl TwoStepStore for SqlStore {
                 .map_err(unavailable)?
                 .rows_affected();
         sqlx::query(
-            "DELETE FROM two_step_recovery_codes WHERE user_id = $1 AND NOT EXISTS \
-             (SELECT 1 FROM two_step_methods WHERE user_id = $1)",
+            "DELETE FROM two_step_recovery_codes WHERE user_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM two_step_methods WHERE user_id = $1) \
+             AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1)",
         )
         .bind(user_id)
         .execute(&mut *tx)

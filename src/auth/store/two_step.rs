@@ -69,8 +69,8 @@ pub trait TwoStepStore: Send + Sync {
         now: i64,
     ) -> StoreResult<bool>;
     async fn rename_method(&self, user_id: &str, method_id: &str, name: &str) -> StoreResult<bool>;
-    /// Removes the method; when it was the person's last, their recovery codes go too (they
-    /// stand in for a method, never alone).
+    /// Removes the method; when it was the person's last (no app and no passkey left), their
+    /// recovery codes go too (they stand in for a method, never alone).
     async fn remove_method(&self, user_id: &str, method_id: &str) -> StoreResult<bool>;
     /// Replaces every recovery code of the person with these digests, in one transaction.
     async fn replace_recovery_codes(

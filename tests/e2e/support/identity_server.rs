@@ -87,6 +87,21 @@ impl TestAuth {
         Self::spawn_inner(dir, config, true, Clock::manual_at_system_time()).await
     }
 
+    /// A server at `http://localhost:PORT`, on a manual clock: WebAuthn needs a domain name
+    /// (browsers and authenticators refuse an IP address as relying-party id, and allow
+    /// http for localhost only), so the passkey tests run here.
+    pub async fn spawn_on_localhost(extra: &[(&str, &str)]) -> TestAuth {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = test_config(dir.path(), extra).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let base = format!("http://localhost:{port}");
+        let clock = Clock::manual_at_system_time();
+        Self::spawn_listening(dir, config, listener, base, true, clock).await
+    }
+
     /// Another instance on the same database, Redis, keys and issuer (behind one load
     /// balancer, in production), reached directly on its own port.
     pub async fn spawn_replica(&self) -> TestAuth {

@@ -27,6 +27,7 @@ pub mod jwt;
 pub mod keys;
 pub mod logout_receiver;
 pub mod outbox;
+pub mod passkey;
 pub mod pkce;
 pub mod proxy;
 pub mod real_issuer;

@@ -45,13 +45,20 @@ pub async fn after_password(
     user_id: &str,
     demanded: bool,
 ) -> StoreResult<AfterPassword> {
-    if !ctx.stores.two_step.list_methods(user_id).await?.is_empty() {
+    if method_count(ctx, user_id).await? > 0 {
         return Ok(AfterPassword::Verify);
     }
     if demanded || is_required(ctx, user_id).await? {
         return Ok(AfterPassword::Enrol);
     }
     Ok(AfterPassword::Done)
+}
+
+/// How many second-step methods the person has: apps and passkeys.
+pub async fn method_count(ctx: &AuthContext, user_id: &str) -> StoreResult<usize> {
+    let apps = ctx.stores.two_step.list_methods(user_id).await?.len();
+    let passkeys = ctx.stores.passkeys.list_passkeys(user_id).await?.len();
+    Ok(apps + passkeys)
 }
 
 /// How a typed code was judged.
@@ -229,7 +236,7 @@ pub async fn finish_enrolment(
         return Ok(Enrolled::NothingPending);
     }
     let store = &ctx.stores.two_step;
-    let had_methods = !store.list_methods(user_id).await?.is_empty();
+    let had_methods = method_count(ctx, user_id).await? > 0;
     let method = TwoStepMethod {
         method_id: handles::new_id(),
         user_id: user_id.to_owned(),
@@ -284,29 +291,63 @@ pub enum RemoveOutcome {
     LastRequired,
 }
 
+/// Renames an app or a passkey of the person; whether there was one.
+pub async fn rename_method(
+    ctx: &AuthContext,
+    user_id: &str,
+    method_id: &str,
+    name: &str,
+) -> StoreResult<bool> {
+    Ok(ctx
+        .stores
+        .two_step
+        .rename_method(user_id, method_id, name)
+        .await?
+        || ctx
+            .stores
+            .passkeys
+            .rename_passkey(user_id, method_id, name)
+            .await?)
+}
+
+/// Removes an app or a passkey, never the last method of a person who must use a second
+/// step.
 pub async fn remove_method(
     ctx: &AuthContext,
     user_id: &str,
     method_id: &str,
 ) -> StoreResult<RemoveOutcome> {
-    let store = &ctx.stores.two_step;
-    let methods = store.list_methods(user_id).await?;
-    if !methods.iter().any(|m| m.method_id == method_id) {
+    let apps = ctx.stores.two_step.list_methods(user_id).await?;
+    let passkeys = ctx.stores.passkeys.list_passkeys(user_id).await?;
+    let is_app = apps.iter().any(|m| m.method_id == method_id);
+    let kind = if is_app { "totp" } else { "passkey" };
+    if !is_app && !passkeys.iter().any(|p| p.passkey_id == method_id) {
         return Ok(RemoveOutcome::NotFound);
     }
-    if methods.len() == 1 && is_required(ctx, user_id).await? {
+    if apps.len() + passkeys.len() == 1 && is_required(ctx, user_id).await? {
         tracing::info!(target: "belf::audit", event = "two_step_remove_refused", user = %user_id,
-            method_id, reason = "last_required", "last required two-step method kept");
+            method_id, method = kind, reason = "last_required", "last required two-step method kept");
         return Ok(RemoveOutcome::LastRequired);
     }
-    if !store.remove_method(user_id, method_id).await? {
+    let removed = if is_app {
+        ctx.stores
+            .two_step
+            .remove_method(user_id, method_id)
+            .await?
+    } else {
+        ctx.stores
+            .passkeys
+            .remove_passkey(user_id, method_id)
+            .await?
+    };
+    if !removed {
         return Ok(RemoveOutcome::NotFound);
     }
     ctx.audit
         .record(
             AuditEvent::new(AuditKind::TwoStepRemoved)
                 .user(user_id)
-                .detail(serde_json::json!({ "method_id": method_id })),
+                .detail(serde_json::json!({ "method": kind, "method_id": method_id })),
         )
         .await;
     Ok(RemoveOutcome::Removed)

@@ -547,6 +547,7 @@ fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &
         .iter()
         .chain(super::upstream_i18n::STRINGS)
         .chain(super::account::strings::STRINGS)
+        .chain(super::passkey_i18n::STRINGS)
 }
 
 fn catalog() -> &'static Catalog {

@@ -18,19 +18,19 @@ use crate::auth::http::request_origin::Origin;
 use crate::auth::oauth::interaction::Pending;
 
 /// What the login form shows besides its message.
-struct LoginForm<'a> {
-    interaction_id: Option<&'a str>,
-    pending: Option<&'a Pending>,
+pub(super) struct LoginForm<'a> {
+    pub(super) interaction_id: Option<&'a str>,
+    pub(super) pending: Option<&'a Pending>,
     /// Pre-filled: the typed username after a failure, or the request's `login_hint`.
-    username: &'a str,
+    pub(super) username: &'a str,
     /// A device confirmation (RFC 8628) to go on with after the login.
-    device: Option<&'a str>,
+    pub(super) device: Option<&'a str>,
     /// A page of this server to go back to after the login (`next`, a known name).
-    next: Option<&'a str>,
+    pub(super) next: Option<&'a str>,
 }
 
 impl LoginForm<'_> {
-    async fn render(
+    pub(super) async fn render(
         &self,
         state: &AppState,
         browser: &BrowserRequest,
@@ -38,7 +38,10 @@ impl LoginForm<'_> {
         status: StatusCode,
         error: Option<&str>,
     ) -> Response {
-        state.pages.render(
+        // "Sign in with a passkey": a fresh discoverable-credential ceremony per page. Not
+        // offered when it cannot be kept (the page still works with a password).
+        let passkey = super::passkey_sign_in::options(state, browser).await;
+        let mut res = state.pages.render(
             status,
             "login.html",
             lang,
@@ -59,8 +62,33 @@ impl LoginForm<'_> {
                 },
                 allow_registration => state.ctx.config.pages.allow_registration
                     && state.ctx.config.registration.mode == crate::config::RegistrationMode::Open,
+                passkey => passkey.as_ref().map(|p| minijinja::context! {
+                    ceremony => &p.ceremony, options => &p.options_json,
+                }),
             },
-        )
+        );
+        if passkey.is_some() {
+            super::passkey_script::allow_script(&mut res);
+        }
+        res
+    }
+
+    /// The form again, saying how long to wait before the next try (429, `Retry-After`).
+    pub(super) async fn throttled(
+        &self,
+        state: &AppState,
+        browser: &BrowserRequest,
+        lang: Lang,
+        t: &Throttled,
+    ) -> Response {
+        let wait = t.retry_after_secs.to_string();
+        let msg = i18n::text(lang, "throttled").replace("{s}", &wait);
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        let mut res = self.render(state, browser, lang, status, Some(&msg)).await;
+        if let Ok(v) = HeaderValue::from_str(&wait) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res
     }
 }
 
@@ -110,23 +138,7 @@ pub async fn login_submit(
         .await
         .or_unavailable(lang)?
     {
-        LoginOutcome::Throttled(t) => {
-            let wait = t.retry_after_secs.to_string();
-            let msg = i18n::text(lang, "throttled").replace("{s}", &wait);
-            let mut res = page
-                .render(
-                    &state,
-                    &browser,
-                    lang,
-                    StatusCode::TOO_MANY_REQUESTS,
-                    Some(&msg),
-                )
-                .await;
-            if let Ok(v) = HeaderValue::from_str(&wait) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Ok(res)
-        }
+        LoginOutcome::Throttled(t) => Ok(page.throttled(&state, &browser, lang, &t).await),
         LoginOutcome::Refused => {
             let msg = i18n::text(lang, "login_failed");
             Ok(page
@@ -158,7 +170,7 @@ pub async fn login_submit(
 }
 
 /// The device confirmation a login continues to (`device=<id>`), if it is well formed.
-fn device_param(params: &crate::auth::oauth::params::Params) -> Option<&str> {
+pub(super) fn device_param(params: &crate::auth::oauth::params::Params) -> Option<&str> {
     params
         .get("device")
         .filter(|id| crate::auth::oauth::device::is_confirmation_id(id))
@@ -166,7 +178,9 @@ fn device_param(params: &crate::auth::oauth::params::Params) -> Option<&str> {
 
 /// The page a login returns to (`next=<name>`): only names this server knows, so a link
 /// cannot send the person anywhere else (no open redirect).
-fn next_param(params: &crate::auth::oauth::params::Params) -> Option<(&'static str, &'static str)> {
+pub(super) fn next_param(
+    params: &crate::auth::oauth::params::Params,
+) -> Option<(&'static str, &'static str)> {
     const PAGES: &[(&str, &str)] = &[("two-step", "/account/two-step")];
     let asked = params.get("next")?;
     PAGES.iter().find(|(name, _)| *name == asked).copied()

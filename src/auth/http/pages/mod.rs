@@ -1,5 +1,6 @@
 //! Server-rendered pages for people: login, registration, consent, logout, errors.
-//! Plain HTML forms (no JavaScript), English and Korean, CSRF token on every form.
+//! Plain HTML forms, English and Korean, CSRF token on every form. The one script is
+//! `/static/passkey.js`, on the pages that offer a passkey (`passkey_script.rs`).
 //!
 //! Page handlers take a [`BrowserRequest`] and return `Result<Response, PageError>`; the
 //! [`page_edge`] middleware around them attaches a new browser cookie and renders errors.
@@ -18,6 +19,11 @@ pub mod upstream;
 mod upstream_i18n;
 // Two-step login (issue 13, part `twostep`).
 pub mod second_step;
+// Passkeys (WebAuthn, issue 13).
+mod passkey_i18n;
+pub mod passkey_script;
+pub mod passkey_sign_in;
+pub mod second_step_passkey;
 // issue 13, part mailaudit
 pub mod account_email;
 pub mod email_verify;

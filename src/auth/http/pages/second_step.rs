@@ -11,7 +11,9 @@ use super::flow::{Continuation, complete_login, page_lang, pending_for};
 use super::i18n::{self, Lang};
 use super::{BrowserRequest, OrUnavailable, PageError};
 use crate::auth::accounts::User;
-use crate::auth::accounts::two_step::{self, CodeCheck, Enrolled};
+use crate::auth::accounts::passkeys;
+use crate::auth::accounts::throttle::Throttled;
+use crate::auth::accounts::two_step::{self, CodeCheck, Enrolled, FirstFactor};
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::{ClientIp, QueryOrForm};
 use crate::auth::oauth::interaction::Pending;
@@ -20,15 +22,15 @@ use crate::auth::oauth::second_step::{self, PendingSecondStep};
 
 /// The waiting login a request names, its person, its pending authorization and the
 /// language to answer in.
-struct Waiting {
-    id: String,
-    login: PendingSecondStep,
-    user: User,
-    pending: Option<Pending>,
-    lang: Lang,
+pub(super) struct Waiting {
+    pub(super) id: String,
+    pub(super) login: PendingSecondStep,
+    pub(super) user: User,
+    pub(super) pending: Option<Pending>,
+    pub(super) lang: Lang,
 }
 
-async fn waiting(
+pub(super) async fn waiting(
     state: &AppState,
     browser: &BrowserRequest,
     params: &Params,
@@ -59,12 +61,12 @@ async fn waiting(
 
 /// What the page shows besides the form: an error, the recovery codes.
 #[derive(Default)]
-struct Shown<'a> {
-    error: Option<&'a str>,
-    recovery_codes: Option<Vec<String>>,
+pub(super) struct Shown<'a> {
+    pub(super) error: Option<&'a str>,
+    pub(super) recovery_codes: Option<Vec<String>>,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     browser: &BrowserRequest,
     w: &Waiting,
@@ -80,7 +82,15 @@ async fn render(
     } else {
         None
     };
-    Ok(state.pages.render(
+    // A person with passkeys may give one instead of a code.
+    let passkey = if w.login.enrol || w.login.done {
+        None
+    } else {
+        passkeys::verify::start_second_step(&state.ctx, &w.user.user_id, &w.id, browser.id())
+            .await
+            .or_unavailable(w.lang)?
+    };
+    let mut res = state.pages.render(
         status,
         "second_step.html",
         w.lang,
@@ -94,8 +104,15 @@ async fn render(
             }),
             recovery_codes => shown.recovery_codes,
             error => shown.error,
+            passkey => passkey.as_ref().map(|p| minijinja::context! {
+                ceremony => &p.ceremony, options => &p.options_json,
+            }),
         },
-    ))
+    );
+    if passkey.is_some() {
+        super::passkey_script::allow_script(&mut res);
+    }
+    Ok(res)
 }
 
 pub async fn second_step_page(
@@ -120,7 +137,7 @@ pub async fn second_step_submit(
     let lang = w.lang;
     let code = form.get("code").unwrap_or_default();
     if w.login.done {
-        return finish(&state, browser, w).await;
+        return finish(&state, browser, w, FirstFactor::with_code).await;
     }
     if w.login.enrol {
         let name = form.get("name").unwrap_or_default();
@@ -154,23 +171,12 @@ pub async fn second_step_submit(
         .await
         .or_unavailable(lang)?;
     let (status, key) = match checked {
-        CodeCheck::Accepted { .. } => return finish(&state, browser, w).await,
+        CodeCheck::Accepted { .. } => {
+            return finish(&state, browser, w, FirstFactor::with_code).await;
+        }
         CodeCheck::Refused => (StatusCode::UNAUTHORIZED, "two_step_wrong_code"),
         CodeCheck::Reused => (StatusCode::UNAUTHORIZED, "two_step_reused_code"),
-        CodeCheck::Throttled(t) => {
-            let wait = t.retry_after_secs.to_string();
-            let msg = i18n::text(lang, "throttled").replace("{s}", &wait);
-            let shown = Shown {
-                error: Some(&msg),
-                ..Shown::default()
-            };
-            let mut res =
-                render(&state, &browser, &w, StatusCode::TOO_MANY_REQUESTS, shown).await?;
-            if let Ok(v) = HeaderValue::from_str(&wait) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Ok(res);
-        }
+        CodeCheck::Throttled(t) => return throttled(&state, &browser, &w, &t).await,
     };
     let shown = Shown {
         error: Some(i18n::text(lang, key)),
@@ -179,11 +185,33 @@ pub async fn second_step_submit(
     render(&state, &browser, &w, status, shown).await
 }
 
-/// The second step is done: the waiting login is taken (single use) and completed.
-async fn finish(
+/// The page again, saying how long to wait before the next try (429, `Retry-After`).
+pub(super) async fn throttled(
+    state: &AppState,
+    browser: &BrowserRequest,
+    w: &Waiting,
+    t: &Throttled,
+) -> Result<Response, PageError> {
+    let wait = t.retry_after_secs.to_string();
+    let msg = i18n::text(w.lang, "throttled").replace("{s}", &wait);
+    let shown = Shown {
+        error: Some(&msg),
+        ..Shown::default()
+    };
+    let mut res = render(state, browser, w, StatusCode::TOO_MANY_REQUESTS, shown).await?;
+    if let Ok(v) = HeaderValue::from_str(&wait) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    Ok(res)
+}
+
+/// The second step is done: the waiting login is taken (single use) and completed; `amr`
+/// says how (`FirstFactor::with_code`, `FirstFactor::with_passkey`).
+pub(super) async fn finish(
     state: &AppState,
     browser: BrowserRequest,
     w: Waiting,
+    amr: fn(FirstFactor) -> Vec<String>,
 ) -> Result<Response, PageError> {
     let Some(login) = second_step::take(&state.ctx, &w.id, browser.id())
         .await
@@ -196,6 +224,6 @@ async fn finish(
         pending: w.pending,
         continue_to: login.continue_to,
     };
-    let amr = login.first.with_code();
+    let amr = amr(login.first);
     complete_login(state, browser.jar, w.lang, &w.user, amr, then).await
 }

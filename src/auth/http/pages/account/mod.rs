@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod strings;
 // Two-step login (issue 13, part `twostep`).
 pub mod two_step;
+pub mod two_step_passkeys;
 
 use axum::http::StatusCode;
 use axum::response::Response;

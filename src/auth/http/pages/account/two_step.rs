@@ -11,6 +11,7 @@ use axum::response::Response;
 use super::super::i18n::{self, Lang};
 use super::super::{BrowserRequest, OrUnavailable, PageError, redirect};
 use crate::auth::accounts::User;
+use crate::auth::accounts::passkeys::CeremonyOptions;
 use crate::auth::accounts::two_step::{self, Enrolled, Enrolment, RemoveOutcome};
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
@@ -22,12 +23,12 @@ const PAGE: &str = "/account/two-step";
 const SIGN_IN_AGAIN: &str = "/login?next=two-step";
 
 /// The signed-in person, or where to send the browser instead.
-enum Visitor {
+pub(super) enum Visitor {
     SignedIn(Box<(Session, User)>),
     SignIn(Response),
 }
 
-async fn visitor(
+pub(super) async fn visitor(
     state: &AppState,
     browser: &BrowserRequest,
     lang: Lang,
@@ -42,7 +43,7 @@ async fn visitor(
 }
 
 /// A form of this page: CSRF checked, signed in, and (for `recent`) signed in lately.
-async fn form_visitor(
+pub(super) async fn form_visitor(
     state: &AppState,
     browser: &BrowserRequest,
     form: &Params,
@@ -65,14 +66,16 @@ async fn form_visitor(
 
 /// What the page shows besides the list.
 #[derive(Default)]
-struct Shown<'a> {
-    enrol: Option<Enrolment>,
-    recovery_codes: Option<Vec<String>>,
-    error: Option<&'a str>,
-    notice: Option<&'a str>,
+pub(super) struct Shown<'a> {
+    pub(super) enrol: Option<Enrolment>,
+    /// Adding a passkey: the options for `navigator.credentials.create`.
+    pub(super) passkey: Option<CeremonyOptions>,
+    pub(super) recovery_codes: Option<Vec<String>>,
+    pub(super) error: Option<&'a str>,
+    pub(super) notice: Option<&'a str>,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     browser: &BrowserRequest,
     lang: Lang,
@@ -92,6 +95,22 @@ async fn render(
     let required = two_step::is_required(&state.ctx, &user.user_id)
         .await
         .or_unavailable(lang)?;
+    let passkeys = state
+        .ctx
+        .stores
+        .passkeys
+        .list_passkeys(&user.user_id)
+        .await
+        .or_unavailable(lang)?;
+    let passkeys: Vec<_> = passkeys
+        .iter()
+        .map(|p| {
+            minijinja::context! {
+                id => &p.passkey_id, name => &p.name, discoverable => p.discoverable,
+                added => day(p.created_at), last_used => p.last_used_at.map(day),
+            }
+        })
+        .collect();
     let listed: Vec<_> = methods
         .iter()
         .map(|m| {
@@ -101,7 +120,7 @@ async fn render(
             }
         })
         .collect();
-    Ok(state.pages.render(
+    let mut res = state.pages.render(
         status,
         "account_two_step.html",
         lang,
@@ -117,12 +136,21 @@ async fn render(
             recovery_codes => shown.recovery_codes,
             error => shown.error,
             notice => shown.notice,
+            passkeys => passkeys,
+            passkeys_on => state.ctx.passkeys.enabled(),
+            passkey => shown.passkey.as_ref().map(|p| minijinja::context! {
+                ceremony => &p.ceremony, options => &p.options_json,
+            }),
         },
-    ))
+    );
+    if shown.passkey.is_some() {
+        super::super::passkey_script::allow_script(&mut res);
+    }
+    Ok(res)
 }
 
 /// A Unix time as its UTC date.
-fn day(t: i64) -> String {
+pub(super) fn day(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .map(|d| d.date().to_string())
         .unwrap_or_default()
@@ -231,14 +259,10 @@ pub async fn regenerate_recovery_codes(
         Visitor::SignIn(to) => return Ok(to),
         Visitor::SignedIn(s) => s.1,
     };
-    let has_methods = !state
-        .ctx
-        .stores
-        .two_step
-        .list_methods(&user.user_id)
+    let has_methods = two_step::method_count(&state.ctx, &user.user_id)
         .await
         .or_unavailable(lang)?
-        .is_empty();
+        > 0;
     if !has_methods {
         let shown = Shown {
             error: Some(i18n::text(lang, "two_step_no_methods")),
@@ -283,11 +307,7 @@ pub async fn rename(
         )
         .await;
     };
-    let renamed = state
-        .ctx
-        .stores
-        .two_step
-        .rename_method(&user.user_id, method, &name)
+    let renamed = two_step::rename_method(&state.ctx, &user.user_id, method, &name)
         .await
         .or_unavailable(lang)?;
     if !renamed {
