@@ -24,7 +24,7 @@ async fn password_and_second_step_work_with_the_keyboard_alone() {
         let tab = chromium.person(viewport, lang).await;
         tab.goto(&format!("{}/login", server.base)).await;
         assert_eq!(tab.text("h1").await, t(lang, "sign_in"));
-        assert_eq!(tab.focused().await, "username", "the page starts there");
+        tab.await_focus("username").await; // the page starts there
         tab.type_keys(&username).await;
         tab.press("Tab").await;
         assert_eq!(tab.focused().await, "password");
@@ -37,7 +37,7 @@ async fn password_and_second_step_work_with_the_keyboard_alone() {
             tab.path().await
         );
         assert_eq!(tab.text("h1").await, t(lang, "two_step_title"));
-        assert_eq!(tab.focused().await, "code", "the second step starts there");
+        tab.await_focus("code").await; // the second step starts there
         tab.type_keys(&code_now(&server, &secret)).await;
         tab.press_and_wait("Enter").await;
         assert_eq!(tab.path().await, "/");

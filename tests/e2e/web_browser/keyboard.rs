@@ -28,11 +28,8 @@ async fn signing_in_works_with_the_keyboard_alone() {
             "{}",
             tab.url().await
         );
-        assert_eq!(
-            tab.focused().await,
-            "username",
-            "the sign-in page starts in the username field"
-        );
+        // The sign-in page starts in the username field.
+        tab.await_focus("username").await;
         tab.type_keys("carol").await;
         tab.press("Tab").await;
         assert_eq!(tab.focused().await, "password");

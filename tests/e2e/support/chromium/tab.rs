@@ -340,6 +340,25 @@ impl Tab {
         .await
     }
 
+    /// Waits until `expected` (as [`Tab::focused`] names it) has the focus: a page's
+    /// `autofocus` is applied at the browser's next rendering step, which may come after
+    /// the load event on a busy machine. Panics after 5 seconds, naming what has it.
+    pub async fn await_focus(&self, expected: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let now = self.focused().await;
+            if now == expected {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{expected} never got the focus ({now} has it) on {}",
+                self.page_description()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The visible texts of every element matching `selector`, trimmed.
     pub async fn texts(&self, selector: &str) -> Vec<String> {
         self.eval(&format!(
