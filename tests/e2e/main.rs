@@ -3,6 +3,7 @@
 
 mod support;
 
+mod account_browser;
 mod account_pages;
 mod account_schema;
 mod account_security;

@@ -6,7 +6,8 @@
 //! server a token source for the todo tests; [`todo_world`] is where most of them start.
 //!
 //! How clients talk to them: [`browser`] (a cookie jar, one hop at a time), [`authorize`]
-//! (authorization requests up to the code), [`token`] (the token, introspection and
+//! (authorization requests up to the code), [`chromium`] (headless Chromium for the
+//! browser suites), [`token`] (the token, introspection and
 //! revocation endpoints), [`pkce`], [`jwt`], and [`rp`] (the `openidconnect` crate as a
 //! relying party). [`proxy`] is a TCP proxy a test cuts to play a dependency outage;
 //! [`images`] builds the photos the upload tests send.
@@ -18,6 +19,7 @@
 pub mod account;
 pub mod authorize;
 pub mod browser;
+pub mod chromium;
 pub mod database;
 pub mod dpop;
 pub mod fake_issuer;

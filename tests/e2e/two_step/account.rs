@@ -27,8 +27,11 @@ async fn methods_are_added_renamed_and_removed_after_a_recent_sign_in() {
     let page = browser.get("/account/two-step").await;
     assert!(page.body.contains("is off"), "{}", page.body);
     assert!(
-        page.body.contains("href=\"/account\""),
-        "a way back to the account"
+        page.body
+            .replace("&#x2f;", "/")
+            .contains("<a href=\"/account/two-step\" aria-current=\"page\">"),
+        "one of the account pages, marked in their nav: {}",
+        page.body
     );
     let (secret, old_codes) = enrol_app(&server, &browser).await;
     let page = browser.get("/account/two-step").await;
@@ -166,4 +169,33 @@ async fn a_login_page_next_names_only_known_pages() {
         )
         .await;
     assert_eq!(done.location(), "/");
+}
+
+/// Without `[account] enabled` the account pages of the other parts stay, and their nav
+/// lists only them (no link to a page that is not served).
+#[tokio::test]
+async fn without_the_account_part_the_nav_lists_only_the_pages_served() {
+    let server = TestAuth::spawn_with(&[("BELF_ACCOUNT__ENABLED", "false")]).await;
+    server.user("ada", PASSWORD).await;
+    let browser = signed_in(&server, "ada").await;
+    let page = browser.get("/account/two-step").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let shown = page.body.replace("&#x2f;", "/");
+    for served in ["/account/email", "/account/two-step", "/account/providers"] {
+        assert!(
+            shown.contains(&format!("href=\"{served}\"")),
+            "{served}: {shown}"
+        );
+        assert_eq!(browser.get(served).await.status, StatusCode::OK, "{served}");
+    }
+    for gone in ["/account\"", "/account/profile", "/account/delete"] {
+        assert!(
+            !shown.contains(&format!("href=\"{gone}")),
+            "{gone}: {shown}"
+        );
+    }
+    assert_eq!(
+        browser.get("/account/profile").await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -7,9 +7,8 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use super::chromium::Chromium;
-use super::tab::{Tab, Viewport};
 use crate::support::PASSWORD;
+use crate::support::chromium::{Chromium, Tab, Viewport};
 use crate::support::web::TestWeb;
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

@@ -6,19 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::chromium::Chromium;
-use super::tab::{Tab, Viewport};
 use crate::support::PASSWORD;
+use crate::support::chromium::{Chromium, Viewport};
 use crate::support::web::TestWeb;
-
-async fn focused(tab: &Tab) -> String {
-    tab.eval(
-        "(() => { const e = document.activeElement; \
-         if (!e) return ''; \
-         return e.id || (e.tagName === 'BUTTON' ? e.value : e.name) || e.tagName; })()",
-    )
-    .await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_works_with_the_keyboard_alone() {
@@ -38,14 +28,11 @@ async fn signing_in_works_with_the_keyboard_alone() {
             "{}",
             tab.url().await
         );
-        assert_eq!(
-            focused(&tab).await,
-            "username",
-            "the sign-in page starts in the username field"
-        );
+        // The sign-in page starts in the username field.
+        tab.await_focus("username").await;
         tab.type_keys("carol").await;
         tab.press("Tab").await;
-        assert_eq!(focused(&tab).await, "password");
+        assert_eq!(tab.focused().await, "password");
         tab.type_keys(PASSWORD).await;
         tab.screenshot("sign-in-filled").await;
         tab.press_and_wait("Enter").await;
@@ -56,7 +43,7 @@ async fn signing_in_works_with_the_keyboard_alone() {
         {
             // Tab until the Allow button has the focus (a few stops at most), then Enter.
             let mut stops = 0;
-            while focused(&tab).await != "allow" {
+            while tab.focused().await != "allow" {
                 stops += 1;
                 assert!(stops < 20, "Tab never reached the Allow button");
                 tab.press("Tab").await;

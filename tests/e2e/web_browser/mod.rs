@@ -10,8 +10,8 @@
 //! person to look at; `docs/screenshots/` keeps a few of them for the README.
 //!
 //! Without Chromium these tests fail under CI and are skipped (with a notice) elsewhere.
+//! The launcher and the tab are shared with the identity server's suite
+//! (`crate::support::chromium`).
 
-mod chromium;
 mod journey;
 mod keyboard;
-mod tab;

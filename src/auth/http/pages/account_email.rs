@@ -10,40 +10,42 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::account::{Account, Frame, account_of};
 use super::i18n::{self, Lang};
 use super::mail_links::{mail_link, throttled};
 use super::{BrowserRequest, OrUnavailable, PageError};
-use crate::auth::accounts::User;
 use crate::auth::accounts::users::{check_email, normalise_login};
 use crate::auth::email_links::{LinkPurpose, throttle};
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
 use crate::auth::http::request_origin::Origin;
-use crate::auth::oauth::session;
 
 struct EmailPage<'a> {
-    user: &'a User,
+    account: &'a Account,
     new_email: &'a str,
     message: Option<&'a str>,
     error: Option<&'a str>,
 }
 
 impl EmailPage<'_> {
-    fn render(
-        &self,
-        state: &AppState,
-        browser: &BrowserRequest,
-        lang: Lang,
-        status: StatusCode,
-    ) -> Response {
-        state.pages.render(
+    /// One of the account pages (their [`Frame`] and nav); the message or error is
+    /// already worded (a throttle's says how long to wait), so it is shown here, not as
+    /// the frame's notice.
+    fn render(&self, state: &AppState, browser: &BrowserRequest, status: StatusCode) -> Response {
+        let user = &self.account.user;
+        let frame = Frame {
+            account: self.account,
+            path: "/account/email",
+            notice: None,
+        };
+        frame.render(
+            state,
+            browser,
             status,
             "account_email.html",
-            lang,
             minijinja::context! {
-                csrf => browser.csrf_token(),
-                email => self.user.email.clone(),
-                verified => self.user.email_verified,
+                email => user.email.clone(),
+                verified => user.email_verified,
                 new_email => self.new_email,
                 message => self.message,
                 error => self.error,
@@ -57,12 +59,9 @@ async fn signed_in(
     state: &AppState,
     browser: &BrowserRequest,
     lang: Lang,
-) -> Result<Result<User, Response>, PageError> {
-    let session = session::load_session(&state.ctx, browser.session_cookie())
-        .await
-        .or_unavailable(lang)?;
-    Ok(match session {
-        Some((_, user)) => Ok(user),
+) -> Result<Result<Account, Response>, PageError> {
+    Ok(match account_of(state, browser).await? {
+        Some(account) => Ok(account),
         None => Err(state.pages.render(
             StatusCode::UNAUTHORIZED,
             "message.html",
@@ -81,17 +80,17 @@ pub async fn email_page(
     browser: BrowserRequest,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match signed_in(&state, &browser, lang).await? {
-        Ok(user) => user,
+    let account = match signed_in(&state, &browser, lang).await? {
+        Ok(account) => account,
         Err(page) => return Ok(page),
     };
     let page = EmailPage {
-        user: &user,
+        account: &account,
         new_email: "",
         message: None,
         error: None,
     };
-    Ok(page.render(&state, &browser, lang, StatusCode::OK))
+    Ok(page.render(&state, &browser, StatusCode::OK))
 }
 
 pub async fn email_submit(
@@ -105,10 +104,11 @@ pub async fn email_submit(
     if !browser.csrf_ok(form.get("csrf")) {
         return Err(PageError::csrf(lang));
     }
-    let user = match signed_in(&state, &browser, lang).await? {
-        Ok(user) => user,
+    let account = match signed_in(&state, &browser, lang).await? {
+        Ok(account) => account,
         Err(page) => return Ok(page),
     };
+    let user = &account.user;
     let new_email = normalise_login(form.get("new_email").unwrap_or_default());
     let verifying = form.get("action") == Some("verify");
     let address = if verifying {
@@ -118,12 +118,12 @@ pub async fn email_submit(
     };
     let answer = |status, message: Option<&str>, error: Option<&str>| {
         let page = EmailPage {
-            user: &user,
+            account: &account,
             new_email: &new_email,
             message,
             error,
         };
-        Ok(page.render(&state, &browser, lang, status))
+        Ok(page.render(&state, &browser, status))
     };
     if !verifying {
         if check_email(&new_email).is_err() {
@@ -162,12 +162,12 @@ pub async fn email_submit(
         tracing::warn!(ip = %origin.ip, limit = t.by, "e-mail link throttled");
         return Ok(throttled(t, lang, |msg| {
             EmailPage {
-                user: &user,
+                account: &account,
                 new_email: &new_email,
                 message: None,
                 error: Some(msg),
             }
-            .render(&state, &browser, lang, StatusCode::OK)
+            .render(&state, &browser, StatusCode::OK)
         }));
     }
     if verifying {

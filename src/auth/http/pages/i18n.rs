@@ -322,7 +322,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Two-step verification",
         "2단계 인증",
     ),
-    ("two_step_back_to_account", "← Your account", "← 내 계정"),
     (
         "two_step_required_note",
         "Two-step verification is required for your account: the last method cannot be removed.",
@@ -528,11 +527,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "same_email",
         "That is already your address.",
         "이미 회원님의 주소입니다.",
-    ),
-    (
-        "back_to_account",
-        "Back to your account",
-        "계정으로 돌아가기",
     ),
     (
         "sign_in_first",

@@ -35,7 +35,7 @@ pub fn allow_script(res: &mut Response) {
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; \
+            "default-src 'none'; script-src 'self'; img-src 'self'; style-src 'unsafe-inline'; \
              frame-ancestors 'none'; base-uri 'none'",
         ),
     );

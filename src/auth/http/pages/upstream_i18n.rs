@@ -101,5 +101,4 @@ pub(super) const STRINGS: &[(&str, &str, &str)] = &[
         "Sign in to manage your sign-in providers.",
         "로그인 서비스를 관리하려면 로그인하세요.",
     ),
-    ("account_link", "Your account", "내 계정"),
 ];

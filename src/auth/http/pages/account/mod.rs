@@ -29,18 +29,23 @@ use crate::auth::http::AppState;
 use crate::auth::oauth::params::Params;
 use crate::auth::oauth::session::{self, Session};
 
-/// The account nav: path and string key, in the order shown.
-const NAV: &[(&str, &str)] = &[
-    ("/account", "account_nav_overview"),
-    ("/account/profile", "account_nav_profile"),
-    ("/account/password", "account_nav_password"),
-    ("/account/email", "account_nav_email"),
-    ("/account/two-step", "account_nav_two_step"),
-    ("/account/providers", "account_nav_providers"),
-    ("/account/apps", "account_nav_apps"),
-    ("/account/sessions", "account_nav_sessions"),
-    ("/account/delete", "account_nav_delete"),
+/// The account nav: path, string key, and whether the page is served only with
+/// `[account] enabled` (e-mail, two-step and providers belong to other parts and stay), in
+/// the order shown.
+const NAV: &[(&str, &str, bool)] = &[
+    ("/account", "account_nav_overview", true),
+    ("/account/profile", "account_nav_profile", true),
+    ("/account/password", "account_nav_password", true),
+    ("/account/email", "account_nav_email", false),
+    ("/account/two-step", "account_nav_two_step", false),
+    ("/account/providers", "account_nav_providers", false),
+    ("/account/apps", "account_nav_apps", true),
+    ("/account/sessions", "account_nav_sessions", true),
+    ("/account/delete", "account_nav_delete", true),
 ];
+
+/// Account pages with a form that leads to another site (a provider's sign-in page).
+const FORMS_GO_ELSEWHERE: &[&str] = &["/account/providers"];
 
 /// A signed-in person on an account page.
 pub struct Account {
@@ -57,19 +62,30 @@ pub async fn signed_in(
     state: &AppState,
     browser: &BrowserRequest,
 ) -> Result<Result<Account, Response>, PageError> {
+    Ok(account_of(state, browser)
+        .await?
+        .ok_or_else(|| redirect("/login")))
+}
+
+/// The signed-in person, if the browser has a session (each page decides what a browser
+/// without one sees).
+pub async fn account_of(
+    state: &AppState,
+    browser: &BrowserRequest,
+) -> Result<Option<Account>, PageError> {
     let lang = browser.lang(None);
     let cookie = browser.session_cookie().map(str::to_owned);
     let found = session::load_session(&state.ctx, cookie.as_deref())
         .await
         .or_unavailable(lang)?;
     Ok(match (found, cookie) {
-        (Some((session, user)), Some(cookie)) => Ok(Account {
+        (Some((session, user)), Some(cookie)) => Some(Account {
             session,
             user,
             cookie,
             lang,
         }),
-        _ => Err(redirect("/login")),
+        _ => None,
     })
 }
 
@@ -102,9 +118,11 @@ impl Frame<'_> {
         page: Value,
     ) -> Response {
         let lang = self.account.lang;
+        let all_pages = state.ctx.config.account.enabled;
         let nav: Vec<Value> = NAV
             .iter()
-            .map(|(path, key)| {
+            .filter(|(_, _, account_part)| all_pages || !account_part)
+            .map(|(path, key, _)| {
                 minijinja::context! {
                     href => *path,
                     label => super::i18n::text(lang, key),
@@ -131,13 +149,19 @@ impl Frame<'_> {
                 ..page
             },
         );
-        // The pages' policy, plus the profile picture (served from here).
+        // The pages' policy, plus the profile picture (served from here). Forms post here
+        // only — except on the providers page, whose Connect form is answered with a
+        // redirect to the provider, which `form-action 'self'` would stop in the browser.
+        let policy = if FORMS_GO_ELSEWHERE.contains(&self.path) {
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; \
+             frame-ancestors 'none'; base-uri 'none'"
+        } else {
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        };
         res.headers_mut().insert(
             axum::http::header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_static(
-                "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; \
-                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-            ),
+            axum::http::HeaderValue::from_static(policy),
         );
         res
     }

@@ -1,18 +1,18 @@
 //! `/account/providers` (part `upstream`): the providers a signed-in person can sign in
 //! with, each connected (with a way to disconnect it, unless it is their last way to sign
 //! in) or not (with a way to connect it: a round trip to the provider, `Purpose::Link`).
+//! One of the account pages (their [`Frame`] and nav).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::auth::accounts::User;
+use super::{Account, Frame, account_of};
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::{ClientIp, QueryOrForm};
 use crate::auth::http::pages::i18n::{self, Lang};
 use crate::auth::http::pages::upstream::{failure_page, go};
 use crate::auth::http::pages::{BrowserRequest, OrUnavailable, PageError, redirect};
-use crate::auth::oauth::session;
 use crate::auth::upstream::{Purpose, accounts};
 
 const PAGE: &str = "/account/providers";
@@ -22,12 +22,9 @@ async fn signed_in(
     state: &AppState,
     browser: &BrowserRequest,
     lang: Lang,
-) -> Result<Result<User, Response>, PageError> {
-    let session = session::load_session(&state.ctx, browser.session_cookie())
-        .await
-        .or_unavailable(lang)?;
-    Ok(match session {
-        Some((_, user)) => Ok(user),
+) -> Result<Result<Account, Response>, PageError> {
+    Ok(match account_of(state, browser).await? {
+        Some(account) => Ok(account),
         None => Err(state.pages.render(
             StatusCode::UNAUTHORIZED,
             "message.html",
@@ -47,14 +44,14 @@ pub async fn page(
     QueryOrForm(params): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match signed_in(&state, &browser, lang).await? {
-        Ok(user) => user,
+    let account = match signed_in(&state, &browser, lang).await? {
+        Ok(account) => account,
         Err(page) => return Ok(page),
     };
     let notice = if params.get("linked").is_some() {
-        Some(i18n::text(lang, "providers_linked"))
+        Some(("providers_linked", false))
     } else if params.get("unlinked").is_some() {
-        Some(i18n::text(lang, "providers_unlinked"))
+        Some(("providers_unlinked", false))
     } else {
         None
     };
@@ -62,7 +59,7 @@ pub async fn page(
     let linked = ctx
         .stores
         .upstream_identities
-        .identities_of(&user.user_id)
+        .identities_of(&account.user.user_id)
         .await
         .or_unavailable(lang)?;
     let providers: Vec<minijinja::Value> = ctx
@@ -79,15 +76,17 @@ pub async fn page(
             }
         })
         .collect();
-    Ok(state.pages.render(
+    let frame = Frame {
+        account: &account,
+        path: PAGE,
+        notice,
+    };
+    Ok(frame.render(
+        &state,
+        &browser,
         StatusCode::OK,
         "account_providers.html",
-        lang,
-        minijinja::context! {
-            csrf => browser.csrf_token(),
-            providers => providers,
-            notice => notice,
-        },
+        minijinja::context! { providers => providers },
     ))
 }
 
@@ -103,7 +102,7 @@ pub async fn link(
         return Err(PageError::csrf(lang));
     }
     let user = match signed_in(&state, &browser, lang).await? {
-        Ok(user) => user,
+        Ok(account) => account.user,
         Err(page) => return Ok(page),
     };
     let provider = form.get("provider").unwrap_or_default();
@@ -125,7 +124,7 @@ pub async fn unlink(
         return Err(PageError::csrf(lang));
     }
     let user = match signed_in(&state, &browser, lang).await? {
-        Ok(user) => user,
+        Ok(account) => account.user,
         Err(page) => return Ok(page),
     };
     let provider = form.get("provider").unwrap_or_default();

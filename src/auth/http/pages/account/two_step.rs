@@ -3,20 +3,19 @@
 //! recovery codes once and make new ones, rename and remove methods — never the last one
 //! of a person who must use a second step. Adding, removing and new recovery codes need a
 //! recent sign-in (`two_step.reauth_max_age_secs`); an older session signs in again first.
+//! Shown inside the account pages' [`Frame`] (their nav, this page marked current).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::super::i18n::{self, Lang};
 use super::super::{BrowserRequest, OrUnavailable, PageError, redirect};
-use crate::auth::accounts::User;
+use super::{Account, Frame, account_of};
 use crate::auth::accounts::passkeys::CeremonyOptions;
 use crate::auth::accounts::two_step::{self, Enrolled, Enrolment, RemoveOutcome};
 use crate::auth::http::AppState;
 use crate::auth::http::extractors::QueryOrForm;
 use crate::auth::oauth::params::Params;
-use crate::auth::oauth::session::{self, Session};
 
 const PAGE: &str = "/account/two-step";
 /// Where an absent or too old session goes: the login, coming back here.
@@ -24,20 +23,13 @@ const SIGN_IN_AGAIN: &str = "/login?next=two-step";
 
 /// The signed-in person, or where to send the browser instead.
 pub(super) enum Visitor {
-    SignedIn(Box<(Session, User)>),
+    SignedIn(Box<Account>),
     SignIn(Response),
 }
 
-pub(super) async fn visitor(
-    state: &AppState,
-    browser: &BrowserRequest,
-    lang: Lang,
-) -> Result<Visitor, PageError> {
-    let found = session::load_session(&state.ctx, browser.session_cookie())
-        .await
-        .or_unavailable(lang)?;
-    Ok(match found {
-        Some(s) => Visitor::SignedIn(Box::new(s)),
+async fn visitor(state: &AppState, browser: &BrowserRequest) -> Result<Visitor, PageError> {
+    Ok(match account_of(state, browser).await? {
+        Some(account) => Visitor::SignedIn(Box::new(account)),
         None => Visitor::SignIn(redirect(SIGN_IN_AGAIN)),
     })
 }
@@ -53,36 +45,36 @@ pub(super) async fn form_visitor(
     if !browser.csrf_ok(form.get("csrf")) {
         return Err(PageError::csrf(lang));
     }
-    let v = visitor(state, browser, lang).await?;
-    if let Visitor::SignedIn(s) = &v {
-        let age = state.ctx.clock.now() - s.0.auth_time;
+    let v = visitor(state, browser).await?;
+    if let Visitor::SignedIn(a) = &v {
+        let age = state.ctx.clock.now() - a.session.auth_time;
         if recent && age > state.ctx.config.two_step.reauth_max_age_secs {
-            tracing::info!(user = %s.1.user_id, age_secs = age, "two-step change needs a fresh sign-in");
+            tracing::info!(user = %a.user.user_id, age_secs = age, "two-step change needs a fresh sign-in");
             return Ok(Visitor::SignIn(redirect(SIGN_IN_AGAIN)));
         }
     }
     Ok(v)
 }
 
-/// What the page shows besides the list.
+/// What the page shows besides the list; `error` and `notice` are string keys.
 #[derive(Default)]
-pub(super) struct Shown<'a> {
+pub(super) struct Shown {
     pub(super) enrol: Option<Enrolment>,
     /// Adding a passkey: the options for `navigator.credentials.create`.
     pub(super) passkey: Option<CeremonyOptions>,
     pub(super) recovery_codes: Option<Vec<String>>,
-    pub(super) error: Option<&'a str>,
-    pub(super) notice: Option<&'a str>,
+    pub(super) error: Option<&'static str>,
+    pub(super) notice: Option<&'static str>,
 }
 
 pub(super) async fn render(
     state: &AppState,
     browser: &BrowserRequest,
-    lang: Lang,
-    user: &User,
+    account: &Account,
     status: StatusCode,
-    shown: Shown<'_>,
+    shown: Shown,
 ) -> Result<Response, PageError> {
+    let (lang, user) = (account.lang, &account.user);
     let store = &state.ctx.stores.two_step;
     let methods = store
         .list_methods(&user.user_id)
@@ -120,13 +112,17 @@ pub(super) async fn render(
             }
         })
         .collect();
-    let mut res = state.pages.render(
+    let frame = Frame {
+        account,
+        path: PAGE,
+        notice: (shown.error.map(|key| (key, true))).or(shown.notice.map(|key| (key, false))),
+    };
+    let mut res = frame.render(
+        state,
+        browser,
         status,
         "account_two_step.html",
-        lang,
         minijinja::context! {
-            csrf => browser.csrf_token(),
-            username => &user.username,
             methods => listed,
             recovery_left => recovery_left,
             required => required,
@@ -134,8 +130,6 @@ pub(super) async fn render(
                 secret => &e.secret, qr_svg => &e.qr_svg, url => &e.url,
             }),
             recovery_codes => shown.recovery_codes,
-            error => shown.error,
-            notice => shown.notice,
             passkeys => passkeys,
             passkeys_on => state.ctx.passkeys.enabled(),
             passkey => shown.passkey.as_ref().map(|p| minijinja::context! {
@@ -160,19 +154,10 @@ pub async fn page(
     State(state): State<AppState>,
     browser: BrowserRequest,
 ) -> Result<Response, PageError> {
-    let lang = browser.lang(None);
-    match visitor(&state, &browser, lang).await? {
+    match visitor(&state, &browser).await? {
         Visitor::SignIn(to) => Ok(to),
-        Visitor::SignedIn(s) => {
-            render(
-                &state,
-                &browser,
-                lang,
-                &s.1,
-                StatusCode::OK,
-                Shown::default(),
-            )
-            .await
+        Visitor::SignedIn(account) => {
+            render(&state, &browser, &account, StatusCode::OK, Shown::default()).await
         }
     }
 }
@@ -184,10 +169,11 @@ pub async fn start_totp(
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match form_visitor(&state, &browser, &form, true).await? {
+    let account = match form_visitor(&state, &browser, &form, true).await? {
         Visitor::SignIn(to) => return Ok(to),
-        Visitor::SignedIn(s) => s.1,
+        Visitor::SignedIn(account) => account,
     };
+    let user = &account.user;
     let enrol = two_step::start_enrolment(&state.ctx, &user.user_id, &user.username, browser.id())
         .await
         .or_unavailable(lang)?;
@@ -195,7 +181,7 @@ pub async fn start_totp(
         enrol: Some(enrol),
         ..Shown::default()
     };
-    render(&state, &browser, lang, &user, StatusCode::OK, shown).await
+    render(&state, &browser, &account, StatusCode::OK, shown).await
 }
 
 /// `POST /account/two-step/totp/verify`: a first code confirms the key shown.
@@ -205,10 +191,11 @@ pub async fn verify_totp(
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match form_visitor(&state, &browser, &form, true).await? {
+    let account = match form_visitor(&state, &browser, &form, true).await? {
         Visitor::SignIn(to) => return Ok(to),
-        Visitor::SignedIn(s) => s.1,
+        Visitor::SignedIn(account) => account,
     };
+    let user = &account.user;
     let name = form.get("name").unwrap_or_default();
     let code = form.get("code").unwrap_or_default();
     let ctx = &state.ctx;
@@ -220,7 +207,7 @@ pub async fn verify_totp(
             StatusCode::OK,
             Shown {
                 recovery_codes,
-                notice: Some(i18n::text(lang, "two_step_added")),
+                notice: Some("two_step_added"),
                 ..Shown::default()
             },
         ),
@@ -232,7 +219,7 @@ pub async fn verify_totp(
                 StatusCode::BAD_REQUEST,
                 Shown {
                     enrol: Some(enrol),
-                    error: Some(i18n::text(lang, "two_step_wrong_code")),
+                    error: Some("two_step_wrong_code"),
                     ..Shown::default()
                 },
             )
@@ -240,12 +227,12 @@ pub async fn verify_totp(
         Enrolled::NothingPending => (
             StatusCode::BAD_REQUEST,
             Shown {
-                error: Some(i18n::text(lang, "two_step_enrol_expired")),
+                error: Some("two_step_enrol_expired"),
                 ..Shown::default()
             },
         ),
     };
-    render(&state, &browser, lang, &user, status, shown).await
+    render(&state, &browser, &account, status, shown).await
 }
 
 /// `POST /account/two-step/recovery-codes`: new recovery codes (the old ones stop working).
@@ -255,20 +242,21 @@ pub async fn regenerate_recovery_codes(
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match form_visitor(&state, &browser, &form, true).await? {
+    let account = match form_visitor(&state, &browser, &form, true).await? {
         Visitor::SignIn(to) => return Ok(to),
-        Visitor::SignedIn(s) => s.1,
+        Visitor::SignedIn(account) => account,
     };
+    let user = &account.user;
     let has_methods = two_step::method_count(&state.ctx, &user.user_id)
         .await
         .or_unavailable(lang)?
         > 0;
     if !has_methods {
         let shown = Shown {
-            error: Some(i18n::text(lang, "two_step_no_methods")),
+            error: Some("two_step_no_methods"),
             ..Shown::default()
         };
-        return render(&state, &browser, lang, &user, StatusCode::CONFLICT, shown).await;
+        return render(&state, &browser, &account, StatusCode::CONFLICT, shown).await;
     }
     let codes = two_step::new_recovery_codes(&state.ctx, &user.user_id)
         .await
@@ -277,7 +265,7 @@ pub async fn regenerate_recovery_codes(
         recovery_codes: Some(codes),
         ..Shown::default()
     };
-    render(&state, &browser, lang, &user, StatusCode::OK, shown).await
+    render(&state, &browser, &account, StatusCode::OK, shown).await
 }
 
 /// `POST /account/two-step/rename`.
@@ -287,25 +275,18 @@ pub async fn rename(
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match form_visitor(&state, &browser, &form, false).await? {
+    let account = match form_visitor(&state, &browser, &form, false).await? {
         Visitor::SignIn(to) => return Ok(to),
-        Visitor::SignedIn(s) => s.1,
+        Visitor::SignedIn(account) => account,
     };
+    let user = &account.user;
     let method = form.get("method").unwrap_or_default();
     let Some(name) = form.get("name").and_then(two_step::clean_name) else {
         let shown = Shown {
-            error: Some(i18n::text(lang, "two_step_bad_name")),
+            error: Some("two_step_bad_name"),
             ..Shown::default()
         };
-        return render(
-            &state,
-            &browser,
-            lang,
-            &user,
-            StatusCode::BAD_REQUEST,
-            shown,
-        )
-        .await;
+        return render(&state, &browser, &account, StatusCode::BAD_REQUEST, shown).await;
     };
     let renamed = two_step::rename_method(&state.ctx, &user.user_id, method, &name)
         .await
@@ -323,10 +304,11 @@ pub async fn remove(
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match form_visitor(&state, &browser, &form, true).await? {
+    let account = match form_visitor(&state, &browser, &form, true).await? {
         Visitor::SignIn(to) => return Ok(to),
-        Visitor::SignedIn(s) => s.1,
+        Visitor::SignedIn(account) => account,
     };
+    let user = &account.user;
     let method = form.get("method").unwrap_or_default();
     match two_step::remove_method(&state.ctx, &user.user_id, method)
         .await
@@ -336,10 +318,10 @@ pub async fn remove(
         RemoveOutcome::NotFound => Err(PageError::not_found(lang)),
         RemoveOutcome::LastRequired => {
             let shown = Shown {
-                error: Some(i18n::text(lang, "two_step_last_required")),
+                error: Some("two_step_last_required"),
                 ..Shown::default()
             };
-            render(&state, &browser, lang, &user, StatusCode::CONFLICT, shown).await
+            render(&state, &browser, &account, StatusCode::CONFLICT, shown).await
         }
     }
 }

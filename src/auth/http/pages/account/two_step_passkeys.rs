@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::super::i18n;
 use super::super::{BrowserRequest, OrUnavailable, PageError};
 use super::two_step::{Shown, Visitor, form_visitor, render};
 use crate::auth::accounts::passkeys::enrol::{self, Enrolled};
@@ -21,11 +20,12 @@ pub async fn start(
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match form_visitor(&state, &browser, &form, true).await? {
+    let account = match form_visitor(&state, &browser, &form, true).await? {
         Visitor::SignIn(to) => return Ok(to),
-        Visitor::SignedIn(s) => s.1,
+        Visitor::SignedIn(account) => account,
     };
-    let Some(options) = enrol::start(&state.ctx, &user, browser.id())
+    let user = &account.user;
+    let Some(options) = enrol::start(&state.ctx, user, browser.id())
         .await
         .or_unavailable(lang)?
     else {
@@ -35,7 +35,7 @@ pub async fn start(
         passkey: Some(options),
         ..Shown::default()
     };
-    render(&state, &browser, lang, &user, StatusCode::OK, shown).await
+    render(&state, &browser, &account, StatusCode::OK, shown).await
 }
 
 /// `POST /account/two-step/passkey/finish`.
@@ -45,10 +45,11 @@ pub async fn finish(
     QueryOrForm(form): QueryOrForm,
 ) -> Result<Response, PageError> {
     let lang = browser.lang(None);
-    let user = match form_visitor(&state, &browser, &form, true).await? {
+    let account = match form_visitor(&state, &browser, &form, true).await? {
         Visitor::SignIn(to) => return Ok(to),
-        Visitor::SignedIn(s) => s.1,
+        Visitor::SignedIn(account) => account,
     };
+    let user = &account.user;
     let answer = (
         form.get("ceremony").unwrap_or_default(),
         form.get("credential").unwrap_or_default(),
@@ -62,20 +63,20 @@ pub async fn finish(
             StatusCode::OK,
             Shown {
                 recovery_codes,
-                notice: Some(i18n::text(lang, "passkey_added")),
+                notice: Some("passkey_added"),
                 ..Shown::default()
             },
         ),
-        Enrolled::Refused { .. } => (StatusCode::BAD_REQUEST, error(lang, "passkey_not_added")),
-        Enrolled::Duplicate => (StatusCode::CONFLICT, error(lang, "passkey_duplicate")),
-        Enrolled::NothingPending => (StatusCode::BAD_REQUEST, error(lang, "passkey_expired")),
+        Enrolled::Refused { .. } => (StatusCode::BAD_REQUEST, error("passkey_not_added")),
+        Enrolled::Duplicate => (StatusCode::CONFLICT, error("passkey_duplicate")),
+        Enrolled::NothingPending => (StatusCode::BAD_REQUEST, error("passkey_expired")),
     };
-    render(&state, &browser, lang, &user, status, shown).await
+    render(&state, &browser, &account, status, shown).await
 }
 
-fn error(lang: i18n::Lang, key: &str) -> Shown<'static> {
+fn error(key: &'static str) -> Shown {
     Shown {
-        error: Some(i18n::text(lang, key)),
+        error: Some(key),
         ..Shown::default()
     }
 }

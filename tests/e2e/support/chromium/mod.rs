@@ -1,10 +1,13 @@
-//! Headless Chromium for the browser suite: one process per test (a fresh profile in a
-//! temporary directory), one browser context per person, so two people in one test share
-//! no cookies, exactly as two phones would not.
+//! Headless Chromium for the browser suites (the web app's and the identity server's):
+//! one process per test (a fresh profile in a temporary directory), one browser context
+//! per person, so two people in one test share no cookies, exactly as two phones would
+//! not. [`tab`] is what a test does in one person's tab.
 //!
 //! Chromium is Debian's `chromium` package (`.ci/run` installs it when missing). Where it
-//! cannot be found the suite fails under CI (`CI` set: a browser suite that silently skips
-//! there proves nothing) and is skipped with a printed notice elsewhere.
+//! cannot be found the suites fail under CI (`CI` set: a browser suite that silently skips
+//! there proves nothing) and are skipped with a printed notice elsewhere.
+
+pub mod tab;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +18,7 @@ use chromiumoxide::cdp::browser_protocol::target::{
 use chromiumoxide::{Browser, BrowserConfig};
 use futures::StreamExt;
 
-use super::tab::{Tab, Viewport};
+pub use tab::{Tab, Viewport};
 
 /// Flags for a quiet, reproducible headless run: no sandbox (CI runs as root in a
 /// container), no GPU, and nothing that phones home or updates itself mid-test.
@@ -33,6 +36,8 @@ const FLAGS: &[&str] = &[
 pub struct Chromium {
     browser: Browser,
     handler: tokio::task::JoinHandle<()>,
+    /// Where the tabs' screenshots go.
+    screenshots: PathBuf,
     _profile: tempfile::TempDir,
 }
 
@@ -85,8 +90,15 @@ impl Chromium {
         Some(Chromium {
             browser,
             handler,
+            screenshots: tab::screenshot_dir(),
             _profile: profile,
         })
+    }
+
+    /// Screenshots of this browser's tabs go to `target/screenshots/<folder>/`.
+    pub fn screenshots_in(mut self, folder: &str) -> Chromium {
+        self.screenshots = tab::screenshot_dir().join(folder);
+        self
     }
 
     /// A tab in a browser context of its own (its own cookies: another person), sized to
@@ -103,7 +115,7 @@ impl Chromium {
             .build()
             .expect("target params");
         let page = self.browser.new_page(params).await.expect("new tab");
-        Tab::start(page, viewport, lang).await
+        Tab::start(page, viewport, lang, self.screenshots.clone()).await
     }
 
     pub async fn close(mut self) {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::emulation::{
     SetDeviceMetricsOverrideParams, SetTouchEmulationEnabledParams,
 };
@@ -60,12 +61,18 @@ pub struct Tab {
     pub page: Page,
     viewport: Viewport,
     lang: String,
+    screenshots: PathBuf,
     errors: Arc<Mutex<Vec<String>>>,
     listeners: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Tab {
-    pub(super) async fn start(page: Page, viewport: Viewport, lang: &str) -> Tab {
+    pub(super) async fn start(
+        page: Page,
+        viewport: Viewport,
+        lang: &str,
+        screenshots: PathBuf,
+    ) -> Tab {
         page.enable_log().await.expect("Log.enable");
         page.enable_runtime().await.expect("Runtime.enable");
         let errors = Arc::new(Mutex::new(Vec::new()));
@@ -136,6 +143,7 @@ impl Tab {
             page,
             viewport,
             lang: String::new(),
+            screenshots,
             errors,
             listeners,
         };
@@ -321,6 +329,59 @@ impl Tab {
         .to_owned()
     }
 
+    /// What has the keyboard focus: its id, else a button's value or a field's name,
+    /// else its tag.
+    pub async fn focused(&self) -> String {
+        self.eval(
+            "(() => { const e = document.activeElement; \
+             if (!e) return ''; \
+             return e.id || (e.tagName === 'BUTTON' ? e.value : e.name) || e.tagName; })()",
+        )
+        .await
+    }
+
+    /// Waits until `expected` (as [`Tab::focused`] names it) has the focus: a page's
+    /// `autofocus` is applied at the browser's next rendering step, which may come after
+    /// the load event on a busy machine. Panics after 5 seconds, naming what has it.
+    pub async fn await_focus(&self, expected: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let now = self.focused().await;
+            if now == expected {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{expected} never got the focus ({now} has it) on {}",
+                self.page_description()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The visible texts of every element matching `selector`, trimmed.
+    pub async fn texts(&self, selector: &str) -> Vec<String> {
+        self.eval(&format!(
+            "[...document.querySelectorAll({})].map(e => e.innerText.trim())",
+            js(selector)
+        ))
+        .await
+    }
+
+    /// Chooses `file` in a file input, as the file picker would.
+    pub async fn choose_file(&self, selector: &str, file: &std::path::Path) {
+        let input = self.element(selector).await;
+        let params = SetFileInputFilesParams::builder()
+            .file(file.display().to_string())
+            .backend_node_id(input.backend_node_id)
+            .build()
+            .expect("DOM.setFileInputFiles params");
+        self.page
+            .execute(params)
+            .await
+            .unwrap_or_else(|e| panic!("choosing {} in {selector}: {e}", file.display()));
+    }
+
     pub async fn exists(&self, selector: &str) -> bool {
         self.eval(&format!(
             "document.querySelector({}) !== null",
@@ -358,8 +419,8 @@ impl Tab {
         }
     }
 
-    /// Saves a screenshot as `target/screenshots/<name>-<viewport>-<lang>.png`: the whole
-    /// page width, as tall as the page (at most three screens).
+    /// Saves a screenshot as `target/screenshots/[<folder>/]<name>-<viewport>-<lang>.png`:
+    /// the whole page width, as tall as the page (at most three screens).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let metrics = self.page.layout_metrics().await.expect("layout metrics");
         let width = metrics.css_layout_viewport.client_width as f64;
@@ -389,8 +450,8 @@ impl Tab {
             .result
             .data;
         let png = base64_decode(data.as_ref());
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let dir = &self.screenshots;
+        std::fs::create_dir_all(dir).expect("screenshot dir");
         let path = dir.join(format!("{name}-{}-{}.png", self.viewport.name(), self.lang));
         std::fs::write(&path, png).expect("write screenshot");
         path
@@ -399,6 +460,12 @@ impl Tab {
     /// What the console reported as an error so far.
     pub fn console_errors(&self) -> Vec<String> {
         self.errors.lock().expect("errors").clone()
+    }
+
+    /// What the console reported as an error so far, forgetting it: for a test that
+    /// expects an error (a refused form answers 4xx, which the console reports).
+    pub fn take_console_errors(&self) -> Vec<String> {
+        std::mem::take(&mut *self.errors.lock().expect("errors"))
     }
 
     pub fn assert_no_console_errors(&self, during: &str) {
