@@ -70,9 +70,7 @@ impl RefreshWriter {
     /// Queues `write` and waits until the transaction holding it is committed (or failed).
     pub(super) async fn submit(&self, write: Write) -> StoreResult<bool> {
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Job { write, reply })
-            .map_err(|_| stopped())?;
+        self.tx.send(Job { write, reply }).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -355,7 +353,10 @@ mod tests {
             });
         }
         while let Some(r) = tasks.join_next().await {
-            assert!(matches!(r.expect("task").expect("store"), Rotation::Rotated));
+            assert!(matches!(
+                r.expect("task").expect("store"),
+                Rotation::Rotated
+            ));
         }
         for i in 0..40 {
             let successor = store
@@ -381,7 +382,10 @@ mod tests {
         use super::super::{RefreshTokenStore, Rotation};
         let (_dir, store) = store().await;
         for h in ["p", "q", "taken"] {
-            store.insert_refresh_token(&record(h)).await.expect("insert");
+            store
+                .insert_refresh_token(&record(h))
+                .await
+                .expect("insert");
         }
         let (taken, q2) = (record("taken"), record("q2"));
         let (a, b) = tokio::join!(
@@ -391,7 +395,11 @@ mod tests {
         assert!(matches!(a, Err(StoreError::Conflict(_))), "{a:?}");
         assert!(matches!(b, Ok(Rotation::Rotated)), "{b:?}");
         // The failed rotation left its token live: nothing half-done.
-        let p = store.find_refresh_token("p").await.expect("read").expect("p");
+        let p = store
+            .find_refresh_token("p")
+            .await
+            .expect("read")
+            .expect("p");
         assert_eq!(p.rotated_at, None);
     }
 }
