@@ -459,7 +459,13 @@ async fn run_scenario(name: &str, setup: &Arc<Setup>, shared: &Shared, args: &Ru
     let (mut rows, mut workers) = run_groups(groups, setup, args).await;
     let counts_writes = matches!(
         name,
-        "cc-es256" | "cc-eddsa" | "cc-rs256" | "refresh" | "code-flow"
+        "cc-es256"
+            | "cc-eddsa"
+            | "cc-rs256"
+            | "refresh"
+            | "code-flow"
+            | "refresh-es256"
+            | "code-flow-es256"
     );
     if counts_writes
         && let Some(db) = &args.auth_db

@@ -27,6 +27,14 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "logged-in browser: authorize (remembered consent) + code exchange with PKCE",
     ),
     (
+        "refresh-es256",
+        "refresh, as a client registered with id_token_signed_response_alg ES256",
+    ),
+    (
+        "code-flow-es256",
+        "code-flow, as a client registered with id_token_signed_response_alg ES256",
+    ),
+    (
         "introspect",
         "POST /introspect of a JWT access token by a confidential client",
     ),
@@ -201,6 +209,7 @@ pub enum Worker {
     },
     CodeFlow {
         conn: Conn,
+        client: crate::setup::WebClient,
     },
     TodoPost {
         conn: Conn,
@@ -255,23 +264,25 @@ impl Worker {
                 auth: basic_auth(&setup.web_id, &setup.web_secret),
                 token: shared.user_token.clone(),
             },
-            "refresh" => {
+            "refresh" | "refresh-es256" => {
+                let client = setup.web_client(scenario);
                 let mut conn = Conn::new(setup.auth, true);
-                let tokens = setup.browser_login(&mut conn).await?;
+                let tokens = setup.browser_login(&mut conn, &client).await?;
                 conn.jar = None;
                 Worker::Refresh {
                     conn,
-                    auth: basic_auth(&setup.web_id, &setup.web_secret),
+                    auth: basic_auth(&client.id, &client.secret),
                     refresh_token: tokens["refresh_token"]
                         .as_str()
                         .ok_or("no refresh_token")?
                         .to_owned(),
                 }
             }
-            "code-flow" => {
+            "code-flow" | "code-flow-es256" => {
+                let client = setup.web_client(scenario);
                 let mut conn = Conn::new(setup.auth, true);
-                setup.browser_login(&mut conn).await?;
-                Worker::CodeFlow { conn }
+                setup.browser_login(&mut conn, &client).await?;
+                Worker::CodeFlow { conn, client }
             }
             "todo-post" => Worker::TodoPost {
                 conn: Conn::new(setup.todo, false),
@@ -367,16 +378,16 @@ impl Worker {
                     .to_owned();
                 Ok(1)
             }
-            Worker::CodeFlow { conn } => {
+            Worker::CodeFlow { conn, client } => {
                 let (verifier, challenge) = pkce();
                 let res = conn
-                    .get(&setup.authorize_path(&challenge), &[])
+                    .get(&setup.authorize_path(client, &challenge), &[])
                     .await?
                     .expect(&[302, 303])?;
                 let loc = res.location.unwrap_or_default();
                 let code = query_param(&loc, "code")
                     .ok_or_else(|| format!("authorize did not answer with a code: {loc}"))?;
-                let tokens = setup.exchange(conn, &code, &verifier).await?;
+                let tokens = setup.exchange(conn, client, &code, &verifier).await?;
                 if tokens["id_token"].is_null() {
                     return Err("no id_token".into());
                 }

@@ -22,13 +22,24 @@ pub struct Setup {
     pub web: SocketAddr,
     pub username: String,
     pub password: String,
-    /// Confidential web client: authorization_code + refresh_token.
+    /// Confidential web client: authorization_code + refresh_token, RS256 ID tokens (the
+    /// OIDC default).
     pub web_id: String,
     pub web_secret: String,
+    /// The same kind of client registered with `--id-token-alg ES256`
+    /// (`id_token_signed_response_alg`), for `code-flow-es256` and `refresh-es256`.
+    pub web_es256: WebClient,
     /// Client-credentials clients by access-token algorithm.
     pub cc: Vec<(String, String, String)>,
     /// Whether the web scenarios' courses and todos exist (seeded by the first of them).
     pub web_seeded: std::sync::atomic::AtomicBool,
+}
+
+/// A confidential client of the code and refresh scenarios.
+#[derive(Clone)]
+pub struct WebClient {
+    pub id: String,
+    pub secret: String,
 }
 
 fn cli(belf: &Path, dir: &Path, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
@@ -102,6 +113,21 @@ impl Setup {
             ],
             None,
         );
+        let web_es256 = cli(
+            belf,
+            dir,
+            &[
+                "client",
+                "add",
+                "--name",
+                &format!("bench-web-es256-{tag}"),
+                "--redirect-uri",
+                REDIRECT,
+                "--id-token-alg",
+                "ES256",
+            ],
+            None,
+        );
         let mut cc = Vec::new();
         for alg in ["ES256", "EdDSA", "RS256"] {
             let c = cli(
@@ -135,6 +161,10 @@ impl Setup {
             password,
             web_id: field(&web_client, "client_id"),
             web_secret: field(&web_client, "client_secret"),
+            web_es256: WebClient {
+                id: field(&web_es256, "client_id"),
+                secret: field(&web_es256, "client_secret"),
+            },
             cc,
             web_seeded: Default::default(),
         }
@@ -149,23 +179,36 @@ impl Setup {
         (id, secret)
     }
 
-    pub fn authorize_path(&self, challenge: &str) -> String {
+    /// The web client a code or refresh scenario runs as: `*-es256` the ES256 one.
+    pub fn web_client(&self, scenario: &str) -> WebClient {
+        if scenario.ends_with("-es256") {
+            self.web_es256.clone()
+        } else {
+            WebClient {
+                id: self.web_id.clone(),
+                secret: self.web_secret.clone(),
+            }
+        }
+    }
+
+    pub fn authorize_path(&self, client: &WebClient, challenge: &str) -> String {
         format!(
             "/authorize?response_type=code&client_id={}&redirect_uri={}&scope={}&state=bench&nonce=bench&code_challenge={challenge}&code_challenge_method=S256",
-            enc(&self.web_id),
+            enc(&client.id),
             enc(REDIRECT),
             enc(USER_SCOPE),
         )
     }
 
-    /// Exchanges `code` at the token endpoint as the web client.
+    /// Exchanges `code` at the token endpoint as `client`.
     pub async fn exchange(
         &self,
         conn: &mut Conn,
+        client: &WebClient,
         code: &str,
         verifier: &str,
     ) -> Result<serde_json::Value, String> {
-        let auth = basic_auth(&self.web_id, &self.web_secret);
+        let auth = basic_auth(&client.id, &client.secret);
         let res = conn
             .post_form(
                 "/token",
@@ -182,14 +225,20 @@ impl Setup {
         res.json()
     }
 
-    /// Logs in through the pages with `conn`'s cookie jar (consenting if asked) and returns
-    /// the token response. Afterwards the jar holds a logged-in session.
-    pub async fn browser_login(&self, conn: &mut Conn) -> Result<serde_json::Value, String> {
+    /// Logs in through the pages with `conn`'s cookie jar (consenting if asked) as
+    /// `client` and returns the token response. Afterwards the jar holds a logged-in session.
+    pub async fn browser_login(
+        &self,
+        conn: &mut Conn,
+        client: &WebClient,
+    ) -> Result<serde_json::Value, String> {
         let (verifier, challenge) = pkce();
-        let res = conn.get(&self.authorize_path(&challenge), &[]).await?;
+        let res = conn
+            .get(&self.authorize_path(client, &challenge), &[])
+            .await?;
         let loc = self.through_pages(conn, res).await?;
         let code = query_param(&loc, "code").ok_or_else(|| format!("no code in {loc}"))?;
-        self.exchange(conn, &code, &verifier).await
+        self.exchange(conn, client, &code, &verifier).await
     }
 
     /// Follows the identity server's login and consent pages from `res` (an answer of
@@ -264,7 +313,7 @@ impl Setup {
     /// A user access token (all user scopes) from a fresh browser login.
     pub async fn user_token(&self) -> Result<String, String> {
         let mut conn = Conn::new(self.auth, true);
-        let tokens = self.browser_login(&mut conn).await?;
+        let tokens = self.browser_login(&mut conn, &self.web_client("")).await?;
         Ok(tokens["access_token"]
             .as_str()
             .ok_or("no access_token")?

@@ -1,4 +1,4 @@
-//! `belf client add|list|show|remove|rotate-secret`.
+//! `belf client add|list|show|update|remove|rotate-secret|registration-token`.
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -41,7 +41,7 @@ pub enum ClientCommand {
         #[arg(allow_hyphen_values = true)]
         client_id: String,
     },
-    /// Change a registered client's back-channel logout settings.
+    /// Change a registered client's back-channel logout settings or ID token algorithm.
     Update(UpdateArgs),
     /// Issue a new secret; the old one stops working at once.
     RotateSecret {
@@ -90,6 +90,10 @@ pub struct AddArgs {
     /// Algorithm for this client's access tokens (RS256, ES256, EdDSA).
     #[arg(long = "access-token-alg")]
     pub access_token_alg: Option<String>,
+    /// Algorithm for this client's ID tokens (RS256, ES256, EdDSA; OIDC Registration
+    /// `id_token_signed_response_alg`). Default: keys.id_token_alg (RS256).
+    #[arg(long = "id-token-alg", value_name = "ALG")]
+    pub id_token_alg: Option<String>,
     /// Where to POST logout tokens when a session the client took part in ends (OIDC
     /// Back-Channel Logout 1.0): https, or http on loopback; no fragment.
     #[arg(long = "backchannel-logout-uri")]
@@ -139,6 +143,10 @@ pub struct UpdateArgs {
     /// Whether the client needs `sid` in logout tokens.
     #[arg(long, value_name = "BOOL")]
     pub backchannel_logout_session_required: Option<bool>,
+    /// Algorithm for this client's ID tokens (RS256, ES256, EdDSA); an empty value
+    /// returns it to keys.id_token_alg.
+    #[arg(long = "id-token-alg", value_name = "ALG")]
+    pub id_token_alg: Option<String>,
 }
 
 pub fn client_json(c: &Client) -> serde_json::Value {
@@ -151,6 +159,7 @@ pub fn client_json(c: &Client) -> serde_json::Value {
         "grant_types": c.grant_types,
         "scopes": c.scopes,
         "access_token_alg": c.access_token_alg,
+        "id_token_alg": c.id_token_alg,
         "backchannel_logout_uri": c.backchannel_logout_uri,
         "backchannel_logout_session_required": c.backchannel_logout_session_required,
         "require_pushed_authorization_requests": c.require_par,
@@ -170,7 +179,7 @@ pub fn client_json(c: &Client) -> serde_json::Value {
 
 fn client_text(c: &Client) -> String {
     format!(
-        "client_id:     {}\nname:          {}\ncreated_by:    {}\ntype:          {}\nauth_method:   {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}\ndpop_bound_access_tokens: {}\nbackchannel_logout_uri: {}{}",
+        "client_id:     {}\nname:          {}\ncreated_by:    {}\ntype:          {}\nauth_method:   {}\nredirect_uris: {}\ngrant_types:   {}\nscopes:        {}\nrequire_par:   {}\nid_token_alg:  {}\ndpop_bound_access_tokens: {}\nbackchannel_logout_uri: {}{}",
         c.client_id,
         c.name,
         c.provenance.as_str(),
@@ -192,6 +201,7 @@ fn client_text(c: &Client) -> String {
             .join(" "),
         c.scopes.join(" "),
         c.require_par,
+        c.id_token_alg.map_or("default", |a| a.as_str()),
         c.dpop_bound_access_tokens,
         c.backchannel_logout_uri
             .as_ref()
@@ -250,6 +260,7 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                     grant_types: a.grant_types,
                     scopes: a.scopes,
                     access_token_alg: a.access_token_alg,
+                    id_token_alg: a.id_token_alg,
                     backchannel_logout_uri: a.backchannel_logout_uri,
                     backchannel_logout_session_required: a.backchannel_logout_session_required,
                     require_par: a.require_par,
@@ -338,6 +349,7 @@ pub async fn run(config: Config, cmd: ClientCommand, json: bool) -> anyhow::Resu
                 ClientUpdate {
                     backchannel_logout_uri: u.backchannel_logout_uri,
                     backchannel_logout_session_required: u.backchannel_logout_session_required,
+                    id_token_alg: u.id_token_alg,
                 },
             )
             .await?;

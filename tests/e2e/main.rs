@@ -19,6 +19,7 @@ mod dynamic_registration_cimd;
 mod dynamic_registration_security;
 mod fuzz_corpus;
 mod hardening_auth;
+mod id_token_algs;
 mod key_rotation;
 mod listener_limits;
 mod mailaudit_audit;

@@ -103,6 +103,9 @@ pub struct Client {
     pub scopes: Vec<String>,
     /// Overrides `keys.access_token_alg` for this client's access tokens.
     pub access_token_alg: Option<SigningAlg>,
+    /// OIDC Registration `id_token_signed_response_alg`: overrides `keys.id_token_alg`
+    /// (RS256 unless configured) for this client's ID tokens and logout tokens.
+    pub id_token_alg: Option<SigningAlg>,
     /// Where back-channel logout tokens are POSTed (OIDC Back-Channel Logout 1.0); `None`:
     /// this client is not told about ended sessions.
     pub backchannel_logout_uri: Option<RedirectUri>,

@@ -179,6 +179,7 @@ mod tests {
                 grant_types: vec![],
                 scopes: vec![],
                 access_token_alg: None,
+                id_token_alg: None,
                 backchannel_logout_uri: None,
                 backchannel_logout_session_required: false,
                 require_par: false,

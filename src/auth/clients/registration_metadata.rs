@@ -37,6 +37,9 @@ pub struct ClientMetadata {
     pub dpop_bound_access_tokens: bool,
     /// The algorithm of this client's access tokens (the CLI's `--access-token-alg`).
     pub access_token_signed_response_alg: Option<String>,
+    /// OIDC Registration §2: the algorithm of this client's ID tokens (the CLI's
+    /// `--id-token-alg`); absent: the server's default (RS256 unless configured).
+    pub id_token_signed_response_alg: Option<String>,
     /// RFC 7592 §2.2: a PUT names the client it replaces.
     pub client_id: Option<String>,
     /// RFC 7592 §2.2: a PUT may repeat the current secret (never a new one).
@@ -111,6 +114,7 @@ impl ClientMetadata {
                 .map(str::to_owned)
                 .collect(),
             access_token_alg: self.access_token_signed_response_alg,
+            id_token_alg: self.id_token_signed_response_alg,
             backchannel_logout_uri: self.backchannel_logout_uri,
             backchannel_logout_session_required: self.backchannel_logout_session_required,
             require_par: self.require_pushed_authorization_requests,
@@ -162,6 +166,7 @@ pub fn refusal(e: ClientError) -> OAuthError {
                 "post-logout-redirect-uri" => "post_logout_redirect_uris",
                 "backchannel-logout-uri" => "backchannel_logout_uri",
                 "access-token-alg" => "access_token_signed_response_alg",
+                "id-token-alg" => "id_token_signed_response_alg",
                 "client-uri" => "client_uri",
                 "logo-uri" => "logo_uri",
                 "policy-uri" => "policy_uri",
@@ -211,6 +216,10 @@ pub fn metadata_json(c: &Client) -> Value {
     set(
         "access_token_signed_response_alg",
         c.access_token_alg.map(|a| json!(a.as_str())),
+    );
+    set(
+        "id_token_signed_response_alg",
+        c.id_token_alg.map(|a| json!(a.as_str())),
     );
     if let Some(keys) = &c.client_keys {
         set("jwks_uri", keys.uri().map(Value::String));

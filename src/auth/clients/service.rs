@@ -19,6 +19,9 @@ pub struct NewClient {
     /// Empty: every scope the server knows.
     pub scopes: Vec<String>,
     pub access_token_alg: Option<String>,
+    /// OIDC Registration `id_token_signed_response_alg` (RS256, ES256 or EdDSA); `None`:
+    /// the server's `keys.id_token_alg`.
+    pub id_token_alg: Option<String>,
     /// OIDC Back-Channel Logout 1.0: where to POST logout tokens.
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: bool,
@@ -131,13 +134,8 @@ pub fn build(
         }
         request.scopes.clone()
     };
-    let access_token_alg = match request.access_token_alg.as_deref() {
-        None => None,
-        Some(a) => Some(
-            SigningAlg::parse(a)
-                .ok_or_else(|| invalid("access-token-alg", "must be RS256, ES256 or EdDSA"))?,
-        ),
-    };
+    let access_token_alg = parse_alg("access-token-alg", request.access_token_alg.as_deref())?;
+    let id_token_alg = parse_alg("id-token-alg", request.id_token_alg.as_deref())?;
     let backchannel_logout_uri = request
         .backchannel_logout_uri
         .as_deref()
@@ -155,6 +153,7 @@ pub fn build(
         grant_types,
         scopes,
         access_token_alg,
+        id_token_alg,
         backchannel_logout_uri,
         backchannel_logout_session_required: request.backchannel_logout_session_required,
         require_par: request.require_par,
@@ -165,6 +164,23 @@ pub fn build(
         created_at: now,
     };
     Ok((client, secret))
+}
+
+/// A signing algorithm the server has keys for (`keys/` always holds an RSA, a P-256 and
+/// an Ed25519 key). Anything else — `none`, HS256, a typo — is refused, never ignored.
+fn parse_alg(field: &'static str, raw: Option<&str>) -> Result<Option<SigningAlg>, ClientError> {
+    raw.map(|a| {
+        SigningAlg::parse(a).ok_or_else(|| {
+            invalid(
+                field,
+                format!(
+                    "`{}` is not one of RS256, ES256, EdDSA",
+                    a.chars().take(40).collect::<String>()
+                ),
+            )
+        })
+    })
+    .transpose()
 }
 
 /// Display URLs: absolute http(s), no fragment, at most 2000 characters.
@@ -266,9 +282,11 @@ pub struct ClientUpdate {
     /// `Some("")` removes the URI.
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: Option<bool>,
+    /// RS256, ES256 or EdDSA; `Some("")` returns the client to the server's default.
+    pub id_token_alg: Option<String>,
 }
 
-/// Changes a registered client's back-channel logout settings.
+/// Changes a registered client's back-channel logout settings and ID token algorithm.
 pub async fn update(
     store: &dyn ClientStore,
     client_id: &str,
@@ -286,17 +304,12 @@ pub async fn update(
     if let Some(required) = change.backchannel_logout_session_required {
         client.backchannel_logout_session_required = required;
     }
-    if !store
-        .set_backchannel_logout(
-            client_id,
-            client
-                .backchannel_logout_uri
-                .as_ref()
-                .map(RedirectUri::as_str),
-            client.backchannel_logout_session_required,
-        )
-        .await?
-    {
+    match change.id_token_alg.as_deref().map(str::trim) {
+        None => {}
+        Some("") => client.id_token_alg = None,
+        Some(raw) => client.id_token_alg = parse_alg("id-token-alg", Some(raw))?,
+    }
+    if !store.set_client_settings(&client).await? {
         return Err(ClientError::NotFound(client_id.to_owned()));
     }
     Ok(client)

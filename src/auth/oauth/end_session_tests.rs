@@ -29,6 +29,7 @@ fn client(post_logout: &[&str]) -> Client {
         grant_types: Vec::new(),
         scopes: Vec::new(),
         access_token_alg: None,
+        id_token_alg: None,
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
         require_par: false,
@@ -166,6 +167,7 @@ fn id_token(fx: &Fixture, client: &Client, user: &User) -> String {
                 code: None,
                 sid: None,
                 amr: &[],
+                alg: client.id_token_alg,
             },
             fx.now(),
         )

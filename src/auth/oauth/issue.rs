@@ -73,6 +73,7 @@ pub async fn user_tokens(
                         code: g.code,
                         sid: g.sid,
                         amr: g.amr,
+                        alg: g.client.id_token_alg,
                     },
                     now,
                 )

@@ -28,6 +28,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::backchannel_queue::Job;
+use crate::auth::clients::Client;
 use crate::auth::context::AuthContext;
 use crate::auth::store::SessionClient;
 use crate::auth::tokens::{handles, keys};
@@ -49,15 +50,19 @@ struct LogoutTokenClaims<'a> {
     sid: &'a str,
 }
 
-/// A signed logout token telling `client_id` that session `sid` of `sub` ended.
+/// A signed logout token telling `client` that session `sid` of `sub` ended, signed like
+/// the client's ID tokens (OIDC Back-Channel Logout 1.0 §2.4).
 pub fn logout_token(
     ctx: &AuthContext,
-    client_id: &str,
+    client: &Client,
     sub: &str,
     sid: &str,
     now: i64,
 ) -> anyhow::Result<String> {
-    let key = ctx.keys.signing_key(ctx.config.keys.id_token_alg, now)?;
+    let client_id = client.client_id.as_str();
+    let key = ctx
+        .keys
+        .signing_key(ctx.id_tokens.alg_for(client.id_token_alg), now)?;
     let claims = LogoutTokenClaims {
         iss: &ctx.issuer,
         sub,
@@ -159,7 +164,7 @@ async fn deliver(ctx: &AuthContext, http: &reqwest::Client, p: &SessionClient) {
     for attempt in 1..=config.max_attempts {
         // A fresh token per attempt (new jti, current iat): a receiver that processed a
         // token whose answer was lost does not see a replay.
-        let token = match logout_token(ctx, &p.client_id, &p.user_id, &p.sid, ctx.clock.now()) {
+        let token = match logout_token(ctx, &client, &p.user_id, &p.sid, ctx.clock.now()) {
             Ok(t) => t,
             Err(e) => {
                 reason = format!("signing failed: {e}");

@@ -96,6 +96,8 @@ pub struct IdTokenRequest<'a> {
     pub sid: Option<&'a str>,
     /// RFC 8176 methods of the authentication (empty: not recorded, e.g. a device login).
     pub amr: &'a [String],
+    /// The client's `id_token_signed_response_alg`; `None`: `keys.id_token_alg`.
+    pub alg: Option<SigningAlg>,
 }
 
 #[derive(Clone)]
@@ -123,9 +125,15 @@ impl IdTokenIssuer {
         }
     }
 
+    /// The algorithm of a client's ID tokens: its own choice, else the server's default.
+    pub fn alg_for(&self, client_alg: Option<SigningAlg>) -> SigningAlg {
+        client_alg.unwrap_or(self.alg)
+    }
+
     pub fn mint(&self, req: IdTokenRequest<'_>, now: i64) -> Result<String, IdTokenError> {
         let err = |e: &dyn std::fmt::Display| IdTokenError(e.to_string());
-        let key = self.keys.signing_key(self.alg, now).map_err(|e| err(&e))?;
+        let alg = self.alg_for(req.alg);
+        let key = self.keys.signing_key(alg, now).map_err(|e| err(&e))?;
         let standard: StandardClaims<CoreGenderClaim> =
             StandardClaims::deserialize(serde_json::Value::Object(req.claims))
                 .map_err(|e| err(&e))?;
@@ -165,7 +173,7 @@ impl IdTokenIssuer {
         let token = BelfIdToken::new(
             claims,
             &OidcSigner(&key),
-            oidc_alg(self.alg),
+            oidc_alg(alg),
             access_token.as_ref(),
             code.as_ref(),
         )

@@ -125,6 +125,8 @@ pub fn discovery_json(config: &Config) -> anyhow::Result<String> {
         JsonWebKeySetUrl::new(url(paths::JWKS))?,
         vec![ResponseTypes::new(vec![CoreResponseType::Code])],
         vec![CoreSubjectIdentifierType::Public],
+        // ID tokens: a client's `id_token_signed_response_alg` picks one. The key ring
+        // holds a key of every algorithm (generated at start when missing).
         SigningAlg::ALL.into_iter().map(oidc_alg).collect(),
         extra,
     )

@@ -101,16 +101,9 @@ impl ClientStore for CachedClientStore {
         self.inner.set_client_secret_hash(client_id, hash_hex).await
     }
 
-    async fn set_backchannel_logout(
-        &self,
-        client_id: &str,
-        uri: Option<&str>,
-        session_required: bool,
-    ) -> StoreResult<bool> {
-        self.invalidate(client_id);
-        self.inner
-            .set_backchannel_logout(client_id, uri, session_required)
-            .await
+    async fn set_client_settings(&self, client: &Client) -> StoreResult<bool> {
+        self.invalidate(&client.client_id);
+        self.inner.set_client_settings(client).await
     }
 
     async fn replace_client(&self, client: &Client) -> StoreResult<bool> {

@@ -16,6 +16,7 @@ pub mod redis;
 pub mod sql;
 mod sql_account;
 mod sql_clients;
+mod sql_refresh_batch;
 mod sql_session_clients;
 mod sql_upstream;
 // Two-step login (issue 13, part `twostep`).
@@ -56,13 +57,10 @@ pub trait ClientStore: Send + Sync {
     async fn list_clients(&self) -> StoreResult<Vec<Client>>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
     async fn set_client_secret_hash(&self, client_id: &str, hash_hex: &str) -> StoreResult<bool>;
-    /// Sets (or with `None` removes) the back-channel logout URI and its `sid` flag.
-    async fn set_backchannel_logout(
-        &self,
-        client_id: &str,
-        uri: Option<&str>,
-        session_required: bool,
-    ) -> StoreResult<bool>;
+    /// Writes the settings `belf client update` changes — the back-channel logout URI
+    /// (`None` removes it), its `sid` flag and the ID token algorithm — from `client`, in
+    /// one statement; nothing else. `false`: no such client.
+    async fn set_client_settings(&self, client: &Client) -> StoreResult<bool>;
     /// Replaces every metadata field of a stored client (RFC 7592 PUT); the id, the
     /// provenance and the creation time stay. `false`: no such client.
     async fn replace_client(&self, client: &Client) -> StoreResult<bool>;

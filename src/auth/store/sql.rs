@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
+use super::sql_refresh_batch::{RefreshWriter, Write};
 use super::{
     ConsentStore, RefreshTokenRecord, RefreshTokenStore, Rotation, StoreError, StoreResult,
     UserStore,
@@ -23,6 +24,9 @@ pub struct SqlStore {
     /// busy-wait retry (sleeps with back-off), which gave refresh rotations second-long
     /// tails under load. PostgreSQL has row locks and needs none.
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite: refresh-token inserts and rotations are group-committed by one writer task
+    /// (`sql_refresh_batch`). `None` on PostgreSQL.
+    refresh_writer: Option<RefreshWriter>,
 }
 
 pub use crate::db::{Dialect, connect_pool};
@@ -57,7 +61,14 @@ impl SqlStore {
         migrator.run(&pool).await?;
         let write_gate = (Dialect::of(url) == Dialect::Sqlite)
             .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
-        Ok(SqlStore { pool, write_gate })
+        let refresh_writer = write_gate
+            .as_ref()
+            .map(|gate| RefreshWriter::spawn(pool.clone(), gate.clone()));
+        Ok(SqlStore {
+            pool,
+            write_gate,
+            refresh_writer,
+        })
     }
 
     pub(crate) async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
@@ -87,6 +98,19 @@ impl SqlStore {
             .map_err(unavailable)?
             .rows_affected();
         Ok(n)
+    }
+
+    /// Why a rotation of `old_hash` found nothing to spend: spent before (reuse), or not
+    /// live at all.
+    async fn not_rotated(&self, old_hash: &str) -> StoreResult<Rotation> {
+        match self.find_refresh_token(old_hash).await? {
+            Some(record) if record.revoked_at.is_none() && record.rotated_at.is_some() => {
+                Ok(Rotation::AlreadySpent {
+                    record: Box::new(record),
+                })
+            }
+            _ => Ok(Rotation::Invalid),
+        }
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
@@ -349,11 +373,15 @@ fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
     })
 }
 
+pub(super) const INSERT_REFRESH_COLUMNS: &str = "INSERT INTO refresh_tokens (token_hash, \
+     family_id, client_id, user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, \
+     resources, dpop_jkt, amr)";
+
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
      user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, resources, dpop_jkt, \
      amr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
-fn bind_refresh<'q>(
+pub(super) fn bind_refresh<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     r: &RefreshTokenRecord,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
@@ -375,6 +403,10 @@ fn bind_refresh<'q>(
 #[async_trait]
 impl RefreshTokenStore for SqlStore {
     async fn insert_refresh_token(&self, record: &RefreshTokenRecord) -> StoreResult<()> {
+        if let Some(writer) = &self.refresh_writer {
+            writer.submit(Write::Insert(record.clone())).await?;
+            return Ok(());
+        }
         let _write = self.writing().await;
         bind_refresh(sqlx::query(INSERT_REFRESH), record)
             .execute(&self.pool)
@@ -402,6 +434,20 @@ impl RefreshTokenStore for SqlStore {
         new: &RefreshTokenRecord,
         now: i64,
     ) -> StoreResult<Rotation> {
+        if let Some(writer) = &self.refresh_writer {
+            let rotated = writer
+                .submit(Write::Rotate {
+                    old_hash: old_hash.to_owned(),
+                    new: new.clone(),
+                    now,
+                })
+                .await?;
+            return if rotated {
+                Ok(Rotation::Rotated)
+            } else {
+                self.not_rotated(old_hash).await
+            };
+        }
         let _write = self.writing().await;
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // The conditional UPDATE is the lock: of two concurrent rotations of one token,
@@ -425,14 +471,8 @@ impl RefreshTokenStore for SqlStore {
             return Ok(Rotation::Rotated);
         }
         tx.rollback().await.map_err(unavailable)?;
-        match self.find_refresh_token(old_hash).await? {
-            Some(record) if record.revoked_at.is_none() && record.rotated_at.is_some() => {
-                Ok(Rotation::AlreadySpent {
-                    record: Box::new(record),
-                })
-            }
-            _ => Ok(Rotation::Invalid),
-        }
+        drop(_write);
+        self.not_rotated(old_hash).await
     }
 
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {

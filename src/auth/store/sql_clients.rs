@@ -19,7 +19,11 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
             .map_err(unavailable)
             .map(|v| v != 0)
     };
-    let alg: Option<String> = row.try_get("access_token_alg").map_err(unavailable)?;
+    let alg = |c: &str| {
+        row.try_get::<Option<String>, _>(c)
+            .map_err(unavailable)
+            .map(|a| a.as_deref().and_then(SigningAlg::parse))
+    };
     let grant_names: Vec<String> = parse_list(&get("grant_types")?)?;
     let display: Option<String> = row.try_get("display_metadata").map_err(unavailable)?;
     Ok(Client {
@@ -33,7 +37,8 @@ fn client_from_row(row: &AnyRow) -> StoreResult<Client> {
             .filter_map(|g| GrantType::parse(g))
             .collect(),
         scopes: parse_list(&get("scopes")?)?,
-        access_token_alg: alg.as_deref().and_then(SigningAlg::parse),
+        access_token_alg: alg("access_token_alg")?,
+        id_token_alg: alg("id_token_alg")?,
         backchannel_logout_uri: row
             .try_get::<Option<String>, _>("backchannel_logout_uri")
             .map_err(unavailable)?
@@ -69,9 +74,9 @@ impl SqlStore {
              post_logout_redirect_uris, grant_types, scopes, access_token_alg, created_at, \
              backchannel_logout_uri, backchannel_logout_session_required, require_par, \
              jwks, jwks_uri, dpop_bound_access_tokens, provenance, display_metadata, \
-             registration_token_hash) \
+             registration_token_hash, id_token_alg) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18)",
+             $17, $18, $19)",
         )
         .bind(c.client_id.as_str())
         .bind(&c.name)
@@ -95,6 +100,7 @@ impl SqlStore {
         .bind(c.provenance.as_str())
         .bind(display_json(&c.display))
         .bind(token_hash.map(str::to_owned))
+        .bind(c.id_token_alg.map(|a| a.as_str().to_owned()))
         .execute(self.pool())
         .await
         .map_err(unavailable)?;
@@ -166,20 +172,20 @@ impl ClientStore for SqlStore {
         Ok(n > 0)
     }
 
-    async fn set_backchannel_logout(
-        &self,
-        client_id: &str,
-        uri: Option<&str>,
-        session_required: bool,
-    ) -> StoreResult<bool> {
+    async fn set_client_settings(&self, c: &Client) -> StoreResult<bool> {
         let _write = self.writing().await;
         let n = sqlx::query(
             "UPDATE clients SET backchannel_logout_uri = $1, \
-             backchannel_logout_session_required = $2 WHERE client_id = $3",
+             backchannel_logout_session_required = $2, id_token_alg = $3 WHERE client_id = $4",
         )
-        .bind(uri.map(str::to_owned))
-        .bind(i64::from(session_required))
-        .bind(client_id)
+        .bind(
+            c.backchannel_logout_uri
+                .as_ref()
+                .map(|u| u.as_str().to_owned()),
+        )
+        .bind(i64::from(c.backchannel_logout_session_required))
+        .bind(c.id_token_alg.map(|a| a.as_str().to_owned()))
+        .bind(c.client_id.as_str())
         .execute(self.pool())
         .await
         .map_err(unavailable)?
@@ -195,8 +201,8 @@ impl ClientStore for SqlStore {
              post_logout_redirect_uris = $4, grant_types = $5, scopes = $6, \
              access_token_alg = $7, backchannel_logout_uri = $8, \
              backchannel_logout_session_required = $9, require_par = $10, jwks = $11, \
-             jwks_uri = $12, dpop_bound_access_tokens = $13, display_metadata = $14 \
-             WHERE client_id = $15",
+             jwks_uri = $12, dpop_bound_access_tokens = $13, display_metadata = $14, \
+             id_token_alg = $15 WHERE client_id = $16",
         )
         .bind(&c.name)
         .bind(c.secret_hash.clone())
@@ -216,6 +222,7 @@ impl ClientStore for SqlStore {
         .bind(c.client_keys.as_ref().and_then(ClientKeys::uri))
         .bind(i64::from(c.dpop_bound_access_tokens))
         .bind(display_json(&c.display))
+        .bind(c.id_token_alg.map(|a| a.as_str().to_owned()))
         .bind(c.client_id.as_str())
         .execute(self.pool())
         .await
