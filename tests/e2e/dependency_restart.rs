@@ -66,10 +66,12 @@ impl Load {
     }
 }
 
-/// Waits until a grant succeeds again (the server reconnects by itself).
+/// Waits until a grant succeeds again (the server reconnects by itself). The bound only
+/// tells "never" from "later": a restarted PostgreSQL on a loaded CI machine can take
+/// well over 20 s to accept connections again.
 async fn recovers(server: &TestAuth, id: &str, secret: &str) {
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
+    while started.elapsed() < Duration::from_secs(60) {
         if client_credentials(&server.base, (id, secret), None)
             .await
             .status
@@ -79,7 +81,7 @@ async fn recovers(server: &TestAuth, id: &str, secret: &str) {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    panic!("no recovery within 20 s of the dependency coming back");
+    panic!("no recovery within 60 s of the dependency coming back");
 }
 
 /// Asserts one grant during the outage is a quick 503.

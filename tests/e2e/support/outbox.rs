@@ -105,11 +105,10 @@ pub fn count(dir: &Path) -> usize {
 pub async fn wait_for(dir: &Path, n: usize) -> Vec<Received> {
     for _ in 0..200 {
         let files = eml_files(dir);
-        if files.len() >= n {
-            return files
-                .iter()
-                .map(|p| Received::parse(&std::fs::read_to_string(p).unwrap_or_default()))
-                .collect();
+        if files.len() >= n
+            && let Some(all) = read_complete(&files).await
+        {
+            return all.iter().map(|raw| Received::parse(raw)).collect();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -118,6 +117,20 @@ pub async fn wait_for(dir: &Path, n: usize) -> Vec<Received> {
         dir.display(),
         count(dir)
     );
+}
+
+/// Every file's text, or `None` while one is still being written: the mailer creates the
+/// file and then writes it, so a reader can catch it empty or cut short. A message is
+/// whole when it has its header/body break and reads the same a moment later.
+async fn read_complete(files: &[PathBuf]) -> Option<Vec<String>> {
+    let read = |p: &PathBuf| std::fs::read_to_string(p).ok();
+    let first: Vec<String> = files.iter().map(read).collect::<Option<_>>()?;
+    if first.iter().any(|raw| !raw.contains("\r\n\r\n")) {
+        return None;
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second: Vec<String> = files.iter().map(read).collect::<Option<_>>()?;
+    (first == second).then_some(first)
 }
 
 /// The newest message, once there are `n`.
