@@ -113,7 +113,7 @@ impl Shared {
         {
             seed_web(setup).await?;
         }
-        let mut auth_conn = Conn::new(setup.auth, true);
+        let mut auth_conn = Conn::new(setup.auth(), true);
         let mut web_cookies = Vec::with_capacity(sessions);
         for _ in 0..sessions {
             web_cookies.push(setup.web_sign_in(&mut auth_conn).await?);
@@ -201,6 +201,7 @@ pub enum Worker {
     },
     CodeFlow {
         conn: Conn,
+        token_conn: Conn,
     },
     TodoPost {
         conn: Conn,
@@ -229,10 +230,10 @@ impl Worker {
             headers,
         };
         Ok(match scenario {
-            "healthz" => get(setup.auth, "/healthz", vec![]),
-            "discovery" => get(setup.auth, "/.well-known/openid-configuration", vec![]),
-            "jwks" => get(setup.auth, "/jwks.json", vec![]),
-            "userinfo" => get(setup.auth, "/userinfo", vec![bearer(&shared.user_token)]),
+            "healthz" => get(setup.auth(), "/healthz", vec![]),
+            "discovery" => get(setup.auth(), "/.well-known/openid-configuration", vec![]),
+            "jwks" => get(setup.auth(), "/jwks.json", vec![]),
+            "userinfo" => get(setup.auth(), "/userinfo", vec![bearer(&shared.user_token)]),
             "todo-get" => get(
                 setup.todo,
                 &format!("/api/courses/{}", shared.course_id),
@@ -246,21 +247,21 @@ impl Worker {
                 };
                 let (id, secret) = setup.cc_client(alg);
                 Worker::ClientCredentials {
-                    conn: Conn::new(setup.auth, false),
+                    conn: Conn::new(setup.auth(), false),
                     auth: basic_auth(id, secret),
                 }
             }
             "introspect" => Worker::Introspect {
-                conn: Conn::new(setup.auth, false),
+                conn: Conn::new(setup.auth(), false),
                 auth: basic_auth(&setup.web_id, &setup.web_secret),
                 token: shared.user_token.clone(),
             },
             "refresh" => {
-                let mut conn = Conn::new(setup.auth, true);
-                let tokens = setup.browser_login(&mut conn).await?;
-                conn.jar = None;
+                // Logged in on one instance, the chain rotates on the next one.
+                let mut login = Conn::new(setup.auth(), true);
+                let tokens = setup.browser_login(&mut login).await?;
                 Worker::Refresh {
-                    conn,
+                    conn: Conn::new(setup.auth_after(login.addr()), false),
                     auth: basic_auth(&setup.web_id, &setup.web_secret),
                     refresh_token: tokens["refresh_token"]
                         .as_str()
@@ -269,9 +270,12 @@ impl Worker {
                 }
             }
             "code-flow" => {
-                let mut conn = Conn::new(setup.auth, true);
+                // The browser authorizes on one instance, the client exchanges the code on
+                // the next one (the same one when there is only one).
+                let mut conn = Conn::new(setup.auth(), true);
                 setup.browser_login(&mut conn).await?;
-                Worker::CodeFlow { conn }
+                let token_conn = Conn::new(setup.auth_after(conn.addr()), false);
+                Worker::CodeFlow { conn, token_conn }
             }
             "todo-post" => Worker::TodoPost {
                 conn: Conn::new(setup.todo, false),
@@ -279,7 +283,7 @@ impl Worker {
                 auth: bearer(&shared.user_token).1,
             },
             "login" => {
-                let mut conn = Conn::new(setup.auth, true);
+                let mut conn = Conn::new(setup.auth(), true);
                 let page = conn.get("/login", &[]).await?.expect(&[200])?.text();
                 let csrf = hidden_input(&page, "csrf").ok_or("login page without csrf")?;
                 Worker::Login { conn, csrf }
@@ -367,7 +371,7 @@ impl Worker {
                     .to_owned();
                 Ok(1)
             }
-            Worker::CodeFlow { conn } => {
+            Worker::CodeFlow { conn, token_conn } => {
                 let (verifier, challenge) = pkce();
                 let res = conn
                     .get(&setup.authorize_path(&challenge), &[])
@@ -376,7 +380,7 @@ impl Worker {
                 let loc = res.location.unwrap_or_default();
                 let code = query_param(&loc, "code")
                     .ok_or_else(|| format!("authorize did not answer with a code: {loc}"))?;
-                let tokens = setup.exchange(conn, &code, &verifier).await?;
+                let tokens = setup.exchange(token_conn, &code, &verifier).await?;
                 if tokens["id_token"].is_null() {
                     return Err("no id_token".into());
                 }

@@ -49,6 +49,91 @@ fn like_pattern(keyword: &str) -> String {
     format!("%{escaped}%")
 }
 
+// Statements of the hot paths, built in one place so the query-plan test
+// (`hot_queries.rs`) explains exactly what the store sends.
+
+/// One course with its tags, in one query.
+pub(super) fn course_page_sql() -> String {
+    format!(
+        "SELECT x.*, t.tag FROM ({SELECT} WHERE c.id = $1) x \
+         LEFT JOIN course_tags t ON t.course_id = x.id ORDER BY t.tag"
+    )
+}
+
+/// A person's own courses, newest first ($1 owner, $2 limit, $3 offset), and their number.
+pub(super) fn courses_of_sql() -> String {
+    format!("{SELECT} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id LIMIT $2 OFFSET $3")
+}
+pub(super) const COURSES_OF_COUNT: &str = "SELECT COUNT(*) AS n FROM courses WHERE owner = $1";
+
+pub(super) const LIKED: &str = "SELECT 1 AS one FROM likes WHERE course_id = $1 AND user_id = $2";
+
+/// Which of `n` courses ($2…) a person ($1) likes: one query per page of courses.
+pub(super) fn liked_among_sql(n: usize) -> String {
+    let marks: Vec<String> = (2..n + 2).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT course_id FROM likes WHERE user_id = $1 AND course_id IN ({})",
+        marks.join(", ")
+    )
+}
+
+/// The tags of `n` courses ($1…).
+pub(super) fn tags_of_sql(n: usize) -> String {
+    let marks: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT course_id, tag FROM course_tags WHERE course_id IN ({}) ORDER BY tag",
+        marks.join(", ")
+    )
+}
+
+/// A search page: its statement, its capped count, and the text arguments both take first
+/// (the page then takes limit and offset).
+pub(super) struct Search {
+    pub page: String,
+    pub count: String,
+    pub args: Vec<String>,
+}
+
+pub(super) fn search_sql(f: &CourseFilter) -> Search {
+    let mut clauses = vec!["c.is_public = 1".to_owned()];
+    let mut args: Vec<String> = Vec::new();
+    if let Some(k) = &f.keyword {
+        args.push(like_pattern(k));
+        let n = args.len();
+        clauses.push(format!(
+            "(LOWER(c.title) LIKE ${n} ESCAPE '\\' OR LOWER(c.explanation) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(t) = &f.tag {
+        args.push(t.clone());
+        let n = args.len();
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM course_tags t WHERE t.course_id = c.id AND t.tag = ${n})"
+        ));
+    }
+    let filter = clauses.join(" AND ");
+    let order = match f.sort {
+        Sort::Likes => "like_count DESC, c.created_at DESC, c.id",
+        Sort::Forks => "fork_count DESC, c.created_at DESC, c.id",
+        Sort::Recent => "c.created_at DESC, c.id",
+    };
+    let n = args.len();
+    Search {
+        page: format!(
+            "{SELECT} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ),
+        // Counted up to one past the cap: beyond it the exact number costs a scan of every
+        // match and tells a person nothing a "10,000+" does not.
+        count: format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM courses c WHERE {filter} LIMIT {}) m",
+            SEARCH_COUNT_CAP + 1
+        ),
+        args,
+    }
+}
+
 #[async_trait]
 impl CourseStore for SqlStore {
     async fn create_course(&self, c: NewCourse) -> Result<CourseRow> {
@@ -85,13 +170,10 @@ impl CourseStore for SqlStore {
     /// One course with its tags, in one query: a course page is the hottest read, and on
     /// SQLite every query is a round trip to the connection's thread.
     async fn course(&self, id: &str) -> Result<Option<CourseRow>> {
-        let rows = sqlx::query(sql(format!(
-            "SELECT x.*, t.tag FROM ({SELECT} WHERE c.id = $1) x \
-             LEFT JOIN course_tags t ON t.course_id = x.id ORDER BY t.tag"
-        )))
-        .bind(id)
-        .fetch_all(&self.reads)
-        .await?;
+        let rows = sqlx::query(sql(course_page_sql()))
+            .bind(id)
+            .fetch_all(&self.reads)
+            .await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
@@ -110,15 +192,13 @@ impl CourseStore for SqlStore {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<CourseRow>, i64)> {
-        let rows = sqlx::query(sql(format!(
-            "{SELECT} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id LIMIT $2 OFFSET $3"
-        )))
-        .bind(owner)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.reads)
-        .await?;
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM courses WHERE owner = $1")
+        let rows = sqlx::query(sql(courses_of_sql()))
+            .bind(owner)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.reads)
+            .await?;
+        let total: i64 = sqlx::query(COURSES_OF_COUNT)
             .bind(owner)
             .fetch_one(&self.reads)
             .await?
@@ -127,34 +207,11 @@ impl CourseStore for SqlStore {
     }
 
     async fn search(&self, f: &CourseFilter) -> Result<(Vec<CourseRow>, i64)> {
-        let mut clauses = vec!["c.is_public = 1".to_owned()];
-        let mut args: Vec<String> = Vec::new();
-        if let Some(k) = &f.keyword {
-            args.push(like_pattern(k));
-            let n = args.len();
-            clauses.push(format!(
-                "(LOWER(c.title) LIKE ${n} ESCAPE '\\' OR LOWER(c.explanation) LIKE ${n} ESCAPE '\\')"
-            ));
-        }
-        if let Some(t) = &f.tag {
-            args.push(t.clone());
-            let n = args.len();
-            clauses.push(format!(
-                "EXISTS (SELECT 1 FROM course_tags t WHERE t.course_id = c.id AND t.tag = ${n})"
-            ));
-        }
-        let filter = clauses.join(" AND ");
-        let order = match f.sort {
-            Sort::Likes => "like_count DESC, c.created_at DESC, c.id",
-            Sort::Forks => "fork_count DESC, c.created_at DESC, c.id",
-            Sort::Recent => "c.created_at DESC, c.id",
-        };
-        let n = args.len();
-        let sql_text = format!(
-            "{SELECT} WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
+        let Search {
+            page: sql_text,
+            count: count_sql,
+            args,
+        } = search_sql(f);
         let mut q = sqlx::query(sql(sql_text));
         for a in &args {
             q = q.bind(a);
@@ -164,12 +221,6 @@ impl CourseStore for SqlStore {
             .bind(f.offset)
             .fetch_all(&self.reads)
             .await?;
-        // Counted up to one past the cap: beyond it the exact number costs a scan of every
-        // match and tells a person nothing a "10,000+" does not.
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM courses c WHERE {filter} LIMIT {}) m",
-            SEARCH_COUNT_CAP + 1
-        );
         let mut cq = sqlx::query(sql(count_sql));
         for a in &args {
             cq = cq.bind(a);
@@ -407,7 +458,7 @@ impl LikeStore for SqlStore {
     }
 
     async fn liked(&self, course: &str, user: &str) -> Result<bool> {
-        let row = sqlx::query("SELECT 1 AS one FROM likes WHERE course_id = $1 AND user_id = $2")
+        let row = sqlx::query(LIKED)
             .bind(course)
             .bind(user)
             .fetch_optional(&self.reads)
@@ -419,12 +470,7 @@ impl LikeStore for SqlStore {
         if courses.is_empty() {
             return Ok(HashSet::new());
         }
-        let marks: Vec<String> = (2..courses.len() + 2).map(|n| format!("${n}")).collect();
-        let sql_text = format!(
-            "SELECT course_id FROM likes WHERE user_id = $1 AND course_id IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(sql(sql_text)).bind(user);
+        let mut q = sqlx::query(sql(liked_among_sql(courses.len()))).bind(user);
         for c in courses {
             q = q.bind(*c);
         }
@@ -449,12 +495,7 @@ impl SqlStore {
         if courses.is_empty() {
             return Ok(());
         }
-        let placeholders: Vec<String> = (1..=courses.len()).map(|i| format!("${i}")).collect();
-        let sql_text = format!(
-            "SELECT course_id, tag FROM course_tags WHERE course_id IN ({}) ORDER BY tag",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(sql(sql_text));
+        let mut q = sqlx::query(sql(tags_of_sql(courses.len())));
         for c in courses.iter() {
             q = q.bind(&c.id);
         }
