@@ -25,6 +25,7 @@
 #   AUTH_PORT (18080) TODO_PORT (18081) WEB_PORT (18082)  ports (not the defaults, to stay off a dev server)
 #   PROFILE (release) or `debug` for a quick check of the tooling itself (numbers meaningless)
 #   KEEP=1          keep the scratch folder (database, keys, server log)
+#   NO_BUILD=1      use target/$PROFILE/belf and examples/load as they are (no cargo build)
 #   Any other BELF_* variable (e.g. BELF_PASSWORD__MAX_CONCURRENT_HASHES) reaches the server.
 # Results: the table on stdout, and $OUT (default $CARGO_TARGET_DIR/bench or target/bench)
 # results.md / results.json.
@@ -65,7 +66,11 @@ echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git dif
 echo "== Build ($PROFILE)"
 # One cargo invocation for both, so the belf library is compiled once (building the example
 # separately would unify dev-dependency features, e.g. reqwest `cookies`, and rebuild it).
-if [ "$PROFILE" = release ]; then
+if [ "${NO_BUILD:-0}" = 1 ]; then
+  # The binaries already built (e.g. on a busy machine): say so, the commit may differ.
+  echo "NO_BUILD=1: using the $PROFILE binaries as they are"
+  BIN=$TARGET/$PROFILE
+elif [ "$PROFILE" = release ]; then
   cargo build --release --bin belf --example load
   BIN=$TARGET/release
 else

@@ -4,9 +4,11 @@
 //!
 //! - PostgreSQL: every statement a server sends is one line of the PostgreSQL log when the
 //!   bench databases have `log_statement = 'all'` (the script sets it on them only, for
-//!   this pass). Lines are `… user@DB LOG:  statement: …` (simple protocol: BEGIN, COMMIT,
-//!   sqlx's pre-acquire ping) or `… user@DB LOG:  execute …` (a prepared statement). Each
-//!   is one round trip from the server to PostgreSQL.
+//!   this pass). Lines are `… user@DB LOG:  statement: …` (simple protocol: BEGIN, COMMIT)
+//!   or `… user@DB LOG:  execute …` (a prepared statement). Each is one round trip from
+//!   the server to PostgreSQL. sqlx's liveness check when a connection leaves the pool is a
+//!   comment-only query that PostgreSQL does not log: one more round trip per query or
+//!   transaction, not counted here.
 //! - Redis: a `MONITOR` connection sees every command; the ones on the bench's database
 //!   number are counted. Commands run inside a Lua script (`[db lua]`) are not round trips
 //!   and are left out.

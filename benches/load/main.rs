@@ -28,7 +28,6 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use hdrhistogram::Histogram;
 
-use crate::http::Conn;
 use crate::measure::{
     MICROS_PER_TICK, count_writes, pg_backend_pids, proc_cpu_ticks, proc_status_kib,
 };

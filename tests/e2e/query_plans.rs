@@ -79,7 +79,8 @@ fn auth_seed(d: Dialect) -> Vec<String> {
 }
 
 /// Owners have four courses each; every course has two todos, a done entry per todo, a tag
-/// (one of 25) and two likes; nine courses in ten are public.
+/// (one of 1,000, so a tag's page is a few dozen courses, as with real tags) and two likes;
+/// nine courses in ten are public; one done entry in ten has a photo.
 fn todo_seed(d: Dialect) -> Vec<String> {
     let n = ROWS;
     let owners = n / 4;
@@ -99,7 +100,7 @@ fn todo_seed(d: Dialect) -> Vec<String> {
             s(n)
         ),
         format!(
-            "INSERT INTO course_tags (course_id, tag) SELECT 'course' || g, 'tag' || (g % 25) \
+            "INSERT INTO course_tags (course_id, tag) SELECT 'course' || g, 'tag' || (g % 1000) \
              FROM {}",
             s(n)
         ),
@@ -114,6 +115,16 @@ fn todo_seed(d: Dialect) -> Vec<String> {
              created_at) SELECT 'd' || g, 't' || g, 'course' || (1 + (g - 1) / 2), \
              'u' || (1 + ((1 + (g - 1) / 2) % {owners})), {day}, 'Done', '', g FROM {}",
             s(2 * n)
+        ),
+        format!(
+            "INSERT INTO photos (id, done_id, course_id, owner, content_type, bytes, created_at) \
+             SELECT 'p' || g, d.id, d.course_id, d.owner, 'image/jpeg', {}, 0 \
+             FROM done_log d JOIN {} ON d.id = 'd' || (10 * g)",
+            match d {
+                Dialect::Postgres => "'\\x00'::bytea",
+                Dialect::Sqlite => "x'00'",
+            },
+            s(n / 5)
         ),
         // Two likes per course, from two different people.
         format!(
