@@ -64,7 +64,7 @@ enum Cmd {
         timeout: f64,
     },
     /// Register what is needed through the CLI, then run scenarios and print the table.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 #[derive(Parser, Clone)]
@@ -191,7 +191,7 @@ fn main() {
                 .enable_all()
                 .build()
                 .expect("runtime");
-            rt.block_on(run(args, threads));
+            rt.block_on(run(*args, threads));
         }
     }
 }
