@@ -11,6 +11,10 @@
 #                            # the three parts in one `belf serve`, then each in a process
 #                            # of its own (`belf serve auth|todo|web`), for each one's CPU
 #                            # per page and idle RSS
+#   scripts/bench.sh production   # (or MODE=production) two `belf serve auth` instances and
+#                            # `belf serve todo` on PostgreSQL + Redis, requests spread over
+#                            # both instances; database and Redis round trips per op and
+#                            # ops/s per vCPU beside Keycloak's sizing (scripts/bench_production.sh)
 #
 # Environment:
 #   DURATION (10)   measured seconds per scenario     WARMUP (2)   unmeasured seconds before
@@ -21,15 +25,17 @@
 #   AUTH_PORT (18080) TODO_PORT (18081) WEB_PORT (18082)  ports (not the defaults, to stay off a dev server)
 #   PROFILE (release) or `debug` for a quick check of the tooling itself (numbers meaningless)
 #   KEEP=1          keep the scratch folder (database, keys, server log)
+#   NO_BUILD=1      use target/$PROFILE/belf and examples/load as they are (no cargo build)
 #   Any other BELF_* variable (e.g. BELF_PASSWORD__MAX_CONCURRENT_HASHES) reaches the server.
 # Results: the table on stdout, and $OUT (default $CARGO_TARGET_DIR/bench or target/bench)
 # results.md / results.json.
 set -euo pipefail
-MODE=${1:-all}
+MODE=${1:-${MODE:-all}}
 case "$MODE" in
   all) ;;
   web) SCENARIOS=web ;;
-  *) echo "usage: scripts/bench.sh [web]" >&2; exit 2 ;;
+  production) ;;
+  *) echo "usage: scripts/bench.sh [web|production]" >&2; exit 2 ;;
 esac
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -60,7 +66,11 @@ echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git dif
 echo "== Build ($PROFILE)"
 # One cargo invocation for both, so the belf library is compiled once (building the example
 # separately would unify dev-dependency features, e.g. reqwest `cookies`, and rebuild it).
-if [ "$PROFILE" = release ]; then
+if [ "${NO_BUILD:-0}" = 1 ]; then
+  # The binaries already built (e.g. on a busy machine): say so, the commit may differ.
+  echo "NO_BUILD=1: using the $PROFILE binaries as they are"
+  BIN=$TARGET/$PROFILE
+elif [ "$PROFILE" = release ]; then
   cargo build --release --bin belf --example load
   BIN=$TARGET/release
 else
@@ -133,14 +143,20 @@ start_server() { # $1: log name. Prints the driver's JSON line and sets PID / RE
   PID=$(json_num pid <<<"$line")
   READY_MS=$(json_num ready_ms <<<"$line")
 }
-start_part() { # $1: auth|todo|web, $2: its port. Sets PART_PID.
+start_part() { # $1: auth|todo|web, $2: its port, $3: log name (serve-$1). Sets PART_PID.
   local line
-  line=$("$LOAD" ready --belf "$BELF" --dir "$SCRATCH" --log "$SCRATCH/serve-$1.log" --part "$1" \
+  line=$("$LOAD" ready --belf "$BELF" --dir "$SCRATCH" --log "$SCRATCH/${3:-serve-$1}.log" --part "$1" \
     --url "http://127.0.0.1:$2/healthz")
   PART_PID=$(json_num pid <<<"$line")
   PART_PIDS+=("$PART_PID")
 }
 rss_mb() { awk -v f="$2:" '$1 == f {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+if [ "$MODE" = production ]; then
+  # shellcheck source=scripts/bench_production.sh
+  . scripts/bench_production.sh
+  exit 0
+fi
 
 echo "== Start-up (spawn -> first 200 from all three /healthz)"
 start_server serve-first

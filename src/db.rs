@@ -72,6 +72,29 @@ pub async fn connect_pool(url: &str, max_connections: u32) -> anyhow::Result<Any
     Ok(pool)
 }
 
+/// A statement a hot path sends, exactly as the store sends it, with what each of its `$n`
+/// placeholders stands for. The stores list theirs (`hot_queries()`), and a test runs
+/// `EXPLAIN` on each against a seeded database (tests/e2e/query_plans.rs) and fails on a
+/// full scan of a table, so a missing index shows as a failing test instead of a slow page
+/// at scale.
+#[derive(Debug, Clone)]
+pub struct HotQuery {
+    /// Short name, e.g. `user_by_login`.
+    pub name: &'static str,
+    pub sql: String,
+    pub params: Vec<HotParam>,
+}
+
+/// One placeholder of a [`HotQuery`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HotParam {
+    /// A text value of this kind (`user_id`, `owner`, `day`…): the test binds a value its
+    /// seeded data has.
+    Text(&'static str),
+    /// An integer (a time, a limit), bound as it is.
+    Int(i64),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,11 @@ impl Conn {
         }
     }
 
+    /// The server this connection talks to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     async fn connect(&mut self) -> Result<&mut SendRequest<Full<Bytes>>, BoxError> {
         if self.sender.as_ref().is_none_or(|s| s.is_closed()) {
             let stream = TcpStream::connect(self.addr).await?;

@@ -12,8 +12,10 @@
 //! what the scenario expects (2xx, or the 302 of a redirect step) counts as an error, and
 //! the first few are printed.
 
+mod counts;
 mod http;
 mod measure;
+mod ready;
 mod report;
 mod scenarios;
 mod setup;
@@ -26,8 +28,9 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use hdrhistogram::Histogram;
 
-use crate::http::Conn;
-use crate::measure::{MICROS_PER_TICK, count_writes, proc_cpu_ticks, proc_status_kib};
+use crate::measure::{
+    MICROS_PER_TICK, count_writes, pg_backend_pids, proc_cpu_ticks, proc_status_kib,
+};
 use crate::report::{Row, failed_row, render_table};
 use crate::scenarios::{SCENARIOS, Shared, Worker};
 use crate::setup::Setup;
@@ -61,7 +64,7 @@ enum Cmd {
         timeout: f64,
     },
     /// Register what is needed through the CLI, then run scenarios and print the table.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 #[derive(Parser, Clone)]
@@ -86,9 +89,10 @@ struct RunArgs {
     /// Concurrency for `login` (Argon2 queues behind a semaphore; default: --concurrency).
     #[arg(long)]
     login_concurrency: Option<usize>,
-    /// Identity server address.
+    /// Identity server address; repeat it for several instances (new connections go to
+    /// each in turn).
     #[arg(long, default_value = "127.0.0.1:8080")]
-    auth: SocketAddr,
+    auth: Vec<SocketAddr>,
     /// Todo/course service address.
     #[arg(long, default_value = "127.0.0.1:8081")]
     todo: SocketAddr,
@@ -112,12 +116,39 @@ struct RunArgs {
     server_pid: Option<u32>,
     /// When the parts run as processes of their own (`belf serve auth|todo|web`): their
     /// PIDs, for each one's CPU per op.
+    /// Repeat it for several identity-server instances: their CPU is summed.
     #[arg(long)]
-    auth_pid: Option<u32>,
+    auth_pid: Vec<u32>,
     #[arg(long)]
     todo_pid: Option<u32>,
     #[arg(long)]
     web_pid: Option<u32>,
+    /// Only count database and Redis round trips per op (one worker, `--count-ops`
+    /// sequential ops per scenario) and write counts.json; no timed run.
+    #[arg(long)]
+    count_only: bool,
+    #[arg(long, default_value_t = 50)]
+    count_ops: u32,
+    /// The PostgreSQL server log, and the databases whose statements it counts (they need
+    /// `log_statement = 'all'`).
+    #[arg(long)]
+    pg_log: Option<PathBuf>,
+    #[arg(long)]
+    pg_db: Vec<String>,
+    /// PostgreSQL to ask for the backends serving `--pg-db` (their CPU per op).
+    #[arg(long)]
+    pg_url: Option<String>,
+    /// Redis to MONITOR, and the database number whose commands count.
+    #[arg(long)]
+    redis: Option<SocketAddr>,
+    #[arg(long, default_value_t = 0)]
+    redis_db: u32,
+    /// counts.json of a `--count-only` run: adds its columns to the table.
+    #[arg(long)]
+    counts: Option<PathBuf>,
+    /// vCPUs of the machine: adds ops/s per vCPU beside Keycloak's published sizing.
+    #[arg(long)]
+    vcpus: Option<f64>,
     /// Where results.md and results.json are written.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -141,7 +172,7 @@ fn main() {
                 .enable_all()
                 .build()
                 .expect("runtime");
-            rt.block_on(ready(belf, dir, url, log, part, timeout));
+            rt.block_on(ready::ready(belf, dir, url, log, part, timeout));
         }
         Cmd::Run(args) => {
             if args.list {
@@ -160,79 +191,9 @@ fn main() {
                 .enable_all()
                 .build()
                 .expect("runtime");
-            rt.block_on(run(args, threads));
+            rt.block_on(run(*args, threads));
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Readiness
-
-// The server is left running on purpose: the script measures it, then stops it by PID.
-#[allow(clippy::zombie_processes)]
-async fn ready(
-    belf: PathBuf,
-    dir: PathBuf,
-    urls: Vec<String>,
-    log: PathBuf,
-    part: Option<String>,
-    timeout: f64,
-) {
-    let targets: Vec<(SocketAddr, String)> = urls
-        .iter()
-        .map(|u| {
-            let rest = u.strip_prefix("http://").expect("http:// URL");
-            let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-            (
-                host.parse().expect("URL host is IP:PORT"),
-                format!("/{path}"),
-            )
-        })
-        .collect();
-    let log_file = std::fs::File::create(&log).expect("log file");
-    let start = Instant::now();
-    let child = std::process::Command::new(&belf)
-        .arg("serve")
-        .args(part)
-        .current_dir(&dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(log_file.try_clone().expect("log"))
-        .stderr(log_file)
-        .spawn()
-        .expect("belf serve starts");
-    let pid = child.id();
-    let deadline = start + Duration::from_secs_f64(timeout);
-    let mut each_ms = Vec::new();
-    for (addr, path) in &targets {
-        let mut conn = Conn::new(*addr, false);
-        loop {
-            if let Ok(r) = conn.get(path, &[]).await
-                && r.status.as_u16() == 200
-            {
-                break;
-            }
-            if Instant::now() > deadline {
-                eprintln!(
-                    "server not ready after {timeout} s (log: {})",
-                    log.display()
-                );
-                println!("{{\"pid\":{pid},\"ready_ms\":null}}");
-                std::process::exit(1);
-            }
-            tokio::time::sleep(Duration::from_micros(500)).await;
-        }
-        each_ms.push(start.elapsed().as_secs_f64() * 1e3);
-    }
-    let ready_ms = start.elapsed().as_secs_f64() * 1e3;
-    println!(
-        "{}",
-        serde_json::json!({"pid": pid, "ready_ms": round2(ready_ms), "each_ms": each_ms.iter().map(|m| round2(*m)).collect::<Vec<_>>()})
-    );
-    // `child` is dropped without waiting: the server keeps running.
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }
 
 // ---------------------------------------------------------------------------------------
@@ -276,22 +237,55 @@ async fn run_groups(
         })
     });
 
-    // CPU ticks of the server, of each part and of this process at both ends of the
-    // measured window.
-    let pids = [
-        args.server_pid,
-        args.auth_pid,
-        args.todo_pid,
-        args.web_pid,
-        Some(std::process::id()),
+    // CPU ticks of the server, of each part (summed over its instances) and of this
+    // process at both ends of the measured window. Without --server-pid the server is the
+    // parts together.
+    let parts: Vec<u32> = (args.auth_pid.iter().copied())
+        .chain(args.todo_pid)
+        .chain(args.web_pid)
+        .collect();
+    let pids: [Vec<u32>; 5] = [
+        match args.server_pid {
+            Some(p) => vec![p],
+            None => parts,
+        },
+        args.auth_pid.clone(),
+        args.todo_pid.into_iter().collect(),
+        args.web_pid.into_iter().collect(),
+        vec![std::process::id()],
     ];
+    let pg = args.pg_url.clone().map(|url| (url, args.pg_db.clone()));
     let cpu_task = tokio::spawn(async move {
-        let read = || pids.map(|p| p.and_then(proc_cpu_ticks));
         tokio::time::sleep_until(measure_from.into()).await;
+        // The bench databases' PostgreSQL backends, once the pools have connected.
+        let backends = match &pg {
+            Some((url, dbs)) => pg_backend_pids(url, dbs).await,
+            None => Vec::new(),
+        };
+        let mut pids = pids.to_vec();
+        pids.push(backends);
+        let read = || -> Vec<Vec<Option<u64>>> {
+            pids.iter()
+                .map(|group| group.iter().map(|p| proc_cpu_ticks(*p)).collect())
+                .collect()
+        };
         let before = read();
         tokio::time::sleep_until(end.into()).await;
         let after = read();
-        (before, after)
+        // Ticks per group over the window; a process seen at only one end (a PostgreSQL
+        // backend that came or went) is left out.
+        before
+            .iter()
+            .zip(&after)
+            .map(|(b, a)| {
+                (!b.is_empty()).then(|| {
+                    b.iter()
+                        .zip(a)
+                        .filter_map(|(b, a)| Some(a.as_ref()?.saturating_sub((*b)?)))
+                        .sum::<u64>()
+                })
+            })
+            .collect::<Vec<Option<u64>>>()
     });
 
     let mut handles = Vec::new();
@@ -377,22 +371,23 @@ async fn run_groups(
             auth_cpu_us_per_op: None,
             todo_cpu_us_per_op: None,
             web_cpu_us_per_op: None,
+            pg_cpu_us_per_op: None,
             db_rows_written_per_op: None,
             db_rows_gone_per_op: None,
             setup_error: None,
         });
         back.push(workers);
     }
-    if let (Ok((before, after)), [row]) = (cpu_task.await, rows.as_mut_slice())
+    if let (Ok(ticks), [row]) = (cpu_task.await, rows.as_mut_slice())
         && row.ops_per_s > 0.0
     {
         let ops = row.ops_per_s * duration.as_secs_f64();
-        let per_op =
-            |i: usize| Some(after[i]?.saturating_sub(before[i]?) as f64 * MICROS_PER_TICK / ops);
+        let per_op = |i: usize| Some(ticks.get(i).copied()?? as f64 * MICROS_PER_TICK / ops);
         row.server_cpu_us_per_op = per_op(0);
         row.auth_cpu_us_per_op = per_op(1);
         row.todo_cpu_us_per_op = per_op(2);
         row.web_cpu_us_per_op = per_op(3);
+        row.pg_cpu_us_per_op = per_op(5);
         row.driver_cpu_us_per_op = per_op(4);
     }
     if let Some(t) = rss_task {
@@ -503,8 +498,29 @@ async fn run(args: RunArgs, threads: usize) {
     let setup = Arc::new(Setup::register(
         &belf,
         &args.dir,
-        [args.auth, args.todo, args.web],
+        args.auth.clone(),
+        args.todo,
+        args.web,
     ));
+    let counters = if args.count_only {
+        match counts::Counters::start(
+            args.pg_log.clone(),
+            args.pg_db.clone(),
+            args.redis,
+            args.redis_db,
+        )
+        .await
+        {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("cannot count round trips: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else {
+        None
+    };
+    let mut counted = std::collections::BTreeMap::new();
     eprintln!(
         "driver: {threads} runtime threads; {} s warm-up + {} s per scenario; concurrency {}",
         args.warmup, args.duration, args.concurrency
@@ -532,6 +548,22 @@ async fn run(args: RunArgs, threads: usize) {
         } else {
             Shared::default()
         };
+        if let Some(c) = &counters {
+            // The login flood is two scenarios at once: its rows' counts are theirs.
+            if name != "cc-during-logins" {
+                match c.count(name, &setup, &shared, args.count_ops).await {
+                    Ok(n) => {
+                        eprintln!(
+                            "  {name:26} PostgreSQL statements/op {:?}  Redis commands/op {:?}",
+                            n.pg, n.redis
+                        );
+                        counted.insert(name.to_owned(), n);
+                    }
+                    Err(e) => eprintln!("  count for {name} failed: {e}"),
+                }
+            }
+            continue;
+        }
         let got = run_scenario(name, &setup, &shared, &args).await;
         for r in &got {
             eprintln!(
@@ -546,8 +578,21 @@ async fn run(args: RunArgs, threads: usize) {
         // Let connections close and the server settle between scenarios.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    if counters.is_some() {
+        std::fs::create_dir_all(&args.out).ok();
+        let path = args.out.join("counts.json");
+        let text = serde_json::to_string_pretty(&counted).expect("json");
+        std::fs::write(&path, text).expect("write counts.json");
+        eprintln!("wrote {}", path.display());
+        return;
+    }
     let hwm = args.server_pid.and_then(|p| proc_status_kib(p, "VmHWM:"));
-    let table = render_table(&rows, hwm);
+    let mut table = render_table(&rows, hwm);
+    if let Some(vcpus) = args.vcpus {
+        let counted = args.counts.as_deref().map(counts::load).unwrap_or_default();
+        table.push('\n');
+        table.push_str(&report::render_per_vcpu(&rows, &counted, vcpus));
+    }
     println!("{table}");
     std::fs::create_dir_all(&args.out).ok();
     let md = args.out.join("results.md");

@@ -98,3 +98,23 @@ pub async fn count_writes(
     }
     Ok((written as f64 / ops as f64, gone as f64 / ops as f64))
 }
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL backends
+
+/// The PIDs of the PostgreSQL backends connected to `dbs` (the server runs on this machine,
+/// so their CPU time is in /proc). Empty when PostgreSQL cannot be asked.
+pub async fn pg_backend_pids(url: &str, dbs: &[String]) -> Vec<u32> {
+    use sqlx::Connection;
+    let Ok(mut conn) = sqlx::PgConnection::connect(url).await else {
+        eprintln!("cannot reach PostgreSQL at {url}: no PostgreSQL CPU column");
+        return Vec::new();
+    };
+    let rows: Result<Vec<(i32,)>, _> =
+        sqlx::query_as("SELECT pid FROM pg_stat_activity WHERE datname = ANY($1)")
+            .bind(dbs)
+            .fetch_all(&mut conn)
+            .await;
+    rows.map(|r| r.into_iter().map(|(p,)| p as u32).collect())
+        .unwrap_or_default()
+}

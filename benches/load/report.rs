@@ -87,6 +87,8 @@ pub struct Row {
     pub auth_cpu_us_per_op: Option<f64>,
     pub todo_cpu_us_per_op: Option<f64>,
     pub web_cpu_us_per_op: Option<f64>,
+    /// The same for the PostgreSQL backends serving the bench databases (production mode).
+    pub pg_cpu_us_per_op: Option<f64>,
     /// Row versions written per op (SQLite, identity server database), and row versions
     /// that disappeared (old versions of updated rows, or deleted rows).
     pub db_rows_written_per_op: Option<f64>,
@@ -111,8 +113,82 @@ pub fn failed_row(scenario: &str, concurrency: usize, e: String) -> Row {
         auth_cpu_us_per_op: None,
         todo_cpu_us_per_op: None,
         web_cpu_us_per_op: None,
+        pg_cpu_us_per_op: None,
         db_rows_written_per_op: None,
         db_rows_gone_per_op: None,
         setup_error: Some(e),
     }
+}
+
+/// Keycloak's published sizing, per vCPU of Keycloak (its "Concepts for sizing CPU and
+/// memory resources" guide): client-credential grants, refresh-token requests and password
+/// logins per second.
+const KEYCLOAK_PER_VCPU: &[(&str, f64)] = &[
+    ("cc-es256", 120.0),
+    ("cc-eddsa", 120.0),
+    ("cc-rs256", 120.0),
+    ("refresh", 120.0),
+    ("login", 15.0),
+    ("login flood", 15.0),
+];
+
+/// The scenario whose counts and Keycloak figure a row takes (the login flood's two rows
+/// are its probe and its flood).
+fn base_scenario(label: &str) -> &str {
+    match label.trim() {
+        "cc-es256 during logins" => "cc-es256",
+        "login flood" => "login",
+        other => other,
+    }
+}
+
+/// Production table: ops/s per vCPU of the machine (everything — the servers, PostgreSQL,
+/// Redis and the driver — shares `vcpus`), ops/s per vCPU of server CPU alone (1 s ÷ server
+/// CPU per op), round trips per op, and Keycloak's figure with the ratio.
+pub fn render_per_vcpu(
+    rows: &[Row],
+    counted: &std::collections::BTreeMap<String, crate::counts::Counts>,
+    vcpus: f64,
+) -> String {
+    let mut out = format!(
+        "| scenario | ops/s | p99 ms | errors | server CPU µs/op | PostgreSQL CPU µs/op | PostgreSQL statements/op | Redis commands/op | ops/s per vCPU (÷ {vcpus}) | ops/s per server-CPU second | Keycloak /s/vCPU | × Keycloak |\n"
+    );
+    out.push_str("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let opt = |x: Option<f64>, prec: usize| x.map_or("-".to_owned(), |v| format!("{v:.prec$}"));
+    for r in rows {
+        let base = base_scenario(&r.scenario);
+        let c = counted.get(base);
+        let pg = c.and_then(|c| {
+            c.pg_total().map(|t| {
+                let parts: Vec<String> =
+                    c.pg.iter().map(|(db, n)| format!("{db} {n:.2}")).collect();
+                format!("{t:.2} ({})", parts.join(", "))
+            })
+        });
+        let per_vcpu = r.ops_per_s / vcpus;
+        let keycloak = KEYCLOAK_PER_VCPU
+            .iter()
+            .find(|(s, _)| *s == r.scenario.trim() || *s == base)
+            .filter(|_| r.scenario != "cc-es256 during logins")
+            .map(|(_, k)| *k);
+        out.push_str(&format!(
+            "| {} | {:.0} | {:.3} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} |\n",
+            r.scenario.trim(),
+            r.ops_per_s,
+            r.p99_ms,
+            r.errors,
+            opt(r.server_cpu_us_per_op, 1),
+            opt(r.pg_cpu_us_per_op, 1),
+            pg.unwrap_or_else(|| "-".into()),
+            opt(c.and_then(|c| c.redis), 2),
+            per_vcpu,
+            opt(
+                r.server_cpu_us_per_op.filter(|u| *u > 0.0).map(|u| 1e6 / u),
+                0
+            ),
+            opt(keycloak, 0),
+            opt(keycloak.map(|k| per_vcpu / k), 1),
+        ));
+    }
+    out
 }

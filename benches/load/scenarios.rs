@@ -121,7 +121,7 @@ impl Shared {
         {
             seed_web(setup).await?;
         }
-        let mut auth_conn = Conn::new(setup.auth, true);
+        let mut auth_conn = Conn::new(setup.auth(), true);
         let mut web_cookies = Vec::with_capacity(sessions);
         for _ in 0..sessions {
             web_cookies.push(setup.web_sign_in(&mut auth_conn).await?);
@@ -209,6 +209,7 @@ pub enum Worker {
     },
     CodeFlow {
         conn: Conn,
+        token_conn: Conn,
         client: crate::setup::WebClient,
     },
     TodoPost {
@@ -238,10 +239,10 @@ impl Worker {
             headers,
         };
         Ok(match scenario {
-            "healthz" => get(setup.auth, "/healthz", vec![]),
-            "discovery" => get(setup.auth, "/.well-known/openid-configuration", vec![]),
-            "jwks" => get(setup.auth, "/jwks.json", vec![]),
-            "userinfo" => get(setup.auth, "/userinfo", vec![bearer(&shared.user_token)]),
+            "healthz" => get(setup.auth(), "/healthz", vec![]),
+            "discovery" => get(setup.auth(), "/.well-known/openid-configuration", vec![]),
+            "jwks" => get(setup.auth(), "/jwks.json", vec![]),
+            "userinfo" => get(setup.auth(), "/userinfo", vec![bearer(&shared.user_token)]),
             "todo-get" => get(
                 setup.todo,
                 &format!("/api/courses/{}", shared.course_id),
@@ -255,22 +256,22 @@ impl Worker {
                 };
                 let (id, secret) = setup.cc_client(alg);
                 Worker::ClientCredentials {
-                    conn: Conn::new(setup.auth, false),
+                    conn: Conn::new(setup.auth(), false),
                     auth: basic_auth(id, secret),
                 }
             }
             "introspect" => Worker::Introspect {
-                conn: Conn::new(setup.auth, false),
+                conn: Conn::new(setup.auth(), false),
                 auth: basic_auth(&setup.web_id, &setup.web_secret),
                 token: shared.user_token.clone(),
             },
             "refresh" | "refresh-es256" => {
                 let client = setup.web_client(scenario);
-                let mut conn = Conn::new(setup.auth, true);
-                let tokens = setup.browser_login(&mut conn, &client).await?;
-                conn.jar = None;
+                // Logged in on one instance, the chain rotates on the next one.
+                let mut login = Conn::new(setup.auth(), true);
+                let tokens = setup.browser_login(&mut login, &client).await?;
                 Worker::Refresh {
-                    conn,
+                    conn: Conn::new(setup.auth_after(login.addr()), false),
                     auth: basic_auth(&client.id, &client.secret),
                     refresh_token: tokens["refresh_token"]
                         .as_str()
@@ -280,9 +281,16 @@ impl Worker {
             }
             "code-flow" | "code-flow-es256" => {
                 let client = setup.web_client(scenario);
-                let mut conn = Conn::new(setup.auth, true);
+                // The browser authorizes on one instance, the client exchanges the code on
+                // the next one (the same one when there is only one).
+                let mut conn = Conn::new(setup.auth(), true);
                 setup.browser_login(&mut conn, &client).await?;
-                Worker::CodeFlow { conn, client }
+                let token_conn = Conn::new(setup.auth_after(conn.addr()), false);
+                Worker::CodeFlow {
+                    conn,
+                    token_conn,
+                    client,
+                }
             }
             "todo-post" => Worker::TodoPost {
                 conn: Conn::new(setup.todo, false),
@@ -290,7 +298,7 @@ impl Worker {
                 auth: bearer(&shared.user_token).1,
             },
             "login" => {
-                let mut conn = Conn::new(setup.auth, true);
+                let mut conn = Conn::new(setup.auth(), true);
                 let page = conn.get("/login", &[]).await?.expect(&[200])?.text();
                 let csrf = hidden_input(&page, "csrf").ok_or("login page without csrf")?;
                 Worker::Login { conn, csrf }
@@ -378,7 +386,11 @@ impl Worker {
                     .to_owned();
                 Ok(1)
             }
-            Worker::CodeFlow { conn, client } => {
+            Worker::CodeFlow {
+                conn,
+                token_conn,
+                client,
+            } => {
                 let (verifier, challenge) = pkce();
                 let res = conn
                     .get(&setup.authorize_path(client, &challenge), &[])
@@ -387,7 +399,7 @@ impl Worker {
                 let loc = res.location.unwrap_or_default();
                 let code = query_param(&loc, "code")
                     .ok_or_else(|| format!("authorize did not answer with a code: {loc}"))?;
-                let tokens = setup.exchange(conn, client, &code, &verifier).await?;
+                let tokens = setup.exchange(token_conn, client, &code, &verifier).await?;
                 if tokens["id_token"].is_null() {
                     return Err("no id_token".into());
                 }

@@ -16,7 +16,10 @@ pub const USER_SCOPE: &str = "openid profile email offline_access courses:read c
 
 /// Everything the scenarios need, registered once per driver run.
 pub struct Setup {
-    pub auth: SocketAddr,
+    /// Identity-server instances (production mode runs two on one database and Redis);
+    /// each new connection goes to the next one in turn ([`Setup::auth`]).
+    pub auths: Vec<SocketAddr>,
+    next_auth: std::sync::atomic::AtomicUsize,
     pub todo: SocketAddr,
     /// The web app (`belf serve` runs it beside the other two).
     pub web: SocketAddr,
@@ -79,8 +82,14 @@ fn field(v: &serde_json::Value, name: &str) -> String {
 impl Setup {
     /// Registers one user, one web client and three client-credentials clients (ES256,
     /// EdDSA, RS256) with `belf` run in `dir`, where the server keeps its database.
-    pub fn register(belf: &Path, dir: &Path, addrs: [SocketAddr; 3]) -> Setup {
-        let [auth, todo, web] = addrs;
+    pub fn register(
+        belf: &Path,
+        dir: &Path,
+        auths: Vec<SocketAddr>,
+        todo: SocketAddr,
+        web: SocketAddr,
+    ) -> Setup {
+        assert!(!auths.is_empty(), "at least one --auth address");
         let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
         let username = format!("bench{tag}");
         let password = "bench password correct horse".to_owned();
@@ -154,7 +163,8 @@ impl Setup {
             ));
         }
         Setup {
-            auth,
+            auths,
+            next_auth: Default::default(),
             todo,
             web,
             username,
@@ -168,6 +178,21 @@ impl Setup {
             cc,
             web_seeded: Default::default(),
         }
+    }
+
+    /// The identity-server instance for a new connection: round-robin over `auths`.
+    pub fn auth(&self) -> SocketAddr {
+        let n = self
+            .next_auth
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.auths[n % self.auths.len()]
+    }
+
+    /// The identity-server instance after `addr` (itself when there is one): where a flow
+    /// begun on `addr` continues, so a code or refresh token crosses instances.
+    pub fn auth_after(&self, addr: SocketAddr) -> SocketAddr {
+        let i = self.auths.iter().position(|a| *a == addr).unwrap_or(0);
+        self.auths[(i + 1) % self.auths.len()]
     }
 
     pub fn cc_client(&self, alg: &str) -> (&str, &str) {
@@ -312,7 +337,7 @@ impl Setup {
 
     /// A user access token (all user scopes) from a fresh browser login.
     pub async fn user_token(&self) -> Result<String, String> {
-        let mut conn = Conn::new(self.auth, true);
+        let mut conn = Conn::new(self.auth(), true);
         let tokens = self.browser_login(&mut conn, &self.web_client("")).await?;
         Ok(tokens["access_token"]
             .as_str()

@@ -32,6 +32,7 @@ mod production;
 mod protocol_rules;
 mod protocol_rules_tokens;
 mod pushed_requests;
+mod query_plans;
 mod resource_indicators;
 mod todo_api;
 mod todo_authorization;

@@ -16,6 +16,7 @@ pub mod redis;
 pub mod sql;
 mod sql_account;
 mod sql_clients;
+pub mod sql_hot_queries;
 mod sql_refresh_batch;
 mod sql_session_clients;
 mod sql_upstream;

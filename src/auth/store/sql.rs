@@ -212,7 +212,7 @@ impl UserStore for SqlStore {
     }
 
     async fn get_user(&self, user_id: &str) -> StoreResult<Option<User>> {
-        sqlx::query("SELECT * FROM users WHERE user_id = $1")
+        sqlx::query(USER_BY_ID)
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await
@@ -223,7 +223,7 @@ impl UserStore for SqlStore {
 
     async fn find_user(&self, login: &str) -> StoreResult<Option<User>> {
         let login = login.to_lowercase();
-        sqlx::query("SELECT * FROM users WHERE username_lower = $1 OR email = $1")
+        sqlx::query(USER_BY_LOGIN)
             .bind(login)
             .fetch_optional(&self.pool)
             .await
@@ -302,7 +302,7 @@ impl UserStore for SqlStore {
 #[async_trait]
 impl ConsentStore for SqlStore {
     async fn granted_scopes(&self, user_id: &str, client_id: &str) -> StoreResult<Vec<String>> {
-        let row = sqlx::query("SELECT scopes FROM consents WHERE user_id = $1 AND client_id = $2")
+        let row = sqlx::query(CONSENT_SCOPES)
             .bind(user_id)
             .bind(client_id)
             .fetch_optional(&self.pool)
@@ -377,6 +377,19 @@ pub(super) const INSERT_REFRESH_COLUMNS: &str = "INSERT INTO refresh_tokens (tok
      family_id, client_id, user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, \
      resources, dpop_jkt, amr)";
 
+// Statements of the hot paths, named so the query-plan test (`sql_hot_queries.rs`) explains
+// exactly what is sent.
+pub(super) const USER_BY_ID: &str = "SELECT * FROM users WHERE user_id = $1";
+pub(super) const USER_BY_LOGIN: &str =
+    "SELECT * FROM users WHERE username_lower = $1 OR email = $1";
+pub(super) const CONSENT_SCOPES: &str =
+    "SELECT scopes FROM consents WHERE user_id = $1 AND client_id = $2";
+pub(super) const REFRESH_BY_HASH: &str = "SELECT * FROM refresh_tokens WHERE token_hash = $1";
+pub(super) const REFRESH_SPEND: &str = "UPDATE refresh_tokens SET rotated_at = $1 \
+     WHERE token_hash = $2 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > $1";
+pub(super) const REVOKE_FAMILY: &str =
+    "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL";
+
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, family_id, client_id, \
      user_id, scopes, auth_time, claims_json, issued_at, expires_at, sid, resources, dpop_jkt, \
      amr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
@@ -419,7 +432,7 @@ impl RefreshTokenStore for SqlStore {
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<RefreshTokenRecord>> {
-        sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = $1")
+        sqlx::query(REFRESH_BY_HASH)
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await
@@ -452,16 +465,13 @@ impl RefreshTokenStore for SqlStore {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // The conditional UPDATE is the lock: of two concurrent rotations of one token,
         // exactly one sees rows_affected = 1.
-        let spent = sqlx::query(
-            "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 \
-             AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
-        )
-        .bind(now)
-        .bind(old_hash)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?
-        .rows_affected();
+        let spent = sqlx::query(REFRESH_SPEND)
+            .bind(now)
+            .bind(old_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
         if spent == 1 {
             bind_refresh(sqlx::query(INSERT_REFRESH), new)
                 .execute(&mut *tx)
@@ -477,15 +487,13 @@ impl RefreshTokenStore for SqlStore {
 
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
         let _write = self.writing().await;
-        let n = sqlx::query(
-            "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(family_id)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?
-        .rows_affected();
+        let n = sqlx::query(REVOKE_FAMILY)
+            .bind(now)
+            .bind(family_id)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
         Ok(n)
     }
 

@@ -73,6 +73,12 @@ async fn revoke_refresh_tokens(
     Ok(families)
 }
 
+/// A session's last sighting (read on every signed-in request), and its refresh when stale.
+pub(super) const SESSION_LAST_SEEN: &str =
+    "SELECT last_seen_at FROM user_sessions WHERE session_key = $1";
+pub(super) const SESSION_TOUCH: &str = "UPDATE user_sessions SET last_seen_at = $1, ip = $2 \
+     WHERE session_key = $3 AND last_seen_at <= $4";
+
 #[async_trait]
 impl AccountStore for SqlStore {
     async fn set_display_name(
@@ -186,7 +192,7 @@ impl AccountStore for SqlStore {
     ) -> StoreResult<Option<i64>> {
         let stale_before = now.saturating_sub(i64::try_from(interval_secs).unwrap_or(i64::MAX));
         // Read first: most requests find the row fresh and write nothing (no write lock).
-        let row = sqlx::query("SELECT last_seen_at FROM user_sessions WHERE session_key = $1")
+        let row = sqlx::query(SESSION_LAST_SEEN)
             .bind(session_key)
             .fetch_optional(self.pool())
             .await
@@ -199,17 +205,14 @@ impl AccountStore for SqlStore {
             return Ok(Some(last_seen));
         }
         let _write = self.writing().await;
-        sqlx::query(
-            "UPDATE user_sessions SET last_seen_at = $1, ip = $2 \
-             WHERE session_key = $3 AND last_seen_at <= $4",
-        )
-        .bind(now)
-        .bind(ip)
-        .bind(session_key)
-        .bind(stale_before)
-        .execute(self.pool())
-        .await
-        .map_err(unavailable)?;
+        sqlx::query(SESSION_TOUCH)
+            .bind(now)
+            .bind(ip)
+            .bind(session_key)
+            .bind(stale_before)
+            .execute(self.pool())
+            .await
+            .map_err(unavailable)?;
         Ok(Some(now))
     }
 

@@ -108,6 +108,9 @@ impl SqlStore {
     }
 }
 
+/// A client by id: every client authentication whose client is not in the per-process cache.
+pub(super) const CLIENT_BY_ID: &str = "SELECT * FROM clients WHERE client_id = $1";
+
 #[async_trait]
 impl ClientStore for SqlStore {
     async fn insert_client(&self, c: &Client) -> StoreResult<()> {
@@ -115,7 +118,7 @@ impl ClientStore for SqlStore {
     }
 
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<Client>> {
-        sqlx::query("SELECT * FROM clients WHERE client_id = $1")
+        sqlx::query(CLIENT_BY_ID)
             .bind(client_id)
             .fetch_optional(self.pool())
             .await

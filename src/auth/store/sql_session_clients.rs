@@ -17,6 +17,10 @@ fn participant(row: &AnyRow) -> StoreResult<SessionClient> {
     })
 }
 
+/// At every logout: the clients a session used, taken in one statement.
+pub(super) const TAKE_SESSION_CLIENTS: &str =
+    "DELETE FROM session_clients WHERE sid = $1 RETURNING sid, client_id, user_id";
+
 #[async_trait]
 impl SessionClientStore for SqlStore {
     async fn remember_session_client(
@@ -44,7 +48,7 @@ impl SessionClientStore for SqlStore {
 
     async fn take_session_clients(&self, sid: &str) -> StoreResult<Vec<SessionClient>> {
         let _write = self.writing().await;
-        sqlx::query("DELETE FROM session_clients WHERE sid = $1 RETURNING sid, client_id, user_id")
+        sqlx::query(TAKE_SESSION_CLIENTS)
             .bind(sid)
             .fetch_all(self.pool())
             .await

@@ -28,21 +28,23 @@ fn method(row: &AnyRow) -> StoreResult<TwoStepMethod> {
     })
 }
 
+/// Read at every password login: does the person have (or need) a second step?
+pub(super) const TWO_STEP_METHODS: &str = "SELECT method_id, user_id, kind, name, secret, last_used_step, created_at, \
+     last_used_at FROM two_step_methods WHERE user_id = $1 ORDER BY created_at, method_id";
+pub(super) const TWO_STEP_REQUIRED: &str =
+    "SELECT 1 AS one FROM two_step_required WHERE user_id = $1";
+
 #[async_trait]
 impl TwoStepStore for SqlStore {
     async fn list_methods(&self, user_id: &str) -> StoreResult<Vec<TwoStepMethod>> {
-        sqlx::query(
-            "SELECT method_id, user_id, kind, name, secret, last_used_step, created_at, \
-             last_used_at FROM two_step_methods WHERE user_id = $1 \
-             ORDER BY created_at, method_id",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await
-        .map_err(unavailable)?
-        .iter()
-        .map(method)
-        .collect()
+        sqlx::query(TWO_STEP_METHODS)
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(method)
+            .collect()
     }
 
     async fn add_method(&self, m: &TwoStepMethod) -> StoreResult<()> {
@@ -184,7 +186,7 @@ impl TwoStepStore for SqlStore {
     }
 
     async fn is_required(&self, user_id: &str) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT 1 AS one FROM two_step_required WHERE user_id = $1")
+        let row = sqlx::query(TWO_STEP_REQUIRED)
             .bind(user_id)
             .fetch_optional(self.pool())
             .await

@@ -15,6 +15,7 @@ pub use courses::{
 };
 pub use photos::{NewPhoto, PhotoRow, PhotoStore, ProfileStore, UserStats};
 pub use sql::SqlStore;
+pub use sql::hot_queries::hot_queries;
 pub use todos::{
     DayCount, DoneRow, DoneScope, DueCandidate, NewDone, NewTodo, TodoPatch, TodoRow, TodoStore,
 };

@@ -55,6 +55,109 @@ fn like_pattern(keyword: &str) -> String {
     format!("%{escaped}%")
 }
 
+// Statements of the hot paths, built in one place so the query-plan test
+// (`hot_queries.rs`) explains exactly what the store sends.
+
+/// One course with its tags, in one query.
+pub(super) fn course_page_sql() -> String {
+    format!(
+        "SELECT x.*, t.tag FROM ({SELECT} WHERE c.id = $1) x \
+         LEFT JOIN course_tags t ON t.course_id = x.id ORDER BY t.tag"
+    )
+}
+
+/// A person's own courses, newest first ($1 owner, $2 limit, $3 offset), and their number.
+pub(super) fn courses_of_sql() -> String {
+    format!("{SELECT} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id LIMIT $2 OFFSET $3")
+}
+pub(super) const COURSES_OF_COUNT: &str = "SELECT COUNT(*) AS n FROM courses WHERE owner = $1";
+
+pub(super) const LIKED: &str = "SELECT 1 AS one FROM likes WHERE course_id = $1 AND user_id = $2";
+
+/// The tags of `n` courses ($1…).
+pub(super) fn tags_of_sql(n: usize) -> String {
+    let marks: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT course_id, tag FROM course_tags WHERE course_id IN ({}) ORDER BY tag",
+        marks.join(", ")
+    )
+}
+
+/// A search page: its statement, its capped count, and the text arguments both take first
+/// (the page then takes the viewer, if the filter names one, then limit and offset).
+///
+/// One statement for the page: the courses with their owner's name, their tags and whether
+/// the viewer likes each. A page used to take four (page, count, tags, likes), and on
+/// SQLite each is a hop to a connection thread and back.
+pub(super) struct Search {
+    pub page: String,
+    pub count: String,
+    pub args: Vec<String>,
+}
+
+pub(super) fn search_sql(f: &CourseFilter) -> Search {
+    let mut clauses = vec!["c.is_public = 1".to_owned()];
+    let mut args: Vec<String> = Vec::new();
+    if let Some(k) = &f.keyword {
+        args.push(like_pattern(k));
+        let n = args.len();
+        clauses.push(format!(
+            "(LOWER(c.title) LIKE ${n} ESCAPE '\\' OR LOWER(c.explanation) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(t) = &f.tag {
+        args.push(t.clone());
+        let n = args.len();
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM course_tags t WHERE t.course_id = c.id AND t.tag = ${n})"
+        ));
+    }
+    let filter = clauses.join(" AND ");
+    let order = match f.sort {
+        Sort::Likes => "like_count DESC, c.created_at DESC, c.id",
+        Sort::Forks => "fork_count DESC, c.created_at DESC, c.id",
+        Sort::Recent => "c.created_at DESC, c.id",
+    };
+    let mut n = args.len();
+    // Tags hold no spaces (`Tags::parse_one`), so a space joins them unambiguously.
+    // `string_agg` is PostgreSQL's and, since 3.44, SQLite's.
+    let mut columns =
+        ", (SELECT string_agg(t.tag, ' ') FROM course_tags t WHERE t.course_id = c.id) AS tag_list"
+            .to_owned();
+    if f.viewer.is_some() {
+        n += 1;
+        columns.push_str(&format!(
+            ", (SELECT COUNT(*) FROM likes l WHERE l.course_id = c.id AND l.user_id = ${n}) AS liked"
+        ));
+    } else {
+        columns.push_str(", 0 AS liked");
+    }
+    Search {
+        page: format!(
+            "SELECT {}{columns} FROM courses c WHERE {filter} ORDER BY {order} \
+             LIMIT ${} OFFSET ${}",
+            course_columns!(),
+            n + 1,
+            n + 2
+        ),
+        // Counted up to one past the cap: beyond it the exact number costs a scan of every
+        // match and tells a person nothing a "10,000+" does not. With no keyword and no tag
+        // nine courses in ten match, and PostgreSQL would read the table itself from its
+        // start until the cap; in the recent index's order it counts the narrow index
+        // entries instead (tests/e2e/query_plans.rs).
+        count: format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM courses c WHERE {filter}{} LIMIT {}) m",
+            if args.is_empty() {
+                " ORDER BY c.created_at DESC, c.id"
+            } else {
+                ""
+            },
+            SEARCH_COUNT_CAP + 1
+        ),
+        args,
+    }
+}
+
 #[async_trait]
 impl CourseStore for SqlStore {
     async fn create_course(&self, c: NewCourse) -> Result<CourseRow> {
@@ -91,13 +194,10 @@ impl CourseStore for SqlStore {
     /// One course with its tags, in one query: a course page is the hottest read, and on
     /// SQLite every query is a round trip to the connection's thread.
     async fn course(&self, id: &str) -> Result<Option<CourseRow>> {
-        let rows = sqlx::query(sql(format!(
-            "SELECT x.*, t.tag FROM ({SELECT} WHERE c.id = $1) x \
-             LEFT JOIN course_tags t ON t.course_id = x.id ORDER BY t.tag"
-        )))
-        .bind(id)
-        .fetch_all(&self.reads)
-        .await?;
+        let rows = sqlx::query(sql(course_page_sql()))
+            .bind(id)
+            .fetch_all(&self.reads)
+            .await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
@@ -116,15 +216,13 @@ impl CourseStore for SqlStore {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<CourseRow>, i64)> {
-        let rows = sqlx::query(sql(format!(
-            "{SELECT} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id LIMIT $2 OFFSET $3"
-        )))
-        .bind(owner)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.reads)
-        .await?;
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM courses WHERE owner = $1")
+        let rows = sqlx::query(sql(courses_of_sql()))
+            .bind(owner)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.reads)
+            .await?;
+        let total: i64 = sqlx::query(COURSES_OF_COUNT)
             .bind(owner)
             .fetch_one(&self.reads)
             .await?
@@ -132,71 +230,31 @@ impl CourseStore for SqlStore {
         Ok((self.finish(rows).await?, total))
     }
 
-    /// One statement for the page: the courses with their owner's name, their tags and
-    /// whether the viewer likes each. A page used to take four (page, count, tags, likes),
-    /// and on SQLite each is a hop to a connection thread and back. One row past the page
-    /// is fetched, so `total` needs its own count only when the matches go on beyond it.
+    /// One row past the page is fetched, so `total` needs its own count only when the
+    /// matches go on beyond it.
     async fn search(&self, f: &CourseFilter) -> Result<SearchResults> {
-        let mut clauses = vec!["c.is_public = 1".to_owned()];
-        let mut args: Vec<&str> = Vec::new();
-        let pattern = f.keyword.as_deref().map(like_pattern);
-        if let Some(p) = &pattern {
-            args.push(p);
-            let n = args.len();
-            clauses.push(format!(
-                "(LOWER(c.title) LIKE ${n} ESCAPE '\\' OR LOWER(c.explanation) LIKE ${n} ESCAPE '\\')"
-            ));
-        }
-        if let Some(t) = &f.tag {
-            args.push(t);
-            let n = args.len();
-            clauses.push(format!(
-                "EXISTS (SELECT 1 FROM course_tags t WHERE t.course_id = c.id AND t.tag = ${n})"
-            ));
-        }
-        let filter = clauses.join(" AND ");
-        let filter_args = args.len();
-        // Tags hold no spaces (`Tags::parse_one`), so a space joins them unambiguously.
-        // `string_agg` is PostgreSQL's and, since 3.44, SQLite's.
-        let mut columns =
-            ", (SELECT string_agg(t.tag, ' ') FROM course_tags t WHERE t.course_id = c.id) AS tag_list"
-                .to_owned();
-        match &f.viewer {
-            Some(viewer) => {
-                args.push(viewer);
-                columns.push_str(&format!(
-                    ", (SELECT COUNT(*) FROM likes l WHERE l.course_id = c.id AND l.user_id = ${}) AS liked",
-                    args.len()
-                ));
-            }
-            None => columns.push_str(", 0 AS liked"),
-        }
-        let order = match f.sort {
-            Sort::Likes => "like_count DESC, c.created_at DESC, c.id",
-            Sort::Forks => "fork_count DESC, c.created_at DESC, c.id",
-            Sort::Recent => "c.created_at DESC, c.id",
-        };
-        let n = args.len();
-        let sql_text = format!(
-            "SELECT {}{columns} FROM courses c WHERE {filter} ORDER BY {order} \
-             LIMIT ${} OFFSET ${}",
-            course_columns!(),
-            n + 1,
-            n + 2
-        );
+        let Search {
+            page: sql_text,
+            count: count_sql,
+            args,
+        } = search_sql(f);
         let mut q = sqlx::query(sql(sql_text));
         for a in &args {
-            q = q.bind(*a);
+            q = q.bind(a);
+        }
+        if let Some(viewer) = &f.viewer {
+            q = q.bind(viewer);
         }
         let rows = q
             .bind(f.limit.saturating_add(1))
             .bind(f.offset)
             .fetch_all(&self.reads)
             .await?;
-        let more = usize::try_from(f.limit).is_ok_and(|limit| rows.len() > limit);
+        let limit = usize::try_from(f.limit).unwrap_or(0);
+        let more = rows.len() > limit;
         let mut courses = Vec::with_capacity(rows.len());
         let mut liked = HashSet::new();
-        for row in rows.iter().take(usize::try_from(f.limit).unwrap_or(0)) {
+        for row in rows.iter().take(limit) {
             let mut course = from_row(row)?;
             if let Some(list) = row.try_get::<Option<String>, _>("tag_list")? {
                 course.tags = list.split(' ').map(str::to_owned).collect();
@@ -210,7 +268,11 @@ impl CourseStore for SqlStore {
         let total = if !more && (!courses.is_empty() || f.offset == 0) {
             f.offset.saturating_add(courses.len() as i64)
         } else {
-            self.count_matches(&filter, &args[..filter_args]).await?
+            let mut cq = sqlx::query(sql(count_sql));
+            for a in &args {
+                cq = cq.bind(a);
+            }
+            cq.fetch_one(&self.reads).await?.try_get("n")?
         };
         Ok(SearchResults {
             courses,
@@ -448,7 +510,7 @@ impl LikeStore for SqlStore {
     }
 
     async fn liked(&self, course: &str, user: &str) -> Result<bool> {
-        let row = sqlx::query("SELECT 1 AS one FROM likes WHERE course_id = $1 AND user_id = $2")
+        let row = sqlx::query(LIKED)
             .bind(course)
             .bind(user)
             .fetch_optional(&self.reads)
@@ -458,21 +520,6 @@ impl LikeStore for SqlStore {
 }
 
 impl SqlStore {
-    /// Matches of a search filter, counted up to one past [`SEARCH_COUNT_CAP`]: beyond it
-    /// the exact number costs a scan of every match and tells a person nothing a
-    /// "10,000+" does not.
-    async fn count_matches(&self, filter: &str, args: &[&str]) -> Result<i64> {
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM courses c WHERE {filter} LIMIT {}) m",
-            SEARCH_COUNT_CAP + 1
-        );
-        let mut q = sqlx::query(sql(count_sql));
-        for a in args {
-            q = q.bind(*a);
-        }
-        Ok(q.fetch_one(&self.reads).await?.try_get("n")?)
-    }
-
     async fn finish(&self, rows: Vec<AnyRow>) -> Result<Vec<CourseRow>> {
         let mut courses = rows
             .iter()
@@ -486,12 +533,7 @@ impl SqlStore {
         if courses.is_empty() {
             return Ok(());
         }
-        let placeholders: Vec<String> = (1..=courses.len()).map(|i| format!("${i}")).collect();
-        let sql_text = format!(
-            "SELECT course_id, tag FROM course_tags WHERE course_id IN ({}) ORDER BY tag",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(sql(sql_text));
+        let mut q = sqlx::query(sql(tags_of_sql(courses.len())));
         for c in courses.iter() {
             q = q.bind(&c.id);
         }

@@ -3,6 +3,7 @@
 //! text ids, BIGINT times and flags, `$n` placeholders).
 
 mod courses;
+pub mod hot_queries;
 mod photos;
 mod todos;
 

@@ -43,6 +43,43 @@ fn done_row(row: &AnyRow) -> std::result::Result<DoneRow, sqlx::Error> {
 const DONE_FROM: &str = "SELECT d.id, d.todo_id, d.course_id, d.day, d.title, d.content, \
     d.created_at, p.id AS photo_id FROM done_log d LEFT JOIN photos p ON p.done_id = d.id";
 
+/// Today: every todo of a person's current courses that may be due on $2 (the
+/// recurrence decides in code), and the person's done entries of that day.
+pub(super) fn candidate_todos_sql() -> String {
+    format!(
+        "SELECT {TODO_COLUMNS}, c.title AS course_title, c.start_date AS course_start, \
+         c.end_date AS course_end FROM todos t \
+         JOIN courses c ON c.id = t.course_id \
+         WHERE c.owner = $1 AND t.deleted_at IS NULL AND t.active_date <= $2 \
+         AND c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $2) \
+         ORDER BY c.title, t.created_at, t.id"
+    )
+}
+/// A course's todos, oldest first ($1 course, $2 limit, $3 offset), and their number.
+pub(super) fn todos_page_sql() -> String {
+    format!(
+        "SELECT {TODO_COLUMNS} FROM todos t \
+         WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id \
+         LIMIT $2 OFFSET $3"
+    )
+}
+pub(super) const TODOS_COUNT: &str =
+    "SELECT COUNT(*) AS n FROM todos WHERE course_id = $1 AND deleted_at IS NULL";
+
+/// The done log of a course or a person (`column`: `course_id` or `owner`) between two
+/// days: its page ($4 limit, $5 offset) and its count.
+pub(super) fn done_log_sql(column: &str) -> (String, String) {
+    let filter = format!("d.{column} = $1 AND d.day >= $2 AND d.day <= $3");
+    (
+        format!("{DONE_FROM} WHERE {filter} ORDER BY d.day, d.created_at, d.id LIMIT $4 OFFSET $5"),
+        format!("SELECT COUNT(*) AS n FROM done_log d WHERE {filter}"),
+    )
+}
+
+pub(super) fn done_entries_on_sql() -> String {
+    format!("{DONE_FROM} WHERE d.owner = $1 AND d.day = $2")
+}
+
 #[async_trait]
 impl TodoStore for SqlStore {
     async fn create_todo(&self, t: NewTodo) -> Result<TodoRow> {
@@ -79,23 +116,17 @@ impl TodoStore for SqlStore {
     }
 
     async fn todos(&self, course: &str, limit: i64, offset: i64) -> Result<(Vec<TodoRow>, i64)> {
-        let rows = sqlx::query(sql(format!(
-            "SELECT {TODO_COLUMNS} FROM todos t \
-             WHERE t.course_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id \
-             LIMIT $2 OFFSET $3"
-        )))
-        .bind(course)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.reads)
-        .await?;
-        let total: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM todos WHERE course_id = $1 AND deleted_at IS NULL",
-        )
-        .bind(course)
-        .fetch_one(&self.reads)
-        .await?
-        .try_get("n")?;
+        let rows = sqlx::query(sql(todos_page_sql()))
+            .bind(course)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.reads)
+            .await?;
+        let total: i64 = sqlx::query(TODOS_COUNT)
+            .bind(course)
+            .fetch_one(&self.reads)
+            .await?
+            .try_get("n")?;
         let todos = rows
             .iter()
             .map(todo_row)
@@ -136,18 +167,11 @@ impl TodoStore for SqlStore {
     }
 
     async fn candidate_todos(&self, owner: &str, day: &str) -> Result<Vec<DueCandidate>> {
-        let rows = sqlx::query(sql(format!(
-            "SELECT {TODO_COLUMNS}, c.title AS course_title, c.start_date AS course_start, \
-             c.end_date AS course_end FROM todos t \
-             JOIN courses c ON c.id = t.course_id \
-             WHERE c.owner = $1 AND t.deleted_at IS NULL AND t.active_date <= $2 \
-             AND c.start_date <= $2 AND (c.end_date IS NULL OR c.end_date >= $2) \
-             ORDER BY c.title, t.created_at, t.id"
-        )))
-        .bind(owner)
-        .bind(day)
-        .fetch_all(&self.reads)
-        .await?;
+        let rows = sqlx::query(sql(candidate_todos_sql()))
+            .bind(owner)
+            .bind(day)
+            .fetch_all(&self.reads)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(DueCandidate {
@@ -223,26 +247,22 @@ impl TodoStore for SqlStore {
             DoneScope::Course(c) => ("course_id", c),
             DoneScope::Owner(o) => ("owner", o),
         };
-        let filter = format!("d.{column} = $1 AND d.day >= $2 AND d.day <= $3");
-        let rows = sqlx::query(sql(format!(
-            "{DONE_FROM} WHERE {filter} ORDER BY d.day, d.created_at, d.id LIMIT $4 OFFSET $5"
-        )))
-        .bind(value)
-        .bind(from)
-        .bind(to)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.reads)
-        .await?;
-        let total: i64 = sqlx::query(sql(format!(
-            "SELECT COUNT(*) AS n FROM done_log d WHERE {filter}"
-        )))
-        .bind(value)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&self.reads)
-        .await?
-        .try_get("n")?;
+        let (page, count) = done_log_sql(column);
+        let rows = sqlx::query(sql(page))
+            .bind(value)
+            .bind(from)
+            .bind(to)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.reads)
+            .await?;
+        let total: i64 = sqlx::query(sql(count))
+            .bind(value)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&self.reads)
+            .await?
+            .try_get("n")?;
         let entries = rows
             .iter()
             .map(done_row)
@@ -251,13 +271,11 @@ impl TodoStore for SqlStore {
     }
 
     async fn done_entries_on(&self, owner: &str, day: &str) -> Result<Vec<DoneRow>> {
-        let rows = sqlx::query(sql(format!(
-            "{DONE_FROM} WHERE d.owner = $1 AND d.day = $2"
-        )))
-        .bind(owner)
-        .bind(day)
-        .fetch_all(&self.reads)
-        .await?;
+        let rows = sqlx::query(sql(done_entries_on_sql()))
+            .bind(owner)
+            .bind(day)
+            .fetch_all(&self.reads)
+            .await?;
         Ok(rows
             .iter()
             .map(done_row)
