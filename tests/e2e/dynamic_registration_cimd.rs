@@ -202,7 +202,10 @@ async fn wrong_large_slow_or_secret_documents_are_refused() {
         let auth = TestAuth::spawn_with(&[
             ON,
             LOOPBACK,
-            ("BELF_CLIENT_METADATA_DOCUMENTS__FETCH_TIMEOUT_MS", timeout_ms),
+            (
+                "BELF_CLIENT_METADATA_DOCUMENTS__FETCH_TIMEOUT_MS",
+                timeout_ms,
+            ),
         ])
         .await;
         let started = std::time::Instant::now();
