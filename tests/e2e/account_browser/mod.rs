@@ -17,6 +17,7 @@
 
 mod keyboard;
 mod pages;
+mod passkeys;
 mod two_step;
 mod upstream;
 
