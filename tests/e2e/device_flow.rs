@@ -162,7 +162,18 @@ async fn a_tv_signs_in_with_the_openidconnect_device_flow() {
     let claims = unverified_claims(tokens.access_token().secret());
     assert_eq!(claims["aud"], "belf-todo");
     assert!(claims["scope"].as_str().unwrap().contains("courses:read"));
-    assert!(tokens.id_token().is_some(), "openid was requested");
+    // The compact JWT, as the token response carried it.
+    let id_token = serde_json::to_value(tokens.id_token().expect("openid was requested"))
+        .expect("an ID token serialises")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // The ID token says how the person who approved signed in (a password here).
+    assert_eq!(
+        unverified_claims(&id_token)["amr"],
+        serde_json::json!(["pwd"]),
+        "{id_token}"
+    );
     assert!(tokens.refresh_token().is_some(), "the client may refresh");
 }
 

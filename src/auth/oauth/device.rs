@@ -57,7 +57,14 @@ pub struct DeviceRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
-    Approved { user_id: String, auth_time: i64 },
+    Approved {
+        user_id: String,
+        auth_time: i64,
+        /// How the approving person signed in (RFC 8176), for the device's ID token.
+        /// Absent in decisions stored before it was recorded.
+        #[serde(default)]
+        amr: Vec<String>,
+    },
     Denied,
 }
 

@@ -93,6 +93,7 @@ async fn the_device_polls_until_the_person_answers_then_the_code_is_spent() {
     let approved = Decision::Approved {
         user_id: alice.user_id.clone(),
         auth_time: fx.now(),
+        amr: vec!["pwd".to_owned()],
     };
     assert!(answer(&fx.ctx, &found, &approved, fx.now()).await.unwrap());
     // Answered once: the code no longer finds anything, a second answer does not count.

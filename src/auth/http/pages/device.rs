@@ -246,6 +246,7 @@ async fn handle(
             Decision::Approved {
                 user_id: user.user_id.clone(),
                 auth_time: session.auth_time,
+                amr: session.amr.clone(),
             }
         } else {
             Decision::Denied

@@ -90,7 +90,7 @@ pub async fn poll(
     // Spent from here on, whatever the answer was.
     let spent_ttl = ctx.config.device.code_ttl_secs;
     store.delete(Namespace::DeviceCode, &key).await?;
-    let (user_id, auth_time) = match decision {
+    let (user_id, auth_time, amr) = match decision {
         Decision::Denied => {
             store
                 .put(Namespace::SpentCode, &spent_key(&key), "denied", spent_ttl)
@@ -100,7 +100,11 @@ pub async fn poll(
                 "the person denied the request",
             ));
         }
-        Decision::Approved { user_id, auth_time } => (user_id, auth_time),
+        Decision::Approved {
+            user_id,
+            auth_time,
+            amr,
+        } => (user_id, auth_time, amr),
     };
     let grant_id = handles::new_id();
     store
@@ -131,8 +135,8 @@ pub async fn poll(
             sid: None,
             resources: &resources,
             jkt,
-            // Not recorded for a device approval: no `amr` in its ID token.
-            amr: &[],
+            // How the person who approved on the device page signed in.
+            amr: &amr,
         },
         now,
     )
@@ -158,7 +162,7 @@ pub async fn poll(
                 sid: None,
                 resources: record.resources.clone(),
                 dpop_jkt: super::refresh_binding(client, jkt),
-                amr: Vec::new(),
+                amr: amr.clone(),
             })
             .await?;
         response.refresh_token = Some(refresh_token);
